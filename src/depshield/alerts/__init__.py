@@ -1,0 +1,1 @@
+"""The alert catalog and the judge that turns findings into alerts."""

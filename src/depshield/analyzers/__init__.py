@@ -1,0 +1,1 @@
+"""Per-file analyzers: pure functions from (path, bytes) to findings."""

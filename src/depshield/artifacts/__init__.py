@@ -1,0 +1,1 @@
+"""Reading package artifacts (tgz, sdist, wheel, zip, directories) in place, with limits."""

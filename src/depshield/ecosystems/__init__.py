@@ -1,0 +1,1 @@
+"""Ecosystem plug-ins: registry clients, spec parsing and manifest analysis per ecosystem."""

@@ -1,0 +1,150 @@
+"""Frozen value types passed between pipeline stages (see docs/architecture.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+Ecosystem = Literal["npm", "pypi"]
+Verdict = Literal["block", "warn", "pass"]
+Severity = Literal["low", "middle", "high", "critical"]
+Action = Literal["error", "warn", "monitor", "ignore"]
+
+
+class When(str, Enum):
+    """When a piece of code runs: at install, when the package is imported, or only if called."""
+
+    INSTALL = "install"
+    IMPORT = "import"
+    CALL = "call"
+
+
+@dataclass(frozen=True, slots=True)
+class PackageRef:
+    ecosystem: str
+    name: str
+    version: str | None = None
+
+    @property
+    def purl(self) -> str:
+        from urllib.parse import quote
+
+        if self.ecosystem == "npm":
+            name = quote(self.name, safe="/").replace("@", "%40", 1) if self.name.startswith("@") else quote(self.name)
+        else:
+            name = quote(self.name.lower().replace("_", "-").replace(".", "-"))
+        ver = f"@{quote(self.version, safe='')}" if self.version else ""
+        return f"pkg:{self.ecosystem}/{name}{ver}"
+
+    def __str__(self) -> str:
+        sep = "==" if self.ecosystem == "pypi" else "@"
+        return f"{self.ecosystem}:{self.name}{sep + self.version if self.version else ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One fact an analyzer saw at a place in a file.
+
+    `type` is an alert type from the catalog (alerts/catalog.py) or a correlation signal
+    (analyzers/base.py SIGNAL_*), which the judge turns into threat alerts and never shows as is.
+    `top_level` is true when the code runs as soon as the file is loaded (module scope).
+    """
+
+    type: str
+    file: str
+    line: int = 0
+    evidence: str = ""
+    props: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    top_level: bool = False
+    column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FileAnalysis:
+    """What one analyzer found in one file."""
+
+    path: str
+    language: str
+    findings: tuple[Finding, ...] = ()
+    # Relative module specifiers the file loads ("./lib/x", "..util"), resolved by the judge.
+    imports: tuple[str, ...] = ()
+    lines_of_code: int = 0
+    skipped: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    type: str
+    category: str
+    severity: Severity
+    action: Action
+    title: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    evidence: str | None = None
+    props: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "category": self.category,
+            "severity": self.severity,
+            "action": self.action,
+            "title": self.title,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "evidence": self.evidence,
+            "props": self.props,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    supplyChain: int = 100
+    quality: int = 100
+    maintenance: int = 100
+    vulnerability: int = 100
+    license: int = 100
+    overall: int = 100
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "supplyChain": self.supplyChain,
+            "quality": self.quality,
+            "maintenance": self.maintenance,
+            "vulnerability": self.vulnerability,
+            "license": self.license,
+            "overall": self.overall,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PackageResult:
+    ref: PackageRef
+    verdict: Verdict
+    scores: Scores
+    capabilities: tuple[str, ...]
+    alerts: tuple[Alert, ...]
+    skipped: str | None = None
+    artifact: str | None = None  # which artifact was analysed ("package.tgz", "x-1.0.tar.gz")
+    digest: str | None = None
+    notes: tuple[str, ...] = ()  # things that could not be checked, with why
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ecosystem": self.ref.ecosystem,
+            "name": self.ref.name,
+            "version": self.ref.version,
+            "purl": self.ref.purl,
+            "verdict": self.verdict,
+            "scores": self.scores.to_json(),
+            "capabilities": list(self.capabilities),
+            "alerts": [a.to_json() for a in self.alerts],
+            "skipped": self.skipped,
+            "artifact": self.artifact,
+            "digest": self.digest,
+            "notes": list(self.notes),
+        }
