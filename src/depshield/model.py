@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 Ecosystem = Literal["npm", "pypi"]
@@ -12,7 +12,7 @@ Severity = Literal["low", "middle", "high", "critical"]
 Action = Literal["error", "warn", "monitor", "ignore"]
 
 
-class When(str, Enum):
+class When(StrEnum):
     """When a piece of code runs: at install, when the package is imported, or only if called."""
 
     INSTALL = "install"
@@ -31,7 +31,11 @@ class PackageRef:
         from urllib.parse import quote
 
         if self.ecosystem == "npm":
-            name = quote(self.name, safe="/").replace("@", "%40", 1) if self.name.startswith("@") else quote(self.name)
+            name = (
+                quote(self.name, safe="/").replace("@", "%40", 1)
+                if self.name.startswith("@")
+                else quote(self.name)
+            )
         else:
             name = quote(self.name.lower().replace("_", "-").replace(".", "-"))
         ver = f"@{quote(self.version, safe='')}" if self.version else ""

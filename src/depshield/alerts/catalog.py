@@ -25,12 +25,18 @@ class AlertType:
 
 
 def _t(
-    type_: str, category: str, severity: Severity, action: Action, title: str, suggestion: str,
+    type_: str,
+    category: str,
+    severity: Severity,
+    action: Action,
+    title: str,
+    suggestion: str,
     ours: bool = False,
 ) -> AlertType:
     return AlertType(type_, category, severity, action, title, suggestion, ours)
 
 
+# fmt: off
 _ENTRIES = [
     # Supply chain risk
     _t("malware", SUPPLY, "critical", "error", "Known malware",
@@ -189,5 +195,6 @@ _ENTRIES = [
     _t("newCapabilityInPatch", SUPPLY, "high", "warn", "New capability in a patch release",
        "A minor or patch release gained a risky capability; review the change.", True),
 ]
+# fmt: on
 
 CATALOG: dict[str, AlertType] = {e.type: e for e in _ENTRIES}

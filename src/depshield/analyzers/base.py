@@ -24,19 +24,26 @@ SIGNAL_WRITE = "signal:write"
 """A file is written. props: detail (path when literal)."""
 
 SIGNALS = frozenset(
-    {SIGNAL_SOURCE, SIGNAL_SINK, SIGNAL_DECODE, SIGNAL_EXEC, SIGNAL_SPAWN, SIGNAL_DOWNLOAD,
-     SIGNAL_WRITE}
+    {
+        SIGNAL_SOURCE,
+        SIGNAL_SINK,
+        SIGNAL_DECODE,
+        SIGNAL_EXEC,
+        SIGNAL_SPAWN,
+        SIGNAL_DOWNLOAD,
+        SIGNAL_WRITE,
+    }
 )
 
 SOURCE_KINDS = frozenset(
     {
-        "env-all",        # the whole environment: JSON.stringify(process.env), dict(os.environ)
-        "secret-env",     # a token-looking variable: NPM_TOKEN, AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN
-        "hostname",       # os.hostname(), socket.gethostname(), platform.node()
-        "userinfo",       # os.userInfo(), getpass.getuser(), os.getlogin()
-        "sensitive-file", # ~/.npmrc, ~/.ssh, /etc/passwd, .env, cloud credentials
+        "env-all",  # the whole environment: JSON.stringify(process.env), dict(os.environ)
+        "secret-env",  # a token-looking variable: NPM_TOKEN, AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN
+        "hostname",  # os.hostname(), socket.gethostname(), platform.node()
+        "userinfo",  # os.userInfo(), getpass.getuser(), os.getlogin()
+        "sensitive-file",  # ~/.npmrc, ~/.ssh, /etc/passwd, .env, cloud credentials
         "credential-store",  # browser profiles, Discord tokens, crypto wallets
-        "system-info",    # os.networkInterfaces(), cwd + platform bundles (recon)
+        "system-info",  # os.networkInterfaces(), cwd + platform bundles (recon)
     }
 )
 

@@ -1,0 +1,188 @@
+"""The judge: findings + manifest -> alerts from the catalog, threats, verdict and scores."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from depshield.alerts.catalog import CATALOG
+from depshield.alerts.reach import Timing, reachable, resolve_import
+from depshield.alerts.threats import Context, correlate
+from depshield.analyzers.base import SIGNALS
+from depshield.artifacts.base import Refused
+from depshield.ecosystems.base import ManifestAnalysis
+from depshield.model import Alert, FileAnalysis, Finding, PackageRef, PackageResult, When
+from depshield.policy import Policy, verdict_of
+from depshield.scoring import score
+
+MAX_PER_TYPE = 25  # alerts of one type shown per package; the rest are counted
+CODE_LANGUAGES = ("javascript", "typescript", "python")
+CAPABILITY_OF = {
+    "envVars": "env",
+    "usesEval": "eval",
+    "filesystemAccess": "fs",
+    "networkAccess": "net",
+    "shellAccess": "shell",
+    "debugAccess": "unsafe",
+    "hasNativeCode": "unsafe",
+    "urlStrings": "url",
+}
+
+
+def judge(
+    ref: PackageRef,
+    manifest: ManifestAnalysis,
+    files: Sequence[FileAnalysis],
+    paths: Sequence[str],
+    refused: Sequence[Refused],
+    *,
+    policy: Policy,
+    artifact: str | None = None,
+    digest: str | None = None,
+) -> PackageResult:
+    path_set = frozenset(paths)
+    imports: dict[str, tuple[str, ...]] = defaultdict(tuple)
+    for fa in files:
+        imports[fa.path] += fa.imports
+    timing = Timing(
+        reachable(manifest.install_entries, imports, path_set),
+        reachable(manifest.import_entries, imports, path_set),
+    )
+    findings = [*manifest.findings, *(f for fa in files for f in fa.findings)]
+    findings += correlate(_contexts(findings, timing, imports, path_set))
+    findings += _package_findings(files, imports, path_set)
+    alerts, notes = _alerts(ref, findings, timing, policy)
+    notes += [f"{fa.path}: {fa.skipped}" for fa in files if fa.skipped]
+    notes += [f"{r.path}: {r.reason}" for r in refused]
+    notes += [
+        f"ignore for {e.package!r} expired on {e.expires} ({e.reason})"
+        for e in policy.expired_ignores(ref)
+    ]
+    return PackageResult(
+        ref=PackageRef(ref.ecosystem, ref.name, ref.version or manifest.version),
+        verdict=verdict_of(a.action for a in alerts),
+        scores=score(alerts),
+        capabilities=tuple(
+            sorted({CAPABILITY_OF[a.type] for a in alerts if a.type in CAPABILITY_OF})
+        ),
+        alerts=tuple(alerts),
+        artifact=artifact,
+        digest=digest,
+        notes=tuple(notes),
+    )
+
+
+def _contexts(
+    findings: list[Finding],
+    timing: Timing,
+    imports: dict[str, tuple[str, ...]],
+    paths: frozenset[str],
+) -> list[Context]:
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    install: list[Finding] = []
+    for f in findings:
+        if timing.when(f) is When.INSTALL:
+            install.append(f)
+        else:
+            by_file[f.file].append(f)
+    contexts = [Context(When.INSTALL, install)] if install else []
+    for file, own in by_file.items():
+        # A file together with the files it imports directly: `require('./send')(data)`.
+        linked = list(own)
+        for spec in imports.get(file, ()):
+            target = resolve_import(spec, file, paths)
+            if target and target != file:
+                linked += by_file.get(target, [])
+        top = [f for f in linked if timing.when(f) is When.IMPORT]
+        if top:
+            contexts.append(Context(When.IMPORT, top))
+        contexts.append(Context(When.CALL, linked))
+    return contexts
+
+
+def _package_findings(
+    files: Sequence[FileAnalysis], imports: dict[str, tuple[str, ...]], paths: frozenset[str]
+) -> list[Finding]:
+    code = [fa for fa in files if fa.language in CODE_LANGUAGES]
+    loc = sum(fa.lines_of_code for fa in code)
+    out: list[Finding] = []
+    if not code or loc == 0:
+        out.append(Finding("emptyPackage", "", 0, "no JavaScript or Python code"))
+    elif loc < 10:
+        out.append(Finding("trivialPackage", "", 0, f"{loc} lines of code", {"linesOfCode": loc}))
+    for fa in code:
+        if fa.language == "python":
+            continue  # Python relative imports may name optional siblings; too noisy to judge
+        for spec in fa.imports:
+            if resolve_import(spec, fa.path, paths) is None and not _built_at_install(spec):
+                out.append(Finding("unresolvedRequire", fa.path, 0, spec, {"specifier": spec}))
+    return out
+
+
+def _built_at_install(spec: str) -> bool:
+    """Native addons and build output appear only after node-gyp or a build step runs."""
+    return spec.endswith(".node") or "/build/" in spec or spec.startswith(("./build", "../build"))
+
+
+def _alerts(
+    ref: PackageRef, findings: Iterable[Finding], timing: Timing, policy: Policy
+) -> tuple[list[Alert], list[str]]:
+    alerts: list[Alert] = []
+    notes: list[str] = []
+    counts: dict[str, int] = defaultdict(int)
+    seen: set[tuple[str, str, int, str]] = set()
+    for f in findings:
+        entry = CATALOG.get(f.type)
+        if f.type in SIGNALS or entry is None:
+            continue
+        key = (f.type, f.file, f.line, f.evidence)
+        if key in seen:
+            continue
+        seen.add(key)
+        ignore = policy.ignore_for(ref, f.type)
+        if ignore is not None:
+            notes.append(f"{f.type} at {f.file}:{f.line} ignored: {ignore.reason}")
+            continue
+        counts[f.type] += 1
+        if counts[f.type] > MAX_PER_TYPE:
+            continue
+        props = {k: v for k, v in f.props.items() if k not in ("severity", "action")}
+        props.setdefault("when", timing.when(f).value)
+        action = policy.actions.get(f.type) or f.props.get("action") or entry.action
+        alerts.append(
+            Alert(
+                type=f.type,
+                category=entry.category,
+                severity=f.props.get("severity") or entry.severity,
+                action=action,
+                title=entry.title,
+                message=_message(entry.title, f),
+                file=f.file or None,
+                line=f.line or None,
+                evidence=f.evidence or None,
+                props=props,
+            )
+        )
+    for type_, n in counts.items():
+        if n > MAX_PER_TYPE:
+            notes.append(f"{n - MAX_PER_TYPE} more {type_} alerts not listed")
+    alerts.sort(key=_rank)
+    return alerts, notes
+
+
+SEVERITY_RANK = {"critical": 0, "high": 1, "middle": 2, "low": 3}
+ACTION_RANK = {"error": 0, "warn": 1, "monitor": 2, "ignore": 3}
+
+
+def _rank(alert: Alert) -> tuple[int, int, str, int]:
+    return (
+        ACTION_RANK[alert.action],
+        SEVERITY_RANK[alert.severity],
+        alert.file or "",
+        alert.line or 0,
+    )
+
+
+def _message(title: str, f: Finding) -> str:
+    where = f" in {f.file}" + (f":{f.line}" if f.line else "") if f.file else ""
+    return f"{title}{where}"

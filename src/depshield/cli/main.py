@@ -1,0 +1,74 @@
+"""`depshield` entry point: parse arguments, dispatch to a subcommand, map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# subcommand -> module with add_parser(subparsers) and run(args) -> int
+COMMANDS = {
+    "package": "depshield.cli.package",
+}
+
+EXIT_HELP = """exit codes:
+  0  nothing at or above the fail level
+  1  findings at or above the fail level
+  2  usage or configuration error
+  3  network or registry failure
+  4  nothing to scan
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from depshield import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="depshield",
+        description="Find the signs of supply-chain attacks in npm and PyPI packages.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"depshield {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMANDS.values():
+        importlib.import_module(module_name).add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from depshield.errors import DepshieldError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        code: int = importlib.import_module(COMMANDS[args.command]).run(args)
+        return code
+    except DepshieldError as exc:
+        _error(exc.message, exc.tip)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted", None)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if os.environ.get("DEPSHIELD_DEBUG"):
+            raise
+        _error(
+            f"internal error: {type(exc).__name__}: {exc}",
+            "set DEPSHIELD_DEBUG=1 to see the traceback and please report it",
+        )
+        return 70
+
+
+def _error(message: str, tip: str | None) -> None:
+    print(f"depshield: error: {message}", file=sys.stderr)
+    if tip:
+        print(f"Tip: {tip}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Shared CLI plumbing: rendering a report to stdout or a file, and the fail-level rule."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from depshield.errors import UsageError
+from depshield.model import PackageResult
+from depshield.reports.base import Report
+
+FAIL_LEVELS = {"block": ("block",), "warn": ("block", "warn"), "never": ()}
+
+
+def add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument("--format", choices=formats, default="text", help="report format")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--fail-on",
+        choices=list(FAIL_LEVELS),
+        default="block",
+        help="exit 1 when a package's verdict is at or above this (default: block)",
+    )
+    parser.add_argument(
+        "--all", action="store_true", dest="show_all", help="also show alerts the policy ignores"
+    )
+    parser.add_argument("--config", metavar="FILE", help="depshield.toml or pyproject.toml")
+
+
+def emit(args: argparse.Namespace, report: Report) -> None:
+    from depshield.reports.registry import renderer
+
+    to_file = args.output is not None
+    color = not to_file and sys.stdout.isatty() and args.format == "text"
+    text = renderer(args.format)(report, color=color)
+    if to_file:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output!r}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+
+
+def exit_code(results: Sequence[PackageResult], fail_on: str) -> int:
+    return 1 if any(r.verdict in FAIL_LEVELS[fail_on] for r in results) else 0
+
+
+def load_policy(args: argparse.Namespace, start: Path) -> object:
+    from depshield.config import find_config, load_policy
+
+    path = Path(args.config) if args.config else find_config(start)
+    if args.config and not path.is_file():  # type: ignore[union-attr]
+        raise UsageError(f"config file {args.config!r} not found")
+    return load_policy(path)

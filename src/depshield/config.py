@@ -1,0 +1,98 @@
+"""Loading the policy from depshield.toml or `[tool.depshield]` in pyproject.toml."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from depshield.errors import ConfigError
+from depshield.model import Action
+from depshield.policy import ACTIONS, Ignore, Policy
+
+CONFIG_NAMES = ("depshield.toml", "pyproject.toml")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest depshield.toml, or pyproject.toml with a [tool.depshield] table, upwards."""
+    start = start if start.is_dir() else start.parent
+    for folder in (start, *start.parents):
+        candidate = folder / "depshield.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and b"[tool.depshield" in pyproject.read_bytes():
+            return pyproject
+    return None
+
+
+def load_policy(path: Path | None) -> Policy:
+    """Parse a config file into a Policy; a missing path means the default policy."""
+    if path is None:
+        return Policy()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {str(path)!r}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{str(path)!r} is not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("depshield", {})
+    return policy_from_dict(data, str(path))
+
+
+def policy_from_dict(data: dict[str, Any], source: str) -> Policy:
+    from depshield.alerts.catalog import CATALOG
+
+    raw_actions = data.get("actions", data.get("rules", {}))
+    if not isinstance(raw_actions, dict):
+        raise ConfigError(f"{source!r}: [actions] must be a table of alert type = action")
+    actions: dict[str, Action] = {}
+    for type_, value in raw_actions.items():
+        if type_ not in CATALOG:
+            raise ConfigError(
+                f"{source!r}: unknown alert type {type_!r}",
+                tip="run `depshield alerts` for the list of types",
+            )
+        actions[type_] = _action(value, type_, source)
+    ignores = tuple(_ignore(entry, source) for entry in data.get("ignore", []))
+    licenses = data.get("allowed-licenses", data.get("allowed_licenses", []))
+    return Policy(actions, ignores, tuple(str(x) for x in licenses), source)
+
+
+def _action(value: object, type_: str, source: str) -> Action:
+    from depshield.alerts.catalog import CATALOG
+
+    # socket.yml style booleans: true keeps the default action, false ignores the type.
+    if value is True:
+        return CATALOG[type_].action
+    if value is False:
+        return "ignore"
+    for action in ACTIONS:
+        if value == action:
+            return action
+    raise ConfigError(
+        f"{source!r}: action for {type_!r} must be one of {', '.join(ACTIONS)}, not {value!r}"
+    )
+
+
+def _ignore(entry: object, source: str) -> Ignore:
+    if not isinstance(entry, dict) or "package" not in entry or not entry.get("reason"):
+        raise ConfigError(
+            f"{source!r}: every [[ignore]] entry needs a package and a reason",
+            tip='add reason = "why this is acceptable"',
+        )
+    expires = entry.get("expires")
+    if isinstance(expires, str):
+        try:
+            expires = dt.date.fromisoformat(expires)
+        except ValueError:
+            raise ConfigError(f"{source!r}: expires {expires!r} is not a date") from None
+    types = entry.get("types")
+    return Ignore(
+        package=str(entry["package"]),
+        reason=str(entry["reason"]),
+        expires=expires if isinstance(expires, dt.date) else None,
+        types=frozenset(types) if types else None,
+    )

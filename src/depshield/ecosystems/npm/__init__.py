@@ -1,0 +1,1 @@
+"""The npm ecosystem plug-in."""

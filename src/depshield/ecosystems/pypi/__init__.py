@@ -1,0 +1,1 @@
+"""The PyPI ecosystem plug-in."""

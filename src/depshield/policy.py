@@ -1,0 +1,98 @@
+"""The policy: per-type actions, ignores with reasons and expiry, and the verdict rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from depshield.model import Action, PackageRef, Verdict
+
+ACTIONS: tuple[Action, ...] = ("error", "warn", "monitor", "ignore")
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """`package` is `name`, `name@version` or `ecosystem:name@version`; `types` None = all."""
+
+    package: str
+    reason: str
+    expires: dt.date | None = None
+    types: frozenset[str] | None = None
+
+    def matches(self, ref: PackageRef, alert_type: str) -> bool:
+        if self.types is not None and alert_type not in self.types:
+            return False
+        spec = self.package
+        if ":" in spec.split("@", 1)[0] or spec.startswith(("npm:", "pypi:")):
+            eco, _, spec = spec.partition(":")
+            if eco != ref.ecosystem:
+                return False
+        name, version = _split(spec)
+        if _norm(name, ref.ecosystem) != _norm(ref.name, ref.ecosystem):
+            return False
+        return version is None or version == ref.version
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and self.expires < today
+
+
+def _split(spec: str) -> tuple[str, str | None]:
+    for sep in ("==", "@"):
+        at = spec.find(sep, 1)
+        if at != -1:
+            return spec[:at], spec[at + len(sep) :]
+    return spec, None
+
+
+def _norm(name: str, ecosystem: str) -> str:
+    if ecosystem == "pypi":
+        import re
+
+        return re.sub(r"[-_.]+", "-", name).lower()
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    actions: Mapping[str, Action] = field(default_factory=dict)
+    ignores: tuple[Ignore, ...] = ()
+    allowed_licenses: tuple[str, ...] = ()
+    source: str | None = None  # the file the policy came from, for messages
+
+    def action_for(self, alert_type: str) -> Action:
+        from depshield.alerts.catalog import CATALOG
+
+        if alert_type in self.actions:
+            return self.actions[alert_type]
+        entry = CATALOG.get(alert_type)
+        return entry.action if entry else "monitor"
+
+    def ignore_for(
+        self, ref: PackageRef, alert_type: str, today: dt.date | None = None
+    ) -> Ignore | None:
+        """The live ignore entry covering this alert, if any (expired entries never cover)."""
+        today = today or dt.date.today()
+        for entry in self.ignores:
+            if entry.matches(ref, alert_type) and not entry.expired(today):
+                return entry
+        return None
+
+    def expired_ignores(self, ref: PackageRef, today: dt.date | None = None) -> list[Ignore]:
+        """Expired entries for this package: reported, so nobody relies on them silently."""
+        today = today or dt.date.today()
+        return [
+            e
+            for e in self.ignores
+            if e.expired(today) and e.matches(ref, next(iter(e.types)) if e.types else "*")
+        ]
+
+
+def verdict_of(actions: Iterable[Action]) -> Verdict:
+    """block if anything is an error, warn if anything warns, else pass."""
+    seen = set(actions)
+    if "error" in seen:
+        return "block"
+    if "warn" in seen:
+        return "warn"
+    return "pass"

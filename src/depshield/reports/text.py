@@ -1,0 +1,97 @@
+"""The terminal report: a verdict line, alerts grouped by severity with evidence, scores."""
+
+from __future__ import annotations
+
+import io
+
+from depshield.model import Alert, PackageResult
+from depshield.reports.base import Report
+
+VERDICT_STYLE = {"block": "bold white on red", "warn": "bold black on yellow", "pass": "bold green"}
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "middle": "yellow", "low": "dim"}
+SEVERITIES = ("critical", "high", "middle", "low")
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=110,
+        highlight=False,
+        soft_wrap=False,
+    )
+    for result in report.packages:
+        _package(console, result, report.show_all)
+    for error in report.errors:
+        console.print(f"[red]error:[/] {error}", markup=True)
+    return buffer.getvalue()
+
+
+def _package(console: object, result: PackageResult, show_all: bool) -> None:
+    from rich.markup import escape
+
+    c = console  # rich.console.Console; typed loosely to keep rich out of start-up imports
+    alerts = [a for a in result.alerts if show_all or a.action != "ignore"]
+    verdict = result.verdict.upper()
+    c.print(  # type: ignore[attr-defined]
+        f"[{VERDICT_STYLE[result.verdict]}] {verdict} [/] {escape(str(result.ref))}"
+        + (f"  ({escape(result.artifact)})" if result.artifact else "")
+        + f"  {_summary(alerts)}"
+    )
+    if result.skipped:
+        c.print(f"  skipped: {escape(result.skipped)}")  # type: ignore[attr-defined]
+    for severity in SEVERITIES:
+        group = [a for a in alerts if a.severity == severity]
+        if not group:
+            continue
+        c.print(f"  [{SEVERITY_STYLE[severity]}]{severity}[/]")  # type: ignore[attr-defined]
+        for alert in group:
+            c.print("    " + _line(alert))  # type: ignore[attr-defined]
+    s = result.scores
+    c.print(  # type: ignore[attr-defined]
+        f"  scores: supply chain {s.supplyChain}  quality {s.quality}  maintenance "
+        f"{s.maintenance}  vulnerability {s.vulnerability}  license {s.license}  "
+        f"[bold]overall {s.overall}[/]"
+    )
+    for note in result.notes[:10]:
+        c.print(f"  [dim]note: {escape(note)}[/]")  # type: ignore[attr-defined]
+    if len(result.notes) > 10:
+        c.print(f"  [dim]... {len(result.notes) - 10} more notes (--format json)[/]")  # type: ignore[attr-defined]
+
+
+def _line(alert: Alert) -> str:
+    from rich.markup import escape
+
+    where = ""
+    if alert.file:
+        where = alert.file + (f":{alert.line}" if alert.line else "")
+    evidence = (alert.evidence or "").replace("\n", " ")
+    if len(evidence) > 80:
+        evidence = evidence[:77] + "..."
+    when = alert.props.get("when")
+    when_text = f" [{when}]" if when and alert.type in _TIMED else ""
+    return f"[bold]{alert.type}[/] ({alert.action}){escape(when_text)} {escape(where)}" + (
+        f"  [dim]{escape(evidence)}[/]" if evidence else ""
+    )
+
+
+_TIMED = {
+    "dataExfiltration",
+    "remoteCodeDownload",
+    "encodedPayloadExecution",
+    "reverseShell",
+    "credentialHarvesting",
+    "networkAccess",
+    "shellAccess",
+    "usesEval",
+}
+
+
+def _summary(alerts: list[Alert]) -> str:
+    counts = {s: sum(1 for a in alerts if a.severity == s) for s in SEVERITIES}
+    parts = [f"{n} {s}" for s, n in counts.items() if n]
+    return ", ".join(parts) if parts else "no alerts"
