@@ -10,6 +10,7 @@ import sys
 # subcommand -> module with add_parser(subparsers) and run(args) -> int
 COMMANDS = {
     "package": "depshield.cli.package",
+    "alerts": "depshield.cli.alerts",
 }
 
 EXIT_HELP = """exit codes:

@@ -1,0 +1,29 @@
+# Two entry points on a fresh machine: `make demo` (set up, then analyse the embedded example)
+# and `make test` (set up, then run the test suite). `make bench` measures; see bench/README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint bench
+
+$(BIN)/depshield: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/depshield
+
+demo: setup
+	$(BIN)/depshield package examples/npm-credential-stealer --offline; \
+	  code=$$?; echo "(exit code $$code: 1 means the example was blocked, as it should be)"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/detection.py
