@@ -1,0 +1,157 @@
+"""Every incident of the shared INCIDENTS.md, as an inert fixture package, is caught end to end;
+the benign look-alikes are not blocked."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from depshield.analysis import analyze_artifact
+from depshield.model import PackageResult
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# incident fixture -> verdict, and (type, file, line) alerts that must be present
+# (line None: the type at that file, any line).
+INCIDENTS: dict[str, tuple[str, list[tuple[str, str, int | None]]]] = {
+    "npm-flatmap-stream": (
+        "block",
+        [
+            ("encodedPayloadExecution", "index.min.js", 2),
+            ("highEntropyStrings", "test/data.js", 2),
+            ("obfuscatedRequire", "index.min.js", 2),
+        ],
+    ),
+    "npm-eslint-scope": (
+        "block",
+        [
+            ("installScripts", "package.json", 6),
+            ("remoteCodeDownload", "lib/build.js", None),
+            ("networkAccess", "lib/build.js", 3),
+            ("usesEval", "lib/build.js", 6),
+        ],
+    ),
+    "npm-ua-parser-js": (
+        "block",
+        [
+            ("installScripts", "package.json", 6),
+            ("remoteCodeDownload", "preinstall.js", 5),
+            ("shellAccess", "preinstall.js", 5),
+        ],
+    ),
+    "npm-coa": (
+        "warn",
+        [
+            ("installScripts", "package.json", 6),
+            ("obfuscatedFile", "compile.js", None),
+        ],
+    ),
+    "npm-colors": ("warn", [("troll", "lib/colors.js", 7)]),
+    "npm-node-ipc": (
+        "warn",
+        [
+            ("networkAccess", "dao/ssl-geospec.js", 1),
+            ("filesystemAccess", "dao/ssl-geospec.js", 1),
+            ("troll", "dao/ssl-geospec.js", None),
+        ],
+    ),
+    "npm-nx": (
+        "block",
+        [
+            ("installScripts", "package.json", 6),
+            ("dataExfiltration", "telemetry.js", None),
+            ("shellAccess", "telemetry.js", 22),
+            ("suspiciousString", "telemetry.js", None),
+        ],
+    ),
+    "npm-debug": ("warn", [("obfuscatedFile", "index.js", None)]),
+    "npm-shai-hulud": (
+        "block",
+        [
+            ("installScripts", "package.json", 6),
+            ("dataExfiltration", "bundle.js", None),
+            ("shellAccess", "bundle.js", 8),
+            ("envVars", "bundle.js", 6),
+            ("suspiciousString", "bundle.js", None),
+        ],
+    ),
+    "pypi-ctx": ("block", [("dataExfiltration", "ctx/__init__.py", 15)]),
+    "pypi-torchtriton": (
+        "block",
+        [
+            ("hasNativeCode", "triton/runtime/triton", None),
+            ("dataExfiltration", "triton/__init__.py", 17),
+        ],
+    ),
+    "pypi-pth-persistence": (
+        "block",
+        [
+            ("installScripts", "sitehelper-init.pth", None),
+            ("encodedPayloadExecution", "sitehelper-init.pth", 1),
+        ],
+    ),
+    "pypi-depconf-probe": (
+        "block",
+        [
+            ("installScripts", "setup.py", None),
+            ("dataExfiltration", "setup.py", 13),
+        ],
+    ),
+}
+
+LOOKALIKES = {
+    "npm-postinstall-banner": "warn",  # an install script is worth a look, never a block
+    "npm-native-addon": "warn",
+    "npm-http-client": "pass",
+    "pypi-setup-reads-readme": "pass",
+}
+
+THREATS = {
+    "dataExfiltration",
+    "remoteCodeDownload",
+    "encodedPayloadExecution",
+    "reverseShell",
+    "credentialHarvesting",
+}
+
+
+def analyze(name: str, group: str) -> PackageResult:
+    return analyze_artifact(FIXTURES / group / name)
+
+
+def present(result: PackageResult) -> set[tuple[str, str | None, int | None]]:
+    return {(a.type, a.file, a.line) for a in result.alerts}
+
+
+@pytest.mark.parametrize("name", sorted(INCIDENTS))
+def test_incident_is_caught(name: str) -> None:
+    verdict, expected = INCIDENTS[name]
+    result = analyze(name, "incidents")
+    found = present(result)
+    for type_, file, line in expected:
+        if line is None:
+            assert any(t == type_ and f == file for t, f, _ in found), (type_, file, sorted(found))
+        else:
+            assert (type_, file, line) in found, (type_, file, line, sorted(found))
+    assert result.verdict == verdict, [(a.type, a.file, a.line, a.action) for a in result.alerts]
+
+
+@pytest.mark.parametrize("name", sorted(LOOKALIKES))
+def test_benign_lookalike_is_not_blocked(name: str) -> None:
+    result = analyze(name, "lookalikes")
+    assert result.verdict == LOOKALIKES[name], [(a.type, a.file, a.line) for a in result.alerts]
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_incident_reads_the_same_from_a_tarball(tmp_path: Path) -> None:
+    """The registry path analyses .tgz files: the same package packed gives the same alerts."""
+    source = FIXTURES / "incidents" / "npm-eslint-scope"
+    tgz = tmp_path / "eslint-scope-3.7.2.tgz"
+    with tarfile.open(tgz, "w:gz") as archive:
+        archive.add(source, arcname="package")
+    packed, unpacked = analyze_artifact(tgz), analyze("npm-eslint-scope", "incidents")
+    assert packed.verdict == unpacked.verdict == "block"
+    assert present(packed) == present(unpacked)
+    assert (packed.ref.name, packed.ref.version) == ("eslint-scope", "3.7.2")
