@@ -1,61 +1,73 @@
-"""Analyse one artifact: a single streamed pass over its members, then the judge."""
+"""Analyse one artifact: a single streamed pass over its members (cached by digest), then judge."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from depshield.artifacts.base import Limits, Refused
-from depshield.model import FileAnalysis, PackageRef, PackageResult
+from depshield.ecosystems.base import ManifestAnalysis
+from depshield.model import FileAnalysis, Finding, PackageRef, PackageResult
 from depshield.policy import Policy
+
+if TYPE_CHECKING:
+    from depshield.cache import Cache
+
+FORMAT = 1  # bump when the cached shape changes
 
 
 @dataclass(slots=True)
-class ArtifactContents:
-    """What one pass over an artifact collected: member paths, metadata bytes, file analyses."""
+class Examined:
+    """Everything the analyzers said about one artifact, before any policy is applied."""
 
-    paths: list[str] = field(default_factory=list)
-    kept: dict[str, bytes] = field(default_factory=dict)
+    ecosystem: str
+    manifest: ManifestAnalysis
     files: list[FileAnalysis] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
 
 
-def read_artifact(path: Path, limits: Limits | None = None) -> ArtifactContents:
+def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = None) -> Examined:
     """Stream every member once: analyse it, keep the metadata files, drop the bytes."""
     from depshield.analyzers.registry import analyzers
     from depshield.artifacts.archive import open_artifact
-    from depshield.ecosystems.registry import plugins
+    from depshield.ecosystems.registry import plugin, plugins
 
-    contents = ArtifactContents()
+    kept: dict[str, bytes] = {}
+    files: list[FileAnalysis] = []
+    paths: list[str] = []
+    refused: list[Refused] = []
     keepers = list(plugins().values())
     table = analyzers()
     for item in open_artifact(path, limits or Limits()):
         if isinstance(item, Refused):
-            contents.refused.append(item)
+            refused.append(item)
             continue
-        contents.paths.append(item.path)
+        paths.append(item.path)
         if any(p.keeps(item.path) for p in keepers):
-            contents.kept[item.path] = item.data
+            kept[item.path] = item.data
         for analyzer in table:
             if analyzer.wants(item.path):
-                contents.files.append(analyzer.analyze(item.path, item.data))
-    return contents
+                files.append(analyzer.analyze(item.path, item.data))
+    eco = ecosystem or detect_ecosystem(path, kept, paths)
+    manifest = plugin(eco).read_manifest(kept, paths)
+    return Examined(eco, manifest, files, paths, refused)
 
 
-def detect_ecosystem(path: Path, contents: ArtifactContents) -> str | None:
-    """Which ecosystem an artifact on disk belongs to, from its name and its metadata files."""
+def detect_ecosystem(path: Path, kept: dict[str, bytes], paths: list[str]) -> str:
+    """Which ecosystem an artifact belongs to, from its name and its metadata files."""
     name = path.name.lower()
     if name.endswith((".whl", ".egg")):
         return "pypi"
-    kept = contents.kept
     if "package.json" in kept:
         return "npm"
     python_markers = ("PKG-INFO", "setup.py", "pyproject.toml", "setup.cfg")
-    if any(p in python_markers or p.endswith(("/PKG-INFO", "/METADATA")) for p in contents.paths):
+    if any(p in python_markers or p.endswith(("/PKG-INFO", "/METADATA")) for p in paths):
         return "pypi"
-    if name.endswith(".tgz"):
-        return "npm"
-    return None
+    if any(p.endswith(".py") for p in paths) and not any(p.endswith(".js") for p in paths):
+        return "pypi"
+    return "npm"
 
 
 def analyze_artifact(
@@ -66,25 +78,72 @@ def analyze_artifact(
     policy: Policy | None = None,
     digest: str | None = None,
     limits: Limits | None = None,
+    cache: Cache | None = None,
 ) -> PackageResult:
-    """The library entry point: artifact bytes (+ what the registry said) -> a judged result."""
-    from depshield.alerts.judge import judge
-    from depshield.ecosystems.registry import plugin
+    """The library entry point: artifact bytes (+ what the registry said) -> a judged result.
 
-    contents = read_artifact(path, limits)
-    eco = ecosystem or (ref.ecosystem if ref else None) or detect_ecosystem(path, contents)
-    if eco is None:
-        eco = "npm"
-    manifest = plugin(eco).read_manifest(contents.kept, contents.paths)
+    With a cache, an artifact already examined by the same analyzer versions is not read again.
+    """
+    from depshield.alerts.judge import judge
+
+    eco = ecosystem or (ref.ecosystem if ref else None)
+    examined = None
+    key = None
+    if cache is not None and path.is_file():
+        from depshield.analyzers.registry import analyzer_version
+        from depshield.artifacts.archive import artifact_digest
+
+        digest = digest or artifact_digest(path)
+        key = f"{FORMAT}:{eco or '-'}:{analyzer_version()}"
+        cached = cache.get_analysis(digest, key)
+        examined = _decode(cached) if cached else None
+    if examined is None:
+        examined = examine(path, eco, limits)
+        if cache is not None and key is not None and digest is not None:
+            cache.put_analysis(digest, key, _encode(examined))
     if ref is None:
-        ref = PackageRef(eco, manifest.name or path.name, manifest.version)
+        manifest = examined.manifest
+        ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
     return judge(
         ref,
-        manifest,
-        contents.files,
-        contents.paths,
-        contents.refused,
+        examined.manifest,
+        examined.files,
+        examined.paths,
+        examined.refused,
         policy=policy or Policy(),
         artifact=path.name,
         digest=digest,
     )
+
+
+def _encode(examined: Examined) -> dict[str, Any]:
+    return asdict(examined)
+
+
+def _decode(payload: dict[str, Any]) -> Examined | None:
+    try:
+        m = payload["manifest"]
+        manifest = ManifestAnalysis(
+            name=m["name"],
+            version=m["version"],
+            findings=tuple(Finding(**f) for f in m["findings"]),
+            install_entries=tuple(m["install_entries"]),
+            import_entries=tuple(m["import_entries"]),
+            license=m["license"],
+            extra=m["extra"],
+        )
+        files = [
+            FileAnalysis(
+                path=f["path"],
+                language=f["language"],
+                findings=tuple(Finding(**x) for x in f["findings"]),
+                imports=tuple(f["imports"]),
+                lines_of_code=f["lines_of_code"],
+                skipped=f["skipped"],
+            )
+            for f in payload["files"]
+        ]
+        refused = [Refused(**r) for r in payload["refused"]]
+        return Examined(payload["ecosystem"], manifest, files, payload["paths"], refused)
+    except (KeyError, TypeError):
+        return None  # an entry from an older shape is a miss
