@@ -1,0 +1,124 @@
+"""Classification of npm dependency specs the way npm-package-arg reads them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from depshield.ecosystems.npm.package_json import PACKAGE_JSON, PackageJson
+from depshield.model import Finding
+
+# Only these install for the package's consumers (npm 7+ installs peers); devDependencies don't.
+INSTALLED_SECTIONS = ("dependencies", "optionalDependencies", "peerDependencies")
+
+GITHUB_HOSTS = frozenset(
+    {"github.com", "www.github.com", "codeload.github.com", "gist.github.com", "api.github.com"}
+)
+_PROTOCOL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# npm-package-arg's isFileSpec: relative, home, absolute or Windows drive paths.
+_FILE_SPEC = re.compile(r"^(?:\.|~/|[/\\]|[a-zA-Z]:)")
+_TARBALL_NAME = re.compile(r"\.(?:tgz|tar\.gz|tar)$", re.IGNORECASE)
+_SCP_GIT = re.compile(r"^[\w.-]+@(?P<host>[\w.-]+):")
+# npm reads any URL-safe word that is not a range as a dist-tag; we call it a tag only when it
+# reads like one (`next`, `beta`), so a mistyped version (`1.2.3.4`, `v2.0.0.1`) stays "bad".
+_TAG = re.compile(r"^(?!v?\d)[A-Za-z][A-Za-z0-9\-_.]*$")
+# node-semver refuses longer strings (MAX_LENGTH) and the regexes get slow past it.
+_MAX_RANGE = 256
+_FLOATING = frozenset({"", "*", "latest", "x", "X"})
+
+
+def dependency_findings(pkg: PackageJson) -> Iterator[Finding]:
+    """One finding per installed dependency whose spec escapes registry checks or floats."""
+    for section in INSTALLED_SECTIONS:
+        deps = pkg.data.get(section)
+        if not isinstance(deps, dict):
+            continue
+        for name, spec in deps.items():
+            verdict = classify(spec)
+            if verdict is None:
+                continue
+            kind, reason = verdict
+            props: dict[str, Any] = {"dependency": name, "spec": spec, "section": section}
+            if reason:
+                props["reason"] = reason
+            evidence = f'"{name}": {spec!r}' if isinstance(spec, str) else f'"{name}"'
+            yield Finding(kind, PACKAGE_JSON, pkg.line(section, name), evidence, props)
+
+
+def classify(spec: object) -> tuple[str, str] | None:
+    """(finding type, reason) for a dependency spec, or None for a plain registry range."""
+    if not isinstance(spec, str):
+        return "badSemverDependency", "spec is not a string"
+    text = spec.strip()
+    if text.startswith("npm:"):
+        return _classify_alias(text[4:])
+    if _FILE_SPEC.match(text):
+        return "fileDependency", ""
+    protocol = _PROTOCOL.match(text)
+    if protocol:
+        return _classify_url(protocol.group(1).lower(), text)
+    scp = _SCP_GIT.match(text)
+    if scp:
+        github = scp.group("host").lower() in GITHUB_HOSTS
+        return ("gitHubDependency" if github else "gitDependency"), ""
+    if is_github_shorthand(text):
+        return "gitHubDependency", ""
+    if "/" in text or _TARBALL_NAME.search(text):
+        # npm-package-arg reads any other spec with a slash, or a tarball name, as a local path.
+        return "fileDependency", ""
+    return _classify_range(text)
+
+
+def _classify_alias(rest: str) -> tuple[str, str] | None:
+    """`npm:other@range` installs `other` under this name; judge the range it asks for."""
+    at = rest.find("@", 1)
+    return _classify_range(rest[at + 1 :].strip() if at != -1 else "")
+
+
+def _classify_url(protocol: str, text: str) -> tuple[str, str] | None:
+    if protocol in ("file", "link"):
+        return "fileDependency", ""
+    if protocol == "github" or protocol == "gist":
+        return "gitHubDependency", ""
+    if protocol in ("gitlab", "bitbucket"):
+        return "gitDependency", ""
+    host = (urlsplit(text).hostname or "").lower()
+    if protocol.startswith("git+") or protocol in ("git", "ssh"):
+        return ("gitHubDependency" if host in GITHUB_HOSTS else "gitDependency"), ""
+    if protocol in ("http", "https"):
+        return ("gitHubDependency" if host in GITHUB_HOSTS else "httpDependency"), ""
+    # workspace:, catalog:, portal:... are other package managers' protocols; npm refuses them.
+    return "badSemverDependency", f"npm does not support the {protocol}: protocol"
+
+
+def _classify_range(text: str) -> tuple[str, str] | None:
+    if text in _FLOATING:
+        return "floatingDependency", ""
+    if len(text) > _MAX_RANGE:
+        return "badSemverDependency", "range longer than 256 characters"
+    import nodesemver
+
+    try:
+        normalised = nodesemver.valid_range(text, True)
+    except Exception:  # the port raises odd types on odd input; any failure means "not a range"
+        normalised = None
+    if normalised == "*":
+        return "floatingDependency", ""
+    if normalised is not None:
+        return None
+    if _TAG.match(text):
+        # A dist-tag moves with every publish, like `latest`.
+        return "floatingDependency", "dist-tag"
+    return "badSemverDependency", "not a valid semver range"
+
+
+def is_github_shorthand(arg: str) -> bool:
+    """npm-package-arg's `user/repo[#ref]` test, checked before ranges and tags."""
+    first_hash = arg.find("#")
+    head = arg if first_hash == -1 else arg[:first_hash]
+    slash = head.find("/")
+    if slash <= 0 or head.endswith("/") or head.startswith("."):
+        return False
+    return not (re.search(r"\s", head) or "@" in head or ":" in head or "/" in head[slash + 1 :])

@@ -1,0 +1,114 @@
+"""npm lifecycle scripts that run at install time, and the files they run."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+
+from depshield.ecosystems.npm.entries import main_entry, node_resolve, package_path
+from depshield.ecosystems.npm.package_json import PACKAGE_JSON, PackageJson
+from depshield.model import Finding
+
+# What npm runs when it installs a package: preinstall/install/postinstall for every install,
+# prepare (with its pre/post hooks) when the dependency comes from git or a local directory.
+# npm 7+ no longer runs uninstall scripts, and `prepublish` runs only in the root project.
+INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "preprepare", "prepare", "postprepare")
+# npm's default when binding.gyp exists and neither install nor preinstall is defined.
+IMPLICIT_GYP = "implicit node-gyp rebuild"
+
+# `npm run x`, `yarn run x`, `pnpm x`...: a lifecycle script that runs another script of the file.
+_RUN_SCRIPT = re.compile(r"\b(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?([\w:.-]+)")
+# Fallback until analyzers.shell.script_entry_files exists: `node x.js`, `python x.py`, `sh x`.
+_RUNS_FILE = re.compile(
+    r"\b(?:node|nodejs|python[0-9.]*|sh|bash)\s+([^\s;&|()<>'\"-][^\s;&|()<>'\"]*)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InstallScripts:
+    """The install-time scripts of a package.json and what they run."""
+
+    findings: tuple[Finding, ...] = ()
+    entries: tuple[str, ...] = ()  # package files the scripts run, present in the artifact
+    missing: tuple[str, ...] = ()  # files the scripts name that the artifact does not ship
+    scripts: Mapping[str, str] | None = None  # lifecycle scripts and the scripts they call
+
+
+def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScripts:
+    """installScripts findings, the shell analyzer's findings on them, and their entry files."""
+    from depshield.analyzers.shell import analyze_shell
+
+    raw = pkg.data.get("scripts")
+    scripts = {k: v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
+    findings: list[Finding] = []
+    for name in INSTALL_SCRIPTS:
+        if name in scripts:
+            line = pkg.line("scripts", name)
+            props = {"script": name, "source": scripts[name]}
+            findings.append(Finding("installScripts", PACKAGE_JSON, line, scripts[name], props))
+    gyp = _implicit_gyp(pkg, scripts, paths)
+    if gyp is not None:
+        findings.append(gyp)
+    reached = _reached_scripts([n for n in INSTALL_SCRIPTS if n in scripts], scripts)
+    main = main_entry(pkg, paths)
+    entries: list[str] = []
+    missing: list[str] = []
+    for name in reached:
+        text = scripts[name]
+        findings.extend(analyze_shell(text, PACKAGE_JSON, max(pkg.line("scripts", name) - 1, 0)))
+        for file in _entry_files(text):
+            resolved = resolve_script_file(file, paths, main)
+            bucket = entries if resolved in paths else missing
+            if resolved and resolved not in bucket:
+                bucket.append(resolved)
+    return InstallScripts(
+        tuple(findings), tuple(entries), tuple(missing), {n: scripts[n] for n in reached}
+    )
+
+
+def _implicit_gyp(
+    pkg: PackageJson, scripts: Mapping[str, str], paths: Collection[str]
+) -> Finding | None:
+    """npm runs `node-gyp rebuild` for a root binding.gyp unless the package opts out."""
+    if "binding.gyp" not in paths or "install" in scripts or "preinstall" in scripts:
+        return None
+    if pkg.data.get("gypfile") is False:
+        return None
+    props = {"script": "install", "source": IMPLICIT_GYP}
+    return Finding("installScripts", "binding.gyp", 0, IMPLICIT_GYP, props)
+
+
+def _reached_scripts(start: list[str], scripts: Mapping[str, str]) -> list[str]:
+    """`start` plus every script they run through `npm run` (and its pre/post hooks)."""
+    seen: list[str] = []
+    todo = list(start)
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.append(name)
+        for called in _RUN_SCRIPT.findall(scripts[name]):
+            todo.extend(n for n in (f"pre{called}", called, f"post{called}") if n in scripts)
+    return seen
+
+
+def _entry_files(text: str) -> list[str]:
+    from depshield.analyzers import shell
+
+    finder: Callable[[str], list[str]] | None = getattr(shell, "script_entry_files", None)
+    if finder is not None:
+        return list(finder(text))
+    return _RUNS_FILE.findall(text)
+
+
+def resolve_script_file(file: str, paths: Collection[str], main: str | None = None) -> str:
+    """The package path `file` names (node adds `.js`, `/index.js`; `node .` runs `main`),
+    or "" when it is outside the package or computed at run time."""
+    clean = file.strip("'\"")
+    base = package_path(clean) if "$" not in clean else None
+    if base is None:
+        return ""
+    if base == ".":
+        return main or ""
+    return node_resolve(clean, paths) or base
