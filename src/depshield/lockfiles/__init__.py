@@ -1,0 +1,1 @@
+"""Lockfile and manifest parsers: project files -> locked packages and dependency edges."""

@@ -1,0 +1,74 @@
+"""The lockfile parser interface and the graph it produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from depshield.errors import DepshieldError
+from depshield.model import PackageRef
+
+Source = Literal["registry", "git", "http", "file", "link", "workspace"]
+
+
+class LockfileError(DepshieldError):
+    """A lockfile or manifest that cannot be parsed; the message names the file and line."""
+
+    def __init__(self, path: str, line: int | None, problem: str, *, tip: str | None = None):
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"cannot parse {where}: {problem}", tip=tip)
+        self.path = path
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class LockedPackage:
+    """One resolved package as a lockfile records it."""
+
+    ecosystem: str
+    name: str
+    version: str
+    line: int = 0  # 1-based line of the entry in the lockfile
+    resolved: str | None = None  # URL, git URL or path exactly as recorded
+    hashes: tuple[str, ...] = ()  # as recorded: "sha512-<base64>", "sha256:<hex>", "sha1-..."
+    source: Source = "registry"
+    direct: bool = False
+    dev: bool = False
+    optional: bool = False
+    peer: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @property
+    def ref(self) -> PackageRef:
+        return PackageRef(self.ecosystem, self.name, self.version)
+
+
+ROOT = ""  # the parent key of the project's direct dependencies
+
+
+@dataclass(frozen=True, slots=True)
+class Lockfile:
+    path: str  # as given, relative to the scan root when found by walking
+    ecosystem: str
+    format: str  # "package-lock@3", "yarn@1", "yarn@berry", "pnpm@9", "requirements", ...
+    packages: tuple[LockedPackage, ...]
+    # (parent key, child key); parent ROOT for the project's direct dependencies.
+    edges: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)  # out of sync with manifest, etc.
+
+
+class LockfileParser(Protocol):
+    name: str
+    ecosystem: str
+
+    def wants(self, path: Path) -> bool:
+        """Whether this parser reads the file at `path` (by name; content is not read)."""
+        ...
+
+    def parse(self, path: Path, text: str) -> Lockfile:
+        """Parse `text` (the file's content); raise LockfileError naming file and line."""
+        ...
