@@ -202,6 +202,8 @@ def benign_items(manifest: Path, ecosystem: str) -> Iterator[Item]:
         if not ref or row.get("error"):
             continue
         archive = Path(ref) if Path(ref).is_absolute() else manifest.parent / ref
+        if not archive.exists():  # not downloaded yet: leave it for a later, resumed run
+            continue
         ident = f"{ecosystem}/{row.get('name')}@{row.get('version')}"
         yield Item(ident, ecosystem, str(row.get("name")), str(row.get("version")), {}, archive)
 
