@@ -1,0 +1,197 @@
+"""The PyPI JSON API client: project documents and verified sdist / wheel downloads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote, urljoin
+
+import httpx
+
+from depshield.artifacts.store import ArtifactStore, StoredArtifact
+from depshield.ecosystems.base import FetchedArtifact
+from depshield.ecosystems.pypi.config import index_url, json_api_base
+from depshield.errors import IntegrityError, NotFoundError, RegistryError, UsageError
+from depshield.model import PackageRef
+from depshield.net import (
+    DEFAULT_RETRY,
+    RetryPolicy,
+    ensure_online,
+    get_json,
+    iter_limited,
+    request,
+    session,
+)
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+ARTIFACT_CHOICES = ("default", "sdist", "wheel", "all")
+_NOT_FOUND_TIP = "check the name and version, and the index set by PIP_INDEX_URL or pip.conf"
+_PURE_TAGS = ("py3-none-any", "py2.py3-none-any")
+
+
+def project_url(base: str, name: str, version: str | None = None) -> str:
+    from packaging.utils import canonicalize_name
+
+    # The index redirects other spellings to the canonical name; asking for it saves a request.
+    path = quote(canonicalize_name(name), safe="")
+    if version:
+        path += "/" + quote(version, safe="")
+    return urljoin(base, path + "/json")
+
+
+def get_project(
+    name: str,
+    version: str | None = None,
+    *,
+    client: httpx.Client | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    offline: bool | None = None,
+) -> dict[str, Any]:
+    """The JSON API document of a project (latest release) or of one release."""
+    ensure_online(_label(name, version), offline)
+    with session(client) as http:
+        return _project(http, name, version, retry)[1]
+
+
+def fetch(
+    ref: PackageRef,
+    *,
+    artifact: str = "default",
+    client: httpx.Client | None = None,
+    store: ArtifactStore | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    offline: bool | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> list[FetchedArtifact]:
+    """Download and verify the release's files chosen by `artifact`: "default" (the sdist, else
+    a pure wheel, else any wheel), "sdist", "wheel" (one wheel, pure if any) or "all"."""
+    if artifact not in ARTIFACT_CHOICES:
+        raise UsageError(f"unknown artifact choice {artifact!r}", tip=f"use {ARTIFACT_CHOICES}")
+    ensure_online(f"pypi:{ref.name}=={ref.version or 'latest'}", offline)
+    store = store or ArtifactStore()
+    with session(client) as http:
+        url, doc = _project(http, ref.name, ref.version, retry)
+        info = doc.get("info") or {}
+        version = str(info.get("version") or ref.version or "")
+        label = _label(ref.name, version)
+        files = select_files(doc.get("urls") or [], artifact, label)
+        resolved = PackageRef("pypi", ref.name, version or None)
+        fetched = []
+        for entry in files:
+            file_url = urljoin(url, entry["url"])  # mirrors answer with relative URLs
+            stored = _from_store(store, entry) or _download(
+                http, file_url, entry, store, label=label, retry=retry, max_bytes=max_bytes
+            )
+            metadata = {
+                **info,
+                "_file": entry,
+                "vulnerabilities": doc.get("vulnerabilities") or [],
+                "yanked": bool(entry.get("yanked") or info.get("yanked")),
+                "_integrity_verified": _sha256(entry) is not None,
+            }
+            kind = "sdist" if entry.get("packagetype") == "sdist" else "wheel"
+            filename = entry["filename"]
+            fetched.append(
+                FetchedArtifact(resolved, stored.path, filename, stored.digest, kind, metadata)
+            )
+    return fetched
+
+
+def select_files(urls: Sequence[Any], artifact: str, label: str) -> list[dict[str, Any]]:
+    """Pick release files; entries without a safe filename or a url are ignored."""
+    usable = [u for u in urls if isinstance(u, dict) and _usable(u)]
+    sdists = sorted(
+        (u for u in usable if u.get("packagetype") == "sdist"),
+        key=lambda u: (not u["filename"].endswith(".tar.gz"), u["filename"]),
+    )
+    wheels = sorted(
+        (u for u in usable if u["filename"].endswith(".whl")),
+        key=lambda u: (not _is_pure(u["filename"]), u["filename"]),
+    )
+    chosen = {
+        "default": (sdists or wheels)[:1],
+        "sdist": sdists[:1],
+        "wheel": wheels[:1],
+        "all": sdists + wheels,
+    }[artifact]
+    if not chosen:
+        wanted = "files" if artifact in ("default", "all") else f"{artifact} file"
+        raise NotFoundError(f"{label} has no {wanted} to download", tip=_NOT_FOUND_TIP)
+    return chosen
+
+
+def _project(
+    http: httpx.Client, name: str, version: str | None, retry: RetryPolicy
+) -> tuple[str, dict[str, Any]]:
+    base = json_api_base(index_url())
+    url = project_url(base, name, version)
+    what = _label(name, version)
+    # Messages name the host only, never the URL: index URLs may carry credentials.
+    doc = get_json(http, url, what=what, retry=retry, tip=_NOT_FOUND_TIP)
+    if not isinstance(doc, dict) or not isinstance(doc.get("info"), dict):
+        raise RegistryError(f"the index answered {what} with a document that is no project")
+    return url, doc
+
+
+def _label(name: str, version: str | None) -> str:
+    return f"pypi package {name!r}" + (f" version {version!r}" if version else "")
+
+
+def _usable(entry: Mapping[str, Any]) -> bool:
+    filename, url = entry.get("filename"), entry.get("url")
+    return (
+        isinstance(filename, str)
+        and isinstance(url, str)
+        and bool(re.fullmatch(r"[\w.+!-]+", filename))
+        and filename not in (".", "..")
+    )
+
+
+def _is_pure(filename: str) -> bool:
+    return filename.removesuffix(".whl").endswith(_PURE_TAGS)
+
+
+def _sha256(entry: Mapping[str, Any]) -> str | None:
+    digests = entry.get("digests")
+    value = digests.get("sha256") if isinstance(digests, dict) else None
+    return (
+        value.lower()
+        if isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]{64}", value)
+        else None
+    )
+
+
+def _from_store(store: ArtifactStore, entry: Mapping[str, Any]) -> StoredArtifact | None:
+    # The index promises a sha256, which is the store's own address: no alias needed.
+    expected = _sha256(entry)
+    path = store.get(expected) if expected else None
+    if expected is None or path is None:
+        return None
+    return StoredArtifact("sha256-" + expected, path, path.stat().st_size, {})
+
+
+def _download(
+    http: httpx.Client,
+    url: str,
+    entry: Mapping[str, Any],
+    store: ArtifactStore,
+    *,
+    label: str,
+    retry: RetryPolicy,
+    max_bytes: int,
+) -> StoredArtifact:
+    expected = _sha256(entry)
+    what = f"{label} file {entry['filename']!r}"
+
+    def verify(hashes: Mapping[str, bytes]) -> None:
+        if expected is not None and hashes["sha256"] != bytes.fromhex(expected):
+            raise IntegrityError(
+                f"{what} does not match its sha256 digest",
+                tip="the index or a proxy served other bytes than it published; do not use it",
+            )
+
+    def save(response: httpx.Response) -> StoredArtifact:
+        return store.put_stream(iter_limited(response, max_bytes, what=what), verify=verify)
+
+    return request(http, url, save, what=what, retry=retry)
