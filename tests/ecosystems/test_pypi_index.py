@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from support.registry_server import RegistryServer, isolate_env, load_doc, make_tgz, sha256_hex
 
-from depshield.ecosystems.pypi.index import fetch, get_project
+from depshield.ecosystems.pypi.index import fetch, get_project, select_files
 from depshield.errors import IntegrityError, NotFoundError, RegistryError, UsageError
 from depshield.model import PackageRef
 from depshield.net import RetryPolicy
@@ -138,3 +138,13 @@ def test_unknown_artifact_choice_and_offline(
     with pytest.raises(RegistryError, match="^offline: cannot fetch pypi:sampleproj==latest$"):
         fetch(PackageRef("pypi", "sampleproj"))
     assert index.seen == []
+
+
+def test_platform_wheel_for_this_machine_is_preferred() -> None:
+    from packaging.tags import sys_tags
+
+    best = next(iter(sys_tags()))
+    native = f"p-1.0-{best.interpreter}-{best.abi}-{best.platform}.whl"
+    foreign = "p-1.0-cp27-cp27m-win32.whl"  # sorts first by name, runs nowhere near here
+    entries = [{"filename": f, "url": f} for f in (foreign, native)]
+    assert [e["filename"] for e in select_files(entries, "wheel", "x")] == [native]

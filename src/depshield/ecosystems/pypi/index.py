@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -107,7 +108,7 @@ def select_files(urls: Sequence[Any], artifact: str, label: str) -> list[dict[st
     )
     wheels = sorted(
         (u for u in usable if u["filename"].endswith(".whl")),
-        key=lambda u: (not _is_pure(u["filename"]), u["filename"]),
+        key=lambda u: (not _is_pure(u["filename"]), _platform_rank(u["filename"]), u["filename"]),
     )
     chosen = {
         "default": (sdists or wheels)[:1],
@@ -150,6 +151,24 @@ def _usable(entry: Mapping[str, Any]) -> bool:
 
 def _is_pure(filename: str) -> bool:
     return filename.removesuffix(".whl").endswith(_PURE_TAGS)
+
+
+def _platform_rank(filename: str) -> int:
+    """Among platform wheels, prefer the one pip would install on this machine."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        tags = parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return len(_machine_tags())
+    return min((_machine_tags().get(tag, len(_machine_tags())) for tag in tags), default=0)
+
+
+@cache
+def _machine_tags() -> dict[Any, int]:
+    from packaging.tags import sys_tags
+
+    return {tag: rank for rank, tag in enumerate(sys_tags())}
 
 
 def _sha256(entry: Mapping[str, Any]) -> str | None:
