@@ -84,12 +84,9 @@ def test_install_scripts_go_through_the_shell_analyzer_at_their_line(
     assert where(of_type(result, "signal:spawn")) == [("package.json", 7)]
 
 
-def test_entry_files_come_from_the_shell_helper_when_it_exists(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(shell, "script_entry_files", lambda text: ["./lib/boot"], raising=False)
-    result = read("postinstall-node-script", "lib/boot/index.js")
-    assert result.install_entries == ("lib/boot/index.js",)
+def test_entry_file_without_extension_resolves_like_node() -> None:
+    result = read("install-script-chain", "scripts/check/index.js", "lib/main.js")
+    assert "scripts/check/index.js" in result.install_entries
 
 
 def test_binding_gyp_without_install_script_is_an_implicit_install_script() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from depshield.ecosystems.npm.entries import main_entry, node_resolve, package_path
@@ -19,10 +19,8 @@ IMPLICIT_GYP = "implicit node-gyp rebuild"
 
 # `npm run x`, `yarn run x`, `pnpm x`...: a lifecycle script that runs another script of the file.
 _RUN_SCRIPT = re.compile(r"\b(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?([\w:.-]+)")
-# Fallback until analyzers.shell.script_entry_files exists: `node x.js`, `python x.py`, `sh x`.
-_RUNS_FILE = re.compile(
-    r"\b(?:node|nodejs|python[0-9.]*|sh|bash)\s+([^\s;&|()<>'\"-][^\s;&|()<>'\"]*)"
-)
+# `node .` loads the package's own main, which script_entry_files drops as "no file".
+_NODE_DOT = re.compile(r"\b(?:node|nodejs|bun)\s+\./?(?=$|[\s;&|)])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +92,10 @@ def _reached_scripts(start: list[str], scripts: Mapping[str, str]) -> list[str]:
 
 
 def _entry_files(text: str) -> list[str]:
-    from depshield.analyzers import shell
+    from depshield.analyzers.shell import script_entry_files
 
-    finder: Callable[[str], list[str]] | None = getattr(shell, "script_entry_files", None)
-    if finder is not None:
-        return list(finder(text))
-    return _RUNS_FILE.findall(text)
+    found = script_entry_files(text)
+    return [*found, "."] if _NODE_DOT.search(text) else found
 
 
 def resolve_script_file(file: str, paths: Collection[str], main: str | None = None) -> str:
