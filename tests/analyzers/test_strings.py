@@ -263,3 +263,12 @@ def test_credential_look_alikes_stay_quiet(benign: str) -> None:
     found = scan_literal(benign, "a.js", 1)
     assert "suspiciousString" not in types(found)
     assert SIGNAL_SOURCE not in types(found)
+
+
+def test_long_dotted_runs_are_searched_once_not_per_label() -> None:
+    # Unanchored subdomain patterns retried from every label of such a run (quadratic time);
+    # this literal would take minutes then. The match itself must still be found.
+    text = "a." * 20000 + "x." + "oast" + ".fun"
+    found = scan_literal(text, "big.js", 2)
+    assert only(found, SIGNAL_SINK).props["kind"] == "webhook"
+    assert only(found, "longStrings").props["length"] == len(text)

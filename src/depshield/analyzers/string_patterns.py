@@ -38,6 +38,9 @@ def _p(
 _B = r"(?:^|[/\\~]|\$home|%userprofile%)"
 _END = r"(?=$|[/\\\s\"'`,;)])"
 _HOSTEND = r"(?![\w-])"
+# Subdomain labels, anchored at the start of the host name: unanchored, a search would retry
+# from every label of a long dotted run ("a.a.a...") and take quadratic time.
+_LABELS = r"(?<![\w.-])(?:[\w-]+\.)*"
 # Webhook and OAST matches keep the scheme so the sink's detail is the URL as written.
 _SCHEME = r"(?:(?:https?|wss?)://)?"
 
@@ -76,7 +79,7 @@ PATTERNS: tuple[Pattern, ...] = (
             "ceye.io",
             "interactsh",
         ),
-        _SCHEME + r"(?:[\w-]+\.)*(?:burpcollaborator\.net|oastify\.com|[\w-]+\.interact\.sh|"
+        _SCHEME + _LABELS + r"(?:burpcollaborator\.net|oastify\.com|[\w-]+\.interact\.sh|"
         r"oast\.(?:pro|live|site|online|fun|me)|canarytokens\.(?:com|org)|"
         r"[\w-]+\.m\.pipedream\.net|pipedream\.net|requestbin\.(?:com|net|io)|webhook\.site|"
         r"[\w-]+\.beeceptor\.com|dnslog\.(?:cn|link|pw)|ceye\.io|interactsh\.com)" + _HOSTEND,
@@ -87,7 +90,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "tunnel-host",
         ("ngrok", "loca.lt", "serveo", "trycloudflare", "localhost.run"),
-        r"(?:[\w-]+\.)*(?:ngrok(?:-free)?\.(?:io|app|dev)|loca\.lt|serveo\.net|"
+        _LABELS + r"(?:ngrok(?:-free)?\.(?:io|app|dev)|loca\.lt|serveo\.net|"
         r"trycloudflare\.com|localhost\.run)" + _HOSTEND,
     ),
     _p(
@@ -138,7 +141,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(
         "ssh-dir",
         (".ssh",),
-        _B + r"\.ssh(?:$|[/\\](?!known_hosts)(?![^\s\"']*\.pub\b))",
+        _B + r"\.ssh(?:$|[/\\](?!known_hosts)(?![^\s\"']{0,200}\.pub\b))",
         *_SENSITIVE,
     ),
     _p("ssh-key", ("id_",), r"(?:^|[/\\])id_(?:rsa|dsa|ecdsa|ed25519)(?![\w.])", *_SENSITIVE),
@@ -175,7 +178,8 @@ PATTERNS: tuple[Pattern, ...] = (
         ),
         r"^(?:Login Data|Local State|Web Data|logins\.json|key4\.db|cookies\.sqlite)$|"
         r"[/\\](?:Login Data|Local State|Cookies|Web Data|User Data)(?=$|[/\\\"'])|"
-        r"(?:Chrome|Chromium|Brave-Browser|Edge|Opera[^/\\]*|Yandex[^/\\]*)[/\\]User Data|"
+        r"(?:Chrome|Chromium|Brave-Browser|Edge|Opera[^/\\]{0,40}|Yandex[^/\\]{0,40})"
+        r"[/\\]User Data|"
         r"Firefox[/\\]Profiles",
         *_CRED_STORE,
         flags=0,
