@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from depshield.analyzers import shell
 from depshield.ecosystems.base import ManifestAnalysis
 from depshield.ecosystems.npm import manifest
 from depshield.ecosystems.npm.dependencies import classify
+from depshield.ecosystems.npm.package_json import key_lines
 from depshield.model import Finding
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "manifests" / "npm"
@@ -249,6 +253,7 @@ def test_registry_ranges_fire_nothing() -> None:
         ("git+https://github.com/someone/r.git", "gitHubDependency"),
         ("git@github.com:someone/r.git", "gitHubDependency"),
         ("http://files.example.invalid/a.tgz", "httpDependency"),
+        ("https://[broken", "httpDependency"),  # urlsplit raises on it; never a traceback
         ("./vendor/a", "fileDependency"),
         ("vendor/a.tgz", "gitHubDependency"),  # npm reads `a/b` as a GitHub shorthand
         ("a.tgz", "fileDependency"),
@@ -332,3 +337,30 @@ def test_test_files_count_as_tests() -> None:
     assert of_type(result, "noTests") == []
     deps_only = read("hygiene-bare", "node_modules/x/test/a.js")
     assert len(of_type(deps_only, "noTests")) == 1
+
+
+# --- properties ------------------------------------------------------------------------------
+
+_JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+_JSON = st.recursive(
+    _JSON_LEAF,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=6), _JSON, max_size=6))
+def test_key_lines_point_at_each_key_of_indented_json(data: dict[str, object]) -> None:
+    text = json.dumps(data, indent=2)
+    lines = key_lines(text)
+    for key in data:
+        line = text.splitlines()[lines[(key,)] - 1]
+        assert line.startswith(f"  {json.dumps(key)}: ")
+
+
+@given(st.binary(max_size=200) | _JSON.map(lambda v: json.dumps(v).encode()))
+def test_any_bytes_give_a_result_not_a_traceback(raw: bytes) -> None:
+    result = manifest.read_manifest({"package.json": raw}, ["package.json", "index.js"])
+    assert isinstance(result, ManifestAnalysis)

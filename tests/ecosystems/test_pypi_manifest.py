@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from depshield.ecosystems.base import ManifestAnalysis
 from depshield.ecosystems.pypi import manifest
@@ -286,3 +288,10 @@ def test_long_license_text_falls_back_to_the_classifier() -> None:
     kinds = {f.type for f in result.findings}
     assert "noRepository" not in kinds and "noBugTracker" not in kinds
     assert "noWebsite" in kinds
+
+
+@given(st.binary(max_size=300), st.sampled_from(["PKG-INFO", "pkg-1.0.dist-info/METADATA"]))
+def test_any_metadata_bytes_give_a_result_not_a_traceback(raw: bytes, path: str) -> None:
+    files = {path: raw, "pyproject.toml": raw, "setup.cfg": raw, "hook.pth": raw}
+    result = manifest.read_manifest(files, [*files, "pkg/__init__.py"])
+    assert isinstance(result, ManifestAnalysis)

@@ -84,7 +84,7 @@ def _classify_url(protocol: str, text: str) -> tuple[str, str] | None:
         return "gitHubDependency", ""
     if protocol in ("gitlab", "bitbucket"):
         return "gitDependency", ""
-    host = (urlsplit(text).hostname or "").lower()
+    host = url_host(text)
     if protocol.startswith("git+") or protocol in ("git", "ssh"):
         return ("gitHubDependency" if host in GITHUB_HOSTS else "gitDependency"), ""
     if protocol in ("http", "https"):
@@ -112,6 +112,14 @@ def _classify_range(text: str) -> tuple[str, str] | None:
         # A dist-tag moves with every publish, like `latest`.
         return "floatingDependency", "dist-tag"
     return "badSemverDependency", "not a valid semver range"
+
+
+def url_host(url: str) -> str:
+    """The lower-case host of `url`, "" when it has none or does not parse (`http://[`)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def is_github_shorthand(arg: str) -> bool:
