@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from depshield.model import Finding
 INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "preprepare", "prepare", "postprepare")
 # npm's default when binding.gyp exists and neither install nor preinstall is defined.
 IMPLICIT_GYP = "implicit node-gyp rebuild"
+_EVIDENCE = 200  # characters of a script shown as evidence; props keep all of it
 
 # `npm run x`, `yarn run x`, `pnpm x`...: a lifecycle script that runs another script of the file.
 _RUN_SCRIPT = re.compile(r"\b(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?([\w:.-]+)")
@@ -44,7 +46,8 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
         if name in scripts:
             line = pkg.line("scripts", name)
             props = {"script": name, "source": scripts[name]}
-            findings.append(Finding("installScripts", PACKAGE_JSON, line, scripts[name], props))
+            evidence = f'"{name}": {json.dumps(scripts[name][:_EVIDENCE])}'
+            findings.append(Finding("installScripts", PACKAGE_JSON, line, evidence, props, True))
     gyp = _implicit_gyp(pkg, scripts, paths)
     if gyp is not None:
         findings.append(gyp)
@@ -54,7 +57,8 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
     missing: list[str] = []
     for name in reached:
         text = scripts[name]
-        findings.extend(analyze_shell(text, PACKAGE_JSON, max(pkg.line("scripts", name) - 1, 0)))
+        offset = max(pkg.line("scripts", name) - 1, 0)
+        findings.extend(analyze_shell(text, PACKAGE_JSON, offset, True))
         for file in _entry_files(text):
             resolved = resolve_script_file(file, paths, main)
             bucket = entries if resolved in paths else missing
@@ -74,7 +78,7 @@ def _implicit_gyp(
     if pkg.data.get("gypfile") is False:
         return None
     props = {"script": "install", "source": IMPLICIT_GYP}
-    return Finding("installScripts", "binding.gyp", 0, IMPLICIT_GYP, props)
+    return Finding("installScripts", "binding.gyp", 0, IMPLICIT_GYP, props, True)
 
 
 def _reached_scripts(start: list[str], scripts: Mapping[str, str]) -> list[str]:
