@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import stat
 import threading
 import zipfile
@@ -169,6 +170,14 @@ def _write(target: Path, data: bytes) -> None:
     target.chmod(0o644)
 
 
+def _root_name(sample: Sample) -> str:
+    # Name the tree's folder the way the registry archive unpacks (npm tarballs hold `package/`,
+    # sdists `name-version/`): tools such as GuardDog match rules on `*/package.json`.
+    if sample.ecosystem == "npm":
+        return "package"
+    return re.sub(r"[^A-Za-z0-9._-]", "_", f"{sample.name}-{sample.version}") or "sample"
+
+
 def _write_sample(sample: Sample, base: Path) -> Path:
     if sample.is_archive:
         rel, _raw = sample.members[0]
@@ -176,7 +185,7 @@ def _write_sample(sample: Sample, base: Path) -> Path:
         target = base / posixpath.basename(_safe_relpath(rel))
         _write(target, data)
         return target
-    root = base / "pkg"
+    root = base / _root_name(sample)
     root.mkdir()
     for rel, data in read_files(sample):
         target = (root / rel).resolve()
@@ -190,7 +199,8 @@ def materialize(sample: Sample, tmpdir: str | Path) -> Path:
     """Write the sample's files under `tmpdir` (which the caller deletes) and return its path.
 
     An archive sample becomes that one file (`tmpdir/<basename>`); an unpacked tree becomes
-    `tmpdir/pkg/...`. Files are written as plain data without execute bits; nothing is run.
+    `tmpdir/package/...` (npm) or `tmpdir/<name>-<version>/...` (PyPI), as the registry archive
+    would unpack. Files are written as plain data without execute bits; nothing is run.
     """
     try:
         return _write_sample(sample, Path(tmpdir).resolve())

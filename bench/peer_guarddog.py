@@ -180,7 +180,10 @@ def item_path(item: Item) -> Iterator[Path]:
         yield item.archive
         return
     with tempfile.TemporaryDirectory(prefix="gd-sample-") as tmp:
-        yield materialize(item.sample, tmp)
+        path = materialize(item.sample, tmp)
+        # Scan the tree's parent, as GuardDog scans an archive it unpacked: several of its rules
+        # only match `*/package.json` or `*/setup.py`, never a manifest at the scan root.
+        yield path if path.is_file() else path.parent
 
 
 def malware_items(zip_path: str, ecosystem: str) -> Iterator[Item]:

@@ -74,6 +74,7 @@ def test_materialize_tree_without_exec_bits(corpus_zip: Path, tmp_path: Path) ->
     out = tmp_path / "out"
     out.mkdir()
     root = materialize(plain, out)
+    assert root == out.resolve() / "package"
     assert (root / "lib" / "a.js").read_bytes() == b"a();"
     assert (root / "package.json").stat().st_mode & 0o111 == 0
 
@@ -129,3 +130,10 @@ def test_materialize_refuses_symlink_members(tmp_path: Path) -> None:
     out.mkdir()
     with pytest.raises(CorpusError, match="non-regular member"):
         materialize(sample, out)
+
+
+def test_materialize_names_pypi_tree_like_an_sdist(corpus_zip: Path, tmp_path: Path) -> None:
+    (homoglyph,) = iter_malware(corpus_zip, "pypi")
+    root = materialize(homoglyph, tmp_path)
+    assert root.name == "requ_sts-0.1.0"
+    assert (root / "setup.py").read_bytes() == b"setup()"
