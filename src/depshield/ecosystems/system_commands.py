@@ -7,7 +7,7 @@ import re
 # Commands a developer or a build runs by name; a package bin or console script with one of these
 # names lands first on PATH inside npm scripts (node_modules/.bin) or in a virtualenv's bin/.
 _SHELL_TOOLS = """sh bash zsh dash ksh fish env sudo su ls cat cp mv rm mkdir rmdir chmod chown ln
-    touch find grep sed awk xargs head tail echo printf kill ps id whoami which nohup crontab
+    touch find grep sed awk xargs head tail echo printf kill ps whoami which nohup crontab
     systemctl tar gzip gunzip zip unzip cmd powershell pwsh"""
 _NETWORK_TOOLS = "curl wget ssh scp sftp nc netcat openssl gpg"
 _RUNTIMES = """node nodejs npm npx yarn yarnpkg pnpm pnpx corepack bun bunx deno python python2
@@ -29,6 +29,8 @@ _NPM_OWNERS: dict[str, frozenset[str]] = {
     "@pnpm/exe": frozenset({"pnpm", "pnpx"}),
     "corepack": frozenset({"corepack", "yarn", "yarnpkg", "pnpm", "pnpx", "npm", "npx"}),
     "node": frozenset({"node"}),
+    # which@1 (still deep in many trees) is the JavaScript port of `which` and names its bin so.
+    "which": frozenset({"which"}),
     "bun": frozenset({"bun", "bunx"}),
     "deno": frozenset({"deno"}),
 }
