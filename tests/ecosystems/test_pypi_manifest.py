@@ -295,3 +295,14 @@ def test_any_metadata_bytes_give_a_result_not_a_traceback(raw: bytes, path: str)
     files = {path: raw, "pyproject.toml": raw, "setup.cfg": raw, "hook.pth": raw}
     result = manifest.read_manifest(files, [*files, "pkg/__init__.py"])
     assert isinstance(result, ManifestAnalysis)
+
+
+def test_command_declared_in_two_files_is_reported_once() -> None:
+    files = {
+        "PKG-INFO": b"Metadata-Version: 2.1\nName: dup\nVersion: 1.0\n",
+        "dup.egg-info/entry_points.txt": b"[console_scripts]\ncurl = dup:main\n",
+        "setup.cfg": b"[options.entry_points]\nconsole_scripts =\n    curl = dup:main\n",
+    }
+    result = manifest.read_manifest(files, [*files, "setup.py"])
+    found = of_type(result, "shellScriptOverride")
+    assert where(found) == [("dup.egg-info/entry_points.txt", 2)]

@@ -42,7 +42,12 @@ def declared_commands(
         match = _WHEEL_SCRIPT.match(path)
         if match:
             found.append(Command(match["name"], path, path, 0))
-    return found
+    # An sdist declares the same command in setup.cfg and egg-info: report it once, where the
+    # built metadata (listed first) says it.
+    unique: dict[str, Command] = {}
+    for command in found:
+        unique.setdefault(command.name, command)
+    return list(unique.values())
 
 
 def _from_ini(path: str, raw: bytes, parser: configparser.ConfigParser | None) -> Iterator[Command]:
