@@ -364,3 +364,11 @@ def test_key_lines_point_at_each_key_of_indented_json(data: dict[str, object]) -
 def test_any_bytes_give_a_result_not_a_traceback(raw: bytes) -> None:
     result = manifest.read_manifest({"package.json": raw}, ["package.json", "index.js"])
     assert isinstance(result, ManifestAnalysis)
+
+
+def test_prepare_runs_for_git_installs_and_fires() -> None:
+    raw = b'{\n  "name": "p",\n  "version": "1.0.0",\n  "scripts": {"prepare": "tsc"}\n}\n'
+    result = manifest.read_manifest({"package.json": raw}, ["package.json"])
+    found = of_type(result, "installScripts")
+    assert where(found) == [("package.json", 4)]
+    assert found[0].props == {"script": "prepare", "source": "tsc"}
