@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,13 @@ def detect_ecosystem(path: Path, kept: dict[str, bytes], paths: list[str]) -> st
     return "npm"
 
 
+def cache_key(ecosystem: str | None) -> str:
+    """Analysis results are reused only by the same analyzers reading as the same ecosystem."""
+    from depshield.analyzers.registry import analyzer_version
+
+    return f"{FORMAT}:{ecosystem or '-'}:{analyzer_version()}"
+
+
 def analyze_artifact(
     path: Path,
     *,
@@ -79,28 +87,40 @@ def analyze_artifact(
     digest: str | None = None,
     limits: Limits | None = None,
     cache: Cache | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> PackageResult:
     """The library entry point: artifact bytes (+ what the registry said) -> a judged result.
 
     With a cache, an artifact already examined by the same analyzer versions is not read again.
     """
-    from depshield.alerts.judge import judge
-
     eco = ecosystem or (ref.ecosystem if ref else None)
     examined = None
-    key = None
+    key = cache_key(eco)
     if cache is not None and path.is_file():
-        from depshield.analyzers.registry import analyzer_version
         from depshield.artifacts.archive import artifact_digest
 
         digest = digest or artifact_digest(path)
-        key = f"{FORMAT}:{eco or '-'}:{analyzer_version()}"
         cached = cache.get_analysis(digest, key)
-        examined = _decode(cached) if cached else None
+        examined = decode(cached) if cached else None
     if examined is None:
         examined = examine(path, eco, limits)
-        if cache is not None and key is not None and digest is not None:
-            cache.put_analysis(digest, key, _encode(examined))
+        if cache is not None and digest is not None:
+            cache.put_analysis(digest, key, encode(examined))
+    return judge_examined(examined, path, ref=ref, policy=policy, digest=digest, metadata=metadata)
+
+
+def judge_examined(
+    examined: Examined,
+    path: Path,
+    *,
+    ref: PackageRef | None = None,
+    policy: Policy | None = None,
+    digest: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> PackageResult:
+    """Apply the judge (and the policy) to what the analyzers found."""
+    from depshield.alerts.judge import judge
+
     if ref is None:
         manifest = examined.manifest
         ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
@@ -116,11 +136,11 @@ def analyze_artifact(
     )
 
 
-def _encode(examined: Examined) -> dict[str, Any]:
+def encode(examined: Examined) -> dict[str, Any]:
     return asdict(examined)
 
 
-def _decode(payload: dict[str, Any]) -> Examined | None:
+def decode(payload: dict[str, Any]) -> Examined | None:
     try:
         m = payload["manifest"]
         manifest = ManifestAnalysis(

@@ -10,7 +10,9 @@ import sys
 # subcommand -> module with add_parser(subparsers) and run(args) -> int
 COMMANDS = {
     "package": "depshield.cli.package",
+    "scan": "depshield.cli.scan",
     "alerts": "depshield.cli.alerts",
+    "db": "depshield.cli.db",
 }
 
 EXIT_HELP = """exit codes:

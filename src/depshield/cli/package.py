@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from depshield.policy import Policy
     from depshield.reports.base import Report
 
+    if args.offline:
+        os.environ["DEPSHIELD_OFFLINE"] = "1"  # belt and braces: no client may connect
     policy = load_policy(args, Path.cwd())
     assert isinstance(policy, Policy)
     results = analyze_spec(

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from depshield.model import PackageResult
+from depshield.model import Alert, PackageResult
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """Where a package appears in the project: which lockfile, which line, and why it is there."""
+
+    lockfile: str
+    line: int
+    introduced_by: str  # "express > body-parser > qs"
+    direct: bool = False
+    dev: bool = False
+    optional: bool = False
+    peer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeepView:
+    """A package together with its dependencies: what the subtree can do, its worst score."""
+
+    capabilities: Mapping[str, Sequence[str]]  # capability -> purls providing it
+    score: int  # minimum overall score over the subtree
+    verdict: str  # worst verdict over the subtree
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +36,16 @@ class Report:
     packages: Sequence[PackageResult]
     errors: Sequence[str] = field(default_factory=tuple)  # packages that could not be analysed
     show_all: bool = False  # include alerts whose action is `ignore`
+    # Project scans only (empty for `depshield package`), keyed by purl:
+    root: str | None = None
+    lockfiles: Sequence[str] = field(default_factory=tuple)
+    occurrences: Mapping[str, Sequence[Occurrence]] = field(default_factory=dict)
+    edges: Sequence[tuple[str, str]] = field(default_factory=tuple)  # ("" = project, purl)
+    deep: Mapping[str, DeepView] = field(default_factory=dict)
+    notes: Sequence[str] = field(default_factory=tuple)
+
+    def visible_alerts(self, result: PackageResult) -> list[Alert]:
+        return [a for a in result.alerts if self.show_all or a.action != "ignore"]
 
 
 class Renderer(Protocol):

@@ -1,0 +1,94 @@
+"""`depshield scan [PATH]`: every lockfile of a project, its dependency graph, every package."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from depshield.cli.output import add_output_options, emit, exit_code, load_policy
+
+SCAN_FORMATS = ["text", "json", "sarif", "markdown", "html", "cyclonedx"]
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "scan",
+        help="scan a project: every lockfile and manifest, every dependency",
+        description="Scan every lockfile and manifest under PATH and analyse each dependency.",
+    )
+    parser.add_argument("path", nargs="?", default=".", help="project directory or lockfile")
+    parser.add_argument("--offline", action="store_true", help="no network: cached artifacts only")
+    parser.add_argument("--prod-only", action="store_true", help="skip dev dependencies")
+    parser.add_argument("--jobs", type=int, default=0, help="analysis processes (default: cores)")
+    add_output_options(parser, SCAN_FORMATS)
+
+
+def run(args: argparse.Namespace) -> int:
+    from depshield.errors import UsageError
+    from depshield.policy import Policy
+    from depshield.scan.run import ScanOptions, scan
+
+    root = Path(args.path).expanduser()
+    if not root.exists():
+        raise UsageError(f"no such file or directory: {args.path!r}")
+    if args.offline:
+        os.environ["DEPSHIELD_OFFLINE"] = "1"
+    policy = load_policy(args, root if root.is_dir() else root.parent)
+    assert isinstance(policy, Policy)
+    with _progress() as progress:
+        outcome = scan(
+            root,
+            ScanOptions(
+                offline=args.offline,
+                prod_only=args.prod_only,
+                jobs=args.jobs,
+                policy=policy,
+                show_all=args.show_all,
+                progress=progress,
+            ),
+        )
+    emit(args, outcome.report)
+    if outcome.network_failed:
+        print(
+            "depshield: error: the registry could not be reached for some packages; "
+            "the report lists what was analysed",
+            file=sys.stderr,
+        )
+        print(
+            "Tip: check your network and registry configuration, then scan again "
+            "(what was fetched is cached)",
+            file=sys.stderr,
+        )
+        return 3
+    return exit_code(list(outcome.report.packages), args.fail_on)
+
+
+class _progress:
+    """A rich progress bar on an interactive terminal; silent in CI and in pipes."""
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty() or os.environ.get("CI"):
+            self.bar = None
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+        )
+        self.bar.start()
+        self.tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            assert self.bar is not None
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task(stage, total=total)
+            self.bar.update(self.tasks[stage], completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

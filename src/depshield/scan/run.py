@@ -1,0 +1,174 @@
+"""The scan loop: lockfiles -> unique packages -> artifacts (parallel) -> analyses (process
+pool, cached by digest) -> judged results -> a Report with the graph."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from depshield.errors import DepshieldError, NotFoundError, RegistryError
+from depshield.lockfiles.base import LockedPackage, Lockfile
+from depshield.model import PackageRef, PackageResult, Scores
+from depshield.policy import Policy
+from depshield.reports.base import Occurrence, Report
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class ScanOptions:
+    offline: bool = False
+    prod_only: bool = False
+    jobs: int = 0  # analysis processes; 0 = one per core
+    downloads: int = 8  # parallel downloads
+    policy: Policy = field(default_factory=Policy)
+    show_all: bool = False
+    progress: Progress | None = None
+
+
+@dataclass
+class ScanOutcome:
+    report: Report
+    network_failed: bool
+
+
+def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
+    """Every lockfile under `root`, parsed; files that fail are errors naming file and line."""
+    from depshield.lockfiles.registry import parsers
+    from depshield.scan.discover import find_files
+
+    lockfiles: list[Lockfile] = []
+    errors: list[str] = []
+    base = root if root.is_dir() else root.parent
+    for path, parser in find_files(root, parsers()):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(f"cannot read {str(path)!r}: {exc}")
+            continue
+        try:
+            lock = parser.parse(path, text)
+        except DepshieldError as exc:
+            errors.append(exc.message + (f" (Tip: {exc.tip})" if exc.tip else ""))
+            continue
+        rel = os.path.relpath(path, base)
+        lockfiles.append(
+            Lockfile(rel, lock.ecosystem, lock.format, lock.packages, lock.edges, lock.notes)
+        )
+    return lockfiles, errors
+
+
+def scan(root: Path, options: ScanOptions) -> ScanOutcome:
+    from depshield.errors import NothingToScan
+    from depshield.scan.resolve import resolve_unpinned
+
+    lockfiles, errors = parse_project(root)
+    if not lockfiles and not errors:
+        raise NothingToScan(
+            f"no lockfile or manifest found under {str(root)!r}",
+            tip="run depshield scan in a project with package-lock.json, yarn.lock, "
+            "pnpm-lock.yaml, requirements.txt, poetry.lock, uv.lock...",
+        )
+    if not options.offline:
+        lockfiles, resolve_errors = resolve_unpinned(lockfiles)
+        errors += resolve_errors
+    unique = _unique_packages(lockfiles, options.prod_only)
+    results, fetch_errors, network_failed = _analyse_all(unique, options)
+    errors += fetch_errors
+    report = _report(root, lockfiles, unique, results, errors, options)
+    return ScanOutcome(report, network_failed)
+
+
+def _unique_packages(lockfiles: Sequence[Lockfile], prod_only: bool) -> dict[str, LockedPackage]:
+    unique: dict[str, LockedPackage] = {}
+    for lock in lockfiles:
+        for pkg in lock.packages:
+            if prod_only and pkg.dev:
+                continue
+            if pkg.source == "workspace":
+                continue  # the project's own code, not a dependency
+            unique.setdefault(pkg.ref.purl, pkg)
+    return unique
+
+
+def _analyse_all(
+    unique: dict[str, LockedPackage], options: ScanOptions
+) -> tuple[dict[str, PackageResult], list[str], bool]:
+    from depshield.scan.work import AnalysisPool, locate_all
+
+    located, errors, network_failed = locate_all(unique, options)
+    results: dict[str, PackageResult] = {}
+    with AnalysisPool(options) as pool:
+        for purl, outcome in pool.analyse(located):
+            results[purl] = outcome
+    for purl, pkg in unique.items():
+        if purl not in results:
+            results[purl] = _skipped(pkg, errors.get(purl, "not analysed"))
+    return results, sorted(set(errors.values())), network_failed
+
+
+def _skipped(pkg: LockedPackage, reason: str) -> PackageResult:
+    return PackageResult(pkg.ref, "pass", Scores(), (), (), skipped=reason)
+
+
+def _report(
+    root: Path,
+    lockfiles: Sequence[Lockfile],
+    unique: dict[str, LockedPackage],
+    results: dict[str, PackageResult],
+    errors: list[str],
+    options: ScanOptions,
+) -> Report:
+    from depshield.lockfiles.graph import introduced_by
+    from depshield.scan.deep import deep_views
+
+    occurrences: dict[str, list[Occurrence]] = defaultdict(list)
+    edges: list[tuple[str, str]] = []
+    for lock in lockfiles:
+        purls = {p.key: p.ref.purl for p in lock.packages}
+        paths = introduced_by(lock)
+        for pkg in lock.packages:
+            if pkg.ref.purl in unique:
+                occurrences[pkg.ref.purl].append(
+                    Occurrence(
+                        lock.path,
+                        pkg.line,
+                        paths.get(pkg.key, pkg.name),
+                        pkg.direct,
+                        pkg.dev,
+                        pkg.optional,
+                        pkg.peer,
+                    )
+                )
+        for parent, child in lock.edges:
+            if child in purls:
+                edges.append((purls.get(parent, ""), purls[child]))
+    ordered = sorted(results.values(), key=_worst_first)
+    return Report(
+        packages=ordered,
+        errors=errors,
+        show_all=options.show_all,
+        root=str(root),
+        lockfiles=[lock.path for lock in lockfiles],
+        occurrences=dict(occurrences),
+        edges=sorted(set(edges)),
+        deep=deep_views(results, edges),
+        notes=[f"{lock.path}: {note}" for lock in lockfiles for note in lock.notes],
+    )
+
+
+VERDICT_RANK = {"block": 0, "warn": 1, "pass": 2}
+
+
+def _worst_first(result: PackageResult) -> tuple[int, int, str]:
+    return (VERDICT_RANK[result.verdict], result.scores.overall, result.ref.purl)
+
+
+def is_network_error(exc: BaseException) -> bool:
+    return isinstance(exc, RegistryError) and not isinstance(exc, NotFoundError)
+
+
+__all__ = ["ScanOptions", "ScanOutcome", "scan", "parse_project", "PackageRef"]
