@@ -1,0 +1,137 @@
+"""The JavaScript/TypeScript analyzer: one tree-sitter query pass, resolved calls, direct flows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from depshield.analyzers import js_text
+from depshield.analyzers.js_obfuscation import Verdict, classify
+from depshield.analyzers.js_parse import capture, grammar_for, parse
+from depshield.model import FileAnalysis, Finding
+
+if TYPE_CHECKING:
+    from depshield.analyzers.js_context import JsContext
+
+EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
+MAX_BYTES = 32 << 20  # larger files get the text checks only
+
+
+class JavaScriptAnalyzer:
+    """Findings for .js/.cjs/.mjs/.jsx/.ts/.tsx/.mts/.cts files (not .d.ts declarations)."""
+
+    name = "javascript"
+    version = "1"
+
+    def wants(self, path: str) -> bool:
+        lower = path.lower()
+        return lower.endswith(EXTENSIONS) and not lower.endswith(DECLARATIONS)
+
+    def analyze(self, path: str, data: bytes) -> FileAnalysis:
+        grammar = grammar_for(path)
+        language = "javascript" if grammar == "javascript" else "typescript"
+        partial: list[JsContext] = []
+        try:
+            return _analyze(path, data, grammar, language, partial)
+        except Exception as exc:  # noqa: BLE001
+            # Never let one hostile file stop a scan: keep what was found before the failure.
+            found = partial[0].out.result() if partial else ()
+            imports = tuple(partial[0].imports) if partial else ()
+            reason = f"analysis stopped early: {type(exc).__name__}"
+            return FileAnalysis(path, language, found, imports, 0, reason)
+
+
+def _analyze(
+    path: str, data: bytes, grammar: str, language: str, partial: list[JsContext]
+) -> FileAnalysis:
+    from depshield.analyzers.js_context import JsContext
+
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    loc = js_text.lines_of_code(text)
+    verdict = classify(text)
+    head = [_verdict_finding(path, verdict)] if verdict is not None else []
+    if len(data) > MAX_BYTES:
+        reason = f"file too large to parse ({len(data)} bytes)"
+        return FileAnalysis(path, language, tuple(head), (), loc, reason)
+    source = text.encode("utf-8")
+    tree = parse(grammar, source)
+    ctx = JsContext(path, source, capture(grammar, tree), text)
+    partial.append(ctx)
+    _run(ctx)
+    for finding in head:
+        ctx.out.add(finding)
+    return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc)
+
+
+def _verdict_finding(path: str, verdict: Verdict) -> Finding:
+    return Finding(
+        verdict.type,
+        path,
+        verdict.line,
+        verdict.evidence,
+        {"confidence": verdict.confidence},
+        verdict.line == 1,
+    )
+
+
+def _run(ctx: JsContext) -> None:
+    from depshield.analyzers import js_calls, js_env, js_exec, js_modules, js_threats
+    from depshield.analyzers.js_loadtime import mark_load_time
+
+    _bind(ctx)
+    mark_load_time(ctx)
+    caps = ctx.caps
+    for stmt in (*caps.get("import", ()), *caps.get("export", ())):
+        js_modules.on_static_import(ctx, stmt)
+    for call in caps.get("call", ()):
+        js_calls.on_call(ctx, call)
+    for node in caps.get("new", ()):
+        js_calls.on_new(ctx, node)
+    for ident in caps.get("evalarg", ()):
+        js_exec.on_eval_reference(ctx, ident)
+    for member in caps.get("member", ()):
+        js_env.on_member(ctx, member)
+    for spread in caps.get("spread", ()):
+        js_env.on_spread(ctx, spread)
+    for loop in caps.get("forin", ()):
+        js_env.on_for_in(ctx, loop)
+    for decl in caps.get("decl", ()):
+        js_env.on_declaration(ctx, decl)
+    js_threats.run_all(ctx)
+    _strings(ctx)
+
+
+def _bind(ctx: JsContext) -> None:
+    """Declarations first, then assignments (which bind in the declaring scope)."""
+    from depshield.analyzers.js_modules import source_of, spec_of
+
+    b, caps = ctx.bindings, ctx.caps
+    for fn in caps.get("fn", ()):
+        b.function(fn)
+    for param in caps.get("param", ()):
+        b.parameter(param)
+    for decl in caps.get("decl", ()):
+        b.declare(decl)
+    for stmt in caps.get("import", ()):
+        src = source_of(stmt)
+        spec = spec_of(ctx, src) if src is not None else None
+        if spec is not None:
+            b.import_statement(stmt, spec)
+    for assign in caps.get("assign", ()):
+        b.assign(assign)
+
+
+def _strings(ctx: JsContext) -> None:
+    """Every string literal (and template without substitutions) goes to scan_literal once."""
+    from depshield.analyzers.strings import scan_literal
+
+    seen: set[tuple[str, int]] = set()
+    for node in (*ctx.caps.get("string", ()), *ctx.caps.get("template", ())):
+        value = js_text.literal_value(node.type, ctx.source[node.start_byte : node.end_byte])
+        if not value:
+            continue
+        line = node.start_point[0] + 1
+        if (value, line) in seen:
+            continue
+        seen.add((value, line))
+        ctx.out.extend(scan_literal(value, ctx.path, line, ctx.top(node)))

@@ -1,0 +1,210 @@
+"""Calls and constructions, resolved: capabilities, sources, sinks, decodes, spawns, writes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from depshield.analyzers import js_text
+from depshield.analyzers.base import (
+    SIGNAL_DECODE,
+    SIGNAL_DOWNLOAD,
+    SIGNAL_SINK,
+    SIGNAL_SOURCE,
+    SIGNAL_WRITE,
+)
+from depshield.analyzers.js_catalog import (
+    DNS_LOOKUPS,
+    FS_DESTROYS,
+    FS_LISTS,
+    FS_MODULES,
+    FS_READS,
+    FS_WRITES,
+    HTTP_CLIENTS,
+    NETWORK_GLOBALS,
+    OS_SOURCES,
+    SOCKET_CALLS,
+    capability_of,
+    path_source,
+)
+from depshield.analyzers.js_env import env_all_call, env_in_data
+from depshield.analyzers.js_exec import decode_how, on_exec
+from depshield.analyzers.js_modules import on_load_call
+from depshield.analyzers.js_resolve import GLOBAL, Ref
+from depshield.analyzers.js_spawn import on_spawn
+from depshield.analyzers.strings import scan_literal
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from depshield.analyzers.js_context import JsContext
+
+MAX_PATH_NODES = 120
+
+
+def call_name(ref: Ref) -> str:
+    """`child_process.exec`, `fetch`, `JSON.stringify`: how a finding names what was called."""
+    path = [p for p in ref.path if p != "()"]
+    return ".".join(path) if ref.base in (GLOBAL, "buffer") else ".".join([ref.base, *path])
+
+
+def on_call(ctx: JsContext, call: Node) -> None:
+    callee = call.child_by_field_name("function")
+    if callee is None:
+        return
+    if ctx.resolver.may_load(callee):
+        loader = ctx.resolver.is_loader(callee)
+        if loader is not None:
+            on_load_call(ctx, call, loader)
+            return
+    ref = ctx.resolver.resolve(callee)
+    if ref is None:
+        _local_call(ctx, call, callee)
+    else:
+        on_ref(ctx, call, ref, new=False)
+
+
+def on_new(ctx: JsContext, node: Node) -> None:
+    ctor = node.child_by_field_name("constructor")
+    ref = ctx.resolver.resolve(ctor) if ctor is not None else None
+    if ref is not None:
+        on_ref(ctx, node, ref, new=True)
+
+
+def on_ref(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
+    name = call_name(ref)
+    _capability(ctx, node, ref)
+    on_spawn(ctx, node, ref, name)
+    _network(ctx, node, ref, name, new)
+    _files(ctx, node, ref, name)
+    key = (ref.base, ref.path[0]) if len(ref.path) == 1 else None
+    if key in OS_SOURCES:
+        ctx.emit(SIGNAL_SOURCE, node, {"kind": OS_SOURCES[key], "detail": name})
+    _decode(ctx, node, ref, name, new)
+    on_exec(ctx, node, ref, new)
+    env_all_call(ctx, node, name)
+
+
+def _capability(ctx: JsContext, node: Node, ref: Ref) -> None:
+    if ref.base == GLOBAL:
+        head = ref.path[0] if ref.path else ""
+        if head in NETWORK_GLOBALS or ref.path == ("navigator", "sendBeacon"):
+            ctx.emit("networkAccess", node, {"module": ref.path[-1]}, key=head)
+        return
+    capability = capability_of(ref.base)
+    if capability is not None:
+        ctx.emit(capability, node, {"module": ref.base}, key=ref.base)
+
+
+def sink_kind(ref: Ref, new: bool) -> tuple[str, bool] | None:
+    """("network" | "dns", is_download) when calling `ref` sends data out, else None."""
+    last = ref.last if ref.last != "()" else ""
+    http = HTTP_CLIENTS.get(ref.base)
+    sockets = SOCKET_CALLS.get(ref.base)
+    if http is not None and ((not ref.path and None in http) or last in http):
+        return "network", True
+    if ref.base == GLOBAL:
+        if ref.path in (("fetch",), ("XMLHttpRequest", "()", "send")):
+            return "network", True
+        if ref.path == ("navigator", "sendBeacon") or (
+            new and ref.path in (("WebSocket",), ("EventSource",))
+        ):
+            return "network", False
+        return None
+    if sockets is not None and ((not ref.path and None in sockets) or last in sockets):
+        return "network", False
+    if ref.base in ("dns", "dns/promises") and last in DNS_LOOKUPS:
+        return "dns", False
+    return None
+
+
+def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None:
+    sink = sink_kind(ref, new)
+    if sink is None:
+        if capability_of(ref.base) == "networkAccess" and ref.last in ("write", "end", "send"):
+            env_in_data(ctx, node, name)  # req.write(JSON.stringify(process.env))
+        return
+    kind, download = sink
+    if kind == "dns":
+        args = ctx.args(node)
+        folded = ctx.folder.fold(args[0]) if args else None
+        if folded is not None and folded.how == "literal":
+            return  # looking up a fixed name sends nothing
+    if ref.base in ("net", "tls"):
+        ctx.sites.remember(ctx.sites.sockets, node)
+    ctx.emit(SIGNAL_SINK, node, {"kind": kind, "detail": name})
+    if download:
+        ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name})
+        ctx.sites.remember(ctx.sites.downloads, node)
+    env_in_data(ctx, node, name)
+
+
+def _files(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
+    if ref.base not in FS_MODULES:
+        return
+    op, args = ref.last, ctx.args(node)
+    scope = ctx.scopes.innermost(node.start_byte)
+    if op in FS_LISTS:
+        ctx.sites.fs_lists.add(scope)
+    if op in FS_DESTROYS:
+        ctx.sites.fs_destroys.add(scope)
+    if op in FS_READS and args:
+        found = path_source(path_strings(ctx, args[0]))
+        if found is not None:
+            kind, detail = found
+            ctx.emit(SIGNAL_SOURCE, node, {"kind": kind, "detail": detail})
+    if op in FS_WRITES:
+        target = ctx.folder.fold(args[0]) if args else None
+        ctx.emit(SIGNAL_WRITE, node, {"detail": target.value if target else name})
+
+
+def path_strings(ctx: JsContext, node: Node, hops: int = 2) -> list[str]:
+    """The string pieces a path expression is built from, following constants it names."""
+    out: list[str] = []
+    stack: list[tuple[Node, int]] = [(node, hops)]
+    budget = MAX_PATH_NODES
+    while stack and budget > 0:
+        budget -= 1
+        cur, left = stack.pop()
+        if cur.type in ("string_fragment",):
+            out.append(ctx.text(cur))
+        elif cur.type == "string":
+            value = js_text.literal_value("string", ctx.source[cur.start_byte : cur.end_byte])
+            out.append(value or "")
+        elif cur.type == "identifier" and left > 0:
+            binding = ctx.bindings.lookup(ctx.text(cur), cur.start_byte)
+            if binding is not None and binding.value is not None:
+                stack.append((binding.value, left - 1))
+        else:
+            stack.extend((c, left) for c in reversed(cur.named_children))
+    return out
+
+
+def _decode(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None:
+    how = decode_how(ctx, node, ref, new)
+    if how is None:
+        return
+    ctx.emit(SIGNAL_DECODE, node, {"how": how, "detail": name})
+    folded = ctx.folder.fold(node)
+    text = folded.value if folded is not None else None
+    if text is None:
+        data = ctx.folder.fold_bytes(node, 0)
+        text = data[0].decode("utf-8", "replace") if data is not None else None
+    if text:  # a constant hidden in base64/hex is a literal like any other
+        row = node.start_point[0] + 1
+        ctx.out.extend(scan_literal(text, ctx.path, row, ctx.top(node)))
+
+
+def _local_call(ctx: JsContext, call: Node, callee: Node) -> None:
+    """Calls of the file's own functions: remembered for the destructive-walk rule."""
+    if callee.type != "identifier":
+        return
+    binding = ctx.bindings.lookup(ctx.text(callee), callee.start_byte)
+    fn = binding.value if binding is not None else None
+    if fn is None or fn.type not in ("function_declaration", "function_expression"):
+        return
+    scope = ctx.scopes.index.get((fn.start_byte, fn.end_byte))
+    if scope is None:
+        return
+    if fn.start_byte <= call.start_byte < fn.end_byte:
+        ctx.sites.self_calls.add(scope)
+    ctx.sites.remember(ctx.sites.calls_to, (call, scope))

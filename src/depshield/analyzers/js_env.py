@@ -1,0 +1,190 @@
+"""process.env and module internals: envVars, secret and whole-environment sources, debugAccess."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from depshield.analyzers.base import SIGNAL_SOURCE
+from depshield.analyzers.js_catalog import (
+    ENV_ALL_CALLS,
+    SHELL_MODULES,
+    SPAWN_OPTION_KEYS,
+    is_secret_env,
+)
+from depshield.analyzers.js_resolve import GLOBAL, Ref
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from depshield.analyzers.js_context import JsContext
+
+MAX_DATA_NODES = 200
+_DEBUG_PROCESS = frozenset({"binding", "_linkedBinding", "dlopen"})
+
+
+def is_env(ref: Ref | None) -> bool:
+    return ref is not None and ref.base == "process" and ref.path == ("env",)
+
+
+def on_member(ctx: JsContext, node: Node) -> None:
+    """A member access the query picked out: env reads, module internals, hidden `require`."""
+    ref = ctx.resolver.resolve(node)
+    if ref is None:
+        return
+    if ref.base == "process" and ref.path[:1] == ("env",):
+        if len(ref.path) == 1:
+            _env_object(ctx, node)
+        elif len(ref.path) == 2:
+            env_read(ctx, node, ref.path[1])
+        return
+    if _internal(ref):
+        ctx.emit("debugAccess", node, {"api": ctx.evidence(node)[:60]})
+    if ref.computed and ref.is_(GLOBAL, "require"):
+        ctx.emit("obfuscatedRequire", node, {"module": None, "how": "computed-require"})
+
+
+def _internal(ref: Ref) -> bool:
+    """process.binding, Module internals (module.constructor, Module._load, _compile)."""
+    if ref.base == "process":
+        return bool(ref.path) and ref.path[0] in _DEBUG_PROCESS
+    if ref.base == GLOBAL:
+        return ref.path[:2] in (("module", "_compile"), ("module", "_load"))
+    return ref.base == "module"
+
+
+def env_read(ctx: JsContext, node: Node, name: str | None) -> None:
+    ctx.out.env_read(name, ctx.finding("envVars", node))
+    if name and is_secret_env(name):
+        ctx.emit(SIGNAL_SOURCE, node, {"kind": "secret-env", "detail": name}, key=name)
+
+
+def env_all(ctx: JsContext, node: Node) -> None:
+    ctx.emit(SIGNAL_SOURCE, node, {"kind": "env-all", "detail": ctx.evidence(node)})
+
+
+def _env_object(ctx: JsContext, node: Node) -> None:
+    """`process.env` itself: a read of one variable, or the whole environment used as data."""
+    parent = node.parent
+    if parent is None:
+        return
+    if parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+        prop = parent.child_by_field_name("property")
+        env_read(ctx, parent, ctx.text(prop) if prop is not None else None)
+        return
+    if parent.type == "subscript_expression" and parent.child_by_field_name("object") == node:
+        index = parent.child_by_field_name("index")
+        folded = ctx.folder.fold(index) if index is not None else None
+        env_read(ctx, parent, folded.value if folded is not None else None)
+        return
+    env_read(ctx, node, None)
+    if parent.type in ("spread_element", "pair"):
+        holder = parent.parent
+        if parent.type == "pair" and parent.child_by_field_name("value") != node:
+            return
+        if holder is not None and not feeds_spawn_env(ctx, holder):
+            env_all(ctx, holder)
+
+
+def feeds_spawn_env(ctx: JsContext, holder: Node) -> bool:
+    """True when an object (or Object.assign) built from process.env is a child process's
+    environment: `spawn(c, {env: {...process.env, X: 1}})`, `const env = {...}; exec(c, {env})`."""
+    if holder.type == "object":
+        keys = {ctx.text(k) for k in _keys(holder)}
+        if keys and keys <= SPAWN_OPTION_KEYS:
+            return True
+    up = holder.parent
+    while up is not None and up.type == "parenthesized_expression":
+        up = up.parent
+    if up is None:
+        return False
+    if up.type == "pair":
+        key = up.child_by_field_name("key")
+        return key is not None and ctx.text(key).strip("'\"") == "env"
+    if up.type == "arguments" and up.parent is not None:
+        callee = up.parent.child_by_field_name("function")
+        ref = ctx.resolver.resolve(callee) if callee is not None else None
+        return ref is not None and ref.base in SHELL_MODULES
+    if up.type in ("variable_declarator", "assignment_expression"):
+        target = up.child_by_field_name("name") or up.child_by_field_name("left")
+        return target is not None and ctx.text(target) in ctx.env_option_names()
+    return False
+
+
+def _keys(obj: Node) -> list[Node]:
+    keys = []
+    for child in obj.named_children:
+        if child.type == "pair":
+            key = child.child_by_field_name("key")
+            if key is not None:
+                keys.append(key)
+        elif child.type == "shorthand_property_identifier":
+            keys.append(child)
+    return keys
+
+
+def env_all_call(ctx: JsContext, call: Node, name: str) -> None:
+    """JSON.stringify(process.env), Object.keys(env)...: the whole environment is read."""
+    if name not in ENV_ALL_CALLS:
+        return
+    for i, arg in enumerate(ctx.args(call)):
+        if not is_env(ctx.resolver.resolve(arg)):
+            continue
+        if name == "Object.assign" and (i == 0 or feeds_spawn_env(ctx, call)):
+            continue  # Object.assign(process.env, x) writes; copies for a child are benign
+        env_all(ctx, call)
+
+
+def env_in_data(ctx: JsContext, call: Node, name: str) -> None:
+    """process.env anywhere in the data a network call sends."""
+    stack = list(ctx.args(call))
+    budget = MAX_DATA_NODES
+    while stack and budget > 0:
+        budget -= 1
+        cur = stack.pop()
+        if cur.type in ("identifier", "member_expression", "subscript_expression"):
+            ref = ctx.resolver.resolve(cur)
+            if is_env(ref):
+                env_all(ctx, call)
+                return
+            if ref is not None and ref.base == "process":
+                continue
+        if cur.type in ("function_expression", "arrow_function"):
+            continue  # callbacks are not data
+        stack.extend(cur.named_children)
+
+
+def on_spread(ctx: JsContext, node: Node) -> None:
+    """`{...env}` through an alias (`{...process.env}` itself is seen as a member)."""
+    arg = node.named_child(0)
+    if arg is None or arg.type != "identifier" or not is_env(ctx.resolver.resolve(arg)):
+        return
+    env_read(ctx, arg, None)
+    holder = node.parent
+    if holder is not None and holder.type == "object" and not feeds_spawn_env(ctx, holder):
+        env_all(ctx, holder)
+
+
+def on_for_in(ctx: JsContext, node: Node) -> None:
+    right = node.child_by_field_name("right")
+    if right is not None and is_env(ctx.resolver.resolve(right)):
+        env_read(ctx, right, None)
+        env_all(ctx, node)
+
+
+def on_declaration(ctx: JsContext, decl: Node) -> None:
+    """`const {NPM_TOKEN, HOME} = process.env` reads those variables."""
+    target, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+    if target is None or value is None or target.type != "object_pattern":
+        return
+    if not is_env(ctx.resolver.resolve(value)):
+        return
+    for part in target.named_children:
+        key = part.child_by_field_name("key") if part.type == "pair_pattern" else part
+        if part.type == "object_assignment_pattern":
+            key = part.child_by_field_name("left")
+        if key is not None and key.type in (
+            "shorthand_property_identifier_pattern",
+            "property_identifier",
+            "string",
+        ):
+            env_read(ctx, decl, ctx.text(key).strip("'\""))

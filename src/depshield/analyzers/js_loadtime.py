@@ -1,0 +1,88 @@
+"""Which functions run as soon as the file loads: IIFEs, load-time callbacks, called helpers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from depshield.analyzers.js_catalog import NETWORK_GLOBALS, capability_of
+from depshield.analyzers.js_resolve import GLOBAL
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from depshield.analyzers.js_context import JsContext
+
+# Callbacks that run right after (or during) the call that receives them.
+SOON_METHODS = frozenset(
+    {
+        *("then", "catch", "finally", "on", "once", "addListener", "nextTick"),
+        *("forEach", "map", "filter", "reduce", "some", "every", "find", "findIndex", "flatMap"),
+    }
+)
+SOON_FUNCTIONS = frozenset({"setTimeout", "setImmediate", "setInterval", "queueMicrotask"})
+FUNCTION_VALUES = frozenset({"function_declaration", "function_expression", "arrow_function"})
+ROUNDS = 2  # helpers called from module level, then helpers those call
+
+
+def mark_load_time(ctx: JsContext) -> None:
+    """Tell the scopes which functions are transparent for `top_level`."""
+    spans = {(n.start_byte, n.end_byte) for n in ctx.caps.get("iife", ())}
+    for call in ctx.caps.get("cbcall", ()):
+        if _soon(ctx, call):
+            spans.update(
+                (a.start_byte, a.end_byte)
+                for a in ctx.args(call)
+                if a.type in ("function_expression", "arrow_function")
+            )
+    ctx.scopes.set_transparent(spans)
+    for _ in range(ROUNDS):
+        called = _called_from_module_level(ctx) - spans
+        if not called:
+            break
+        spans |= called
+        ctx.scopes.set_transparent(spans)
+
+
+def _soon(ctx: JsContext, call: Node) -> bool:
+    field = "constructor" if call.type == "new_expression" else "function"
+    callee = call.child_by_field_name(field)
+    if callee is None:
+        return False
+    if callee.type == "identifier" and ctx.text(callee) in (*SOON_FUNCTIONS, "Promise"):
+        return True
+    if callee.type == "member_expression":
+        prop = callee.child_by_field_name("property")
+        if prop is not None and ctx.text(prop) in SOON_METHODS:
+            return True
+    ref = ctx.resolver.resolve(callee)
+    if ref is None:
+        return False
+    if ref.base == GLOBAL:
+        return bool(ref.path) and (ref.path[0] in NETWORK_GLOBALS or ref.path[-1] in SOON_FUNCTIONS)
+    return capability_of(ref.base) is not None
+
+
+def _called_from_module_level(ctx: JsContext) -> set[tuple[int, int]]:
+    """Functions of this file called by code that itself runs at load time (`main();`)."""
+    names = _function_names(ctx)
+    out: set[tuple[int, int]] = set()
+    for call in ctx.caps.get("call", ()):
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "identifier":
+            continue
+        name = ctx.text(callee)
+        if name not in names or not ctx.top(call):
+            continue
+        binding = ctx.bindings.lookup(name, callee.start_byte)
+        fn = binding.value if binding is not None and not binding.path else None
+        if fn is not None and fn.type in FUNCTION_VALUES:
+            out.add((fn.start_byte, fn.end_byte))
+    return out
+
+
+def _function_names(ctx: JsContext) -> set[str]:
+    return {
+        name
+        for (name, _), found in ctx.bindings.table.items()
+        if any(b.value is not None and b.value.type in FUNCTION_VALUES for b in found)
+    }

@@ -1,0 +1,118 @@
+"""Module loads: import/export-from/require/import(), relative imports, dynamic and hidden names."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from depshield.analyzers import js_text
+from depshield.analyzers.js_catalog import capability_of
+from depshield.analyzers.js_resolve import GLOBAL, Ref, module_name
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from depshield.analyzers.js_context import JsContext
+
+# Calls in a require argument that decode a name, even when the input is not constant.
+DECODERS = frozenset(
+    {"atob", "fromCharCode", "unescape", "decodeURIComponent", "reverse", "from", "toString"}
+)
+_OBFUSCATED_NAME = re.compile(r"^_0x[0-9a-f]+$|^_\$_", re.IGNORECASE)
+_ENCODED_ARG = re.compile(r"^(0x[0-9a-f]+|[0-9a-f]{6,})$", re.IGNORECASE)
+
+
+def is_relative(spec: str) -> bool:
+    return spec in (".", "..") or spec.startswith(("./", "../"))
+
+
+def source_of(stmt: Node) -> Node | None:
+    """The module string of an import/export statement (TS `import x = require()` too)."""
+    src = stmt.child_by_field_name("source")
+    if src is not None:
+        return src
+    for clause in stmt.named_children:
+        if clause.type == "import_require_clause":
+            return clause.child_by_field_name("source")
+    return None
+
+
+def spec_of(ctx: JsContext, string: Node) -> str | None:
+    raw = ctx.source[string.start_byte : string.end_byte]
+    return js_text.literal_value(string.type, raw)
+
+
+def on_static_import(ctx: JsContext, stmt: Node) -> None:
+    """`import ... from 'm'`, `export ... from 'm'`: imports list and module capability."""
+    src = source_of(stmt)
+    spec = spec_of(ctx, src) if src is not None else None
+    if spec is None:
+        return
+    loaded(ctx, stmt, module_name(spec))
+
+
+def loaded(ctx: JsContext, node: Node, module: str) -> None:
+    """A module is loaded at `node`: remember relative files, report capability modules."""
+    if is_relative(module):
+        if module not in ctx.imports:
+            ctx.imports.append(module)
+        return
+    capability = capability_of(module)
+    if capability is not None:
+        ctx.emit(capability, node, {"module": module}, key=module)
+
+
+def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:
+    """`require(x)` / `import(x)`: literal, computed (obfuscated) or unknown (dynamic)."""
+    args = ctx.args(call)
+    if not args:
+        return
+    folded = ctx.folder.fold(args[0])
+    if loader.computed:
+        ctx.emit(
+            "obfuscatedRequire",
+            call,
+            {"module": folded.value if folded else None, "how": "computed-require"},
+        )
+    if folded is None:
+        if _decoded_arg(ctx, args[0]):
+            ctx.emit("obfuscatedRequire", call, {"module": None, "how": "decoded"})
+        else:
+            ctx.emit("dynamicRequire", call, {"expression": ctx.evidence(args[0])})
+        return
+    module = module_name(folded.value)
+    if folded.how == "decode" or (folded.how == "concat" and not is_relative(module)):
+        ctx.emit("obfuscatedRequire", call, {"module": module, "how": folded.how})
+    elif folded.how == "concat":
+        ctx.emit("dynamicRequire", call, {"expression": ctx.evidence(args[0])})
+    loaded(ctx, call, module)
+
+
+def _decoded_arg(ctx: JsContext, arg: Node) -> bool:
+    """A require argument that is the output of a decoder or an obfuscator's lookup function."""
+    if arg.type != "call_expression":
+        return False
+    callee = arg.child_by_field_name("function")
+    if callee is None:
+        return False
+    name = ctx.text(callee.child_by_field_name("property") or callee)
+    if name in DECODERS or _OBFUSCATED_NAME.match(name):
+        return True
+    ref = ctx.resolver.resolve(callee)
+    if ref is not None and ref.base == GLOBAL and ref.last in DECODERS:
+        return True
+    binding = ctx.bindings.lookup(name, callee.start_byte) if callee.type == "identifier" else None
+    if binding is not None and binding.value is not None and _decodes(ctx, binding.value):
+        return True  # a local function whose body decodes (flatmap-stream's e(n[2]))
+    inner = ctx.args(arg)
+    return bool(inner) and all(
+        a.type == "number" or (a.type == "string" and _ENCODED_ARG.match(ctx.text(a)[1:-1]))
+        for a in inner
+    )
+
+
+def _decodes(ctx: JsContext, fn: Node) -> bool:
+    if fn.type not in ("function_declaration", "function_expression", "arrow_function"):
+        return False
+    body = ctx.source[fn.start_byte : min(fn.end_byte, fn.start_byte + 2000)]
+    return bool(re.search(rb"Buffer\.from\([^)]*['\"](base64|hex)|atob\(|fromCharCode", body))
