@@ -37,6 +37,8 @@ class LockedPackage:
     dev: bool = False
     optional: bool = False
     peer: bool = False
+    marker: str | None = None  # PEP 508 environment marker the lock records (pypi)
+    file: str | None = None  # the file holding the entry when not Lockfile.path (-r includes)
 
     @property
     def key(self) -> str:
