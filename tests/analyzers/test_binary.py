@@ -33,7 +33,7 @@ def pe(offset: int = 0x80) -> bytes:
         ("binding.gyp", b"{'targets': []}", "binding.gyp"),
         ("deps/x/binding.gyp", b"{}", "binding.gyp"),
         ("lib/stripped.node", b"\0" * 64, "node-addon"),
-        ("pkg/_speedups.cpython-311-x86_64-linux-gnu.so", b"", "shared-object"),
+        ("pkg/_speedups.cpython-311-x86_64-linux-gnu.so", b"\x01\0" * 8, "shared-object"),
         ("lib/libz.so.1.2.13", b"\0", "shared-object"),
         ("pkg/_ext.pyd", b"\0", "python-extension"),
         ("lib/x.DLL", b"\0", "dll"),
@@ -58,6 +58,9 @@ def test_native_code_fires_with_format(path: str, data: bytes, fmt: str) -> None
         ("lib/x.wasm", b"\0asm\x01\0\0\0"),  # WebAssembly is sandboxed, not native code
         ("docs/binding.gyp.md", b"# how to write binding.gyp"),
         ("empty", b""),
+        ("lib/libc.so", b"/* GNU ld script */\nGROUP ( /lib/libc.so.6 )\n"),  # text, not code
+        ("test/fixtures/load_error.node", b"corrupt"),  # a test fixture named like an addon
+        ("lib/libboost_regex.so.0.1.0", b""),  # an empty placeholder
     ],
 )
 def test_look_alikes_are_not_native(path: str, data: bytes) -> None:

@@ -151,6 +151,11 @@ def test_reverse_shell_over_dev_tcp() -> None:
     assert one(found, SIGNAL_SINK).props["kind"] == "network"
 
 
+def test_port_probe_of_localhost_is_not_a_sink() -> None:
+    found = analyze_shell('if (: > "/dev/tcp/localhost/${PORT}") 2>/dev/null; then :; fi', "x.sh")
+    assert of_type(found, SIGNAL_SINK) == [] and of_type(found, "networkAccess") == []
+
+
 def test_every_command_is_a_spawn_with_its_name() -> None:
     found = analyze_shell("tsc && node build.js || exit 0", "package.json", 3)
     spawns = [(f.props["command"], f.line) for f in of_type(found, SIGNAL_SPAWN)]

@@ -73,8 +73,9 @@ def test_non_image_data_uri_with_base64_fires() -> None:
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         "thisIsAVeryLongIdentifierNameThatIsOver64CharactersLongAndHasNoDigitsAtAll",
         "node_modules/some-package/lib/components/SomethingVeryLong/index2.js",
+        "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict",
     ],
-    ids=["png", "font", "sri", "sourcemap", "prose", "alphabet", "identifier", "path"],
+    ids=["png", "font", "sri", "sourcemap", "prose", "alphabet", "identifier", "path", "shuffled"],
 )
 def test_high_entropy_benign_look_alikes_stay_quiet(benign: str) -> None:
     assert "highEntropyStrings" not in types(scan_literal(benign, "a.js", 1))
@@ -257,6 +258,9 @@ def test_one_source_signal_per_literal() -> None:
         "Cookies",
         "leveldb",
         "Exodus",
+        # Read by every HTTP client and cloud SDK by design: not a stealer's sign.
+        "~/.netrc",
+        "~/.aws/config",
     ],
 )
 def test_credential_look_alikes_stay_quiet(benign: str) -> None:
@@ -272,3 +276,22 @@ def test_long_dotted_runs_are_searched_once_not_per_label() -> None:
     found = scan_literal(text, "big.js", 2)
     assert only(found, SIGNAL_SINK).props["kind"] == "webhook"
     assert only(found, "longStrings").props["length"] == len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("https://api." + "ipify" + ".org?format=json", "ip-lookup"),
+        ("http://ip-api" + ".com/json/", "ip-lookup"),
+        ("https://" + "discordapp" + ".com/api/v9/users/@me", "discord-token-check"),
+        ("https://www." + "pastebin" + ".com/raw/inert", "paste-site"),
+    ],
+)
+def test_recon_and_token_check_hosts(text: str, name: str) -> None:
+    found = scan_literal(text, "a.py", 5)
+    assert only(found, "suspiciousString").props["pattern"] == name
+    assert SIGNAL_SINK not in types(found)
+
+
+def test_ip_lookup_needs_the_host_not_the_word() -> None:
+    assert "suspiciousString" not in types(scan_literal("use ipinfo to show the map", "a.js", 1))

@@ -97,6 +97,8 @@ def test_homoglyph_identifier_mixing_latin_and_cyrillic() -> None:
         "bom-at-start.js",  # a UTF-8 BOM is an encoding mark, not a hidden character
         "utf16-bom.js",  # UTF-16 with a BOM is a standard text encoding
         "latin1-declared.py",  # PEP 263 coding cookie
+        "entity-table.js",  # a soft hyphen as a value; BOM and ZWSP inside Thai text
+        "escaped-cyrillic.py",  # "\\n" before a Cyrillic word is an escape, not a Latin n
     ],
 )
 def test_benign_look_alikes_stay_quiet(name: str) -> None:

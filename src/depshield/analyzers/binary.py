@@ -49,7 +49,8 @@ def native_format(path: str, data: bytes) -> str | None:
     magic = _magic_format(lowered, data)
     if magic is not None:
         return magic
-    if lowered.endswith(".class"):
+    # Named like a binary but holding text or nothing: a test fixture or a linker script.
+    if lowered.endswith(".class") or b"\0" not in data[:1024]:
         return None
     for suffix, fmt in _SUFFIX_FORMATS:
         # libfoo.so.1.2 is a versioned shared object.

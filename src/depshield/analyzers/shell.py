@@ -40,6 +40,8 @@ from depshield.model import Finding
 __all__ = ["analyze_shell", "script_entry_files"]
 
 _EVIDENCE = 200
+# A bash socket to somewhere else than this machine (a port probe of localhost is no sink).
+_DEV_SOCKET = re.compile(r"/dev/(?:tcp|udp)/(?!localhost/|127\.|0\.0\.0\.0/|\[?::1\]?/)")
 # What a program name looks like; PowerShell method calls parsed as bash (".DownloadString",
 # "x'") are not processes.
 _PLAUSIBLE_PROGRAM = re.compile(r"(?:\.{0,2}[/\\]|[A-Za-z]:\\)?[\w@+-][\w@+.:/\\-]*|\.|\[\[?")
@@ -164,9 +166,9 @@ def _literal_findings(cmd: Command, file: str, top: bool) -> Iterator[Finding]:
 def _dev_tcp_findings(text: str, file: str, line_offset: int, top: bool) -> Iterator[Finding]:
     """bash's /dev/tcp sockets live in redirections, which are not command arguments."""
     if "/dev/tcp/" not in text and "/dev/udp/" not in text:
-        return
+        return  # cheap test before the line loop
     for n, line in enumerate(text.splitlines(), start=line_offset + 1):
-        if "/dev/tcp/" in line or "/dev/udp/" in line:
+        if _DEV_SOCKET.search(line):
             yield Finding(
                 "networkAccess", file, n, _clip(line.strip()), {"module": "/dev/tcp"}, top
             )

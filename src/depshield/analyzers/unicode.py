@@ -160,9 +160,15 @@ def _ordinary_use(text: str, pos: int) -> bool:
         return i > 0 and text[i - 1] == "\U0001f3f4"
     if "\U000e0100" <= ch <= "\U000e01ef":  # ideographic variation selectors follow CJK
         return before != "" and unicodedata.category(before) == "Lo" and ord(before) > 0x2E80
-    if ch in _BIDI or ch == "\ufeff":
+    if ch in _BIDI:
         return False
+    if ch == "\u00ad":  # a soft hyphen hides inside identifiers: `sys\u00adtem`
+        return not (_is_word_char(before) and _is_word_char(after))
     return bool(before) and bool(after) and not before.isascii() and not after.isascii()
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
 
 
 def _homoglyph_findings(path: str, text: str) -> Iterator[Finding]:
@@ -197,6 +203,8 @@ def _word_span(text: str, pos: int) -> tuple[int, int]:
         start -= 1
     while end < len(text) and (text[end].isalnum() or text[end] in "_$"):
         end += 1
+    if start > 0 and text[start - 1] == "\\":  # "\\nфыва": the n belongs to an escape
+        start += 1
     return start, end
 
 
