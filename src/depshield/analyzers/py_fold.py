@@ -1,0 +1,283 @@
+"""Constant folding of Python expressions built from literals (concat, join, chr, decodes...)."""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from collections.abc import Callable
+from typing import Protocol
+
+from depshield.analyzers.py_fold_calls import (
+    MAX_ITEMS,
+    MAX_LEN,
+    Folded,
+    Value,
+    fold_call,
+    fold_method,
+    how_of,
+    size_ok,
+    to_seq,
+)
+from depshield.analyzers.py_scope import Scope
+
+MAX_DEPTH = 40
+
+
+class Names(Protocol):
+    def qualname(self, node: ast.AST, scope: Scope, depth: int = 0) -> str | None: ...
+
+    def binding(self, name: str, scope: Scope) -> tuple[list[ast.expr | None], Scope] | None: ...
+
+
+Env = dict[str, Value]
+
+_INT_OPS: dict[type[ast.operator], Callable[[int, int], int]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.BitXor: operator.xor,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
+}
+_PERCENT = re.compile(r"%(?![sdc%])")
+
+
+class Folder:
+    """Folds expressions in a scope; `names` resolves call names and variable bindings."""
+
+    def __init__(self, names: Names) -> None:
+        self.names = names
+        self.memo: dict[int, Folded | None] = {}
+
+    def fold(
+        self, node: ast.AST, scope: Scope, env: Env | None = None, depth: int = 0
+    ) -> Folded | None:
+        if depth > MAX_DEPTH:
+            return None
+        if env is None and id(node) in self.memo:
+            return self.memo[id(node)]
+        if env is None:
+            self.memo[id(node)] = None  # breaks cycles such as `a = a + "x"`
+        try:
+            result = self._fold(node, scope, env or {}, depth + 1)
+        except Exception:  # hostile literals: any evaluation error just means "unknown"
+            result = None
+        if result is not None and not size_ok(result.value):
+            result = None
+        if env is None:
+            self.memo[id(node)] = result
+        return result
+
+    def fold_str(self, node: ast.AST, scope: Scope) -> Folded | None:
+        """Fold to text (bytes are decoded as latin-1, which keeps every byte)."""
+        got = self.fold(node, scope)
+        if got is None:
+            return None
+        if isinstance(got.value, bytes):
+            return Folded(got.value.decode("latin-1"), got.how)
+        return got if isinstance(got.value, str) else None
+
+    def _fold(self, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, str | bytes) or (
+                isinstance(value, int) and not isinstance(value, bool)
+            ):
+                return Folded(value)
+            return None
+        if isinstance(node, ast.Name):
+            return self._name(node.id, scope, env, depth)
+        handler = _HANDLERS.get(type(node))
+        return handler(self, node, scope, env, depth) if handler else None
+
+    def _name(self, name: str, scope: Scope, env: Env, depth: int) -> Folded | None:
+        if name in env:
+            return Folded(env[name])
+        found = self.names.binding(name, scope)
+        if found is None:
+            return None
+        values, where = found
+        if len(values) != 1 or values[0] is None:
+            return None
+        return self.fold(values[0], where, None, depth)
+
+    def parts(
+        self, nodes: list[ast.expr], scope: Scope, env: Env, depth: int
+    ) -> list[Folded] | None:
+        out: list[Folded] = []
+        for node in nodes:
+            got = self.fold(node, scope, env or None, depth)
+            if got is None:
+                return None
+            out.append(got)
+        return out
+
+
+def _binop(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+    assert isinstance(node, ast.BinOp)
+    sides = f.parts([node.left, node.right], scope, env, depth)
+    if sides is None:
+        return None
+    left, right = sides
+    a, b = left.value, right.value
+    if isinstance(node.op, ast.Add) and type(a) is type(b) and not isinstance(a, int):
+        if len(a) + len(b) > MAX_LEN:  # type: ignore[arg-type]
+            return None
+        return Folded(a + b, how_of(left, right, extra="concat"))  # type: ignore[operator]
+    if isinstance(node.op, ast.Mult) and isinstance(b, int) and isinstance(a, str | bytes):
+        if len(a) * b > MAX_LEN:
+            return None
+        return Folded(a * b, how_of(left, right, extra="concat"))
+    if isinstance(node.op, ast.Mod) and isinstance(a, str) and not _PERCENT.search(a):
+        args = b if isinstance(b, tuple) else (b,)
+        return Folded(a % args, how_of(left, right, extra="format"))
+    if isinstance(a, int) and isinstance(b, int) and type(node.op) in _INT_OPS:
+        return Folded(_INT_OPS[type(node.op)](a, b), how_of(left, right))
+    return None
+
+
+def _unary(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+    assert isinstance(node, ast.UnaryOp)
+    got = f.fold(node.operand, scope, env or None, depth)
+    if got is None or not isinstance(got.value, int):
+        return None
+    if isinstance(node.op, ast.USub):
+        return Folded(-got.value, got.how)
+    if isinstance(node.op, ast.Invert):
+        return Folded(~got.value, got.how)
+    return got if isinstance(node.op, ast.UAdd) else None
+
+
+def _joined(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+    assert isinstance(node, ast.JoinedStr)
+    out: list[str] = []
+    hows: list[Folded] = []
+    for part in node.values:
+        inner = part.value if isinstance(part, ast.FormattedValue) else part
+        if isinstance(part, ast.FormattedValue) and (part.format_spec or part.conversion != -1):
+            return None
+        got = f.fold(inner, scope, env or None, depth)
+        if got is None or isinstance(got.value, tuple | bytes):
+            return None
+        out.append(str(got.value))
+        hows.append(got)
+    return Folded("".join(out), how_of(*hows, extra="format"))
+
+
+def _sequence(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+    assert isinstance(node, ast.List | ast.Tuple | ast.Set)
+    if len(node.elts) > MAX_ITEMS:
+        return None
+    items = f.parts(list(node.elts), scope, env, depth)
+    if items is None:
+        return None
+    return Folded(tuple(i.value for i in items), how_of(*items))
+
+
+def _subscript(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+    assert isinstance(node, ast.Subscript)
+    base = f.fold(node.value, scope, env or None, depth)
+    if base is None or isinstance(base.value, int):
+        return None
+    if isinstance(node.slice, ast.Slice):
+        bounds: list[int | None] = []
+        for part in (node.slice.lower, node.slice.upper, node.slice.step):
+            got = f.fold(part, scope, env or None, depth) if part is not None else None
+            if part is not None and (got is None or not isinstance(got.value, int)):
+                return None
+            bounds.append(got.value if got and isinstance(got.value, int) else None)
+        step = bounds[2]
+        how = "reverse" if isinstance(step, int) and step < 0 else "slice"
+        return Folded(base.value[slice(*bounds)], how_of(base, extra=how))
+    index = f.fold(node.slice, scope, env or None, depth)
+    if index is None or not isinstance(index.value, int):
+        return None
+    return Folded(base.value[index.value], how_of(base, index))
+
+
+def _comprehension(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+    """`chr(c ^ 7) for c in [..]`: one loop over a literal sequence, optional literal filters."""
+    assert isinstance(node, ast.GeneratorExp | ast.ListComp)
+    if len(node.generators) != 1 or not isinstance(node.generators[0].target, ast.Name):
+        return None
+    gen = node.generators[0]
+    assert isinstance(gen.target, ast.Name)
+    source = f.fold(gen.iter, scope, env or None, depth)
+    items = to_seq(source.value) if source else None
+    if source is None or items is None or len(items) > MAX_ITEMS:
+        return None
+    out: list[Value] = []
+    hows: set[str] = set(source.how)
+    for item in items:
+        inner = {**env, gen.target.id: item}
+        if not all(_truthy(f.fold(cond, scope, inner, depth)) for cond in gen.ifs):
+            continue
+        got = f.fold(node.elt, scope, inner, depth)
+        if got is None:
+            return None
+        out.append(got.value)
+        hows |= got.how
+    return Folded(tuple(out), frozenset(hows))
+
+
+def _truthy(got: Folded | None) -> bool:
+    if got is None:
+        raise ValueError("filter does not fold")
+    return bool(got.value)
+
+
+def _call(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+    assert isinstance(node, ast.Call)
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    if isinstance(node.func, ast.Attribute):
+        receiver = f.fold(node.func.value, scope, env or None, depth)
+        if receiver is not None:
+            args = f.parts(list(node.args), scope, env, depth)
+            return fold_method(receiver, node.func.attr, args) if args is not None else None
+    name = f.names.qualname(node.func, scope)
+    if name is None:
+        return None
+    if name == "map" and len(node.args) == 2:
+        return _map(f, node, scope, env, depth)
+    args = f.parts(list(node.args), scope, env, depth)
+    if args is None:
+        return None
+    return fold_call(name, args)
+
+
+def _map(f: Folder, node: ast.Call, scope: Scope, env: Env, depth: int) -> Folded | None:
+    func, seq = node.args
+    source = f.fold(seq, scope, env or None, depth)
+    items = to_seq(source.value) if source else None
+    if source is None or items is None or len(items) > MAX_ITEMS:
+        return None
+    if isinstance(func, ast.Lambda) and len(func.args.args) == 1:
+        param = func.args.args[0].arg
+        out = [f.fold(func.body, scope, {**env, param: item}, depth) for item in items]
+    else:
+        name = f.names.qualname(func, scope)
+        if name is None:
+            return None
+        out = [fold_call(name, [Folded(item)]) for item in items]
+    if any(o is None for o in out):
+        return None
+    values = tuple(o.value for o in out if o is not None)
+    return Folded(values, how_of(source, *(o for o in out if o is not None), extra="map"))
+
+
+_HANDLERS: dict[type, Callable[[Folder, ast.AST, Scope, Env, int], Folded | None]] = {
+    ast.BinOp: _binop,
+    ast.UnaryOp: _unary,
+    ast.JoinedStr: _joined,
+    ast.List: _sequence,
+    ast.Tuple: _sequence,
+    ast.Set: _sequence,
+    ast.Subscript: _subscript,
+    ast.GeneratorExp: _comprehension,
+    ast.ListComp: _comprehension,
+    ast.Call: _call,
+}
