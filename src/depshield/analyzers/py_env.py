@@ -1,0 +1,187 @@
+"""Environment access: single variable reads versus taking the whole of os.environ."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Literal
+
+from depshield.analyzers.base import SIGNAL_SOURCE
+from depshield.analyzers.py_context import Ctx
+from depshield.analyzers.py_rules import SHELL_CALLS, strip_calls
+from depshield.analyzers.py_scope import Site
+
+ENVIRON = frozenset({"os.environ", "posix.environ", "nt.environ"})
+_SECRET = re.compile(
+    r"TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|AWS_|NPM_|GITHUB_|PRIVATE_KEY", re.IGNORECASE
+)
+# Matched by the pattern above but describe the CI run, not a credential.
+_NOT_SECRET = frozenset(
+    {
+        "GITHUB_ACTIONS",
+        "GITHUB_WORKSPACE",
+        "GITHUB_REF",
+        "GITHUB_SHA",
+        "GITHUB_RUN_ID",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_REPOSITORY",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_PROFILE",
+        "NPM_CONFIG_PREFIX",
+    }
+)
+_READ_METHODS = frozenset({"get", "setdefault", "pop", "__getitem__", "__contains__"})
+_WHOLE_METHODS = frozenset({"items", "keys", "values", "__iter__", "__repr__", "__str__"})
+
+Use = tuple[Literal["read", "all", "copy", "alias", "handoff", "ignore"], str | None]
+
+
+def is_secret(name: str) -> bool:
+    return name.upper() not in _NOT_SECRET and bool(_SECRET.search(name))
+
+
+def _shown(site: Site) -> ast.AST:
+    """The expression around an environ reference (`os.environ.get('X')`) for the evidence."""
+    shown = site.node
+    for parent in reversed(site.parents[-2:]):
+        if not isinstance(parent, ast.Attribute | ast.Subscript | ast.Call):
+            break
+        shown = parent
+    return shown
+
+
+def report_read(ctx: Ctx, site: Site, name: str | None, node: ast.AST) -> None:
+    var = name or "*"
+    ctx.emit("envVars", site, {"envVars": [var]}, node=node, key=("env", node, var))
+    if name and is_secret(name):
+        ctx.emit(
+            SIGNAL_SOURCE,
+            site,
+            {"kind": "secret-env", "detail": name},
+            node=node,
+            key=("secret", node, name),
+        )
+
+
+def report_all(ctx: Ctx, site: Site, node: ast.AST) -> None:
+    ctx.emit("envVars", site, {"envVars": ["*"]}, node=node, key=("env", node, "*"))
+    ctx.emit(
+        SIGNAL_SOURCE,
+        site,
+        {"kind": "env-all", "detail": "os.environ"},
+        node=node,
+        key=("env-all", node),
+    )
+
+
+def check_environ(ctx: Ctx) -> None:
+    for site in ctx.index.environ:
+        if ctx.qualname(site.node, site.scope) in ENVIRON:
+            _follow(ctx, site, 0)
+
+
+def _follow(ctx: Ctx, site: Site, hops: int) -> None:
+    """Classify one use of the environment (or of an alias of it) and report it."""
+    kind, detail = _use(ctx, site)
+    if kind == "read":
+        report_read(ctx, site, detail if isinstance(detail, str) else None, _shown(site))
+    elif kind == "all":
+        report_all(ctx, site, _shown(site))
+    elif kind == "alias" and isinstance(detail, str) and hops < 3:
+        for use in site.scope.name_loads.get(detail, []):
+            _follow(ctx, use, hops + 1)
+    elif kind == "copy" and isinstance(detail, str) and not _copy_used(ctx, site, detail, hops):
+        report_all(ctx, site, _shown(site))
+
+
+def _copy_used(ctx: Ctx, site: Site, name: str, hops: int) -> bool:
+    """`env = dict(os.environ)`: True when the copy is accounted for by its later uses.
+
+    Handing the copy to a child process (`env=env`) is what build scripts do; any use as
+    data (`json.dumps(env)`, `requests.post(json=env)`) is reported where it happens.
+    """
+    accounted = False
+    for use in site.scope.name_loads.get(name, []):
+        kind, detail = _use(ctx, use)
+        if kind == "all":
+            report_all(ctx, use, _shown(use))
+            accounted = True
+        elif kind == "handoff":
+            accounted = True
+        elif kind in ("copy", "alias") and isinstance(detail, str) and hops < 3:
+            accounted = _copy_used(ctx, use, detail, hops + 1) or accounted
+    return accounted
+
+
+def _use(ctx: Ctx, site: Site) -> Use:
+    node, parents = site.node, site.parents
+    parent = parents[-1] if parents else None
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        if isinstance(parent.ctx, ast.Load):
+            return "read", ctx.resolver.text(parent.slice, site.scope)
+        return "ignore", None
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return _method_use(ctx, site, parent)
+    if isinstance(parent, ast.Call):
+        if node in parent.args:
+            return _argument_use(ctx, site, parent)
+        return "ignore", None
+    if isinstance(parent, ast.keyword):
+        return ("handoff", None) if parent.arg == "env" else ("all", None)
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        return "read", ctx.resolver.text(parent.left, site.scope)
+    if isinstance(parent, ast.For | ast.comprehension) and parent.iter is node:
+        return "all", None
+    if isinstance(parent, ast.Dict) and node in parent.values:
+        index = parent.values.index(node)
+        if parent.keys[index] is None:
+            return _copied(parents[:-1])
+        return "all", None
+    if isinstance(parent, ast.Assign) and parent.value is node:
+        names = [t.id for t in parent.targets if isinstance(t, ast.Name)]
+        return ("alias", names[0]) if names else ("ignore", None)
+    if isinstance(parent, ast.BinOp | ast.FormattedValue | ast.Return | ast.Yield):
+        return "all", None
+    return "ignore", None
+
+
+def _method_use(ctx: Ctx, site: Site, attr: ast.Attribute) -> Use:
+    parents = site.parents
+    call = parents[-2] if len(parents) >= 2 else None
+    if not isinstance(call, ast.Call) or call.func is not attr:
+        return "ignore", None
+    if attr.attr in _READ_METHODS:
+        key = ctx.resolver.text(call.args[0], site.scope) if call.args else None
+        return "read", key
+    if attr.attr == "copy":
+        return _copied(parents[:-2])
+    if attr.attr in _WHOLE_METHODS:
+        return ("handoff", None) if _in_env_keyword(parents) else ("all", None)
+    return "ignore", None
+
+
+def _argument_use(ctx: Ctx, site: Site, call: ast.Call) -> Use:
+    func = ctx.qualname(call.func, site.scope)
+    if func == "dict":
+        return _copied(site.parents[:-1])
+    if func and strip_calls(func) in SHELL_CALLS:
+        return "handoff", None  # os.execve(path, args, os.environ): handed to a child process
+    return "all", None
+
+
+def _copied(outer: tuple[ast.AST, ...]) -> Use:
+    """A copy of the environment: harmless as `env=` of a child, else follow the variable."""
+    if _in_env_keyword(outer):
+        return "handoff", None
+    parent = outer[-1] if outer else None
+    if isinstance(parent, ast.Assign):
+        names = [t.id for t in parent.targets if isinstance(t, ast.Name)]
+        return ("copy", names[0]) if names else ("ignore", None)
+    if isinstance(parent, ast.Call | ast.keyword | ast.BinOp | ast.FormattedValue):
+        return "all", None
+    return "ignore", None
+
+
+def _in_env_keyword(parents: tuple[ast.AST, ...]) -> bool:
+    return any(isinstance(p, ast.keyword) and p.arg == "env" for p in parents)

@@ -1,0 +1,131 @@
+"""Data flow within one scope: decoded or downloaded data reaching exec, and multi-call patterns."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from depshield.analyzers.py_context import Ctx, Event
+from depshield.analyzers.py_decode import codec_how
+from depshield.analyzers.py_fold_calls import DECODING
+from depshield.analyzers.py_rules import DECODERS, DOWNLOADS, strip_calls
+from depshield.analyzers.py_scope import Scope
+
+_MAX_NODES = 600
+_MAX_HOPS = 4  # variable and local-function hops followed from the sink back to the data
+
+
+@dataclass
+class Taint:
+    """What flows into an expression: decoders and downloads seen on the way."""
+
+    decoders: set[str] = field(default_factory=set)
+    downloads: set[str] = field(default_factory=set)
+    max_literal: int = 0
+
+
+def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
+    """Walk `node`, following variables and local functions' return values in scope."""
+    found = Taint()
+    stack: list[tuple[ast.AST, Scope, int]] = [(node, scope, 0)]
+    visited = 0
+    while stack and visited < _MAX_NODES:
+        current, where, hops = stack.pop()
+        visited += 1
+        if isinstance(current, ast.Constant) and isinstance(current.value, str | bytes):
+            found.max_literal = max(found.max_literal, len(current.value))
+        elif isinstance(current, ast.Call):
+            _call(ctx, current, where, found, stack, hops)
+        elif isinstance(current, ast.Name) and hops < _MAX_HOPS:
+            binding = ctx.resolver.binding(current.id, where)
+            if binding is not None:
+                values, owner = binding
+                stack.extend((v, owner, hops + 1) for v in values if v is not None)
+        stack.extend((child, where, hops) for child in ast.iter_child_nodes(current))
+    folded = ctx.resolver.fold(node, scope)
+    if folded is not None and folded.decoded:
+        found.decoders |= folded.how & DECODING
+    return found
+
+
+def _call(
+    ctx: Ctx,
+    node: ast.Call,
+    scope: Scope,
+    found: Taint,
+    stack: list[tuple[ast.AST, Scope, int]],
+    hops: int,
+) -> None:
+    qualname = ctx.qualname(node.func, scope)
+    name = strip_calls(qualname) if qualname else None
+    if name is not None and name in DECODERS:
+        found.decoders.add(DECODERS[name])
+    how = _codec_call(ctx, node, scope, name)
+    if how:
+        found.decoders.add(how)
+    if name in DOWNLOADS:
+        found.downloads.add(name)
+    if isinstance(node.func, ast.Name) and hops < _MAX_HOPS:
+        for owner in scope.chain():
+            for fn in owner.defs.get(node.func.id, []):
+                if isinstance(fn.node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    returns = [
+                        r.value
+                        for r in ast.walk(fn.node)
+                        if isinstance(r, ast.Return) and r.value is not None
+                    ]
+                    stack.extend((r, fn, hops + 1) for r in returns)
+            if node.func.id in owner.defs:
+                break
+
+
+def _codec_call(ctx: Ctx, node: ast.Call, scope: Scope, name: str | None) -> str | None:
+    """`codecs.decode(x, 'rot13')` or py2 `x.decode('base64')`: the decoding, if any."""
+    if name in ("codecs.decode", "codecs.encode") and len(node.args) >= 2:
+        enc = ctx.resolver.text(node.args[1], scope)
+        return codec_how(enc) if enc else None
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "decode" and node.args:
+        enc = ctx.resolver.text(node.args[0], scope)
+        return codec_how(enc) if enc else None
+    return None
+
+
+def correlate(ctx: Ctx) -> None:
+    """Patterns made of several calls in one function (or module body)."""
+    for events in ctx.events.values():
+        _download_and_run(ctx, events)
+        _reverse_shell(ctx, events)
+
+
+def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
+    if not events.get("download"):
+        return
+    for spawn in events.get("spawn", []):
+        for write in events.get("write", []):
+            shared = _linked(write.tokens, spawn.tokens)
+            if shared:
+                props = {"pattern": "download-write-run", "detail": shared[:3]}
+                ctx.emit("remoteCodeDownload", spawn.site, props, key=("rcd", spawn.site.node))
+                return
+
+
+def _linked(written: frozenset[str], run: frozenset[str]) -> list[str]:
+    """Names or paths the write and the spawn share (`/tmp/a.sh` in "sh /tmp/a.sh" counts)."""
+    shared = written & run
+    if shared:
+        return sorted(shared)
+    return sorted(w for w in written if len(w) >= 4 and any(w in r for r in run))
+
+
+def _reverse_shell(ctx: Ctx, events: dict[str, list[Event]]) -> None:
+    if not events.get("connect"):
+        return
+    wired = events.get("sockstdio") or (events.get("dup2") and events.get("spawn"))
+    if wired:
+        site = (events.get("sockstdio") or events["spawn"])[0].site
+        ctx.emit(
+            "reverseShell",
+            site,
+            {"detail": "socket connected to a process's stdio"},
+            key=("revshell", site.node),
+        )

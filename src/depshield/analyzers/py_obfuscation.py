@@ -1,0 +1,106 @@
+"""Whole-file signs of deliberate Python obfuscation (PyArmor, lambda soup, confusable names)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from depshield.analyzers.py_context import Ctx
+
+_PYARMOR = re.compile(r"__pyarmor__|pyarmor_runtime|__armor_enter__|__armor_wrap__|pytransform")
+_ENCODED_BLOB = 0.9
+_HIDDEN_BUILTIN = 0.75
+_LAMBDA_SOUP = 0.8
+# Minimum number of distinct confusable identifiers before their share counts at all.
+_MIN_CONFUSABLE = 8
+
+
+def is_confusable(name: str) -> bool:
+    """`O0O0OO0`, `lIlIIl`, `____`, `_0x1a2b`: names chosen to be unreadable."""
+    core = name.strip("_")
+    if not core:
+        return len(name) >= 3
+    if name.startswith("_0x") and all(c in "0123456789abcdefABCDEF" for c in name[3:]):
+        return len(name) >= 6
+    if len(core) < 4:
+        return False
+    chars = set(core)
+    return (chars <= set("O0o") and "0" in chars and "O" in chars) or (
+        chars <= set("Il1") and len(chars) >= 2
+    )
+
+
+def check_obfuscation(ctx: Ctx, text: str) -> None:
+    """Emit one obfuscatedFile finding with the strongest sign found, if any."""
+    best: tuple[float, str, ast.AST | None, bool] | None = None
+    for confidence, reason, node, top in _signs(ctx, text):
+        if best is None or confidence > best[0]:
+            best = (confidence, reason, node, top)
+    if best is None:
+        return
+    confidence, reason, node, top = best
+    props = {"confidence": round(confidence, 2), "reason": reason}
+    if node is None:
+        line = _first_line(text, reason)
+        snippet = ctx.out.lines[line - 1].strip()[:120] if ctx.out.lines else ""
+        ctx.out.add("obfuscatedFile", line, 1, snippet, top, props, ("obfuscated",))
+    else:
+        ctx.out.emit("obfuscatedFile", node, top, props, ("obfuscated",))
+
+
+def pyarmor_line(text: str) -> int | None:
+    """Line of the first PyArmor marker, for files only the fallback could read."""
+    match = _PYARMOR.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _first_line(text: str, reason: str) -> int:
+    match = _PYARMOR.search(text) if reason == "pyarmor" else None
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _signs(ctx: Ctx, text: str) -> list[tuple[float, str, ast.AST | None, bool]]:
+    signs: list[tuple[float, str, ast.AST | None, bool]] = []
+    if _PYARMOR.search(text):
+        signs.append((0.95, "pyarmor", None, True))
+    if "encoded-blob" in ctx.hints:
+        node, top = ctx.hints["encoded-blob"]
+        signs.append((_ENCODED_BLOB, "exec of an encoded blob", node, top))
+    if "hidden-builtin" in ctx.hints:
+        node, top = ctx.hints["hidden-builtin"]
+        signs.append((_HIDDEN_BUILTIN, "exec reached through a computed name", node, top))
+    soup = _lambda_soup(ctx)
+    if soup is not None:
+        signs.append((_LAMBDA_SOUP, "lambda soup", soup, True))
+    names = _confusable_share(ctx)
+    if names is not None:
+        signs.append((names, "confusable identifiers", None, True))
+    return signs
+
+
+def _lambda_soup(ctx: Ctx) -> ast.AST | None:
+    """`_ = lambda __: __import__('zlib').decompress(__[::-1])` and friends."""
+    odd = [
+        (name, node)
+        for name, node in ctx.index.named_lambdas
+        if is_confusable(name) or name.strip("_") == ""
+    ]
+    if not odd:
+        return None
+    loads_import = any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "__import__"
+        for _, lam in odd
+        for n in ast.walk(lam)
+    )
+    return odd[0][1] if len(odd) >= 3 or loads_import else None
+
+
+def _confusable_share(ctx: Ctx) -> float | None:
+    names = ctx.index.identifiers
+    odd = sum(1 for n in names if is_confusable(n))
+    if odd < _MIN_CONFUSABLE:
+        return None
+    share = odd / max(len(names), 1)
+    if share < 0.25:
+        return None
+    return min(0.95, 0.6 + 0.4 * share)

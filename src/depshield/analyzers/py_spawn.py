@@ -1,0 +1,211 @@
+"""Rules for calls that run code: processes, exec/eval/compile and pickle, with their payloads."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import binascii
+import re
+import shlex
+
+from depshield.analyzers import shell, strings
+from depshield.analyzers.base import SIGNAL_EXEC, SIGNAL_SPAWN
+from depshield.analyzers.py_context import Ctx, tokens_of
+from depshield.analyzers.py_flow import Taint, taint
+from depshield.analyzers.py_scope import Site
+
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish"})
+_PYTHON = re.compile(r"^(python[\d.]*w?|py)(\.exe)?$", re.IGNORECASE)
+_PS_ENCODED = re.compile(
+    r"\b(?:powershell|pwsh)(?:\.exe)?\b.*?\s[-/]e(?:c|n|nc\w*)?\s+['\"]?([A-Za-z0-9+/=]{16,})",
+    re.IGNORECASE | re.DOTALL,
+)
+_PIPE_TO_SHELL = re.compile(
+    r"\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:(?:ba|z|da|k)?sh|python\d?|perl)\b",
+    re.IGNORECASE,
+)
+_PS_DOWNLOAD_RUN = re.compile(
+    r"\b(?:iex|invoke-expression)\b.*\b(?:downloadstring|invoke-webrequest|iwr|irm"
+    r"|invoke-restmethod)\b|\b(?:downloadstring|iwr|irm|invoke-webrequest)\b.*\|\s*iex\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_REVERSE = re.compile(
+    r"/dev/(?:tcp|udp)/|\bnc(?:at)?\b[^|;&\n]*\s-\w*[ec]\s|\bmkfifo\b[^;\n]*\bnc\b"
+    r"|\bsocat\b[^\n]*exec:",
+    re.IGNORECASE,
+)
+_NO_COMMAND_ARG = ("os.exec", "os.spawn", "os.posix_spawn")
+
+
+def spawn_rule(ctx: Ctx, site: Site, name: str) -> None:
+    call = site.node
+    assert isinstance(call, ast.Call)
+    command = None if name.startswith(_NO_COMMAND_ARG) else _command_node(call)
+    argv, text = _command(ctx, site, command) if command is not None else (None, None)
+    props: dict[str, object] = {"detail": name}
+    if text:
+        props["command"] = text[:200]
+    ctx.emit(SIGNAL_SPAWN, site, props)
+    inputs = [a for a in call.args if not isinstance(a, ast.Starred)]
+    ctx.event("spawn", site, tokens_of(list(inputs), ctx, site.scope))
+    if _stdio_is_socket(ctx, site, call):
+        ctx.event("sockstdio", site)
+    if text:
+        _command_text(ctx, site, text)
+    code = _python_c(ctx, site, argv)
+    if code and ctx.nested is not None:
+        ctx.nested(ctx, code, site, "python -c")
+    if command is not None:
+        _payload(ctx, site, taint(ctx, command, site.scope), "shell")
+
+
+def _command_node(call: ast.Call) -> ast.expr | None:
+    if call.args and not isinstance(call.args[0], ast.Starred):
+        return call.args[0]
+    for keyword in call.keywords:
+        if keyword.arg in ("args", "cmd", "command", "argv", "filepath", "path"):
+            return keyword.value
+    return None
+
+
+def _command(ctx: Ctx, site: Site, node: ast.expr) -> tuple[list[str | None] | None, str | None]:
+    """(argv with unknown items as None, shell text when fully known)."""
+    if isinstance(node, ast.List | ast.Tuple):
+        argv = [ctx.resolver.text(e, site.scope) for e in node.elts]
+        if argv and argv[0] is None and ctx.qualname(node.elts[0], site.scope) == "sys.executable":
+            argv[0] = "python"
+        known = [a for a in argv if a is not None]
+        return argv, _argv_text(known) if len(known) == len(argv) and argv else None
+    got = ctx.resolver.fold(node, site.scope)
+    if got is not None and isinstance(got.value, tuple):
+        items = [v if isinstance(v, str) else None for v in got.value]
+        known = [a for a in items if a is not None]
+        return items, _argv_text(known) if len(known) == len(items) and items else None
+    text = got.text if got is not None else None
+    if text is None:
+        return None, None
+    try:
+        return list(shlex.split(text)), text
+    except ValueError:
+        return None, text
+
+
+def _argv_text(argv: list[str]) -> str:
+    """The text a shell would run: `sh -c X` -> X; otherwise the quoted command line."""
+    prog = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if prog in _SHELLS and len(argv) >= 3 and argv[1] in ("-c", "-lc", "-ic", "-xc"):
+        return argv[2]
+    if prog in ("cmd", "cmd.exe") and len(argv) >= 3 and argv[1].lower() in ("/c", "/k"):
+        return " ".join(argv[2:])
+    return shlex.join(argv)
+
+
+def _python_c(ctx: Ctx, site: Site, argv: list[str | None] | None) -> str | None:
+    if not argv or len(argv) < 3 or argv[0] is None:
+        return None
+    prog = argv[0].replace("\\", "/").rsplit("/", 1)[-1]
+    if _PYTHON.match(prog) and argv[1] == "-c":
+        return argv[2]
+    return None
+
+
+def _stdio_is_socket(ctx: Ctx, site: Site, call: ast.Call) -> bool:
+    for keyword in call.keywords:
+        if keyword.arg not in ("stdin", "stdout", "stderr"):
+            continue
+        value = keyword.value
+        if any(isinstance(n, ast.Attribute) and n.attr == "fileno" for n in ast.walk(value)):
+            return True
+        if ctx.qualname(value, site.scope) in ("socket.socket()", "socket.create_connection()"):
+            return True
+    return False
+
+
+def _command_text(ctx: Ctx, site: Site, text: str) -> None:
+    line = getattr(site.node, "lineno", 1)
+    top = ctx.top(site)
+    ctx.out.extend(shell.analyze_shell(text, ctx.file, line - 1, top))
+    encoded = _PS_ENCODED.search(text)
+    if encoded:
+        decoded = _utf16_base64(encoded.group(1))
+        props = {"pattern": "powershell-encoded-command", "decoded": (decoded or "")[:200]}
+        ctx.emit("remoteCodeDownload", site, props, key=("rcd", site.node))
+        ctx.emit(
+            "encodedPayloadExecution",
+            site,
+            {"decoder": ["base64"], "sink": "powershell"},
+            key=("epe", site.node),
+        )
+        if decoded:
+            ctx.out.extend(strings.scan_literal(decoded, ctx.file, line, top))
+    if _PIPE_TO_SHELL.search(text) or _PS_DOWNLOAD_RUN.search(text):
+        ctx.emit(
+            "remoteCodeDownload",
+            site,
+            {"pattern": "download-piped-to-shell"},
+            key=("rcd", site.node),
+        )
+    if _REVERSE.search(text):
+        ctx.emit(
+            "reverseShell",
+            site,
+            {"detail": "shell command wired to a socket"},
+            key=("revshell", site.node),
+        )
+
+
+def _utf16_base64(blob: str) -> str | None:
+    """PowerShell -EncodedCommand is base64 of UTF-16LE text."""
+    try:
+        return base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-16-le")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _payload(ctx: Ctx, site: Site, found: Taint, sink: str) -> None:
+    if found.decoders:
+        ctx.emit(
+            "encodedPayloadExecution",
+            site,
+            {"decoder": sorted(found.decoders), "sink": sink},
+            key=("epe", site.node),
+        )
+        if found.max_literal >= 1000:
+            ctx.hint("encoded-blob", site.node, ctx.top(site))
+    if found.downloads:
+        ctx.emit(
+            "remoteCodeDownload",
+            site,
+            {"pattern": "download-executed", "sink": sink, "detail": sorted(found.downloads)[0]},
+            key=("rcd", site.node),
+        )
+
+
+def exec_rule(ctx: Ctx, site: Site, name: str) -> None:
+    call = site.node
+    assert isinstance(call, ast.Call)
+    code = call.args[0] if call.args else None
+    for keyword in call.keywords:
+        if code is None and keyword.arg in ("source", "object", "expression"):
+            code = keyword.value
+    if code is None or isinstance(code, ast.Starred):
+        return
+    _payload(ctx, site, taint(ctx, code, site.scope), name)
+    got = ctx.resolver.fold_str(code, site.scope)
+    if got is not None and isinstance(got.value, str) and ctx.nested is not None:
+        ctx.nested(ctx, got.value, site, name)
+
+
+def pickle_rule(ctx: Ctx, site: Site, name: str) -> None:
+    """Unpickling runs code; only data embedded in the file or decoded is worth a finding."""
+    call = site.node
+    assert isinstance(call, ast.Call)
+    data = call.args[0] if call.args else None
+    if data is None:
+        return
+    found = taint(ctx, data, site.scope)
+    embedded = ctx.resolver.fold(data, site.scope) is not None
+    if embedded or found.decoders or found.downloads:
+        ctx.emit("usesEval", site, {"evalType": "pickle"})
+        ctx.emit(SIGNAL_EXEC, site, {"how": "pickle"})
+        _payload(ctx, site, found, "pickle")
