@@ -7,112 +7,49 @@ from collections.abc import Iterator
 
 from depshield.analyzers.shell_parse import SHELLS, Command
 
-_DOWNLOADERS = frozenset(
-    {
-        "curl",
-        "wget",
-        "iwr",
-        "invoke-webrequest",
-        "irm",
-        "invoke-restmethod",
-        "aria2c",
-        "start-bitstransfer",
-        "nc",
-        "ncat",
-        "netcat",
-        "tftp",
-    }
-)
+_DOWNLOADERS = frozenset({
+    "curl", "wget", "iwr", "invoke-webrequest", "irm", "invoke-restmethod", "aria2c",
+    "start-bitstransfer", "nc", "ncat", "netcat", "tftp"
+})  # fmt: skip
 # Download helpers only with these options: `certutil -urlcache -f URL out` (ua-parser-js),
 # `bitsadmin /transfer job URL out`; PowerShell's WebClient inside any command text.
 _DOWNLOAD_OPTS = {"certutil": ("-urlcache", "-verifyctl"), "bitsadmin": ("/transfer", "/addfile")}
 _WEBCLIENT = ("downloadstring", "downloadfile", "net.webclient")
 # What runs code given on stdin or as a file: the tail of `curl x | sh` and friends.
-INTERPRETERS = SHELLS | {
-    "python",
-    "python2",
-    "python3",
-    "node",
-    "nodejs",
-    "perl",
-    "ruby",
-    "php",
-    "iex",
-    "invoke-expression",
-    "bun",
-    "deno",
-}
+INTERPRETERS = SHELLS | frozenset({
+    "python", "python2", "python3", "node", "nodejs", "perl", "ruby", "php", "iex",
+    "invoke-expression", "bun", "deno"
+})  # fmt: skip
 # Commands that run the file named in their arguments (`start x.exe`, `regsvr32 x.dll`).
-RUNNERS = INTERPRETERS | {
-    "start",
-    "call",
-    "regsvr32",
-    "rundll32",
-    "msiexec",
-    "wscript",
-    "cscript",
-    "mshta",
-    "open",
-    "xdg-open",
-    "source",
-    ".",
-}
+RUNNERS = INTERPRETERS | frozenset({
+    "start", "call", "regsvr32", "rundll32", "msiexec", "wscript", "cscript", "mshta", "open",
+    "xdg-open", "source", "."
+})  # fmt: skip
 EVALS = frozenset({"eval", "source", ".", "iex", "invoke-expression"})
-_STDIN_OFF = frozenset(
-    {"-c", "-e", "--eval", "-p", "--print", "/c", "/k", "-command", "-file", "-f", "-m"}
-)
+# Options after which an interpreter runs its argument or a file, not its stdin.
+_STDIN_OFF = frozenset({
+    "-c", "-e", "--eval", "-p", "--print", "/c", "/k", "-command", "-file", "-f", "-m"
+})  # fmt: skip
 _DNS_TOOLS = frozenset({"nslookup", "dig", "host", "drill", "resolve-dnsname", "ping"})
 # Builtins that start no process: reporting them as spawns would only add noise.
-BUILTINS = frozenset(
-    {
-        "echo",
-        "exit",
-        "true",
-        "false",
-        "cd",
-        "export",
-        "set",
-        "test",
-        "[",
-        "[[",
-        "printf",
-        "read",
-        "shift",
-        "return",
-        "local",
-        "unset",
-        ":",
-        "rem",
-        "@echo",
-        "type",
-        "pushd",
-        "popd",
-        "wait",
-        "trap",
-    }
-)
+BUILTINS = frozenset({
+    "echo", "exit", "true", "false", "cd", "export", "set", "test", "[", "[[", "printf", "read",
+    "shift", "return", "local", "unset", ":", "rem", "@echo", "type", "pushd", "popd", "wait",
+    "trap"
+})  # fmt: skip
 _SOURCE_COMMANDS = {
-    "env": "env-all",
-    "printenv": "env-all",
-    "hostname": "hostname",
-    "whoami": "userinfo",
-    "id": "userinfo",
-    "logname": "userinfo",
-    "ifconfig": "system-info",
-    "ipconfig": "system-info",
-    "systeminfo": "system-info",
-}
+    "env": "env-all", "printenv": "env-all", "hostname": "hostname", "whoami": "userinfo",
+    "id": "userinfo", "logname": "userinfo", "ifconfig": "system-info",
+    "ipconfig": "system-info", "systeminfo": "system-info",
+}  # fmt: skip
 _VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)|%([A-Za-z_][A-Za-z0-9_]*)%")
 _SECRET_VAR = re.compile(
     r"TOKEN|SECRET|PASSW|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL|AUTH", re.IGNORECASE
 )
 _VAR_KINDS = {
-    "HOSTNAME": "hostname",
-    "COMPUTERNAME": "hostname",
-    "USER": "userinfo",
-    "USERNAME": "userinfo",
-    "LOGNAME": "userinfo",
-}
+    "HOSTNAME": "hostname", "COMPUTERNAME": "hostname", "USER": "userinfo",
+    "USERNAME": "userinfo", "LOGNAME": "userinfo",
+}  # fmt: skip
 
 
 def is_download(cmd: Command) -> bool:

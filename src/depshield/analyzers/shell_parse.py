@@ -10,61 +10,29 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
 # Node types whose value is only known at run time.
-_COMPUTED = frozenset(
-    {
-        "simple_expansion",
-        "expansion",
-        "command_substitution",
-        "process_substitution",
-        "arithmetic_expansion",
-    }
-)
+_COMPUTED = frozenset({
+    "simple_expansion", "expansion", "command_substitution", "process_substitution",
+    "arithmetic_expansion"
+})  # fmt: skip
 # Nested shell texts (`sh -c "..."` inside `cmd /c "..."`) are followed this deep, no deeper.
 _MAX_TEXT_DEPTH = 3
 # Syntax nesting deeper than this is hostile input, not a script anyone wrote.
 _MAX_NODE_DEPTH = 200
 # Commands that run the command named by their arguments ("sudo curl", "start /B node x.js").
-_PREFIX_WRAPPERS = frozenset(
-    {
-        "sudo",
-        "env",
-        "cross-env",
-        "cross-env-shell",
-        "nohup",
-        "exec",
-        "time",
-        "command",
-        "nice",
-        "timeout",
-        "start",
-        "call",
-        "doas",
-        "stdbuf",
-        "setsid",
-    }
-)
+_PREFIX_WRAPPERS = frozenset({
+    "sudo", "env", "cross-env", "cross-env-shell", "nohup", "exec", "time", "command", "nice",
+    "timeout", "start", "call", "doas", "stdbuf", "setsid"
+})  # fmt: skip
 # Options of those wrappers that take a separate value ("sudo -u root", "nice -n 5").
 _WRAPPER_VALUE_OPTS = frozenset({"-u", "-g", "-n", "-C", "-D", "-o"})
 # Node types that are arguments of a command (redirections and comments are not).
-_ARG_TYPES = frozenset(
-    {
-        "word",
-        "string",
-        "raw_string",
-        "ansi_c_string",
-        "translated_string",
-        "concatenation",
-        "number",
-        "simple_expansion",
-        "expansion",
-        "command_substitution",
-        "process_substitution",
-        "arithmetic_expansion",
-        "subshell",
-        "command_name",
-    }
-)
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "powershell", "pwsh"})
+_ARG_TYPES = _COMPUTED | frozenset({
+    "word", "string", "raw_string", "ansi_c_string", "translated_string", "concatenation",
+    "number", "subshell", "command_name"
+})  # fmt: skip
+SHELLS = frozenset({
+    "sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "powershell", "pwsh"
+})  # fmt: skip
 # The options after which a shell's next argument is a command text to run.
 _TEXT_OPTS = frozenset({"-c", "/c", "/k", "/s/c", "-command", "-com", "-comm", "/r"})
 

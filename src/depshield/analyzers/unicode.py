@@ -12,26 +12,9 @@ from depshield.model import FileAnalysis, Finding
 # Text that runs: code, shell, and package.json (its scripts). Other JSON and Markdown are
 # natural-language data where joiners and bidi marks are ordinary, so they are left out.
 _EXTENSIONS = (
-    ".js",
-    ".cjs",
-    ".mjs",
-    ".jsx",
-    ".ts",
-    ".tsx",
-    ".mts",
-    ".cts",
-    ".py",
-    ".pyw",
-    ".pyi",
-    ".pth",
-    ".sh",
-    ".bash",
-    ".zsh",
-    ".bat",
-    ".cmd",
-    ".ps1",
-    ".psm1",
-)
+    ".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".py", ".pyw", ".pyi", ".pth",
+    ".sh", ".bash", ".zsh", ".bat", ".cmd", ".ps1", ".psm1",
+)  # fmt: skip
 _NAMES = ("package.json",)
 _MAX_PER_TYPE = 10  # a file full of them is one story; the first few say where it starts
 
