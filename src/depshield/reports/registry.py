@@ -9,6 +9,8 @@ from depshield.reports.base import Renderer
 FORMATS = {
     "text": "depshield.reports.text",
     "json": "depshield.reports.json_report",
+    "sarif": "depshield.reports.sarif",
+    "cyclonedx": "depshield.reports.cyclonedx",
 }
 
 

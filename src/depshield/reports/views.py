@@ -1,0 +1,113 @@
+"""What the CI report formats share: deterministic ordering, counts, catalog text, safe text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from depshield.model import Alert, PackageResult
+from depshield.reports.base import Occurrence, Report
+
+SEVERITIES = ("critical", "high", "middle", "low")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+VERDICTS = ("block", "warn", "pass")
+VERDICT_RANK = {v: i for i, v in enumerate(VERDICTS)}
+SCORE_NAMES = (
+    ("supplyChain", "Supply chain"),
+    ("quality", "Quality"),
+    ("maintenance", "Maintenance"),
+    ("vulnerability", "Vulnerability"),
+    ("license", "License"),
+)
+_WHITESPACE = re.compile(r"[\t\n\r\f\v]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    packages: int
+    verdicts: dict[str, int]  # block/warn/pass -> count
+    severities: dict[str, int]  # visible alerts per severity
+    alerts: int
+    errors: int
+
+
+def ordered_packages(report: Report) -> list[PackageResult]:
+    """Worst first, then by purl: the same order whatever order the scan produced."""
+    return sorted(
+        report.packages,
+        key=lambda r: (VERDICT_RANK.get(r.verdict, 3), r.scores.overall, r.ref.purl),
+    )
+
+
+def ordered_alerts(alerts: Sequence[Alert]) -> list[Alert]:
+    return sorted(
+        alerts,
+        key=lambda a: (
+            SEVERITY_RANK.get(a.severity, 9),
+            a.type,
+            a.file or "",
+            a.line or 0,
+            a.evidence or "",
+        ),
+    )
+
+
+def occurrences(report: Report, purl: str) -> list[Occurrence]:
+    """Direct uses first, then by lockfile and line."""
+    found = report.occurrences.get(purl, ())
+    return sorted(found, key=lambda o: (not o.direct, o.lockfile, o.line, o.introduced_by))
+
+
+def summarize(report: Report) -> Summary:
+    verdicts: Counter[str] = Counter(r.verdict for r in report.packages)
+    severities: Counter[str] = Counter(
+        a.severity for r in report.packages for a in report.visible_alerts(r)
+    )
+    return Summary(
+        packages=len(report.packages),
+        verdicts={v: verdicts.get(v, 0) for v in VERDICTS},
+        severities={s: severities.get(s, 0) for s in SEVERITIES},
+        alerts=sum(severities.values()),
+        errors=len(report.errors),
+    )
+
+
+def overall_verdict(summary: Summary) -> str:
+    return next((v for v in VERDICTS if summary.verdicts[v]), "pass")
+
+
+def is_risky(report: Report, result: PackageResult) -> bool:
+    """Worth a row of its own: not a clean pass."""
+    return result.verdict != "pass" or bool(report.visible_alerts(result)) or bool(result.skipped)
+
+
+def suggestion(alert_type: str) -> str:
+    from depshield.alerts.catalog import CATALOG
+
+    entry = CATALOG.get(alert_type)
+    return entry.suggestion if entry else ""
+
+
+def where(alert: Alert) -> str:
+    if not alert.file:
+        return ""
+    return alert.file + (f":{alert.line}" if alert.line else "")
+
+
+def printable(text: str, limit: int = 300) -> str:
+    """One line, with control, format (bidi, zero-width) and other invisible characters shown
+    as \\uXXXX escapes so attacker text cannot reorder or hide what a reviewer reads."""
+    text = _WHITESPACE.sub(" ", text)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return "".join(_visible(ch) for ch in text)
+
+
+def _visible(ch: str) -> str:
+    if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp", "Zs"):
+        return ch
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
