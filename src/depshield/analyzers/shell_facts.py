@@ -30,6 +30,7 @@ EVALS = frozenset({"eval", "source", ".", "iex", "invoke-expression"})
 _STDIN_OFF = frozenset({
     "-c", "-e", "--eval", "-p", "--print", "/c", "/k", "-command", "-file", "-f", "-m"
 })  # fmt: skip
+NETCATS = frozenset({"nc", "ncat", "netcat", "telnet", "socat"})
 _DNS_TOOLS = frozenset({"nslookup", "dig", "host", "drill", "resolve-dnsname", "ping"})
 # Builtins that start no process: reporting them as spawns would only add noise.
 BUILTINS = frozenset({
@@ -101,7 +102,7 @@ def sink_kind(cmd: Command) -> str | None:
         o in ("-body", "-infile") for o in opts
     ):
         return "network"
-    if cmd.name in ("nc", "ncat", "netcat", "telnet"):
+    if cmd.name in NETCATS:
         return "network"
     if is_download(cmd) and any(a.computed and "://" in a.text for a in cmd.args):
         return "network"  # data carried in the URL: curl https://x/$(whoami)

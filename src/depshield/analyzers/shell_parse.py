@@ -205,8 +205,8 @@ class _Walker:
             return
         for child in node.children:
             self._node(child, line_offset, depth, level + 1)
-        if node.type == "pipeline":
-            stages = [self._by_node.get(_key(h)) for h in map(_stage_head, node.children)]
+        if node.type == "pipeline" and not _is_inner_pipeline(node):
+            stages = [self._by_node.get(_key(h)) for h in _stage_heads(node, 0)]
             self.pipelines.append(tuple(c for c in stages if c is not None))
 
     def _command(self, node: Node, line_offset: int, depth: int, level: int) -> None:
@@ -238,16 +238,27 @@ class _Walker:
             collector.append(cmd)
 
 
-def _stage_head(node: Node) -> Node | None:
-    """The first simple command of one pipeline stage (through redirections and subshells)."""
-    for _ in range(_MAX_NODE_DEPTH):
+def _stage_heads(node: Node, level: int) -> list[Node]:
+    """The first simple command of each stage of a pipeline, through redirections, subshells
+    and the nesting the grammar gives `a | b 2>&1 | c` (a pipeline inside a pipeline)."""
+    for _ in range(_MAX_NODE_DEPTH - level):
         if node.type == "command":
-            return node
+            return [node]
         named = [c for c in node.children if c.is_named]
+        if node.type == "pipeline":
+            return [h for c in named for h in _stage_heads(c, level + 1)]
         if not named:
-            return None
+            return []
         node = named[0]
-    return None
+    return []
+
+
+def _is_inner_pipeline(node: Node) -> bool:
+    """Whether `node` is a stage of an enclosing pipeline (then that one is reported whole)."""
+    parent = node.parent
+    while parent is not None and parent.type == "redirected_statement":
+        parent = parent.parent
+    return parent is not None and parent.type == "pipeline"
 
 
 def _key(node: Node | None) -> tuple[int, int]:
