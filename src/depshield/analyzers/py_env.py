@@ -8,7 +8,7 @@ from typing import Literal
 
 from depshield.analyzers.base import SIGNAL_SOURCE
 from depshield.analyzers.py_context import Ctx
-from depshield.analyzers.py_rules import SHELL_CALLS, strip_calls
+from depshield.analyzers.py_rules import SHELL_CALLS, SINKS, strip_calls
 from depshield.analyzers.py_scope import Site
 
 ENVIRON = frozenset({"os.environ", "posix.environ", "nt.environ"})
@@ -33,8 +33,55 @@ _NOT_SECRET = frozenset(
 )
 _READ_METHODS = frozenset({"get", "setdefault", "pop", "__getitem__", "__contains__"})
 _WHOLE_METHODS = frozenset({"items", "keys", "values", "__iter__", "__repr__", "__str__"})
+# Calls that turn the environment into data: serialisers, encoders, printing, sending.
+_DATA_CALLS = frozenset(
+    {
+        "str",
+        "repr",
+        "print",
+        "format",
+        "bytes",
+        "list",
+        "tuple",
+        "sorted",
+        "set",
+        "json.dumps",
+        "json.dump",
+        "pickle.dumps",
+        "pickle.dump",
+        "marshal.dumps",
+        "yaml.dump",
+        "yaml.safe_dump",
+        "base64.b64encode",
+        "base64.urlsafe_b64encode",
+        "base64.b32encode",
+        "base64.b16encode",
+        "zlib.compress",
+        "urllib.parse.urlencode",
+        "pprint.pformat",
+        "pprint.pprint",
+    }
+)
+_DATA_METHODS = frozenset(
+    {
+        "dumps",
+        "dump",
+        "write",
+        "writelines",
+        "send",
+        "sendall",
+        "sendto",
+        "post",
+        "put",
+        "encode",
+        "format",
+        "join",
+    }
+)
 
-Use = tuple[Literal["read", "all", "copy", "alias", "handoff", "ignore"], str | None]
+# read: one variable; all: the whole environment as data; copy/alias: follow the variable;
+# handoff: given to a child process; other: used in a way that says nothing; ignore: a write.
+Use = tuple[Literal["read", "all", "copy", "alias", "handoff", "other", "ignore"], str | None]
 
 
 def is_secret(name: str) -> bool:
@@ -107,7 +154,7 @@ def _copy_used(ctx: Ctx, site: Site, name: str, hops: int) -> bool:
         if kind == "all":
             report_all(ctx, use, _shown(use))
             accounted = True
-        elif kind == "handoff":
+        elif kind in ("handoff", "other"):
             accounted = True
         elif kind in ("copy", "alias") and isinstance(detail, str) and hops < 3:
             accounted = _copy_used(ctx, use, detail, hops + 1) or accounted
@@ -123,27 +170,36 @@ def _use(ctx: Ctx, site: Site) -> Use:
         return "ignore", None
     if isinstance(parent, ast.Attribute) and parent.value is node:
         return _method_use(ctx, site, parent)
-    if isinstance(parent, ast.Call):
-        if node in parent.args:
-            return _argument_use(ctx, site, parent)
-        return "ignore", None
+    if isinstance(parent, ast.Call) and node in parent.args:
+        if ctx.qualname(parent.func, site.scope) == "dict":
+            return _copied(ctx, site, parents[:-1])
+        return _call_use(ctx, site, parent)
     if isinstance(parent, ast.keyword):
-        return ("handoff", None) if parent.arg == "env" else ("all", None)
+        return _keyword_use(ctx, site, parent, parents[:-1])
     if isinstance(parent, ast.Compare) and node in parent.comparators:
         return "read", ctx.resolver.text(parent.left, site.scope)
     if isinstance(parent, ast.For | ast.comprehension) and parent.iter is node:
         return "all", None
     if isinstance(parent, ast.Dict) and node in parent.values:
-        index = parent.values.index(node)
-        if parent.keys[index] is None:
-            return _copied(parents[:-1])
-        return "all", None
+        key = parent.keys[parent.values.index(node)]
+        if key is None:
+            return _copied(ctx, site, parents[:-1])
+        handed = ctx.resolver.text(key, site.scope) == "env"  # {"env": env}
+        return ("handoff", None) if handed else ("other", None)
     if isinstance(parent, ast.Assign) and parent.value is node:
-        names = [t.id for t in parent.targets if isinstance(t, ast.Name)]
-        return ("alias", names[0]) if names else ("ignore", None)
-    if isinstance(parent, ast.BinOp | ast.FormattedValue | ast.Return | ast.Yield):
-        return "all", None
-    return "ignore", None
+        return _assigned(ctx, site, parent)
+    if isinstance(parent, ast.BinOp | ast.FormattedValue):
+        return "all", None  # formatted into a string
+    return "other", None
+
+
+def _assigned(ctx: Ctx, site: Site, assign: ast.Assign) -> Use:
+    target = assign.targets[0]
+    if isinstance(target, ast.Name):
+        return "alias", target.id
+    if isinstance(target, ast.Subscript) and ctx.resolver.text(target.slice, site.scope) == "env":
+        return "handoff", None  # kw["env"] = env
+    return "other", None
 
 
 def _method_use(ctx: Ctx, site: Site, attr: ast.Attribute) -> Use:
@@ -155,32 +211,48 @@ def _method_use(ctx: Ctx, site: Site, attr: ast.Attribute) -> Use:
         key = ctx.resolver.text(call.args[0], site.scope) if call.args else None
         return "read", key
     if attr.attr == "copy":
-        return _copied(parents[:-2])
+        return _copied(ctx, site, parents[:-2])
     if attr.attr in _WHOLE_METHODS:
         return ("handoff", None) if _in_env_keyword(parents) else ("all", None)
     return "ignore", None
 
 
-def _argument_use(ctx: Ctx, site: Site, call: ast.Call) -> Use:
+def _call_use(ctx: Ctx, site: Site, call: ast.Call) -> Use:
+    """The environment handed to a call: data when serialised or sent, else not judged."""
     func = ctx.qualname(call.func, site.scope)
-    if func == "dict":
-        return _copied(site.parents[:-1])
-    if func and strip_calls(func) in SHELL_CALLS:
+    name = strip_calls(func) if func else None
+    if name in SHELL_CALLS:
         return "handoff", None  # os.execve(path, args, os.environ): handed to a child process
-    return "all", None
+    if name in _DATA_CALLS or name in SINKS:
+        return "all", None
+    if isinstance(call.func, ast.Attribute) and call.func.attr in _DATA_METHODS:
+        return "all", None
+    return "other", None
 
 
-def _copied(outer: tuple[ast.AST, ...]) -> Use:
+def _keyword_use(ctx: Ctx, site: Site, keyword: ast.keyword, outer: tuple[ast.AST, ...]) -> Use:
+    if keyword.arg == "env":
+        return "handoff", None
+    call = outer[-1] if outer else None
+    if isinstance(call, ast.Call):
+        return _call_use(ctx, site, call)
+    return "other", None
+
+
+def _copied(ctx: Ctx, site: Site, outer: tuple[ast.AST, ...]) -> Use:
     """A copy of the environment: harmless as `env=` of a child, else follow the variable."""
     if _in_env_keyword(outer):
         return "handoff", None
     parent = outer[-1] if outer else None
-    if isinstance(parent, ast.Assign):
-        names = [t.id for t in parent.targets if isinstance(t, ast.Name)]
-        return ("copy", names[0]) if names else ("ignore", None)
-    if isinstance(parent, ast.Call | ast.keyword | ast.BinOp | ast.FormattedValue):
+    if isinstance(parent, ast.Assign) and isinstance(parent.targets[0], ast.Name):
+        return "copy", parent.targets[0].id
+    if isinstance(parent, ast.Call):
+        return _call_use(ctx, site, parent)
+    if isinstance(parent, ast.keyword):
+        return _keyword_use(ctx, site, parent, outer[:-1])
+    if isinstance(parent, ast.BinOp | ast.FormattedValue):
         return "all", None
-    return "ignore", None
+    return "other", None
 
 
 def _in_env_keyword(parents: tuple[ast.AST, ...]) -> bool:
