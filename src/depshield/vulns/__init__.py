@@ -1,0 +1,1 @@
+"""Known vulnerabilities and the malware threat feed, from imported OSV records."""

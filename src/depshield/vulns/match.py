@@ -1,0 +1,217 @@
+"""Matching package versions against the imported OSV records: vulnerabilities and malware."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from depshield.model import Finding, PackageRef
+from depshield.vulns.affected import KeyOf, entry_hit
+from depshield.vulns.base import (
+    OSV_ECOSYSTEM,
+    DbStatus,
+    Lookup,
+    VulnDbError,
+    Vulnerability,
+)
+from depshield.vulns.db import VulnStore, default_db_path, generation
+from depshield.vulns.index import NameIndex
+from depshield.vulns.merge import RecordHit
+from depshield.vulns.osv import name_key
+from depshield.vulns.records import CompiledRecord, assign_groups, compile_record
+from depshield.vulns.versions import ECOSYSTEM_SCHEME, Scheme, version_key
+
+RECHECK_SECONDS = 1.0
+
+EMPTY_NOTE = (
+    "vulnerability database is empty: known vulnerabilities and malware were not checked "
+    "(run `depshield db import PATH` or `depshield db update`)"
+)
+
+
+class Matcher:
+    """Looks packages up in one database, caching compiled records per package name."""
+
+    def __init__(self, store: VulnStore, cache_size: int = 4096) -> None:
+        self.store = store
+        self._cache: OrderedDict[tuple[str, str], NameIndex] = OrderedDict()
+        self._cache_size = cache_size
+        self._version = store.data_version()
+        self._generation = generation()
+        self._checked = time.monotonic()
+        self._empty: bool | None = None
+        self._lock = threading.Lock()
+
+    def is_empty(self) -> bool:
+        """True when the database holds no record at all (checked once per database change)."""
+        self._refresh()
+        if self._empty is None:
+            self._empty = not self.store.has_records()
+        return self._empty
+
+    def _refresh(self) -> None:
+        """Drop cached records when the database changed: at once for imports made in this
+        process, within RECHECK_SECONDS for imports made by another process."""
+        now = time.monotonic()
+        if self._generation == generation() and now - self._checked < RECHECK_SECONDS:
+            return
+        with self._lock:
+            version = self.store.data_version()
+            if version != self._version or self._generation != generation():
+                self._cache.clear()
+                self._empty = None
+            self._version, self._generation, self._checked = version, generation(), now
+
+    def lookup(self, ecosystem: str, name: str, version: str | None) -> Lookup:
+        osv_ecosystem = OSV_ECOSYSTEM.get(ecosystem.lower())
+        if osv_ecosystem is None:
+            return Lookup(notes=(f"ecosystem {ecosystem!r} has no vulnerability data",))
+        index = self._index(osv_ecosystem, name_key(osv_ecosystem, name))
+        notes: list[str] = []
+        key_of = key_function(version)
+        scheme = ECOSYSTEM_SCHEME[osv_ecosystem]
+        if version is not None and key_of(scheme) is None:
+            notes.append(
+                f"{name}: version {version!r} is not a valid {scheme} version; "
+                "only records listing it exactly or covering every version were checked"
+            )
+        elif version is None:
+            notes.append(f"{name}: no version given; only records covering every version apply")
+        vulnerabilities, record_notes = index.match(version, key_of)
+        return Lookup(vulnerabilities, (*notes, *record_notes))
+
+    def _index(self, ecosystem: str, key: str) -> NameIndex:
+        self._refresh()
+        with self._lock:
+            cached = self._cache.get((ecosystem, key))
+            if cached is not None:
+                self._cache.move_to_end((ecosystem, key))
+                return cached
+        compiled = NameIndex(
+            assign_groups(
+                [
+                    compile_record(json.loads(body), seq, ecosystem, key)
+                    for _, seq, body in self.store.records_for(ecosystem, key)
+                ]
+            ),
+            ECOSYSTEM_SCHEME[ecosystem],
+        )
+        with self._lock:
+            self._cache[(ecosystem, key)] = compiled
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return compiled
+
+
+def key_function(version: str | None) -> KeyOf:
+    """Parse the looked-up version at most once per ordering."""
+    keys: dict[Scheme, Any] = {}
+
+    def key_of(scheme: Scheme) -> Any:
+        if scheme not in keys:
+            keys[scheme] = None if version is None else version_key(scheme, version)
+        return keys[scheme]
+
+    return key_of
+
+
+def record_hit(record: CompiledRecord, version: str | None, key_of: KeyOf) -> RecordHit | None:
+    """The first `affected[]` entry of `record` that holds `version`, if any."""
+    for entry, severity in record.entries:
+        hit = entry_hit(entry, version, key_of)
+        if hit is not None:
+            return RecordHit(record, severity, hit)
+    return None
+
+
+# One matcher per database file, so the per-name cache lives as long as the process.
+_MATCHERS: dict[Path, Matcher] = {}
+_MATCHERS_LOCK = threading.Lock()
+
+
+def matcher(path: Path | None = None) -> Matcher | None:
+    """The shared matcher of the database at `path` (default: $DEPSHIELD_HOME/osv.sqlite), or
+    None when there is no database there; never creates one."""
+    path = path or default_db_path()
+    with _MATCHERS_LOCK:
+        existing = _MATCHERS.get(path)
+        if existing is not None:
+            return existing
+        if not path.is_file():
+            return None
+        _MATCHERS[path] = Matcher(VulnStore.open(path))
+        return _MATCHERS[path]
+
+
+def reset_cache() -> None:
+    """Close every shared matcher (tests, or after replacing the database file)."""
+    with _MATCHERS_LOCK:
+        for existing in _MATCHERS.values():
+            existing.store.close()
+        _MATCHERS.clear()
+
+
+def lookup(ecosystem: str, name: str, version: str | None, db: Path | None = None) -> Lookup:
+    """Vulnerabilities and malware reports for one package version, with notes on what could not
+    be checked; an absent or empty database gives nothing and says so."""
+    try:
+        shared = matcher(db)
+    except VulnDbError as exc:
+        return Lookup(notes=(exc.message,))
+    if shared is None:
+        return Lookup(notes=(EMPTY_NOTE,))
+    result = shared.lookup(ecosystem, name, version)
+    if not result.vulnerabilities and shared.is_empty():
+        return Lookup(notes=(EMPTY_NOTE, *result.notes))
+    return result
+
+
+def vulnerabilities_for(
+    ecosystem: str,
+    name: str,
+    version: str | None,
+    notes: list[str] | None = None,
+    db: Path | None = None,
+) -> list[Vulnerability]:
+    """The vulnerabilities (and malware reports) affecting `name` at `version`, one per
+    vulnerability with aliases merged; notes on what could not be checked go to `notes`."""
+    result = lookup(ecosystem, name, version, db)
+    if notes is not None:
+        notes.extend(result.notes)
+    return list(result.vulnerabilities)
+
+
+def findings_for(
+    ref: PackageRef, notes: list[str] | None = None, db: Path | None = None
+) -> list[Finding]:
+    """`criticalCVE`/`cve`/`mediumCVE`/`mildCVE` and `malware` findings for one package."""
+    return [
+        v.to_finding() for v in vulnerabilities_for(ref.ecosystem, ref.name, ref.version, notes, db)
+    ]
+
+
+def db_status(db: Path | None = None) -> DbStatus:
+    """What the database holds; a missing database is reported as empty, not as an error."""
+    path = db or default_db_path()
+    if not path.is_file():
+        return DbStatus(path=path, exists=False)
+    store = VulnStore.open(path)
+    try:
+        return store.status()
+    finally:
+        store.close()
+
+
+def batch_lookup(
+    refs: Sequence[tuple[str, str, str | None]], db: Path | None = None
+) -> list[Lookup]:
+    """Many lookups against one matcher (what benchmarks and lockfile scans use)."""
+    shared = matcher(db)
+    if shared is None:
+        return [Lookup(notes=(EMPTY_NOTE,)) for _ in refs]
+    return [shared.lookup(eco, name, version) for eco, name, version in refs]
