@@ -1,0 +1,114 @@
+"""poetry.lock: [[package]] entries, their sources, file hashes and [package.dependencies]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from depshield.lockfiles.base import LockedPackage, Lockfile, Source
+from depshield.lockfiles.pycommon import (
+    ECOSYSTEM,
+    entry_lines,
+    file_hashes,
+    line_at,
+    link,
+    load_toml,
+    normalize,
+    optional_str,
+    required_str,
+    tables,
+)
+from depshield.lockfiles.pyproject import Roots, sibling_roots
+
+# [package.source] type -> where the package comes from; "legacy" is a package index.
+_SOURCES: dict[str, Source] = {
+    "git": "git",
+    "url": "http",
+    "file": "file",
+    "directory": "file",
+    "legacy": "registry",
+}
+
+
+class PoetryLockParser:
+    name = "poetry"
+    ecosystem = ECOSYSTEM
+
+    def wants(self, path: Path) -> bool:
+        return path.name == "poetry.lock"
+
+    def parse(self, path: Path, text: str) -> Lockfile:
+        data = load_toml(path, text)
+        metadata = _table(data.get("metadata"))
+        # Lock format 1.1 keeps the file hashes apart, in [metadata.files] by package name.
+        old_files = {normalize(k): v for k, v in _table(metadata.get("files")).items()}
+        roots, note = sibling_roots(path)
+        lines = entry_lines(text, "package")
+        packages: list[LockedPackage] = []
+        dependencies: dict[str, list[tuple[str, str | None]]] = {}
+        for index, entry in enumerate(tables(data, "package", path)):
+            package = _package(entry, line_at(lines, index), path, old_files, roots)
+            packages.append(package)
+            wanted = dependencies.setdefault(package.key, [])
+            wanted += [(normalize(name), None) for name in _table(entry.get("dependencies"))]
+        edges = link(packages, dependencies, [(n, None) for n in roots.kinds] if roots else [])
+        fmt = f"poetry@{metadata.get('lock-version', '1.0')}"
+        notes = (note,) if note else ()
+        return Lockfile(str(path), ECOSYSTEM, fmt, tuple(packages), tuple(edges), notes)
+
+
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _package(
+    entry: dict[str, Any],
+    line: int,
+    path: Path,
+    old_files: dict[str, Any],
+    roots: Roots | None,
+) -> LockedPackage:
+    name = normalize(required_str(entry, "name", path, line))
+    version = required_str(entry, "version", path, line)
+    files = entry.get("files", old_files.get(name, []))
+    source, resolved = _source(_table(entry.get("source")))
+    groups = entry.get("groups")
+    # Poetry < 1.5 wrote category = "dev"; later versions list the groups a package is in.
+    dev = entry.get("category") == "dev" or (isinstance(groups, list) and "main" not in groups)
+    return LockedPackage(
+        ECOSYSTEM,
+        name,
+        version,
+        line=line,
+        resolved=resolved,
+        hashes=file_hashes(files if isinstance(files, list) else []),
+        source=source,
+        direct=roots is not None and name in roots.kinds,
+        dev=dev,
+        optional=entry.get("optional") is True,
+        marker=_marker(entry.get("markers")),
+    )
+
+
+def _source(table: dict[str, Any]) -> tuple[Source, str | None]:
+    kind = optional_str(table, "type")
+    url = optional_str(table, "url")
+    if kind is None or url is None:
+        return "registry", None
+    if kind == "git":
+        ref = optional_str(table, "resolved_reference") or optional_str(table, "reference")
+        return "git", f"git+{url}@{ref}" if ref else f"git+{url}"
+    source = _SOURCES.get(kind, "http")
+    return source, None if source == "registry" else url
+
+
+def _marker(value: Any) -> str | None:
+    """`markers` is a string, or (Poetry 2) a table of one marker per dependency group."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, dict):
+        found = list(dict.fromkeys(str(v) for v in value.values() if v))
+        if len(found) == 1:
+            return found[0]
+        return " or ".join(f"({m})" for m in found) or None
+    return None

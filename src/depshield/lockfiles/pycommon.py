@@ -1,0 +1,165 @@
+"""Helpers the Python lockfile parsers share: loading, entry lines, names, sources and edges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from depshield.lockfiles.base import ROOT, LockedPackage, LockfileError, Source
+from depshield.lockfiles.graph import Graph
+
+ECOSYSTEM = "pypi"
+_SEPARATORS = re.compile(r"[-_.]+")
+_TOML_LINE = re.compile(r"\(?at line (\d+),? column \d+\)?")
+_VCS = ("git+", "hg+", "svn+", "bzr+")
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalised project name (what every index and lockfile key compares)."""
+    return _SEPARATORS.sub("-", name).lower()
+
+
+def load_toml(path: Path, text: str) -> dict[str, Any]:
+    """Parse TOML; a syntax error becomes a LockfileError naming the file and line.
+
+    rtoml (Rust) rather than tomllib: a uv.lock or pylock.toml of a few hundred packages lists
+    thousands of wheel URLs, which tomllib takes a tenth of a second or more to read.
+    """
+    import rtoml
+
+    try:
+        data = rtoml.loads(text)
+    except (rtoml.TomlParsingError, ValueError) as exc:
+        message = str(exc)
+        found = _TOML_LINE.search(message)
+        line = int(found.group(1)) if found else None
+        problem = _TOML_LINE.sub("", message).strip().rstrip(".,")
+        raise LockfileError(
+            str(path),
+            line,
+            f"invalid toml: {problem[:1].lower()}{problem[1:]}",
+            tip="the file is damaged or was edited by hand; regenerate it with its tool",
+        ) from None
+    return data if isinstance(data, dict) else {}
+
+
+def load_json(path: Path, text: str) -> Any:
+    """Parse JSON; a syntax error becomes a LockfileError naming the file and line."""
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockfileError(
+            str(path),
+            exc.lineno,
+            f"invalid json: {exc.msg[:1].lower()}{exc.msg[1:]}",
+            tip="the file is damaged or was edited by hand; regenerate it with its tool",
+        ) from None
+
+
+def entry_lines(text: str, header: str) -> list[int]:
+    """1-based line of the `name =` key of each `[[header]]` table, in document order.
+
+    tomllib keeps no positions; an array of tables lists its entries in document order, so the
+    i-th header found here is the i-th entry the parser returns.
+    """
+    headers = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(header)}[ \t]*\]\]", re.M)
+    # The entry's `name` key, unless another table starts first.
+    name_key = re.compile(r"^[ \t]*(?:(name)[ \t]*=|\[)", re.M)
+    lines: list[int] = []
+    pos, line = 0, 1
+    for match in headers.finditer(text):
+        start = match.start()
+        found = name_key.search(text, match.end())
+        if found and found.group(1):
+            start = found.start()
+        line += text.count("\n", pos, start)
+        pos = start
+        lines.append(line)
+    return lines
+
+
+def line_at(lines: Sequence[int], index: int) -> int:
+    return lines[index] if index < len(lines) else 0
+
+
+def tables(data: Mapping[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    """`data[key]` as a list of tables (absent: empty); anything else is a LockfileError."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise LockfileError(str(path), None, f"{key!r} is not an array of tables")
+    return value
+
+
+def required_str(entry: Mapping[str, Any], key: str, path: Path, line: int) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise LockfileError(str(path), line, f"entry has no {key!r} string")
+    return value
+
+
+def optional_str(entry: Mapping[str, Any], key: str) -> str | None:
+    value = entry.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def url_source(url: str) -> Source:
+    """Where a URL or path requirement comes from: a VCS, a web server or the local disk."""
+    if url.startswith(_VCS):
+        return "git"
+    if url.startswith(("http://", "https://")):
+        return "http"
+    return "file"
+
+
+def file_hashes(files: Iterable[Any]) -> tuple[str, ...]:
+    """The `hash` strings ("sha256:<hex>") of a list of {file/url, hash} tables, as recorded."""
+    found: list[str] = []
+    for item in files:
+        digest = item.get("hash") if isinstance(item, dict) else None
+        if isinstance(digest, str) and digest not in found:
+            found.append(digest)
+    return tuple(found)
+
+
+def link(
+    packages: Sequence[LockedPackage],
+    dependencies: Mapping[str, Iterable[tuple[str, str | None]]],
+    roots: Iterable[tuple[str, str | None]],
+) -> list[tuple[str, str]]:
+    """Edges from `dependencies` (key -> (name, version or None)) and ROOT -> `roots`.
+
+    A version picks one of several packages of that name; None links them all. Every package
+    is reachable afterwards: one nothing leads to becomes a child of ROOT, so a lock without a
+    record of its direct dependencies still gives each package a path.
+    """
+    by_name: dict[str, list[str]] = {}
+    for package in packages:
+        by_name.setdefault(package.name, []).append(package.key)
+
+    def keys(name: str, version: str | None) -> list[str]:
+        found = by_name.get(name, [])
+        return [k for k in found if version is None or k == f"{name}@{version}"] or found
+
+    edges = [(ROOT, key) for name, version in roots for key in keys(name, version)]
+    edges += [
+        (parent, key)
+        for parent, wanted in dependencies.items()
+        for name, version in wanted
+        for key in keys(name, version)
+        if key != parent  # pdm repeats a package once per extra, depending on itself
+    ]
+    edges = list(dict.fromkeys(edges))
+    graph, children = Graph(edges), {child for _, child in edges}
+    reached = graph.subtree(ROOT)
+    # Tops first (nothing depends on them), then whatever only a cycle holds.
+    for tops_only in (True, False):
+        for package in packages:
+            if package.key in reached or (tops_only and package.key in children):
+                continue
+            edges.append((ROOT, package.key))
+            reached |= graph.subtree(package.key)
+    return edges

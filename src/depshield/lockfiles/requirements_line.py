@@ -1,0 +1,184 @@
+"""One line of a pip requirements file: logical lines, options and the requirement itself."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from depshield.lockfiles.pycommon import normalize
+
+# pip's own rule (req_file.COMMENT_RE): a comment starts at a '#' that begins the line or follows
+# whitespace, so the '#egg=' of a URL is not a comment.
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_VCS = ("git+", "hg+", "svn+", "bzr+")
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
+# Options that take a value; any other option is a flag.
+VALUED = {
+    "-r": "--requirement",
+    "-c": "--constraint",
+    "-e": "--editable",
+    "-i": "--index-url",
+    "-f": "--find-links",
+    "--requirement": "",
+    "--constraint": "",
+    "--editable": "",
+    "--index-url": "",
+    "--extra-index-url": "",
+    "--find-links": "",
+    "--trusted-host": "",
+    "--only-binary": "",
+    "--no-binary": "",
+    "--use-feature": "",
+    "--hash": "",
+    "--config-settings": "",
+    "--global-option": "",
+    "--install-option": "",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int  # the first physical line of a continued logical line
+    text: str  # without its comment, stripped
+    comment: str  # the comment including '#', stripped; "" if none
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    name: str  # PEP 503 normalised
+    version: str  # the pinned version, else the specifier as written ("" for any version)
+    pinned: bool
+    url: str | None = None  # URL, VCS URL or path when not from the index
+    marker: str | None = None
+
+
+def logical_lines(text: str) -> Iterator[Line]:
+    """pip's join_lines: a line ending in a backslash continues on the next (unless a comment)."""
+    parts: list[str] = []
+    first = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.endswith("\\") and not _COMMENT.match(raw):
+            first = first or number
+            parts.append(raw[:-1])
+            continue
+        parts.append(" " + raw if _COMMENT.match(raw) else raw)
+        yield _split_comment(first or number, "".join(parts))
+        parts, first = [], 0
+    if parts:
+        yield _split_comment(first, "".join(parts))
+
+
+def _split_comment(number: int, line: str) -> Line:
+    found = _COMMENT.search(line)
+    if found is None:
+        return Line(number, line.strip(), "")
+    return Line(number, line[: found.start()].strip(), found.group().strip())
+
+
+def split_options(text: str) -> tuple[str, list[tuple[str, str | None]]]:
+    """pip's break_args_options: the requirement part, then (option, value) pairs."""
+    words = text.split(" ")
+    cut = next((i for i, word in enumerate(words) if word.startswith("-")), len(words))
+    return " ".join(words[:cut]).strip(), parse_options(" ".join(words[cut:]))
+
+
+def parse_options(text: str) -> list[tuple[str, str | None]]:
+    """`-r x`, `-rx`, `--requirement x`, `--requirement=x`, flags -> (long name, value)."""
+    try:
+        tokens = shlex.split(text, comments=False)
+    except ValueError as exc:  # an unclosed quote
+        raise ValueError(f"cannot split options {text!r}: {exc}") from None
+    found: list[tuple[str, str | None]] = []
+    while tokens:
+        token = tokens.pop(0)
+        name, eq, value = token.partition("=") if token.startswith("--") else (token, "", "")
+        if not token.startswith("--") and len(token) > 2 and token[:2] in VALUED:
+            name, eq, value = token[:2], "=", token[2:]  # the attached short form: -rbase.txt
+        long_name = VALUED.get(name) or name
+        if name in VALUED and not eq:
+            value, eq = (tokens.pop(0) if tokens else ""), "="
+        found.append((long_name, value if eq else None))
+    return found
+
+
+def looks_like_location(text: str) -> bool:
+    """A URL or a path rather than a PEP 508 requirement (pip's install_req_from_line test)."""
+    # A bare archive file name ("x-1.0.tar.gz") is also a valid PEP 508 name; pip reads it
+    # as a file, and so does this.
+    archive = text.lower().endswith(_ARCHIVES) and not re.search(r"[\s@;]", text)
+    return bool(
+        _SCHEME.match(text)
+        or text.startswith(_VCS)
+        or text.startswith((".", "/", "~", "\\"))
+        or _WINDOWS_PATH.match(text)
+        or archive
+    )
+
+
+def parse_requirement(text: str) -> Requirement | None:
+    """A requirement string as pip reads it; None for the project itself ('.'); ValueError."""
+    if looks_like_location(text):
+        location, _, url_marker = text.partition("; ")  # pip: a URL's marker follows "; "
+        return _location(location.strip(), url_marker.strip() or None)
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Pep508
+
+    try:
+        req = Pep508(text)
+    except InvalidRequirement as exc:
+        raise ValueError(str(exc)) from None
+    marker = str(req.marker) if req.marker else None
+    if req.url:
+        from_file = _from_filename(req.url)
+        version = (
+            from_file[1] if from_file and normalize(from_file[0]) == normalize(req.name) else ""
+        )
+        return Requirement(normalize(req.name), version, bool(version), req.url, marker)
+    specs = list(req.specifier)
+    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+        return Requirement(normalize(req.name), specs[0].version, True, None, marker)
+    return Requirement(normalize(req.name), str(req.specifier), False, None, marker)
+
+
+def _location(location: str, marker: str | None) -> Requirement | None:
+    if location.rstrip("/\\") in (".", ""):
+        return None
+    egg = _EGG.search(location)
+    from_file = _from_filename(location)
+    if egg:
+        name, version = egg.group(1), from_file[1] if from_file else ""
+    elif from_file:
+        name, version = from_file
+    else:  # a VCS URL or a directory: its last path segment, as pip names it before building
+        tail = re.split(r"[/\\]", location.split("#")[0].split("@")[0].rstrip("/\\"))[-1]
+        name, version = tail.removesuffix(".git"), ""
+    if not name:
+        raise ValueError(f"cannot tell the project name of {location!r}")
+    return Requirement(normalize(name), version, bool(version), location, marker)
+
+
+def _from_filename(location: str) -> tuple[str, str] | None:
+    """(name, version) from a wheel or sdist file name at the end of a URL or path."""
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    filename = re.split(r"[/\\]", location.split("#")[0].split("?")[0])[-1]
+    try:
+        if filename.endswith(".whl"):
+            name, version, _, _ = parse_wheel_filename(filename)
+            return str(name), str(version)
+        if filename.endswith((".tar.gz", ".zip")):
+            sname, sversion = parse_sdist_filename(filename)
+            return str(sname), str(sversion)
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
