@@ -10,6 +10,8 @@ FORMATS = {
     "text": "depshield.reports.text",
     "json": "depshield.reports.json_report",
     "sarif": "depshield.reports.sarif",
+    "markdown": "depshield.reports.markdown",
+    "html": "depshield.reports.html",
     "cyclonedx": "depshield.reports.cyclonedx",
 }
 

@@ -1,0 +1,190 @@
+"""The Markdown report for a pull-request comment: verdict, risk table, details, size-capped."""
+
+from __future__ import annotations
+
+import re
+
+from depshield import __version__
+from depshield.model import Alert, PackageResult
+from depshield.reports.base import Report
+from depshield.reports.views import (
+    SCORE_NAMES,
+    SEVERITIES,
+    Summary,
+    is_risky,
+    occurrences,
+    ordered_alerts,
+    ordered_packages,
+    overall_verdict,
+    printable,
+    suggestion,
+    summarize,
+    where,
+)
+
+# GitHub rejects comments over 65,536 characters; stay well below to leave room for a footer.
+LIMIT = 60_000
+MAX_ALERTS = 40  # per package; the rest are counted, the full list is in the JSON/SARIF report
+MAX_PATHS = 5
+MAX_EVIDENCE = 200
+VERDICT_TEXT = {"block": "**BLOCK**", "warn": "**WARN**", "pass": "pass"}
+# `@` and `#` too: a package name or reason must not mention a user or link an issue.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@#])")
+
+
+def render(report: Report, *, color: bool = False, limit: int = LIMIT) -> str:
+    summary = summarize(report)
+    head = _heading(report, summary)
+    risky = [r for r in ordered_packages(report) if is_risky(report, r)]
+    clean = len(report.packages) - len(risky)
+    tail = _tail(report, clean)
+    rows: list[str] = []
+    details: list[str] = []
+    used = len(head) + len(tail) + len(_table_header()) + 200  # 200: the "not shown" line
+    for result in risky:
+        row, block = _row(result), _details(report, result)
+        if used + len(row) + len(block) > limit:
+            break
+        rows.append(row)
+        details.append(block)
+        used += len(row) + len(block)
+    parts = [head]
+    if rows:
+        parts.append(_table_header() + "".join(rows))
+    hidden = len(risky) - len(rows)
+    if hidden:
+        parts.append(
+            f"**{hidden} more package{'s' if hidden != 1 else ''} not shown** "
+            "(the comment is size-capped; see the full report, e.g. `--format html` or `json`).\n"
+        )
+    parts += details
+    parts.append(tail)
+    return "\n".join(parts)
+
+
+def _heading(report: Report, summary: Summary) -> str:
+    verdict = overall_verdict(summary)
+    counts = summary.verdicts
+    title = {
+        "block": "blocked packages found",
+        "warn": "packages need review",
+        "pass": "no blocking issues",
+    }[verdict]
+    lines = [
+        f"## depshield: {VERDICT_TEXT[verdict]}, {title}",
+        "",
+        f"{summary.packages} package{'s' if summary.packages != 1 else ''} checked: "
+        f"{counts['block']} blocked, {counts['warn']} with warnings, {counts['pass']} passed.",
+    ]
+    if summary.alerts:
+        by_severity = ", ".join(f"{summary.severities[s]} {s}" for s in SEVERITIES)
+        lines.append(f"Alerts: {summary.alerts} ({by_severity}).")
+    if report.lockfiles:
+        files = ", ".join(_code(f) for f in sorted(report.lockfiles))
+        lines.append(f"Lockfiles: {files}.")
+    return "\n".join(lines) + "\n"
+
+
+def _table_header() -> str:
+    names = " | ".join(title for _, title in SCORE_NAMES)
+    columns = "|---|---|---|" + "---:|" * (len(SCORE_NAMES) + 1)
+    return f"| Package | Version | Verdict | {names} | Overall |\n{columns}\n"
+
+
+def _row(result: PackageResult) -> str:
+    ref = result.ref
+    scores = " | ".join(str(getattr(result.scores, key)) for key, _ in SCORE_NAMES)
+    version = _cell_code(ref.version) if ref.version else ""
+    verdict = VERDICT_TEXT[result.verdict] + (" (skipped)" if result.skipped else "")
+    name = f"{_cell_code(ref.name)} ({ref.ecosystem})"
+    return f"| {name} | {version} | {verdict} | {scores} | {result.scores.overall} |\n"
+
+
+def _details(report: Report, result: PackageResult) -> str:
+    ref = result.ref
+    alerts = ordered_alerts(report.visible_alerts(result))
+    label = f"{ref.name}@{ref.version}" if ref.version else ref.name
+    counts = ", ".join(
+        f"{n} {s}" for s in SEVERITIES if (n := sum(1 for a in alerts if a.severity == s))
+    )
+    lines = [
+        "<details>",
+        f"<summary>{_html(result.verdict.upper())} <code>{_html(label)}</code> "
+        f"({_html(ref.ecosystem)}){': ' + counts if counts else ''}</summary>",
+        "",
+    ]
+    if result.skipped:
+        lines.append(f"Not analysed: {_code(result.skipped)}")
+        lines.append("")
+    lines += _paths(report, result)
+    for alert in alerts[:MAX_ALERTS]:
+        lines += _alert(alert)
+    if len(alerts) > MAX_ALERTS:
+        lines.append(f"- ... and {len(alerts) - MAX_ALERTS} more alerts (see the full report)")
+    lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _paths(report: Report, result: PackageResult) -> list[str]:
+    found = occurrences(report, result.ref.purl)
+    if not found:
+        return []
+    lines = ["Introduced by:", ""]
+    for occurrence in found[:MAX_PATHS]:
+        place = (
+            f"{occurrence.lockfile}:{occurrence.line}" if occurrence.line else occurrence.lockfile
+        )
+        lines.append(f"- {_code(occurrence.introduced_by)} ({_code(place)})")
+    if len(found) > MAX_PATHS:
+        lines.append(f"- ... and {len(found) - MAX_PATHS} more")
+    return [*lines, ""]
+
+
+def _alert(alert: Alert) -> list[str]:
+    place = f" at {_code(where(alert))}" if alert.file else ""
+    lines = [f"- **{alert.severity}** {_code(alert.type)} {_text(alert.title)}{place}"]
+    if alert.evidence:
+        lines.append(f"  Evidence: {_code(printable(alert.evidence, MAX_EVIDENCE))}")
+    advice = suggestion(alert.type)
+    if advice:
+        lines.append(f"  Suggestion: {_text(advice)}")
+    return lines
+
+
+def _tail(report: Report, clean: int) -> str:
+    lines = []
+    if clean:
+        lines.append(f"{clean} package{'s' if clean != 1 else ''} passed with no visible alerts.")
+    if report.errors:
+        shown = ", ".join(_code(e) for e in sorted(report.errors)[:5])
+        more = f" and {len(report.errors) - 5} more" if len(report.errors) > 5 else ""
+        lines.append(f"Could not be analysed ({len(report.errors)}): {shown}{more}.")
+    lines.append(f"<sub>depshield {__version__}</sub>")
+    return "\n\n".join(lines) + "\n"
+
+
+def _code(text: str) -> str:
+    """A code span that no backtick, HTML or newline inside `text` can break out of."""
+    text = printable(text, 10_000)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    if text.startswith("`") or text.endswith("`") or not text.strip():
+        text = f" {text} "
+    return f"{fence}{text}{fence}"
+
+
+def _cell_code(text: str) -> str:
+    # GFM splits cells on `|` even inside code spans unless it is backslash-escaped.
+    return _code(text).replace("|", "\\|")
+
+
+def _text(text: str) -> str:
+    """Plain Markdown text: HTML neutralised and Markdown punctuation escaped."""
+    safe = printable(text, 10_000).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", safe)
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(printable(text, 500), quote=True)
