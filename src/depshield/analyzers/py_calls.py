@@ -207,7 +207,7 @@ def _getattr(ctx: Ctx, site: Site, name: str) -> None:
         return
     target = canonical(f"{base}.{got.value}")
     ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})
-    if target in EVAL_CALLS:
+    if target in EVAL_CALLS or base in ("builtins", "__builtins__", "__builtin__"):
         ctx.hint("hidden-builtin", call, ctx.top(site))
 
 
@@ -281,6 +281,15 @@ def _dns(ctx: Ctx, site: Site, name: str) -> None:
     ctx.emit(SIGNAL_SINK, site, {"kind": "dns", "detail": name})
 
 
+def _load_file(ctx: Ctx, site: Site, name: str) -> None:
+    """Code loaded from a path (`spec_from_file_location`, `runpy.run_path`, `imp.load_source`)."""
+    call = site.node
+    assert isinstance(call, ast.Call)
+    target = arg(call, 1, "location", "pathname") if name != "runpy.run_path" else arg(call, 0)
+    path = ctx.paths.text(target, site.scope) if target is not None else None
+    ctx.emit("dynamicRequire", site, {"function": name, "path": (path or "")[:200]})
+
+
 def _env_get(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -312,6 +321,12 @@ def _table(entries: Iterable[tuple[Iterable[str], CallRule]]) -> dict[str, list[
     return table
 
 
+_FILE_LOADERS = (
+    "importlib.util.spec_from_file_location",
+    "imp.load_source",
+    "imp.load_module",
+    "runpy.run_path",
+)
 _PATH_APIS = (
     "os.listdir",
     "os.scandir",
@@ -350,5 +365,6 @@ RULES: dict[str, list[CallRule]] = _table(
         (DECODERS, _scan_decoded),
         (_DNS, _dns),
         (("os.getenv",), _env_get),
+        (_FILE_LOADERS, _load_file),
     ]
 )

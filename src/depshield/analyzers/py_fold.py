@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import operator
 import re
+import types
 from collections.abc import Callable
 from typing import Protocol
 
@@ -41,7 +43,17 @@ _INT_OPS: dict[type[ast.operator], Callable[[int, int], int]] = {
     ast.BitXor: operator.xor,
     ast.BitAnd: operator.and_,
     ast.BitOr: operator.or_,
+    # Bounded below: `1 << 10**9` or `9 ** 10**9` must not allocate gigabytes.
+    ast.LShift: lambda a, b: a << b if 0 <= b <= 4096 else _refuse(),
+    ast.RShift: lambda a, b: a >> b if b >= 0 else _refuse(),
+    ast.Pow: lambda a, b: a**b if 0 <= b <= 128 and abs(a) <= 2**32 else _refuse(),
 }
+
+
+def _refuse() -> int:
+    raise ValueError("operands out of bounds")
+
+
 _PERCENT = re.compile(r"%(?![sdc%])")
 
 
@@ -241,12 +253,32 @@ def _call(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folde
     name = f.names.qualname(node.func, scope)
     if name is None:
         return None
+    shown = _builtin_shown(f, node, name, scope)
+    if shown is not None:
+        return Folded(shown, frozenset({"builtin-repr"}))
     if name == "map" and len(node.args) == 2:
         return _map(f, node, scope, env, depth)
     args = f.parts(list(node.args), scope, env, depth)
     if args is None:
         return None
     return fold_call(name, args)
+
+
+def _builtin_shown(f: Folder, node: ast.Call, name: str, scope: Scope) -> str | None:
+    """`oct.__str__()` / `str(hex)`: text of a builtin, used to spell names letter by letter."""
+    if name.endswith((".__str__", ".__repr__")) and not node.args:
+        return builtin_text(name.rsplit(".", 1)[0])
+    if name in ("str", "repr") and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+        return builtin_text(f.names.qualname(node.args[0], scope) or "")
+    return None
+
+
+def builtin_text(name: str) -> str | None:
+    """str() of a builtin function, type, or of the `copyright`/`credits` banners (no file I/O)."""
+    obj = getattr(builtins, name, None) if name.isidentifier() else None
+    if name in ("copyright", "credits") or isinstance(obj, types.BuiltinFunctionType | type):
+        return str(obj) if obj is not None else None
+    return None
 
 
 def _map(f: Folder, node: ast.Call, scope: Scope, env: Env, depth: int) -> Folded | None:

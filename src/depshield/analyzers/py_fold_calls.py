@@ -16,6 +16,7 @@ MAX_ITEMS = 20_000
 # Transformations that hide content (as opposed to merely assembling it from parts).
 DECODING = frozenset(
     {
+        "builtin-repr",
         "base64",
         "hex",
         "zlib",

@@ -68,7 +68,7 @@ def _signs(ctx: Ctx, text: str) -> list[tuple[float, str, ast.AST | None, bool]]
         signs.append((_ENCODED_BLOB, "exec of an encoded blob", node, top))
     if "hidden-builtin" in ctx.hints:
         node, top = ctx.hints["hidden-builtin"]
-        signs.append((_HIDDEN_BUILTIN, "exec reached through a computed name", node, top))
+        signs.append((_HIDDEN_BUILTIN, "builtin reached through a computed name", node, top))
     soup = _lambda_soup(ctx)
     if soup is not None:
         signs.append((_LAMBDA_SOUP, "lambda soup", soup, True))

@@ -111,6 +111,10 @@ SHELL_CALLS = frozenset(
         "asyncio.create_subprocess_exec",
         "pexpect.spawn",
         "pexpect.run",
+        # pip's entry points: installing packages from inside a package's code.
+        "pip.main",
+        "pip._internal.main",
+        "pip._internal.cli.main.main",
     }
     | {f"os.exec{s}" for s in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")}
     | {f"os.spawn{s}" for s in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")}

@@ -42,6 +42,9 @@ def spawn_rule(ctx: Ctx, site: Site, name: str) -> None:
     assert isinstance(call, ast.Call)
     command = None if name.startswith(_NO_COMMAND_ARG) else _command_node(call)
     argv, text = _command(ctx, site, command) if command is not None else (None, None)
+    if name.startswith("pip.") and argv is not None:  # pip.main(["install", x]) runs `pip ...`
+        argv = ["pip", *argv]
+        text = _argv_text([a for a in argv if a is not None]) if None not in argv else None
     props: dict[str, object] = {"detail": name}
     if text:
         props["command"] = text[:200]
