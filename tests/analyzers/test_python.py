@@ -132,6 +132,10 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
     ("nested-exec-literal.py", "signal:sink", 1, True, {"kind": "network", "via": "exec"}),
     ("python-c.py", "shellAccess", 4, True, {"module": "os", "via": "python -c"}),
     ("payload-chains.py", "shellAccess", 6, True, {"module": "os", "via": "exec"}),
+    ("obfuscated-builtin-spelling.py", "obfuscatedRequire", 3, True, {"module": "chr"}),
+    ("obfuscated-builtin-spelling.py", "obfuscatedRequire", 5, True, {"module": "socket"}),
+    ("obfuscated-builtin-spelling.py", "obfuscatedFile", 3, True, {}),
+    ("import-from-path.py", "dynamicRequire", 5, True, {"path": "{?}/tools/_hook.py"}),
 ]
 
 

@@ -112,3 +112,9 @@ def test_top_level_follows_calls_made_at_import(line: int, top: bool) -> None:
 def test_main_guard_runs_in_setup_py() -> None:
     result = analyze("top-level-reach.py", "setup.py")
     assert matching(result, "signal:spawn", 30)[0].top_level is True
+
+
+def test_pip_main_at_install_is_a_spawned_command() -> None:
+    result = analyze("setup-pip-main.py", "setup.py")
+    assert matching(result, "shellAccess", 4, module="pip")
+    assert matching(result, "signal:spawn", 4, command="pip install inert-helper")
