@@ -92,10 +92,13 @@ def test_tree_visits_each_subtree_once_and_survives_cycles(scan_report: Report) 
     assert 'pkg:npm/dev-only@1.0.0</code> <span class="hint">(not in this report)' in tree
 
 
-def test_package_report_has_no_tree(package_report: Report) -> None:
+def test_package_report_has_no_tree_and_opens_its_details(package_report: Report) -> None:
     page = render(package_report)
     assert 'id="tree"' not in page
     assert "Introduced by" not in page
+    assert '<tr class="detail"><td' in page and 'aria-expanded="true"' in page
+    two = Report(packages=[*package_report.packages] * 2)
+    assert '<tr class="detail" hidden>' in render(two)
 
 
 def test_same_page_whatever_the_input_order(

@@ -40,7 +40,7 @@ def test_heading_states_the_verdict_and_counts(scan_report: Report) -> None:
     text = render(scan_report)
     first = text.splitlines()[0]
     assert first.startswith("## depshield: **BLOCK**")
-    assert "9 packages checked: 2 blocked, 1 with warnings, 6 passed." in text
+    assert "9 packages checked: 2 blocked, 1 with warnings, 6 passed (1 not analysed)." in text
     assert "Alerts: 10 (3 critical, 2 high, 4 middle, 1 low)." in text
     assert "`services/api/package-lock.json`" in text
 

@@ -134,7 +134,8 @@ def _table(report: Report, packages: list[PackageResult]) -> str:
         + '<th class="num" data-sort="overall" tabindex="0">Overall</th>'
         '<th class="num" data-sort="alerts" tabindex="0">Alerts</th>'
     )
-    bodies = "".join(_package(report, r, i, columns) for i, r in enumerate(packages))
+    single = len(packages) == 1  # `depshield package`: show the findings straight away
+    bodies = "".join(_package(report, r, i, columns, single) for i, r in enumerate(packages))
     return (
         '<section id="packages"><h2>Packages</h2>'
         + _filters(report, packages)
@@ -169,7 +170,7 @@ def _select(id_: str, everything: str, values: list[str] | tuple[str, ...]) -> s
     )
 
 
-def _package(report: Report, result: PackageResult, order: int, columns: int) -> str:
+def _package(report: Report, result: PackageResult, order: int, columns: int, open_: bool) -> str:
     ref = result.ref
     alerts = ordered_alerts(report.visible_alerts(result))
     scores = [(key.lower(), getattr(result.scores, key)) for key, _ in SCORE_NAMES]
@@ -196,13 +197,15 @@ def _package(report: Report, result: PackageResult, order: int, columns: int) ->
     if result.skipped:
         verdict += ' <span class="hint">skipped</span>'
     row = (
-        '<tr class="row"><td><button type="button" class="toggle" aria-expanded="false" '
+        '<tr class="row"><td><button type="button" class="toggle" '
+        f'aria-expanded="{"true" if open_ else "false"}" '
         f'aria-label="Show details">&#9656;</button></td><td class="mono">{e(ref.name)}</td>'
         f'<td class="mono">{e(ref.version or "")}</td><td>{e(ref.ecosystem)}</td>'
         f'<td>{verdict}</td>{cells}<td class="num">{len(alerts)}</td></tr>'
     )
     inner = _detail(report, result, alerts)
-    detail = f'<tr class="detail" hidden><td colspan="{columns}">{inner}</td></tr>'
+    hidden = "" if open_ else " hidden"
+    detail = f'<tr class="detail"{hidden}><td colspan="{columns}">{inner}</td></tr>'
     return f'<tbody class="pkg" id="p{order}" {attrs}>{row}{detail}</tbody>'
 
 

@@ -65,6 +65,7 @@ def render(report: Report, *, color: bool = False, limit: int = LIMIT) -> str:
 def _heading(report: Report, summary: Summary) -> str:
     verdict = overall_verdict(summary)
     counts = summary.verdicts
+    skipped = sum(1 for r in report.packages if r.skipped)
     title = {
         "block": "blocked packages found",
         "warn": "packages need review",
@@ -74,7 +75,8 @@ def _heading(report: Report, summary: Summary) -> str:
         f"## depshield: {VERDICT_TEXT[verdict]}, {title}",
         "",
         f"{summary.packages} package{'s' if summary.packages != 1 else ''} checked: "
-        f"{counts['block']} blocked, {counts['warn']} with warnings, {counts['pass']} passed.",
+        f"{counts['block']} blocked, {counts['warn']} with warnings, {counts['pass']} passed"
+        + (f" ({skipped} not analysed)." if skipped else "."),
     ]
     if summary.alerts:
         by_severity = ", ".join(f"{summary.severities[s]} {s}" for s in SEVERITIES)
