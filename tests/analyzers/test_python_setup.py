@@ -101,7 +101,7 @@ def test_pth_with_only_paths_is_quiet() -> None:
 
 @pytest.mark.parametrize(
     ("line", "top"),
-    [(6, False), (10, True), (18, True), (22, True), (30, False)],
+    [(6, False), (10, True), (18, True), (22, True), (30, False), (32, True)],
 )
 def test_top_level_follows_calls_made_at_import(line: int, top: bool) -> None:
     result = analyze("top-level-reach.py", "pkg/reach.py")
