@@ -27,7 +27,7 @@ def add_parser(sub: Any) -> None:
         default="default",
         help="PyPI: which artifact to analyse",
     )
-    add_output_options(parser, ["text", "json"])
+    add_output_options(parser, ["text", "json", "sarif", "markdown", "html"])
 
 
 def run(args: argparse.Namespace) -> int:
