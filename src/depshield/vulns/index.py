@@ -49,7 +49,7 @@ class NameIndex:
         """The merged vulnerabilities for `version` and the notes of the records that hit."""
         signature: tuple[int | None, ...] = ()
         if version is not None:
-            signature = tuple(_place(self._keys[s], key_of(s)) for s in self._schemes)
+            signature = tuple([_place(self._keys[s], key_of(s)) for s in self._schemes])
         result = self._memo.get(signature)
         if result is None:
             result = self._memo[signature] = self._ranges_only(version, key_of)
@@ -75,7 +75,11 @@ class NameIndex:
     ) -> list[RecordHit]:
         if version is None or not self._listed:
             return []
-        numbers = self._listed.get(version, set()) | self._listed.get(key_of(self.scheme), set())
+        by_text = self._listed.get(version)
+        by_key = self._listed.get(key_of(self.scheme))
+        if not by_text and not by_key:
+            return []
+        numbers = (by_text or set()) | (by_key or set())
         extra = []
         for number in sorted(numbers - matched):
             record = self.records[number]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from depshield.vulns.versions import MAX_KEY, MIN_KEY, Scheme, scheme_for, version_key
 
@@ -30,6 +30,7 @@ class Hit:
 
 
 EVERY_VERSION = Hit("all versions")
+_UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +38,16 @@ class Range:
     """One range. `events` are sorted by version (stably, so ties keep the record's order).
 
     The answer of the evaluation algorithm only depends on where a version falls among the
-    distinct event versions `keys`: equal to keys[i] (`at[i]`) or strictly between keys[i-1] and
-    keys[i] (`between[i]`). Both tables are computed once, so a lookup is one bisection.
+    distinct event versions `keys`: equal to keys[i] (slot 2i+1) or strictly between keys[i-1]
+    and keys[i] (slot 2i). Each slot's answer is computed the first time a version lands there
+    and kept, so a lookup is one bisection.
     """
 
     scheme: Scheme
     events: tuple[Event, ...]
     limits: tuple[Event, ...]
     keys: tuple[Key, ...]
-    at: tuple[Hit | None, ...]
-    between: tuple[Hit | None, ...]
+    _slots: list[Hit | None | object] = field(compare=False, repr=False)
 
     @property
     def everything(self) -> bool:
@@ -57,9 +58,13 @@ class Range:
 
     def hit(self, key: Key) -> Hit | None:
         index = bisect_left(self.keys, key)
-        if index < len(self.keys) and self.keys[index] == key:
-            return self.at[index]
-        return self.between[index]
+        exact = index < len(self.keys) and self.keys[index] == key
+        slot = 2 * index + exact
+        found = self._slots[slot]
+        if found is _UNSET:
+            position = _Position({k: i for i, k in enumerate(self.keys)}, index, exact)
+            found = self._slots[slot] = position.hit(self.events, self.limits)
+        return cast("Hit | None", found)
 
 
 def compile_range(raw: object, ecosystem: str, notes: list[str]) -> Range | None:
@@ -87,10 +92,7 @@ def compile_range(raw: object, ecosystem: str, notes: list[str]) -> Range | None
     walked = tuple(e for e in events if e.kind != "limit")
     limits = tuple(e for e in events if e.kind == "limit")
     keys = tuple(sorted({e.key for e in events}))
-    index = {key: i for i, key in enumerate(keys)}
-    at = tuple(_Position(index, i, True).hit(walked, limits) for i in range(len(keys)))
-    between = tuple(_Position(index, i, False).hit(walked, limits) for i in range(len(keys) + 1))
-    return Range(scheme, walked, limits, keys, at, between)
+    return Range(scheme, walked, limits, keys, [_UNSET] * (2 * len(keys) + 1))
 
 
 def _event_key(scheme: Scheme, kind: str, text: str) -> Key | None:
