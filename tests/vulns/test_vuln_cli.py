@@ -147,3 +147,14 @@ def test_update_offline_never_connects(
 def test_update_rejects_a_non_http_address(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "update", "--base-url", "file:///tmp"]) == 2
     assert "is not an http(s) URL" in capsys.readouterr().err
+
+
+def test_status_of_a_corrupt_database_exits_2_with_a_tip(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    isolated_home.mkdir()
+    (isolated_home / "osv.sqlite").write_bytes(b"garbage" * 1000)
+    assert main(["db", "status"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open vulnerability database" in err
+    assert "Tip: delete the file and import the data again" in err

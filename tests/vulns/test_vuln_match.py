@@ -176,3 +176,54 @@ def test_cache_notices_a_later_import(tmp_path: Path) -> None:
 def test_unknown_ecosystem_is_a_note(fixture_db: Path) -> None:
     result = lookup("cargo", "serde", "1.0.0", fixture_db)
     assert result.vulnerabilities == () and "cargo" in result.notes[0]
+
+
+def test_malware_record_merged_with_its_ghsa_alias_stays_malware(tmp_path: Path) -> None:
+    # A GHSA record (written for this test) that MAL-2023-8697 lists as its alias.
+    ghsa = {
+        "id": "GHSA-g9hp-hq3h-h6hx",
+        "modified": "2023-12-14T20:00:00Z",
+        "summary": "@ledgerhq/connect-kit contains malicious code",
+        "aliases": [],
+        "affected": [
+            {
+                "package": {"ecosystem": "npm", "name": "@ledgerhq/connect-kit"},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "1.1.5"}, {"fixed": "1.1.8"}]}
+                ],
+            }
+        ],
+        "database_specific": {"severity": "CRITICAL"},
+    }
+    (tmp_path / "ghsa").mkdir()
+    (tmp_path / "ghsa" / "GHSA-g9hp-hq3h-h6hx.json").write_text(json.dumps(ghsa), encoding="utf-8")
+    db = build_db(tmp_path / "db.sqlite", FIXTURES / "malicious", tmp_path / "ghsa")
+    (finding,) = findings_for(PackageRef("npm", "@ledgerhq/connect-kit", "1.1.7"), db=db)
+    assert finding.type == "malware"
+    assert finding.props["id"] == "MAL-2023-8697"  # first seen
+    assert finding.props["aliases"] == ["GHSA-g9hp-hq3h-h6hx"]
+    assert finding.props["source"] == "ghsa-malware"
+
+
+def test_affected_entries_without_a_package_are_ignored(tmp_path: Path) -> None:
+    record = {
+        "id": "GIT-ONLY-1",
+        "modified": "2024-01-01T00:00:00Z",
+        "affected": [
+            {"ranges": [{"type": "GIT", "repo": "https://example.invalid/r", "events": []}]},
+            {"package": {"ecosystem": "npm", "name": "left-pad"}, "versions": ["1.3.0"]},
+        ],
+    }
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "GIT-ONLY-1.json").write_text(json.dumps(record), encoding="utf-8")
+    db = build_db(tmp_path / "db.sqlite", tmp_path / "in")
+    assert ids(db, "npm", "left-pad", "1.3.0") == ["GIT-ONLY-1"]
+    assert ids(db, "npm", "left-pad", "1.3.1") == []
+
+
+def test_a_corrupt_database_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    broken = tmp_path / "osv.sqlite"
+    broken.write_bytes(b"this is not an sqlite database" * 100)
+    result = lookup("npm", "left-pad", "1.3.0", broken)
+    assert result.vulnerabilities == ()
+    assert "cannot open vulnerability database" in result.notes[0]

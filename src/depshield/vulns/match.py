@@ -149,7 +149,8 @@ def matcher(path: Path | None = None) -> Matcher | None:
 
 
 def reset_cache() -> None:
-    """Close every shared matcher (tests, or after replacing the database file)."""
+    """Close every shared matcher. A matcher keeps its connection (and never stats the file
+    again), so call this after deleting or replacing a database file in a running process."""
     with _MATCHERS_LOCK:
         for existing in _MATCHERS.values():
             existing.store.close()

@@ -87,9 +87,13 @@ def to_record(doc: object) -> OsvRecord:
         raise BadRecord(f"{record_id}: affected is not a list")
     packages: dict[tuple[str, str], None] = {}
     for entry in affected:
-        package = entry.get("package") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            raise BadRecord(f"{record_id}: an affected entry is not an object")
+        if "package" not in entry:
+            continue  # newer schemas allow GIT-only entries without a package: nothing to index
+        package = entry["package"]
         if not isinstance(package, dict):
-            raise BadRecord(f"{record_id}: an affected entry has no package")
+            raise BadRecord(f"{record_id}: an affected package is not an object")
         ecosystem, name = package.get("ecosystem"), package.get("name")
         if not isinstance(ecosystem, str) or not isinstance(name, str) or not name:
             raise BadRecord(f"{record_id}: an affected package has no ecosystem or name")
