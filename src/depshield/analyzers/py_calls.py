@@ -16,6 +16,7 @@ from depshield.analyzers.base import (
 )
 from depshield.analyzers.py_context import Ctx, tokens_of
 from depshield.analyzers.py_decode import codec_how
+from depshield.analyzers.py_flow import taint
 from depshield.analyzers.py_paths import classify_path
 from depshield.analyzers.py_resolve import canonical
 from depshield.analyzers.py_rules import (
@@ -81,6 +82,8 @@ def _method(ctx: Ctx, site: Site, func: ast.Attribute) -> None:
         _write(ctx, site, func.value, "pathlib")
     elif func.attr in _PATH_READS:
         _sensitive(ctx, site, func.value, "pathlib")
+    elif func.attr in ("write", "writelines") and call.args:
+        _write_data(ctx, site, func.value, call.args[0])
     elif func.attr == "decode" and call.args:
         enc = ctx.resolver.text(call.args[0], site.scope)
         how = codec_how(enc) if enc else None
@@ -103,6 +106,38 @@ _PATH_READS = frozenset(
         "stat",
     }
 )
+
+
+_CODE_WORDS = ("import", "exec(", "eval(", "__import__")
+
+
+def _write_data(ctx: Ctx, site: Site, handle: ast.AST, data: ast.AST) -> None:
+    """`f.write(data)`: written code is analysed; where it came from links it to a later run."""
+    text = ctx.resolver.text(data, site.scope)
+    if text and ctx.nested is not None and any(w in text for w in _CODE_WORDS):
+        ctx.nested(ctx, text, site, "written-code")
+    path = _opened_path(ctx, site, handle)
+    if path is None:
+        return
+    found = taint(ctx, data, site.scope)
+    flags = {"decoded"} if found.decoders else set()
+    if found.downloads:
+        flags.add("downloaded")
+    if found.max_literal >= 1000:
+        flags.add("embedded")
+    tokens = tokens_of([path], ctx, site.scope)
+    ctx.event("write-data", site, tokens, frozenset(flags))
+
+
+def _opened_path(ctx: Ctx, site: Site, handle: ast.AST) -> ast.AST | None:
+    """The path argument of the `open(...)` a file handle variable was bound to."""
+    if not isinstance(handle, ast.Name):
+        return None
+    binding = ctx.resolver.binding(handle.id, site.scope)
+    for value in binding[0] if binding else []:
+        if isinstance(value, ast.Call) and ctx.qualname(value.func, site.scope) in _OPEN_MODULES:
+            return arg(value, 0, "file", "filename", "path")
+    return None
 
 
 def _write(ctx: Ctx, site: Site, path: ast.AST | None, module: str) -> None:

@@ -23,6 +23,7 @@ class Event:
 
     site: Site
     tokens: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()  # write-data: decoded / downloaded / embedded
 
 
 @dataclass
@@ -68,8 +69,15 @@ class Ctx:
             key = (getattr(at, "lineno", 0), repr(sorted(props.items())))
         self.out.emit(type_, node if node is not None else site.node, top, props, key)
 
-    def event(self, kind: str, site: Site, tokens: frozenset[str] = frozenset()) -> None:
-        self.events.setdefault(site.scope, {}).setdefault(kind, []).append(Event(site, tokens))
+    def event(
+        self,
+        kind: str,
+        site: Site,
+        tokens: frozenset[str] = frozenset(),
+        flags: frozenset[str] = frozenset(),
+    ) -> None:
+        event = Event(site, tokens, flags)
+        self.events.setdefault(site.scope, {}).setdefault(kind, []).append(event)
 
     def hint(self, reason: str, node: ast.AST, top: bool) -> None:
         self.hints.setdefault(reason, (node, top))
@@ -83,6 +91,7 @@ def tokens_of(nodes: list[ast.AST], ctx: Ctx, scope: Scope) -> frozenset[str]:
             if isinstance(sub, ast.Name):
                 if sub.id != "self" and not any(sub.id in s.imports for s in scope.chain()):
                     found.add(sub.id)
+                    found.update(_assigned_strings(sub.id, ctx, scope))
             elif (
                 isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) > 3
             ):
@@ -91,6 +100,16 @@ def tokens_of(nodes: list[ast.AST], ctx: Ctx, scope: Scope) -> frozenset[str]:
         if text:
             found.add(text)
     return frozenset(found)
+
+
+def _assigned_strings(name: str, ctx: Ctx, scope: Scope) -> list[str]:
+    """Every literal a variable is assigned (`f = 'a.txt'` ... `f = 'b.txt'`), at most five."""
+    binding = ctx.resolver.binding(name, scope)
+    if binding is None:
+        return []
+    values, owner = binding
+    texts = [ctx.resolver.text(v, owner) for v in values[:5] if v is not None]
+    return [t for t in texts if t and len(t) > 3]
 
 
 def _small(node: ast.AST, limit: int = 200) -> bool:

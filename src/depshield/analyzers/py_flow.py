@@ -98,15 +98,19 @@ def correlate(ctx: Ctx) -> None:
 
 
 def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
-    if not events.get("download"):
-        return
+    """A file written with downloaded, decoded or embedded data, then run."""
+    downloaded = bool(events.get("download"))
     for spawn in events.get("spawn", []):
-        for write in events.get("write", []):
+        for write in [*events.get("write-data", []), *events.get("write", [])]:
             shared = _linked(write.tokens, spawn.tokens)
-            if shared:
+            if not shared:
+                continue
+            if downloaded or "downloaded" in write.flags:
                 props = {"pattern": "download-write-run", "detail": shared[:3]}
                 ctx.emit("remoteCodeDownload", spawn.site, props, key=("rcd", spawn.site.node))
-                return
+            if write.flags & {"decoded", "embedded"}:
+                props = {"pattern": "dropper", "data": sorted(write.flags), "detail": shared[:3]}
+                ctx.emit("encodedPayloadExecution", spawn.site, props, key=("epe", spawn.site.node))
 
 
 def _linked(written: frozenset[str], run: frozenset[str]) -> list[str]:
