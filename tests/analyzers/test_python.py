@@ -136,6 +136,9 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
     ("obfuscated-builtin-spelling.py", "obfuscatedRequire", 5, True, {"module": "socket"}),
     ("obfuscated-builtin-spelling.py", "obfuscatedFile", 3, True, {}),
     ("import-from-path.py", "dynamicRequire", 5, True, {"path": "{?}/tools/_hook.py"}),
+    ("written-code-run.py", "remoteCodeDownload", 8, False, {"via": "written-code"}),
+    ("dropper-decoded.py", "encodedPayloadExecution", 13, False, {"pattern": "dropper"}),
+    ("download-rename-run.py", "remoteCodeDownload", 10, True, {"pattern": "download-write-run"}),
 ]
 
 
@@ -161,6 +164,9 @@ SILENT: list[tuple[str, str, int | None]] = [
     ("payload-lookalikes.py", "encodedPayloadExecution", None),
     ("payload-lookalikes.py", "remoteCodeDownload", None),
     ("download-lookalike.py", "remoteCodeDownload", None),
+    ("write-script-run.py", "remoteCodeDownload", None),
+    ("write-script-run.py", "encodedPayloadExecution", None),
+    ("write-script-run.py", "usesEval", None),
     ("powershell-plain.py", "remoteCodeDownload", None),
     ("powershell-plain.py", "encodedPayloadExecution", None),
     ("curl-version.py", "remoteCodeDownload", None),
