@@ -1,20 +1,27 @@
-"""pylock.toml (PEP 751), read and validated with packaging.pylock."""
+"""pylock.toml (PEP 751): [[packages]] with their index, VCS, directory or archive and hashes."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from depshield.lockfiles.base import LockedPackage, Lockfile, LockfileError, Source
-from depshield.lockfiles.pycommon import ECOSYSTEM, entry_lines, line_at, link, load_toml, normalize
+from depshield.lockfiles.pycommon import (
+    ECOSYSTEM,
+    entry_lines,
+    line_at,
+    link,
+    load_toml,
+    normalize,
+    optional_str,
+    required_str,
+    tables,
+)
 from depshield.lockfiles.pyproject import Roots, sibling_roots
 
-if TYPE_CHECKING:
-    from packaging.pylock import Package
-
-_INDEX = re.compile(r"packages\[(\d+)\]")
+# The PEP 751 rule: a package comes from exactly one direct source, or from distributions.
+_DIRECT = ("vcs", "directory", "archive")
+_TIP = "regenerate it with the tool that wrote it (PEP 751, lock-version 1.x)"
 
 
 class PylockParser:
@@ -22,82 +29,87 @@ class PylockParser:
     ecosystem = ECOSYSTEM
 
     def wants(self, path: Path) -> bool:
-        # PEP 751: "pylock.toml" or "pylock.<name>.toml".
+        # PEP 751 names: "pylock.toml" or "pylock.<name>.toml".
         name = path.name
-        return name.startswith("pylock.") and name.endswith(".toml") and name.count(".") >= 2
+        return name.startswith("pylock.") and name.endswith(".toml")
 
     def parse(self, path: Path, text: str) -> Lockfile:
-        from packaging.pylock import Pylock, PylockValidationError
-
+        # Read as data, not through packaging.pylock: its validation parses every wheel file
+        # name and URL, several times slower than the whole TOML read for a large lock.
         data = load_toml(path, text)
+        version = str(data.get("lock-version", ""))
+        if not version.split(".")[0] == "1":
+            raise LockfileError(str(path), None, f"unsupported lock-version {version!r}", tip=_TIP)
         lines = entry_lines(text, "packages")
-        try:
-            lock = Pylock.from_dict(data)
-        except PylockValidationError as exc:
-            found = _INDEX.search(exc.context or "")
-            line = line_at(lines, int(found.group(1))) if found else None
-            raise LockfileError(
-                str(path),
-                line or None,
-                f"not a valid pylock file: {exc}",
-                tip="regenerate it with the tool that wrote it (PEP 751 lock-version 1.x)",
-            ) from None
         roots, note = sibling_roots(path)
         packages: list[LockedPackage] = []
         dependencies: dict[str, list[tuple[str, str | None]]] = {}
-        for index, entry in enumerate(lock.packages):
-            package = _package(entry, line_at(lines, index), roots)
+        for index, entry in enumerate(tables(data, "packages", path)):
+            package = _package(entry, line_at(lines, index), path, roots)
             packages.append(package)
-            dependencies.setdefault(package.key, []).extend(_dependencies(entry.dependencies))
+            dependencies.setdefault(package.key, []).extend(_dependencies(entry))
         edges = link(packages, dependencies, [(n, None) for n in roots.kinds] if roots else [])
         notes = (note,) if note else ()
-        fmt = f"pylock@{lock.lock_version}"
-        return Lockfile(str(path), ECOSYSTEM, fmt, tuple(packages), tuple(edges), notes)
+        return Lockfile(
+            str(path), ECOSYSTEM, f"pylock@{version}", tuple(packages), tuple(edges), notes
+        )
 
 
-def _package(entry: Package, line: int, roots: Roots | None) -> LockedPackage:
-    source, resolved = _source(entry)
+def _package(entry: dict[str, Any], line: int, path: Path, roots: Roots | None) -> LockedPackage:
+    name = normalize(required_str(entry, "name", path, line))
+    direct = [key for key in _DIRECT if isinstance(entry.get(key), dict)]
+    distributions = bool(entry.get("sdist")) or bool(entry.get("wheels"))
+    if len(direct) + distributions != 1:
+        raise LockfileError(
+            str(path),
+            line or None,
+            f"package {name!r} needs exactly one of vcs, directory, archive, or sdist/wheels",
+            tip=_TIP,
+        )
+    source, resolved = _source(entry, direct[0] if direct else None)
     return LockedPackage(
         ECOSYSTEM,
-        str(entry.name),
-        str(entry.version) if entry.version else "",
+        name,
+        optional_str(entry, "version") or "",
         line=line,
         resolved=resolved,
         hashes=_hashes(entry),
         source=source,
-        direct=roots is not None and entry.name in roots.kinds,
-        marker=str(entry.marker) if entry.marker else None,
+        direct=roots is not None and name in roots.kinds,
+        marker=optional_str(entry, "marker"),
     )
 
 
-def _source(entry: Package) -> tuple[Source, str | None]:
-    if entry.vcs:
-        vcs = entry.vcs
-        where = vcs.url or vcs.path or ""
-        return "git", f"{vcs.type}+{where}@{vcs.commit_id}"
-    if entry.directory:
-        return "file", entry.directory.path
-    if entry.archive:
-        url = entry.archive.url
-        return ("http", url) if url else ("file", entry.archive.path)
-    return "registry", None
+def _source(entry: dict[str, Any], kind: str | None) -> tuple[Source, str | None]:
+    if kind is None:
+        return "registry", None
+    table: dict[str, Any] = entry[kind]
+    where = optional_str(table, "url") or optional_str(table, "path") or ""
+    if kind == "vcs":
+        vcs = optional_str(table, "type") or "git"
+        commit = optional_str(table, "commit-id")
+        return "git", f"{vcs}+{where}@{commit}" if commit else f"{vcs}+{where}"
+    if kind == "archive" and optional_str(table, "url"):
+        return "http", where
+    return "file", where
 
 
-def _hashes(entry: Package) -> tuple[str, ...]:
-    tables: list[Mapping[str, Any]] = []
-    if entry.archive:
-        tables.append(entry.archive.hashes)
-    if entry.sdist:
-        tables.append(entry.sdist.hashes)
-    tables += [wheel.hashes for wheel in entry.wheels or ()]
-    return tuple(dict.fromkeys(f"{algo}:{value}" for t in tables for algo, value in t.items()))
+def _hashes(entry: dict[str, Any]) -> tuple[str, ...]:
+    """Every `hashes` table of the archive, sdist and wheels, as "algorithm:digest"."""
+    files = [entry.get("archive"), entry.get("sdist"), *(entry.get("wheels") or [])]
+    found: dict[str, None] = {}
+    for item in files:
+        digests = item.get("hashes") if isinstance(item, dict) else None
+        for algorithm, digest in digests.items() if isinstance(digests, dict) else ():
+            found[f"{algorithm}:{digest}"] = None
+    return tuple(found)
 
 
-def _dependencies(items: Iterable[Mapping[str, Any]] | None) -> list[tuple[str, str | None]]:
-    """PEP 751 `dependencies`: tables holding enough keys to identify a package entry."""
+def _dependencies(entry: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """PEP 751 `dependencies`: tables with enough keys (name, version...) to find the entry."""
     found: list[tuple[str, str | None]] = []
-    for item in items or ():
-        name, version = item.get("name"), item.get("version")
+    for item in entry.get("dependencies") or ():
+        name = item.get("name") if isinstance(item, dict) else None
         if isinstance(name, str):
-            found.append((normalize(name), version if isinstance(version, str) else None))
+            found.append((normalize(name), optional_str(item, "version")))
     return found

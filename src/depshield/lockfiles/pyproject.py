@@ -144,7 +144,16 @@ def _poetry_one(
     entries = spec if isinstance(spec, list) else [spec]
     tables = [e for e in entries if isinstance(e, dict)]
     versions = [e if isinstance(e, str) else str(e.get("version", "")) for e in entries]
-    url = next((str(t[k]) for t in tables for k in _POETRY_URL_KEYS if k in t), None)
+    # A git table gets pip's "git+" prefix, so its source reads as VCS like any other.
+    url = next(
+        (
+            f"git+{t[k]}" if k == "git" else str(t[k])
+            for t in tables
+            for k in _POETRY_URL_KEYS
+            if k in t
+        ),
+        None,
+    )
     marker = next((str(t["markers"]) for t in tables if "markers" in t), None)
     if any(t.get("optional") is True for t in tables) and kind == "main":
         kind, group = "optional", extras.get(normalize(name), "")

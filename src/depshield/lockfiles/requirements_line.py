@@ -89,10 +89,14 @@ def split_options(text: str) -> tuple[str, list[tuple[str, str | None]]]:
 
 def parse_options(text: str) -> list[tuple[str, str | None]]:
     """`-r x`, `-rx`, `--requirement x`, `--requirement=x`, flags -> (long name, value)."""
-    try:
-        tokens = shlex.split(text, comments=False)
-    except ValueError as exc:  # an unclosed quote
-        raise ValueError(f"cannot split options {text!r}: {exc}") from None
+    # Without quotes or backslashes shlex (slow: one Python call per character) splits on spaces.
+    if any(c in text for c in "\"'\\"):
+        try:
+            tokens = shlex.split(text, comments=False)
+        except ValueError as exc:  # an unclosed quote
+            raise ValueError(f"cannot split options {text!r}: {exc}") from None
+    else:
+        tokens = text.split()
     found: list[tuple[str, str | None]] = []
     while tokens:
         token = tokens.pop(0)
