@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from vuln_support import FIXTURES, build_db
 
 from depshield.model import PackageRef
@@ -227,3 +228,16 @@ def test_a_corrupt_database_is_a_note_not_a_crash(tmp_path: Path) -> None:
     result = lookup("npm", "left-pad", "1.3.0", broken)
     assert result.vulnerabilities == ()
     assert "cannot open vulnerability database" in result.notes[0]
+
+
+def test_a_forked_child_opens_its_own_connection(
+    fixture_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from depshield.vulns import match
+
+    parent = match.matcher(fixture_db)
+    assert parent is not None and match.matcher(fixture_db) is parent
+    monkeypatch.setattr(match.os, "getpid", lambda: parent.pid + 1)
+    child = match.matcher(fixture_db)
+    assert child is not None and child is not parent
+    assert ids(fixture_db, "pypi", "requests", "2.19.0") == ["PYSEC-2018-28"]

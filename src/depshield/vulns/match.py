@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ class Matcher:
         self._checked = time.monotonic()
         self._empty: bool | None = None
         self._lock = threading.Lock()
+        self.pid = os.getpid()
 
     def is_empty(self) -> bool:
         """True when the database holds no record at all (checked once per database change)."""
@@ -140,7 +141,8 @@ def matcher(path: Path | None = None) -> Matcher | None:
     path = path or default_db_path()
     with _MATCHERS_LOCK:
         existing = _MATCHERS.get(path)
-        if existing is not None:
+        # An SQLite connection must not cross a fork (process pools): a child opens its own.
+        if existing is not None and existing.pid == os.getpid():
             return existing
         if not path.is_file():
             return None
@@ -153,7 +155,8 @@ def reset_cache() -> None:
     again), so call this after deleting or replacing a database file in a running process."""
     with _MATCHERS_LOCK:
         for existing in _MATCHERS.values():
-            existing.store.close()
+            if existing.pid == os.getpid():
+                existing.store.close()
         _MATCHERS.clear()
 
 
@@ -206,13 +209,3 @@ def db_status(db: Path | None = None) -> DbStatus:
         return store.status()
     finally:
         store.close()
-
-
-def batch_lookup(
-    refs: Sequence[tuple[str, str, str | None]], db: Path | None = None
-) -> list[Lookup]:
-    """Many lookups against one matcher (what benchmarks and lockfile scans use)."""
-    shared = matcher(db)
-    if shared is None:
-        return [Lookup(notes=(EMPTY_NOTE,)) for _ in refs]
-    return [shared.lookup(eco, name, version) for eco, name, version in refs]
