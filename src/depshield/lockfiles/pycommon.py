@@ -82,6 +82,11 @@ def entry_lines(text: str, header: str) -> list[int]:
     return lines
 
 
+def items(value: Any) -> list[Any]:
+    """`value` if it is an array, else nothing (a damaged lock must not crash the walk)."""
+    return value if isinstance(value, list) else []
+
+
 def line_at(lines: Sequence[int], index: int) -> int:
     return lines[index] if index < len(lines) else 0
 

@@ -9,6 +9,7 @@ from depshield.lockfiles.base import LockedPackage, Lockfile, LockfileError, Sou
 from depshield.lockfiles.pycommon import (
     ECOSYSTEM,
     entry_lines,
+    items,
     line_at,
     link,
     load_toml,
@@ -96,7 +97,7 @@ def _source(entry: dict[str, Any], kind: str | None) -> tuple[Source, str | None
 
 def _hashes(entry: dict[str, Any]) -> tuple[str, ...]:
     """Every `hashes` table of the archive, sdist and wheels, as "algorithm:digest"."""
-    files = [entry.get("archive"), entry.get("sdist"), *(entry.get("wheels") or [])]
+    files = [entry.get("archive"), entry.get("sdist"), *items(entry.get("wheels"))]
     found: dict[str, None] = {}
     for item in files:
         digests = item.get("hashes") if isinstance(item, dict) else None
@@ -108,7 +109,7 @@ def _hashes(entry: dict[str, Any]) -> tuple[str, ...]:
 def _dependencies(entry: dict[str, Any]) -> list[tuple[str, str | None]]:
     """PEP 751 `dependencies`: tables with enough keys (name, version...) to find the entry."""
     found: list[tuple[str, str | None]] = []
-    for item in entry.get("dependencies") or ():
+    for item in items(entry.get("dependencies")):
         name = item.get("name") if isinstance(item, dict) else None
         if isinstance(name, str):
             found.append((normalize(name), optional_str(item, "version")))

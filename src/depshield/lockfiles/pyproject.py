@@ -143,7 +143,11 @@ def _poetry_one(
     # A dependency is a string, a table, or a list of tables (one per Python/platform range).
     entries = spec if isinstance(spec, list) else [spec]
     tables = [e for e in entries if isinstance(e, dict)]
-    versions = [e if isinstance(e, str) else str(e.get("version", "")) for e in entries]
+    versions = [
+        e if isinstance(e, str) else str(e.get("version", ""))
+        for e in entries
+        if isinstance(e, str | dict)
+    ]
     # A git table gets pip's "git+" prefix, so its source reads as VCS like any other.
     url = next(
         (

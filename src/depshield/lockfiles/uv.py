@@ -12,6 +12,7 @@ from depshield.lockfiles.pycommon import (
     ECOSYSTEM,
     entry_lines,
     file_hashes,
+    items,
     line_at,
     link,
     load_toml,
@@ -69,7 +70,7 @@ def _package(
     version = optional_str(entry, "version") or ""
     if "version" in entry and not version:
         version = required_str(entry, "version", path, line)
-    files = [entry.get("sdist"), *(entry.get("wheels") or [])]
+    files = [entry.get("sdist"), *items(entry.get("wheels"))]
     kind, resolved = _source(source)
     return LockedPackage(
         ECOSYSTEM,
@@ -96,17 +97,17 @@ def _source(source: dict[str, Any]) -> tuple[Source, str | None]:
 def _wanted(entry: dict[str, Any]) -> dict[str, Wanted]:
     """The entry's dependencies by kind: main, optional (extras) and dev (dependency groups)."""
 
-    def names(items: Any) -> Wanted:
+    def names(listed: Any) -> Wanted:
         return [
             (normalize(str(item["name"])), optional_str(item, "version"))
-            for item in (items if isinstance(items, list) else ())
+            for item in items(listed)
             if isinstance(item, dict) and "name" in item
         ]
 
     groups = {"optional": "optional-dependencies", "dev": "dev-dependencies"}
     found = {"main": names(entry.get("dependencies"))}
     for kind, key in groups.items():
-        found[kind] = [w for items in _table(entry.get(key)).values() for w in names(items)]
+        found[kind] = [w for listed in _table(entry.get(key)).values() for w in names(listed)]
     return found
 
 
