@@ -8,16 +8,17 @@
 #  1. a tools venv (WORKDIR/tools) with `pip install uv poetry pipenv pdm pip-tools`;
 #  2. one application (Django + DRF + celery[redis] + boto3 + pandas + SQLAlchemy + psycopg +
 #     notebook, extra "plots" = matplotlib, dev group = pytest + ruff), declared once per tool;
-#  3. locks it (Poetry through the index's simple API, declared as its primary source, since this
-#     machine's registry access serves no JSON API) with metadata only, never building an sdist (building would run a package's build
-#     code): uv `no-build = true`, PIP_ONLY_BINARY=:all: for pip-compile and pipenv,
-#     PDM_ONLY_BINARY=:all: for pdm; poetry reads wheel metadata (every package here has wheels);
-#        uv lock
+#  3. locks it with metadata only, never building an sdist (building would run a package's
+#     build code): uv `no-build = true`, PIP_ONLY_BINARY=:all: for pip-compile and pipenv,
+#     PDM_ONLY_BINARY=:all: for pdm; Poetry reads wheel metadata (every package here has wheels)
+#     through the index's simple API, declared as its primary source, since this machine's
+#     registry access serves no JSON API:
+#        uv lock                                   (universal: every platform and Python)
 #        uv export --format pylock.toml --all-extras --all-groups --no-emit-project
-#        poetry lock
-#        pdm lock -G :all
-#        pipenv lock
-#        pip-compile --generate-hashes --all-extras requirements.in  (resolves for this machine)
+#        poetry lock                               (universal)
+#        pdm lock -G :all                          (cross-platform)
+#        pipenv lock                               (this machine: Linux, CPython 3.11)
+#        pip-compile --generate-hashes requirements.in   (this machine, hence fewer packages)
 #  4. records each tool's own listing, reduced to sorted unique `name==version` lines:
 #        uv.lock, pylock.toml: uv export --format requirements-txt --no-hashes --all-extras
 #                              --all-groups --no-emit-project
@@ -28,6 +29,9 @@
 #  5. copies lockfiles and listings into tests/fixtures/lockfiles/python/real/ with every URL
 #     host rewritten to a placeholder under .invalid (the repository names no public index host):
 #     paths under /packages/ -> files.example.invalid, any other host -> pypi.example.invalid.
+#
+# The fixtures in the repository were made on 2026-11-26 with uv 0.13.9, Poetry 2.5.1,
+# pdm 2.29.4, pipenv 2026.10.3 and pip-tools 7.6.2 (pip 23.2.1).
 set -euo pipefail
 
 WORK=${1:-/work/lockbench-py}
