@@ -1,0 +1,1 @@
+"""Registry intelligence: signals about a package's name and license rather than its code."""

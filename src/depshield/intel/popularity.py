@@ -1,0 +1,113 @@
+"""The shipped popularity lists, indexed once per process for typosquat look-ups."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from typing import TypeVar
+
+from depshield.intel.confusables import registry_key, skeleton, word_key
+
+K = TypeVar("K", bound=Hashable)
+_FILES = {"npm": "npm-popular.txt", "pypi": "pypi-popular.txt"}
+_ALLOW_FILE = "typosquat-allow.txt"
+
+
+@dataclass(frozen=True, slots=True)
+class PopularityIndex:
+    """Popular names of one ecosystem (id = rank - 1) and the look-up tables built over them.
+
+    `deletes` is a symmetric-delete index over the names' skeletons (confusables.skeleton): each
+    skeleton and each of its one-letter deletions point at the names they came from, so one pass
+    over a candidate's own deletions finds every name within one insertion, deletion,
+    substitution or adjacent swap of what a reader sees.
+    """
+
+    ecosystem: str
+    names: tuple[str, ...]
+    keys: tuple[str, ...]
+    skeletons: tuple[str, ...]
+    downloads: tuple[int, ...] | None  # npm only: monthly downloads by id
+    ranks: dict[str, int]
+    deletes: dict[str, tuple[int, ...]]
+    words: dict[tuple[str, ...], tuple[int, ...]]
+    allowed: frozenset[tuple[str, str]]
+
+    def rank_of(self, key: str) -> int | None:
+        return self.ranks.get(key)
+
+    def popularity_ratio(self, target_rank: int, cand_rank: int) -> float:
+        """How many times more popular the target is (downloads on npm, rank on PyPI)."""
+        if self.downloads is not None:
+            return self.downloads[target_rank - 1] / max(1, self.downloads[cand_rank - 1])
+        return cand_rank / target_rank
+
+
+def _read(name: str) -> str:
+    return (resources.files("depshield") / "data" / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def load_index(ecosystem: str) -> PopularityIndex:
+    """Parse the shipped list and build the indexes; cached, so the cost is paid once."""
+    names: list[str] = []
+    downloads: list[int] = []
+    for line in _read(_FILES[ecosystem]).splitlines():
+        name, _, count = line.partition("\t")
+        if name.strip():
+            names.append(name.strip())
+            downloads.append(int(count) if count else 0)
+    keys = [registry_key(ecosystem, n) for n in names]
+    skeletons = [skeleton(n) for n in names]
+    ranks: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        ranks.setdefault(key, i + 1)
+    return PopularityIndex(
+        ecosystem=ecosystem,
+        names=tuple(names),
+        keys=tuple(keys),
+        skeletons=tuple(skeletons),
+        downloads=tuple(downloads) if ecosystem == "npm" else None,
+        ranks=ranks,
+        deletes=_delete_index(skeletons),
+        words=_group((w, i) for i, key in enumerate(keys) if (w := word_key(key)) is not None),
+        allowed=_allow_list(ecosystem),
+    )
+
+
+def _delete_index(skeletons: list[str]) -> dict[str, tuple[int, ...]]:
+    """Skeleton and one-deletion probes -> ids, built with C-speed dict/Counter passes: about
+    20 probes per name, nearly all of them unique, so only the shared ones get a Python loop."""
+    probes: list[str] = []
+    owners: list[int] = []
+    for ident, skel in enumerate(skeletons):
+        mine = {skel[:i] + skel[i + 1 :] for i in range(len(skel))}
+        mine.add(skel)
+        probes.extend(mine)
+        owners.extend([ident] * len(mine))
+    index: dict[str, tuple[int, ...]] = {p: (o,) for p, o in zip(probes, owners, strict=True)}
+    shared = {p for p, n in Counter(probes).items() if n > 1}
+    if shared:
+        grouped = _group((p, o) for p, o in zip(probes, owners, strict=True) if p in shared)
+        index.update(grouped)
+    return index
+
+
+def _group(pairs: Iterable[tuple[K, int]]) -> dict[K, tuple[int, ...]]:
+    grouped: dict[K, list[int]] = {}
+    for key, ident in pairs:
+        grouped.setdefault(key, []).append(ident)
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+def _allow_list(ecosystem: str) -> frozenset[tuple[str, str]]:
+    """(candidate, target) registry keys of honest near pairs from typosquat-allow.txt."""
+    pairs = set()
+    for line in _read(_ALLOW_FILE).splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) == 3 and fields[0] == ecosystem:
+            pairs.add((registry_key(ecosystem, fields[1]), registry_key(ecosystem, fields[2])))
+    return frozenset(pairs)

@@ -1,0 +1,178 @@
+"""Typosquat detection: a name one slip away from a far more popular package (`didYouMean`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from depshield.intel.confusables import (
+    affix_bases,
+    bare,
+    collapse,
+    edit_relation,
+    is_scoped,
+    registry_key,
+    skeleton,
+    visible,
+    word_key,
+)
+from depshield.intel.popularity import PopularityIndex, load_index
+from depshield.model import Finding
+
+MAX_NAME = 214  # npm's limit; longer input is not a package name
+# Shortest bare name (no delimiters) each technique may judge: one typo away from a 4-letter name
+# is another ordinary name (ms / ws / qs / vue / vuex), while a look-alike glyph is still a trick.
+_MIN_LENGTH = {
+    "confusable": 3,
+    "swappedLetters": 4,
+    "scopeConfusion": 4,
+    "redelimited": 4,
+    "repeatedLetter": 4,
+    "reorderedWords": 4,
+    "editDistance": 5,
+    "affix": 4,
+}
+# When one candidate matches a target by several techniques, name the sharpest (dict order).
+_PRIORITY = {reason: i for i, reason in enumerate(_MIN_LENGTH)}
+# An edit that is no common slip (a far key, a consonant out of nowhere) mostly joins two honest
+# names (tryton / triton, pacparser / pycparser); it counts only against the best-known targets.
+UNLIKELY_EDIT_RANK = 1000
+# ... unless the names are long: one odd letter in ten is a typo more often than a new project.
+LONG_NAME = 10
+# A language or version affix is how many honest companions are named (`X-cli`, `X-py`), so it
+# counts only against well-known targets, where the affix is the trick (react2, colorama-py).
+AFFIX_RANK = 3000
+# A candidate that is itself on the popular list needs this popularity gap to count (npm:
+# download ratio; PyPI: rank ratio); most such pairs are two honest packages.
+IN_LIST_RATIO = 1000.0
+
+
+def did_you_mean(ecosystem: str, name: str) -> Finding | None:
+    """A didYouMean finding when `name` imitates a much more popular package, else None."""
+    if ecosystem not in ("npm", "pypi") or not isinstance(name, str):
+        return None
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        return None
+    index = load_index(ecosystem)
+    key = registry_key(ecosystem, name)
+    cand_rank = index.rank_of(key)
+    best = _best_match(index, name, key, cand_rank)
+    if best is None:
+        return None
+    target_id, reason = best
+    target = index.names[target_id]
+    return Finding(
+        type="didYouMean",
+        file="",
+        line=0,
+        evidence=f"{name!r} looks like {target!r} ({_DESCRIPTIONS[reason]})",
+        props={
+            "alternatePackage": target,
+            "reason": reason,
+            "targetRank": target_id + 1,
+            "candidateRank": cand_rank,
+        },
+    )
+
+
+def near_names(ecosystem: str, name: str) -> list[tuple[str, str]]:
+    """Every (popular name, technique) `name` is near, before any popularity gate (benchmarks)."""
+    index = load_index(ecosystem)
+    key = registry_key(ecosystem, name.strip())
+    found = _near(index, name.strip(), key)
+    return [(index.names[t], why) for t, why, _ in found if index.keys[t] != key]
+
+
+def _best_match(
+    index: PopularityIndex, name: str, key: str, cand_rank: int | None
+) -> tuple[int, str] | None:
+    found: dict[int, str] = {}
+    for target_id, reason, slip in _near(index, name, key):
+        if not _passes_gate(index, key, cand_rank, target_id, reason, slip):
+            continue
+        previous = found.get(target_id)
+        if previous is None or _PRIORITY[reason] < _PRIORITY[previous]:
+            found[target_id] = reason
+    if not found:
+        return None
+    target_id = min(found)  # the most popular target is the likeliest one imitated
+    return target_id, found[target_id]
+
+
+def _near(index: PopularityIndex, raw: str, key: str) -> Iterator[tuple[int, str, bool]]:
+    """(target id, technique, plausible slip) for each popular name `raw` is one trick from."""
+    skel = skeleton(raw)
+    for probe in _deletions(skel):
+        for target_id in index.deletes.get(probe, ()):
+            target_skel = index.skeletons[target_id]
+            if target_skel == skel:
+                yield target_id, _look_alike(raw, key, index.keys[target_id]), True
+                continue
+            relation = edit_relation(skel, target_skel)
+            if relation is not None:
+                yield target_id, relation[0], relation[1]
+    words = word_key(key)
+    if words is not None:
+        for target_id in index.words.get(words, ()):
+            yield target_id, "reorderedWords", True
+    if not is_scoped(key):  # a scope is owned: @acme/node-resolve does not imitate resolve
+        for base in affix_bases(key):
+            base_skel = skeleton(base)
+            for target_id in index.deletes.get(base_skel, ()):
+                if index.skeletons[target_id] == base_skel:
+                    yield target_id, "affix", True
+
+
+def _deletions(text: str) -> Iterator[str]:
+    yield text
+    seen = set()
+    for i in range(len(text)):
+        probe = text[:i] + text[i + 1 :]
+        if probe not in seen:
+            seen.add(probe)
+            yield probe
+
+
+def _look_alike(raw: str, key: str, target: str) -> str:
+    """Why two names with one skeleton differ: separators, scope, doubled letters or glyphs."""
+    typed, wanted = visible(raw), visible(target)
+    if typed == wanted:
+        return "scopeConfusion" if is_scoped(key) != is_scoped(target) else "redelimited"
+    if collapse(typed) == collapse(wanted):
+        return "repeatedLetter"
+    return "confusable"
+
+
+def _passes_gate(
+    index: PopularityIndex,
+    key: str,
+    cand_rank: int | None,
+    target_id: int,
+    reason: str,
+    slip: bool,
+) -> bool:
+    target_key = index.keys[target_id]
+    if target_key == key or (key, target_key) in index.allowed:
+        return False
+    shortest = min(len(bare(key)), len(bare(target_key)))
+    if shortest < _MIN_LENGTH[reason] + (0 if slip else 1):
+        return False
+    rank = target_id + 1
+    odd_edit = not slip and rank > UNLIKELY_EDIT_RANK and shortest < LONG_NAME
+    if odd_edit or (reason == "affix" and rank > AFFIX_RANK):
+        return False
+    if cand_rank is None:
+        return True
+    return index.popularity_ratio(rank, cand_rank) >= IN_LIST_RATIO
+
+
+_DESCRIPTIONS = {
+    "editDistance": "one letter added, dropped or changed",
+    "swappedLetters": "two neighbouring letters swapped",
+    "confusable": "look-alike characters",
+    "redelimited": "same words, different separators",
+    "repeatedLetter": "a letter doubled or undoubled",
+    "scopeConfusion": "scope turned into a plain name or back",
+    "reorderedWords": "same words in another order",
+    "affix": "a language or version affix on the name",
+}
