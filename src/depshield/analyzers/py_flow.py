@@ -12,6 +12,7 @@ from depshield.analyzers.py_rules import DECODERS, DOWNLOADS, strip_calls
 from depshield.analyzers.py_scope import Scope
 
 _MAX_NODES = 600
+_XOR_SINKS = frozenset({"chr", "bytes", "bytearray"})
 _MAX_HOPS = 4  # variable and local-function hops followed from the sink back to the data
 
 
@@ -65,6 +66,12 @@ def _call(
         found.decoders.add(how)
     if name in DOWNLOADS:
         found.downloads.add(name)
+    if name in _XOR_SINKS and any(
+        isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitXor)
+        for a in node.args
+        for n in ast.walk(a)
+    ):
+        found.decoders.add("xor")  # chr(ord(c) ^ key[i]): a hand-rolled cipher
     if isinstance(node.func, ast.Name) and hops < _MAX_HOPS:
         for owner in scope.chain():
             for fn in owner.defs.get(node.func.id, []):

@@ -16,24 +16,36 @@ from depshield.analyzers.py_scope import Site
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish"})
 _PYTHON = re.compile(r"^(python[\d.]*w?|py)(\.exe)?$", re.IGNORECASE)
+# Bounded gaps ({0,N}) keep every pattern linear on hostile, very long command lines.
 _PS_ENCODED = re.compile(
-    r"\b(?:powershell|pwsh)(?:\.exe)?\b.*?\s[-/]e(?:c|n|nc\w*)?\s+['\"]?([A-Za-z0-9+/=]{16,})",
+    r"\b(?:powershell|pwsh)(?:\.exe)?\b.{0,400}?\s[-/]e(?:c|n|nc\w*)?\s+['\"]?"
+    r"([A-Za-z0-9+/=]{16,})",
     re.IGNORECASE | re.DOTALL,
 )
 _PIPE_TO_SHELL = re.compile(
-    r"\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:(?:ba|z|da|k)?sh|python\d?|perl)\b",
+    r"\b(?:curl|wget)\b[^|;&\n]{0,500}\|\s*(?:sudo\s+)?(?:(?:ba|z|da|k)?sh|python\d?|perl)\b",
     re.IGNORECASE,
 )
 _PS_DOWNLOAD_RUN = re.compile(
-    r"\b(?:iex|invoke-expression)\b.*\b(?:downloadstring|invoke-webrequest|iwr|irm"
-    r"|invoke-restmethod)\b|\b(?:downloadstring|iwr|irm|invoke-webrequest)\b.*\|\s*iex\b",
+    r"\b(?:iex|invoke-expression)\b.{0,400}?\b(?:downloadstring|invoke-webrequest|iwr|irm"
+    r"|invoke-restmethod)\b|\b(?:downloadstring|iwr|irm|invoke-webrequest)\b.{0,400}?\|\s*iex\b",
     re.IGNORECASE | re.DOTALL,
 )
-_REVERSE = re.compile(
-    r"/dev/(?:tcp|udp)/|\bnc(?:at)?\b[^|;&\n]*\s-\w*[ec]\s|\bmkfifo\b[^;\n]*\bnc\b"
-    r"|\bsocat\b[^\n]*exec:",
+# A file fetched by a command and started by the same command line.
+_FETCH_THEN_START = re.compile(
+    r"(?:invoke-webrequest|\biwr\b|downloadfile|certutil\b[^\n]{0,200}-urlcache"
+    r"|bitsadmin\b[^\n]{0,200}/transfer|\bcurl\b[^\n|]{0,200}\s-[a-z]*o\s"
+    r"|\bwget\b[^\n|]{0,200}\s-o\s)"
+    r"[^\n]{0,400}?(?:start-process|\bstart\s|\.(?:exe|bat|cmd|ps1|sh|vbs)\b[^\n]{0,200}?"
+    r"(?:&&|;|\|\|)\s*(?:\.?[\\/])?\S{1,200}\.(?:exe|bat|cmd|ps1|sh|vbs)\b|\bchmod\s+\+x)",
     re.IGNORECASE,
 )
+_REVERSE = re.compile(
+    r"/dev/(?:tcp|udp)/|\bnc(?:at)?\b[^|;&\n]{0,200}\s-\w*[ec]\s|\bmkfifo\b[^;\n]{0,200}\bnc\b"
+    r"|\bsocat\b[^\n]{0,300}exec:",
+    re.IGNORECASE,
+)
+_MAX_COMMAND = 20_000  # characters of a command line the patterns look at
 _NO_COMMAND_ARG = ("os.exec", "os.spawn", "os.posix_spawn")
 
 
@@ -55,6 +67,8 @@ def spawn_rule(ctx: Ctx, site: Site, name: str) -> None:
         ctx.event("sockstdio", site)
     if text:
         _command_text(ctx, site, text)
+        if not isinstance(command, ast.Constant):  # assembled at run time: scan what it becomes
+            ctx.out.extend(strings.scan_literal(text, ctx.file, _line(site), ctx.top(site)))
     code = _python_c(ctx, site, argv)
     if code and ctx.nested is not None:
         ctx.nested(ctx, code, site, "python -c")
@@ -124,8 +138,13 @@ def _stdio_is_socket(ctx: Ctx, site: Site, call: ast.Call) -> bool:
     return False
 
 
+def _line(site: Site) -> int:
+    return int(getattr(site.node, "lineno", 1))
+
+
 def _command_text(ctx: Ctx, site: Site, text: str) -> None:
-    line = getattr(site.node, "lineno", 1)
+    line = _line(site)
+    text = text[:_MAX_COMMAND]
     top = ctx.top(site)
     ctx.out.extend(shell.analyze_shell(text, ctx.file, line - 1, top))
     encoded = _PS_ENCODED.search(text)
@@ -141,7 +160,11 @@ def _command_text(ctx: Ctx, site: Site, text: str) -> None:
         )
         if decoded:
             ctx.out.extend(strings.scan_literal(decoded, ctx.file, line, top))
-    if _PIPE_TO_SHELL.search(text) or _PS_DOWNLOAD_RUN.search(text):
+    if (
+        _PIPE_TO_SHELL.search(text)
+        or _PS_DOWNLOAD_RUN.search(text)
+        or _FETCH_THEN_START.search(text)
+    ):
         ctx.emit(
             "remoteCodeDownload",
             site,
