@@ -139,6 +139,8 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
     ("written-code-run.py", "remoteCodeDownload", 8, False, {"via": "written-code"}),
     ("dropper-decoded.py", "encodedPayloadExecution", 13, False, {"pattern": "dropper"}),
     ("download-rename-run.py", "remoteCodeDownload", 10, True, {"pattern": "download-write-run"}),
+    ("payload-xor-loop.py", "encodedPayloadExecution", 7, False, {"decoder": ["xor"]}),
+    ("command-assembled.py", "remoteCodeDownload", 9, True, {"pattern": "download-piped-to-shell"}),
 ]
 
 
@@ -165,6 +167,7 @@ SILENT: list[tuple[str, str, int | None]] = [
     ("payload-lookalikes.py", "remoteCodeDownload", None),
     ("download-lookalike.py", "remoteCodeDownload", None),
     ("write-script-run.py", "remoteCodeDownload", None),
+    ("command-fetch-only.py", "remoteCodeDownload", None),
     ("write-script-run.py", "encodedPayloadExecution", None),
     ("write-script-run.py", "usesEval", None),
     ("powershell-plain.py", "remoteCodeDownload", None),
