@@ -10,11 +10,14 @@ from depshield.analyzers.js_parse import capture, grammar_for, parse
 from depshield.model import FileAnalysis, Finding
 
 if TYPE_CHECKING:
+    from tree_sitter import Node
+
     from depshield.analyzers.js_context import JsContext
 
 EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
 MAX_BYTES = 32 << 20  # larger files get the text checks only
+COMPUTED_KEYS = frozenset({"string", "template_string", "binary_expression", "call_expression"})
 
 
 class JavaScriptAnalyzer:
@@ -89,7 +92,7 @@ def _run(ctx: JsContext) -> None:
         js_calls.on_new(ctx, node)
     for ident in caps.get("evalarg", ()):
         js_exec.on_eval_reference(ctx, ident)
-    for member in caps.get("member", ()):
+    for member in _members(ctx):
         js_env.on_member(ctx, member)
     for spread in caps.get("spread", ()):
         js_env.on_spread(ctx, spread)
@@ -99,6 +102,20 @@ def _run(ctx: JsContext) -> None:
         js_env.on_declaration(ctx, decl)
     js_threats.run_all(ctx)
     _strings(ctx)
+
+
+def _members(ctx: JsContext) -> list[Node]:
+    """Member accesses worth resolving: `.env`, module internals, computed `x['..']` keys."""
+    out = list(ctx.caps.get("member", ()))
+    for prop in ctx.caps.get("mprop", ()):
+        parent = prop.parent
+        if parent is not None and parent.type == "member_expression":
+            out.append(parent)
+    for sub in ctx.caps.get("sub", ()):
+        index = sub.child_by_field_name("index")
+        if index is not None and index.type in COMPUTED_KEYS:
+            out.append(sub)
+    return out
 
 
 def _bind(ctx: JsContext) -> None:
@@ -127,7 +144,7 @@ def _strings(ctx: JsContext) -> None:
 
     seen: set[tuple[str, int]] = set()
     for node in (*ctx.caps.get("string", ()), *ctx.caps.get("template", ())):
-        value = js_text.literal_value(node.type, ctx.source[node.start_byte : node.end_byte])
+        value = js_text.literal_value(node, ctx.source)
         if not value:
             continue
         line = node.start_point[0] + 1

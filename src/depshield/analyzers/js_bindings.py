@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from depshield.analyzers.js_scope import PROGRAM, Scopes
+from depshield.analyzers.js_scope import MAX_CHAIN, PROGRAM, Scopes
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -35,21 +36,58 @@ class Bindings:
         self.source = source
         self.scopes = scopes
         self.table: dict[tuple[str, int], list[Binding]] = {}
+        self.scopes_of: dict[str, set[int]] = {}  # name -> scopes that bind it
+        self._valued: dict[tuple[str, int], tuple[list[int], list[Binding]]] = {}
 
     def text(self, node: Node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def add(self, binding: Binding) -> None:
         self.table.setdefault((binding.name, binding.scope), []).append(binding)
+        self.scopes_of.setdefault(binding.name, set()).add(binding.scope)
+        self._valued.pop((binding.name, binding.scope), None)
 
     def lookup(self, name: str, pos: int) -> Binding | None:
         """The binding `name` refers to at byte `pos`, or None when it is a free (global) name."""
-        scope = self.scopes.innermost(pos)
-        for s in self.scopes.chain(scope):
-            found = self.table.get((name, s))
-            if found:
-                return _pick(found, pos)
-        return None
+        scope = self.scope_of(name, pos)
+        return None if scope is None else self._pick((name, scope), pos)
+
+    def scope_of(self, name: str, pos: int) -> int | None:
+        """The innermost scope around byte `pos` that binds `name`, or None."""
+        where = self.scopes_of.get(name)
+        if where is None:
+            return None
+        if len(where) == 1:
+            (only,) = where
+            return only if only == PROGRAM or self.scopes.contains(only, pos) else None
+        scopes = self.scopes
+        s = scopes.innermost(pos)
+        for _ in range(MAX_CHAIN):
+            if s in where:
+                return s
+            if s == PROGRAM:
+                return None
+            s = scopes.parent[s]
+        return PROGRAM if PROGRAM in where else None
+
+    def _pick(self, key: tuple[str, int], pos: int) -> Binding:
+        """Among one scope's bindings of a name: the last one with a value before `pos`, else
+        the first with a value (hoisted functions, code that runs later), else an opaque one."""
+        found = self.table[key]
+        if len(found) == 1:
+            return found[0]
+        cached = self._valued.get(key)
+        if cached is None:
+            valued = sorted(
+                (b for b in found if b.value is not None or b.module is not None),
+                key=lambda b: b.pos,
+            )
+            cached = self._valued[key] = ([b.pos for b in valued], valued)
+        positions, valued = cached
+        if not valued:
+            return found[0]
+        i = bisect_right(positions, pos)
+        return valued[i - 1] if i else valued[0]
 
     def declare(self, decl: Node) -> None:
         name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
@@ -62,9 +100,8 @@ class Bindings:
         if left is None or right is None:
             return
         name = self.text(left)
-        prior = self.lookup(name, node.start_byte)
-        scope = prior.scope if prior is not None else PROGRAM
-        self.add(Binding(name, scope, node.start_byte, right))
+        scope = self.scope_of(name, node.start_byte)
+        self.add(Binding(name, PROGRAM if scope is None else scope, node.start_byte, right))
 
     def parameter(self, ident: Node) -> None:
         name = self.text(ident)
@@ -132,13 +169,3 @@ class Bindings:
                 stack.extend((child, path) for child in node.named_children)
             elif kind == "array_pattern":  # elements are not followed: bind them as opaque
                 stack.extend((child, ("[]",)) for child in node.named_children)
-
-
-def _pick(found: list[Binding], pos: int) -> Binding:
-    """Among one scope's bindings of a name: the last one with a value before `pos`, else the
-    first with a value (hoisted functions, code that runs later), else an opaque one."""
-    with_value = [b for b in found if b.value is not None or b.module is not None]
-    if not with_value:
-        return found[0]
-    before = [b for b in with_value if b.pos <= pos]
-    return before[-1] if before else with_value[0]

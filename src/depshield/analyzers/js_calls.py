@@ -168,7 +168,7 @@ def path_strings(ctx: JsContext, node: Node, hops: int = 2) -> list[str]:
         if cur.type in ("string_fragment",):
             out.append(ctx.text(cur))
         elif cur.type == "string":
-            value = js_text.literal_value("string", ctx.source[cur.start_byte : cur.end_byte])
+            value = js_text.literal_value(cur, ctx.source)
             out.append(value or "")
         elif cur.type == "identifier" and left > 0:
             binding = ctx.bindings.lookup(ctx.text(cur), cur.start_byte)

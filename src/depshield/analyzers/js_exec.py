@@ -71,6 +71,9 @@ def on_exec(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
 
 def on_eval_reference(ctx: JsContext, ident: Node) -> None:
     """`eval` or `Function` handed over as a value: `.then(eval)`."""
+    parent = ident.parent
+    if parent is None or parent.type != "arguments":
+        return
     ref = ctx.resolver.resolve(ident)
     if ref is None or ref.base != GLOBAL or ref.path not in (("eval",), ("Function",)):
         return

@@ -80,8 +80,7 @@ class Folder:
         return None
 
     def _template(self, node: Node, depth: int, subst: dict[str, Folded] | None) -> Folded | None:
-        raw = self.bindings.source[node.start_byte : node.end_byte]
-        value = js_text.literal_value(node.type, raw)
+        value = js_text.literal_value(node, self.bindings.source)
         if value is not None:
             return Folded(value)
         parts, how = [], "concat"

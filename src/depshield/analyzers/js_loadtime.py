@@ -26,21 +26,41 @@ ROUNDS = 2  # helpers called from module level, then helpers those call
 
 def mark_load_time(ctx: JsContext) -> None:
     """Tell the scopes which functions are transparent for `top_level`."""
-    spans = {(n.start_byte, n.end_byte) for n in ctx.caps.get("iife", ())}
-    for call in ctx.caps.get("cbcall", ()):
-        if _soon(ctx, call):
+    spans: set[tuple[int, int]] = set()
+    for call in (*ctx.caps.get("call", ()), *ctx.caps.get("new", ())):
+        fn = _iife(ctx, call)
+        if fn is not None:
+            spans.add((fn.start_byte, fn.end_byte))
+        elif _soon(ctx, call):
             spans.update(
                 (a.start_byte, a.end_byte)
                 for a in ctx.args(call)
                 if a.type in ("function_expression", "arrow_function")
             )
     ctx.scopes.set_transparent(spans)
+    calls = _local_calls(ctx)
     for _ in range(ROUNDS):
-        called = _called_from_module_level(ctx) - spans
+        called = _called_from_module_level(ctx, calls) - spans
         if not called:
             break
         spans |= called
         ctx.scopes.set_transparent(spans)
+
+
+def _iife(ctx: JsContext, call: Node) -> Node | None:
+    """The function an immediately invoked function expression runs: `(function(){})()`,
+    `!function(){}()`, `(() => {})()`, `(function(){}).call(this)`."""
+    callee = call.child_by_field_name("function")
+    if callee is not None and callee.type == "member_expression":
+        prop = callee.child_by_field_name("property")
+        if prop is None or ctx.text(prop) not in ("call", "apply"):
+            return None
+        callee = callee.child_by_field_name("object")
+    while callee is not None and callee.type == "parenthesized_expression":
+        callee = callee.named_child(0)
+    if callee is not None and callee.type in ("function_expression", "arrow_function"):
+        return callee
+    return None
 
 
 def _soon(ctx: JsContext, call: Node) -> bool:
@@ -62,27 +82,31 @@ def _soon(ctx: JsContext, call: Node) -> bool:
     return capability_of(ref.base) is not None
 
 
-def _called_from_module_level(ctx: JsContext) -> set[tuple[int, int]]:
+def _called_from_module_level(
+    ctx: JsContext, calls: list[tuple[Node, Node]]
+) -> set[tuple[int, int]]:
     """Functions of this file called by code that itself runs at load time (`main();`)."""
-    names = _function_names(ctx)
     out: set[tuple[int, int]] = set()
-    for call in ctx.caps.get("call", ()):
-        callee = call.child_by_field_name("function")
-        if callee is None or callee.type != "identifier":
+    for call, callee in calls:
+        if not ctx.top(call):
             continue
-        name = ctx.text(callee)
-        if name not in names or not ctx.top(call):
-            continue
-        binding = ctx.bindings.lookup(name, callee.start_byte)
+        binding = ctx.bindings.lookup(ctx.text(callee), callee.start_byte)
         fn = binding.value if binding is not None and not binding.path else None
         if fn is not None and fn.type in FUNCTION_VALUES:
             out.add((fn.start_byte, fn.end_byte))
     return out
 
 
-def _function_names(ctx: JsContext) -> set[str]:
-    return {
+def _local_calls(ctx: JsContext) -> list[tuple[Node, Node]]:
+    """(call, callee) for calls of a name some binding of this file gives a function value."""
+    names = {
         name
         for (name, _), found in ctx.bindings.table.items()
         if any(b.value is not None and b.value.type in FUNCTION_VALUES for b in found)
     }
+    out = []
+    for call in ctx.caps.get("call", ()):
+        callee = call.child_by_field_name("function")
+        if callee is not None and callee.type == "identifier" and ctx.text(callee) in names:
+            out.append((call, callee))
+    return out

@@ -38,8 +38,7 @@ def source_of(stmt: Node) -> Node | None:
 
 
 def spec_of(ctx: JsContext, string: Node) -> str | None:
-    raw = ctx.source[string.start_byte : string.end_byte]
-    return js_text.literal_value(string.type, raw)
+    return js_text.literal_value(string, ctx.source)
 
 
 def on_static_import(ctx: JsContext, stmt: Node) -> None:

@@ -20,26 +20,19 @@ FUNCTION_TYPES = (
 )
 
 # One query, one pass over the tree: each pattern names the nodes a rule looks at, so Python
-# never walks the whole tree (a 10 MB bundle has millions of nodes). Patterns a grammar does not
-# know (TypeScript-only nodes, JavaScript-only parameter shapes) are dropped per grammar.
+# never walks the whole tree (a 10 MB bundle has millions of nodes). Patterns are single nodes or
+# constrain only a leading leaf child: a pattern that waits for a later child (`arguments:` of a
+# call, `property:` of a member) keeps one match open per enclosing node, which turns 10,000
+# levels of nesting quadratic. Those checks are made in Python on the captured nodes instead.
+# Patterns a grammar does not know (TypeScript-only nodes) are dropped per grammar.
 PATTERNS = (
     "(string) @string",
     "(template_string) @template",
     f"[{' '.join(f'({t})' for t in FUNCTION_TYPES)}] @fn",
-    "(call_expression function: [(function_expression) (arrow_function)] @iife)",
-    "(call_expression function: (parenthesized_expression [(function_expression) (arrow_function)]"
-    " @iife))",
-    "(call_expression function: (member_expression object: (parenthesized_expression"
-    " [(function_expression) (arrow_function)] @iife) property: (property_identifier) @_iife_m)"
-    ' (#any-of? @_iife_m "call" "apply"))',
-    "(call_expression function: (member_expression object: (function_expression) @iife"
-    ' property: (property_identifier) @_iife_n) (#any-of? @_iife_n "call" "apply"))',
-    "(call_expression arguments: (arguments [(function_expression) (arrow_function)])) @cbcall",
-    "(new_expression arguments: (arguments [(function_expression) (arrow_function)])) @cbcall",
     "(variable_declarator) @decl",
     "(assignment_expression left: (identifier)) @assign",
     "(import_statement) @import",
-    "(export_statement source: (string)) @export",
+    "(export_statement) @export",
     "(formal_parameters (identifier) @param)",
     "(formal_parameters (assignment_pattern left: (identifier) @param))",
     "(required_parameter pattern: (identifier) @param)",
@@ -48,18 +41,19 @@ PATTERNS = (
     "(catch_clause parameter: (identifier) @param)",
     "(call_expression) @call",
     "(new_expression) @new",
-    "(member_expression property: (property_identifier) @_mp (#any-of? @_mp"
+    "((property_identifier) @mprop (#any-of? @mprop"
     ' "env" "binding" "_linkedBinding" "dlopen" "constructor" "_load" "_compile"'
-    ' "_resolveFilename")) @member',
-    "(subscript_expression index: [(string) (template_string) (binary_expression)"
-    " (call_expression)]) @member",
+    ' "_resolveFilename"))',
+    "(subscript_expression) @sub",
     '(member_expression object: (identifier) @_eo (#eq? @_eo "env")) @member',
-    '(subscript_expression object: (identifier) @_es (#eq? @_es "env")) @member',
     "(spread_element) @spread",
-    '(arguments (identifier) @evalarg (#any-of? @evalarg "eval" "Function"))',
+    '((identifier) @evalarg (#any-of? @evalarg "eval" "Function"))',
     "(for_in_statement) @forin",
     "[(while_statement) (for_statement) (do_statement)] @loop",
 )
+
+
+SHARED_NAMES = frozenset({"param"})
 
 
 def grammar_for(path: str) -> str:
@@ -114,7 +108,7 @@ def parse(grammar: str, source: bytes) -> Tree:
 
 
 def capture(grammar: str, tree: Tree) -> dict[str, list[Node]]:
-    """Every capture of the query, by name, each node once, in source order."""
+    """Every capture of the query, by name. Names several patterns share are deduplicated."""
     from tree_sitter import QueryCursor
 
     raw = QueryCursor(_query(grammar)).captures(tree.root_node)
@@ -122,13 +116,14 @@ def capture(grammar: str, tree: Tree) -> dict[str, list[Node]]:
     for name, nodes in raw.items():
         if name.startswith("_"):
             continue
-        seen: set[tuple[int, int, int]] = set()
-        unique = []
-        for node in nodes:
-            key = (node.start_byte, node.end_byte, node.kind_id)
-            if key not in seen:
-                seen.add(key)
-                unique.append(node)
-        unique.sort(key=lambda n: n.start_byte)
-        out[name] = unique
+        if name in SHARED_NAMES:
+            seen: set[tuple[int, int, int]] = set()
+            unique = []
+            for node in nodes:
+                key = (node.start_byte, node.end_byte, node.kind_id)
+                if key not in seen:
+                    seen.add(key)
+                    unique.append(node)
+            nodes = unique
+        out[name] = nodes
     return out

@@ -5,6 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 MAX_VALUE = 1 << 16  # folded or decoded strings longer than this are not worth following
 
@@ -35,14 +39,18 @@ def unescape(raw: str) -> str:
     return _ESCAPE.sub(_escape, raw)
 
 
-def literal_value(node_type: str, raw: bytes) -> str | None:
-    """The value of a string node or a template string without substitutions, else None."""
-    body = raw[1:-1].decode("utf-8", "replace") if len(raw) >= 2 else ""
-    if node_type == "template_string" and "${" in body.replace("\\$", ""):
+def literal_value(node: Node, source: bytes) -> str | None:
+    """The value of a string node or of a template string without substitutions, else None."""
+    kind = node.type
+    if kind == "template_string":
+        if any(c.type == "template_substitution" for c in node.named_children):
+            return None
+    elif kind != "string":
         return None
-    if node_type not in ("string", "template_string"):
-        return None
-    return unescape(body)
+    start, end = node.start_byte, node.end_byte
+    if end - start < 2:
+        return ""
+    return unescape(source[start + 1 : end - 1].decode("utf-8", "replace"))
 
 
 def b64decode(text: str) -> bytes | None:
