@@ -140,7 +140,7 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
     ("dropper-decoded.py", "encodedPayloadExecution", 13, False, {"pattern": "dropper"}),
     ("download-rename-run.py", "remoteCodeDownload", 10, True, {"pattern": "download-write-run"}),
     ("payload-xor-loop.py", "encodedPayloadExecution", 7, False, {"decoder": ["xor"]}),
-    ("command-assembled.py", "remoteCodeDownload", 9, True, {"pattern": "download-piped-to-shell"}),
+    ("command-assembled.py", "remoteCodeDownload", 9, True, {"pattern": "download-then-run"}),
 ]
 
 

@@ -160,17 +160,14 @@ def _command_text(ctx: Ctx, site: Site, text: str) -> None:
         )
         if decoded:
             ctx.out.extend(strings.scan_literal(decoded, ctx.file, line, top))
-    if (
-        _PIPE_TO_SHELL.search(text)
-        or _PS_DOWNLOAD_RUN.search(text)
-        or _FETCH_THEN_START.search(text)
-    ):
-        ctx.emit(
-            "remoteCodeDownload",
-            site,
-            {"pattern": "download-piped-to-shell"},
-            key=("rcd", site.node),
-        )
+    if _PIPE_TO_SHELL.search(text):
+        pattern = "download-piped-to-shell"
+    elif _PS_DOWNLOAD_RUN.search(text) or _FETCH_THEN_START.search(text):
+        pattern = "download-then-run"
+    else:
+        pattern = ""
+    if pattern:
+        ctx.emit("remoteCodeDownload", site, {"pattern": pattern}, key=("rcd", site.node))
     if _REVERSE.search(text):
         ctx.emit(
             "reverseShell",
