@@ -6,11 +6,12 @@ import ast
 import warnings
 
 from depshield.analyzers import strings
-from depshield.analyzers.py_calls import check_call, check_subscript
+from depshield.analyzers.py_calls import check_call
 from depshield.analyzers.py_context import Ctx
 from depshield.analyzers.py_emit import Emitter
 from depshield.analyzers.py_env import check_environ
 from depshield.analyzers.py_flow import correlate
+from depshield.analyzers.py_imports import check_subscript
 from depshield.analyzers.py_obfuscation import check_obfuscation
 from depshield.analyzers.py_reach import mark_runs_on_load
 from depshield.analyzers.py_resolve import Resolver

@@ -83,6 +83,20 @@ class Ctx:
         self.hints.setdefault(reason, (node, top))
 
 
+def kwarg(call: ast.Call, *names: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in names:
+            return keyword.value
+    return None
+
+
+def arg(call: ast.Call, index: int, *names: str) -> ast.expr | None:
+    """Positional argument `index`, or the keyword argument called one of `names`."""
+    if len(call.args) > index and not isinstance(call.args[index], ast.Starred):
+        return call.args[index]
+    return kwarg(call, *names)
+
+
 def tokens_of(nodes: list[ast.AST], ctx: Ctx, scope: Scope) -> frozenset[str]:
     """Variable names and literal path-like strings in call arguments, to link calls together."""
     found: set[str] = set()

@@ -1,0 +1,77 @@
+"""Import rules: modules loaded by computed names, decoded names, or from file paths."""
+
+from __future__ import annotations
+
+import ast
+
+from depshield.analyzers.py_context import Ctx, arg
+from depshield.analyzers.py_resolve import canonical
+from depshield.analyzers.py_rules import EVAL_CALLS
+from depshield.analyzers.py_scope import Site
+
+
+def import_rule(ctx: Ctx, site: Site, name: str) -> None:
+    call = site.node
+    assert isinstance(call, ast.Call)
+    target = arg(call, 0, "name")
+    if target is None:
+        return
+    got = ctx.resolver.fold_str(target, site.scope)
+    if got is None or not isinstance(got.value, str):
+        ctx.emit("dynamicRequire", site, {"function": name})
+        return
+    if got.how:
+        ctx.emit("obfuscatedRequire", site, {"module": got.value[:120], "how": sorted(got.how)})
+        ctx.hint("obfuscated-import", call, ctx.top(site))
+    elif got.value.startswith(".") and name == "importlib.import_module":
+        ctx.index.relative_imports.append(got.value)
+
+
+def getattr_rule(ctx: Ctx, site: Site, name: str) -> None:
+    call = site.node
+    assert isinstance(call, ast.Call)
+    if len(call.args) < 2:
+        return
+    got = ctx.resolver.fold_str(call.args[1], site.scope)
+    base = ctx.qualname(call.args[0], site.scope)
+    if got is None or not got.how or base is None or not isinstance(got.value, str):
+        return
+    target = canonical(f"{base}.{got.value}")
+    ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})
+    if target in EVAL_CALLS or base in ("builtins", "__builtins__", "__builtin__"):
+        ctx.hint("hidden-builtin", call, ctx.top(site))
+
+
+def check_subscript(ctx: Ctx, site: Site) -> None:
+    """`__builtins__.__dict__['ex' + 'ec']`: a computed key into a module namespace."""
+    node = site.node
+    assert isinstance(node, ast.Subscript)
+    base = ctx.qualname(node.value, site.scope)
+    if base is None or not (
+        base.endswith("__dict__") or base in ("__builtins__", "sys.modules", "globals()")
+    ):
+        return
+    got = ctx.resolver.fold_str(node.slice, site.scope)
+    if got is None or not got.how or not isinstance(got.value, str):
+        return
+    target = ctx.qualname(node, site.scope) or got.value
+    ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})
+    if target in EVAL_CALLS:
+        ctx.hint("hidden-builtin", node, ctx.top(site))
+
+
+def load_file_rule(ctx: Ctx, site: Site, name: str) -> None:
+    """Code loaded from a path (`spec_from_file_location`, `runpy.run_path`, `imp.load_source`)."""
+    call = site.node
+    assert isinstance(call, ast.Call)
+    target = arg(call, 1, "location", "pathname") if name != "runpy.run_path" else arg(call, 0)
+    path = ctx.paths.text(target, site.scope) if target is not None else None
+    ctx.emit("dynamicRequire", site, {"function": name, "path": (path or "")[:200]})
+
+
+FILE_LOADERS = (
+    "importlib.util.spec_from_file_location",
+    "imp.load_source",
+    "imp.load_module",
+    "runpy.run_path",
+)
