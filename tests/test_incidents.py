@@ -82,7 +82,7 @@ INCIDENTS: dict[str, tuple[str, list[tuple[str, str, int | None]]]] = {
         "block",
         [
             ("hasNativeCode", "triton/runtime/triton", None),
-            ("dataExfiltration", "triton/__init__.py", 17),
+            ("dataExfiltration", "triton/__init__.py", 15),
         ],
     ),
     "pypi-pth-persistence": (

@@ -7,12 +7,21 @@ import importlib
 import os
 import sys
 
-# subcommand -> module with add_parser(subparsers) and run(args) -> int
+# subcommand -> module with add_parser(subparsers) and run(args) -> int. Only the invoked
+# command's module is imported (start-up time); the others appear in --help by their summary.
 COMMANDS = {
     "package": "depshield.cli.package",
     "scan": "depshield.cli.scan",
     "alerts": "depshield.cli.alerts",
     "db": "depshield.cli.db",
+}
+
+SUMMARIES = {
+    "package": "analyse one package (registry spec, directory or archive)",
+    "scan": "scan a project: every lockfile and manifest, every dependency",
+    "diff": "compare two versions of a package",
+    "db": "import, update and inspect the vulnerability and malware database",
+    "alerts": "list every alert type with its default policy",
 }
 
 EXIT_HELP = """exit codes:
@@ -24,7 +33,7 @@ EXIT_HELP = """exit codes:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     from depshield import __version__
 
     parser = argparse.ArgumentParser(
@@ -35,15 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"depshield {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMANDS.values():
-        importlib.import_module(module_name).add_parser(sub)
+    for name, module_name in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(module_name).add_parser(sub)
+        else:
+            sub.add_parser(name, help=SUMMARIES.get(name), add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     from depshield.errors import DepshieldError
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    invoked = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(invoked if invoked in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

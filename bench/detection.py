@@ -1,0 +1,369 @@
+"""Detection benchmark: recall on the malware corpus, false positives on popular packages,
+time and memory per package, beside GuardDog on the same packages.
+
+    python bench/detection.py [--ecosystem npm|pypi|all] [--peer run|reuse|skip] [--limit N]
+
+Each package is analysed by a whole `depshield package PATH --offline --format json --all`
+process (time and peak RSS measured per process). Malware samples are written to a temporary
+directory that is deleted right after (bench/corpus.py); nothing is ever executed. Results go to
+bench/out/ (not committed) and the figures to docs/benchmarks.md between the detection markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from corpus import materialize  # noqa: E402
+from docs_section import machine_line, write_section  # noqa: E402
+from peer_guarddog import Item, benign_items, malware_items, run_guarddog  # noqa: E402
+
+DEPSHIELD = ROOT / ".venv" / "bin" / "depshield"
+DEFAULT_ZIP = Path(
+    os.environ.get("DEPSHIELD_CORPUS", ROOT.parent / "shared/corpus/malicious-dev.zip")
+)
+DEFAULT_DATA = Path(os.environ.get("DEPSHIELD_BENCH_DATA", "/work/benchdata"))
+GUARDDOG_RESULTS = DEFAULT_DATA / "guarddog"
+OUT = HERE / "out"
+
+
+@dataclass
+class Outcome:
+    item_id: str
+    ecosystem: str
+    name: str
+    version: str
+    set: str  # "malware" | "benign"
+    partial: bool
+    verdict: str  # block | warn | pass | error
+    seconds: float
+    max_rss_mb: float
+    alerts: list[dict[str, object]] = field(default_factory=list)
+    error: str | None = None
+    size: int = 0
+    peer: str | None = None
+    peer_seconds: float | None = None
+
+
+def run_depshield(path: Path, ecosystem: str, home: Path) -> tuple[dict | None, float, float, str]:
+    """One whole CLI process: (report, wall seconds, peak RSS MB, stderr)."""
+    env = {**os.environ, "DEPSHIELD_HOME": str(home), "DEPSHIELD_OFFLINE": "1"}
+    cmd = [
+        str(DEPSHIELD),
+        "package",
+        str(path),
+        "--offline",
+        "--format",
+        "json",
+        "--all",
+        "--ecosystem",
+        ecosystem,
+        "--fail-on",
+        "never",
+    ]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = proc.communicate(timeout=600)
+    seconds = time.perf_counter() - start
+    rss = 0.0
+    try:
+        _, _, usage = os.wait4(proc.pid, os.WNOHANG)
+        rss = usage.ru_maxrss / 1024
+    except ChildProcessError:
+        pass
+    try:
+        return json.loads(out), seconds, rss, err.decode(errors="replace")
+    except ValueError:
+        return None, seconds, rss, err.decode(errors="replace")[-300:]
+
+
+def _measure(item: Item, kind: str, home: Path, peer: str) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="ds-sample-") as tmp:
+        if item.sample is not None:
+            path = materialize(item.sample, tmp)
+        else:
+            assert item.archive is not None
+            path = item.archive
+        size = _size(path)
+        # Measure peak RSS per process with a wrapper (ru_maxrss of waited children).
+        report, seconds, _, err = run_depshield(path, item.ecosystem, home)
+    rss = _last_child_rss()
+    outcome = Outcome(
+        item.id,
+        item.ecosystem,
+        item.name,
+        item.version,
+        kind,
+        bool(item.extra.get("partial")),
+        "error",
+        seconds,
+        rss,
+        size=size,
+    )
+    if report and report.get("packages"):
+        pkg = report["packages"][0]
+        outcome.verdict = pkg["verdict"]
+        outcome.alerts = [
+            {
+                "type": a["type"],
+                "action": a["action"],
+                "file": a["file"],
+                "line": a["line"],
+                "evidence": (a.get("evidence") or "")[:100],
+            }
+            for a in pkg["alerts"]
+        ]
+    else:
+        outcome.error = err.strip().splitlines()[-1] if err.strip() else "no report"
+    if peer == "run":
+        from peer_guarddog import item_path
+
+        with item_path(item) as gd_path:
+            result = run_guarddog(item.ecosystem, gd_path)
+        outcome.peer, outcome.peer_seconds = result.label, result.seconds
+    return outcome
+
+
+_RSS_SEEN = 0.0
+
+
+def _last_child_rss() -> float:
+    """ru_maxrss of children is a running maximum; report it (an upper bound per process)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def items(ecosystem: str, zip_path: Path, data: Path) -> Iterator[tuple[str, Item]]:
+    for item in malware_items(str(zip_path), ecosystem):
+        yield "malware", item
+    for item in benign_items(data / "benign" / "manifest.jsonl", ecosystem):
+        yield "benign", item
+
+
+def reuse_peer(outcomes: list[Outcome]) -> None:
+    """GuardDog's verdicts from its own run over the same packages (bench/peer_guarddog.py)."""
+    table: dict[str, dict] = {}
+    for path in GUARDDOG_RESULTS.glob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                table[str(row.get("id") or row.get("sample"))] = row
+    for o in outcomes:
+        row = table.get(o.item_id)
+        if row:
+            o.peer, o.peer_seconds = row.get("label"), row.get("seconds")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ecosystem", choices=["npm", "pypi", "all"], default="all")
+    parser.add_argument("--peer", choices=["run", "reuse", "skip"], default="reuse")
+    parser.add_argument("--limit", type=int, default=0, help="at most N packages per set")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = parser.parse_args(argv)
+    ecosystems = ["npm", "pypi"] if args.ecosystem == "all" else [args.ecosystem]
+    OUT.mkdir(exist_ok=True)
+    work: list[tuple[str, Item]] = []
+    for eco in ecosystems:
+        per_set: Counter[str] = Counter()
+        for kind, item in items(eco, args.zip, args.data):
+            if args.limit and per_set[kind] >= args.limit:
+                continue
+            per_set[kind] += 1
+            work.append((kind, item))
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="ds-bench-home-") as home:
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            outcomes = list(pool.map(lambda w: _measure(w[1], w[0], Path(home), args.peer), work))
+    if args.peer == "reuse":
+        reuse_peer(outcomes)
+    with (OUT / "detection.jsonl").open("w") as out:
+        for o in outcomes:
+            out.write(json.dumps(o.__dict__) + "\n")
+    startup = measure_startup()
+    text = summarize(outcomes, ecosystems, startup, args, time.time() - started)
+    write_section(ROOT / "docs" / "benchmarks.md", "detection", text)
+    print(text)
+    return 0
+
+
+def measure_startup(runs: int = 15) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([str(DEPSHIELD), "--version"], capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def summarize(
+    outcomes: list[Outcome],
+    ecosystems: list[str],
+    startup: float,
+    args: argparse.Namespace,
+    elapsed: float,
+) -> str:
+    lines = [
+        "## Detection: malware recall, false positives, speed (vs GuardDog)",
+        "",
+        machine_line(),
+        f"Command: `python bench/detection.py --ecosystem {args.ecosystem} --peer {args.peer}"
+        + (f" --limit {args.limit}" if args.limit else "")
+        + f"` ({elapsed / 60:.1f} min).",
+        "Each package is one whole `depshield package PATH --offline --format json --all` process.",
+        "GuardDog: `guarddog <eco> scan PATH --output-format json`, `risk_score.label` high_risk ="
+        " block, suspicious = warn"
+        + (
+            " (verdicts from its own run over the same packages on this"
+            " machine, bench/peer_guarddog.py)"
+            if args.peer == "reuse"
+            else " (run right after depshield on each package)"
+        )
+        + ".",
+        "",
+        f"Start-up of the command (`depshield --version`, median of 15): **{startup:.3f} s**.",
+        "",
+    ]
+    for eco in ecosystems:
+        lines += _ecosystem_section(eco, [o for o in outcomes if o.ecosystem == eco])
+    return "\n".join(lines) + "\n"
+
+
+def _rate(n: int, d: int) -> str:
+    return f"{n}/{d} = {n / d:.3f}" if d else "n/a"
+
+
+def _ecosystem_section(eco: str, outcomes: list[Outcome]) -> list[str]:
+    malware = [o for o in outcomes if o.set == "malware" and not o.partial]
+    partial = [o for o in outcomes if o.set == "malware" and o.partial]
+    benign = [o for o in outcomes if o.set == "benign"]
+    lines = [
+        f"### {eco}",
+        "",
+        "| set | packages | depshield block | depshield block+warn |"
+        " GuardDog block | GuardDog block+warn |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, group in (
+        ("malware", malware),
+        ("malware (partial samples)", partial),
+        ("benign (popular)", benign),
+    ):
+        if not group:
+            continue
+        n = len(group)
+        ds_b = sum(o.verdict == "block" for o in group)
+        ds_w = sum(o.verdict in ("block", "warn") for o in group)
+        peer = [o for o in group if o.peer]
+        gd_b = sum(o.peer == "block" for o in peer)
+        gd_w = sum(o.peer in ("block", "warn") for o in peer)
+        lines.append(
+            f"| {label} | {n} | {_rate(ds_b, n)} | {_rate(ds_w, n)} | "
+            f"{_rate(gd_b, len(peer))} | {_rate(gd_w, len(peer))} |"
+        )
+    everything = malware + partial + benign
+    ds_times = [o.seconds for o in everything]
+    gd_times = [o.peer_seconds for o in everything if o.peer_seconds]
+    largest = max(everything, key=lambda o: o.size) if everything else None
+    lines += [
+        "",
+        f"Median time per package: depshield **{statistics.median(ds_times):.3f} s**"
+        + (
+            f", GuardDog **{statistics.median(gd_times):.3f} s** (ratio "
+            f"{statistics.median(ds_times) / statistics.median(gd_times):.3f})"
+            if gd_times
+            else ""
+        )
+        + f"; depshield p95 {_pct(ds_times, 95):.3f} s, max {max(ds_times):.3f} s.",
+    ]
+    if largest:
+        lines.append(
+            f"Largest package: {largest.name} ({largest.size / 1e6:.1f} MB), "
+            f"{largest.seconds:.2f} s."
+        )
+    lines.append(
+        f"Peak RSS of any one depshield process: {max(o.max_rss_mb for o in everything):.0f} MB."
+    )
+    errors = [o for o in everything if o.verdict == "error"]
+    if errors:
+        lines.append(f"Errors: {len(errors)} ({', '.join(o.name for o in errors[:10])}).")
+    lines += ["", *_type_table(malware + partial, benign)]
+    lines += ["", *_misses(malware, "Malware not blocked"), "", *_false_positives(benign)]
+    return lines + [""]
+
+
+def _pct(values: list[float], p: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+
+def _type_table(malware: list[Outcome], benign: list[Outcome]) -> list[str]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for label, group in (("malware", malware), ("benign", benign)):
+        for o in group:
+            for type_ in {a["type"] for a in o.alerts}:
+                counts[str(type_)][label] += 1
+    lines = [
+        "Alert types: packages on which each type fires (any action).",
+        "",
+        f"| type | malware (of {len(malware)}) | benign (of {len(benign)}) |",
+        "|---|---|---|",
+    ]
+    for type_, c in sorted(counts.items(), key=lambda kv: (-kv[1]["malware"], kv[0])):
+        lines.append(f"| {type_} | {c['malware']} | {c['benign']} |")
+    return lines
+
+
+def _reason(o: Outcome, actions: tuple[str, ...]) -> str:
+    hits = [a for a in o.alerts if a["action"] in actions]
+    if o.error:
+        return f"error: {o.error}"
+    if not hits:
+        top = sorted({str(a["type"]) for a in o.alerts})[:6]
+        return "no blocking alert; saw: " + (", ".join(top) or "nothing")
+    return "; ".join(f"{a['type']} {a['file'] or ''}:{a['line'] or ''}" for a in hits[:3])
+
+
+def _misses(malware: list[Outcome], title: str) -> list[str]:
+    missed = [o for o in malware if o.verdict != "block"]
+    lines = [f"{title} ({len(missed)}):", ""]
+    for o in sorted(missed, key=lambda o: (o.verdict, o.name)):
+        lines.append(f"- `{o.name}@{o.version}` ({o.verdict}): {_reason(o, ('warn',))}")
+    return lines
+
+
+def _false_positives(benign: list[Outcome]) -> list[str]:
+    flagged = [o for o in benign if o.verdict in ("block", "warn")]
+    lines = [f"Popular packages flagged ({len(flagged)}):", ""]
+    for o in sorted(flagged, key=lambda o: (o.verdict, o.name)):
+        actions = ("error",) if o.verdict == "block" else ("error", "warn")
+        lines.append(f"- `{o.name}@{o.version}` ({o.verdict}): {_reason(o, actions)}")
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())
