@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates tests/fixtures/lockfiles/npm/real/: lockfiles written by the real package managers
-# for two real applications (bench/real_apps/big: 1,300 packages; small: an alias, a peer and an
-# optional dependency), each with the package manager's own list of name@version beside it.
+# for real applications (bench/real_apps/big: 1,300 packages; small: an alias, a peer and an
+# optional dependency; monorepo: two workspaces), each with the package manager's own list of
+# name@version beside it.
 #
-# Usage: bench/make_real_lockfiles.sh [WORKDIR]   (default /work/lockbench, outside the repo)
+# Usage: [APPS="big small monorepo"] bench/make_real_lockfiles.sh [WORKDIR]
+#        (WORKDIR defaults to /work/lockbench, outside the repo)
 #
 # Nothing runs package code: npm, pnpm and bun only write lockfiles (--lockfile-only,
 # --ignore-scripts); yarn classic has no lockfile-only mode and pnpm 7/8 list only an installed
@@ -19,21 +21,33 @@ HOST=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.arg
 PY=python3
 mkdir -p "$OUT" "$WORK"
 
-fresh() {  # fresh APP MANAGER -> a new WORKDIR/APP-MANAGER holding the app's package.json
+APPS=${APPS:-big small monorepo}
+
+fresh() {  # fresh APP MANAGER -> a new WORKDIR/APP-MANAGER holding a copy of the app
   local dir=$WORK/$1-$2
-  rm -rf "$dir" && mkdir -p "$dir" && cp "$HERE/real_apps/$1/package.json" "$dir/"
+  rm -rf "$dir" && mkdir -p "$dir" && cp -r "$HERE/real_apps/$1/." "$dir/"
+  if [ "$2" != npm ] && [ "$2" != yarn1 ] && [ -d "$dir/packages" ]; then
+    # pnpm links a sibling workspace only when asked with workspace:, bun and berry accept it
+    # too; npm refuses the protocol and yarn 1 links by version.
+    sed -i 's/"@lockbench\/util": "^1.0.0"/"@lockbench\/util": "workspace:^"/' \
+      "$dir/packages/app/package.json"
+  fi
   echo "$dir"
 }
 
 keep() {  # keep APP NAME LOCKFILE MANAGER LISTING: sanitized lockfile + expected list
   "$PY" "$HERE/real_lockfiles.py" sanitize "$3" "$OUT/$1.$2" "$HOST"
-  "$PY" "$HERE/real_lockfiles.py" expected "$4" "$5" "$HERE/real_apps/$1/package.json" \
+  "$PY" "$HERE/real_lockfiles.py" expected "$4" "$5" "$HERE/real_apps/$1" \
     > "$OUT/$1.$2.expected.txt"
   echo "$1.$2: $(wc -l < "$OUT/$1.$2.expected.txt") packages"
 }
 
-for app in big small; do
+for app in $APPS; do
   cp "$HERE/real_apps/$app/package.json" "$OUT/$app.package.json"
+  if [ -d "$HERE/real_apps/$app/packages" ]; then
+    # The workspaces' own manifests, where the parsers look for them: beside the lockfiles.
+    cp -r "$HERE/real_apps/$app/packages" "$OUT/"
+  fi
 
   d=$(fresh $app npm)
   (cd "$d" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund \
@@ -43,7 +57,7 @@ for app in big small; do
 
   d=$(fresh $app pnpm9)
   (cd "$d" && npx -y pnpm@9 install --lockfile-only --ignore-scripts >/dev/null \
-   && npx -y pnpm@10 list --depth Infinity --json --lockfile-only > listing.json)
+   && npx -y pnpm@10 list -r --depth Infinity --json --lockfile-only > listing.json)
   keep $app pnpm-v9.yaml "$d/pnpm-lock.yaml" pnpm "$d/listing.json"
 
   d=$(fresh $app yarn1)
@@ -70,7 +84,8 @@ done
 
 # Older pnpm lockfile formats, for the small app: 6.0 (pnpm 8) and 5.4 (pnpm 7). pnpm 10 lists
 # only 9.0 lockfiles, so these list the tree they install (scripts off) with their own pnpm.
-for old in 8:v6 7:v5; do
+case " $APPS " in *" small "*) OLD="8:v6 7:v5" ;; *) OLD="" ;; esac
+for old in $OLD; do
   major=${old%%:*} name=${old##*:}
   d=$(fresh small pnpm$major)
   (cd "$d" && npx -y pnpm@$major install --lockfile-only --ignore-scripts >/dev/null \

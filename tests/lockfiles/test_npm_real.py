@@ -1,6 +1,8 @@
 """Real lockfiles written by npm, yarn 1 and 4, pnpm 7-9 and bun (bench/make_real_lockfiles.sh).
 
-Each one must give exactly the name@version set that its own package manager lists.
+Each one must give exactly the name@version set that its own package manager lists. The
+monorepo's workspace manifests sit in real/packages/, beside the lockfiles, where the parsers
+look for them (yarn 1 and pnpm record no workspace names or versions).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ CASES = [
     ("small.pnpm-v6.yaml", PnpmLockParser(), "pnpm@6"),
     ("small.pnpm-v5.yaml", PnpmLockParser(), "pnpm@5"),
     ("small.bun.lock", BunLockParser(), "bun@2"),
+    ("monorepo.package-lock.v3.json", NpmLockParser(), "package-lock@3"),
+    ("monorepo.yarn-classic.yarn.lock", YarnLockParser(), "yarn@1"),
+    ("monorepo.yarn-berry.yarn.lock", YarnLockParser(), "yarn@berry"),
+    ("monorepo.pnpm-v9.yaml", PnpmLockParser(), "pnpm@9"),
+    ("monorepo.bun.lock", BunLockParser(), "bun@2"),
 ]
 _CACHE: dict[str, Lockfile] = {}
 
@@ -66,6 +73,9 @@ def test_every_package_is_reachable_from_the_project_at_its_line(
     lines = (REAL / name).read_text().splitlines()
     for package in lockfile.packages:
         assert package.key in paths, package.key
+        if package.source == "workspace" and fmt in ("yarn@1", "pnpm@9"):
+            assert package.line == 0  # no entry for a workspace: its manifest names it
+            continue
         assert package.line > 0
         # The entry's line names the package (an alias entry names the alias and the package).
         assert package.name.rpartition("/")[2] in lines[package.line - 1], package.key
@@ -88,3 +98,27 @@ def test_small_app_alias_peer_optional_and_dev(name: str, parser: LockfileParser
         assert paths["react@18.3.1"] == "react-dom > react"
     assert {p.source for p in lockfile.packages} == {"registry"}
     assert all(p.hashes for p in lockfile.packages)
+
+
+@pytest.mark.parametrize(("name", "parser", "fmt"), [c for c in CASES if "monorepo" in c[0]])
+def test_monorepo_workspaces(name: str, parser: LockfileParser, fmt: str) -> None:
+    lockfile = parse(name, parser)
+    packages = {p.key: p for p in lockfile.packages}
+    app, util = packages["@lockbench/app@2.0.0"], packages["@lockbench/util@1.0.0"]
+    assert app.source == util.source == "workspace"
+    assert app.direct and util.direct
+    edges = set(lockfile.edges)
+    assert ("@lockbench/app@2.0.0", "@lockbench/util@1.0.0") in edges
+    assert ("@lockbench/app@2.0.0", "chalk@4.1.2") in edges
+    # util pins ms 2.0.0 while debug (at the root) takes ms 2.1.3: each gets its own.
+    assert ("@lockbench/util@1.0.0", "ms@2.0.0") in edges
+    assert ("debug@4.4.3", "ms@2.1.3") in edges
+    assert ("debug@4.4.3", "ms@2.0.0") not in edges
+    # A workspace's devDependencies are dev; the root's typescript too.
+    assert packages["left-pad@1.3.0"].dev and packages["typescript@5.9.3"].dev
+    assert not packages["chalk@4.1.2"].dev and not packages["ms@2.0.0"].dev
+    paths = introduced_by(lockfile)
+    assert paths["color-name@1.1.4"] == (
+        "@lockbench/app > chalk > ansi-styles > color-convert > color-name"
+    )
+    assert paths["ms@2.1.3"] == "debug > ms"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError, Source
@@ -65,6 +65,47 @@ def sibling_manifest(lockfile: Path) -> Declared | None:
         return declared(json.loads(text))
     except (OSError, UnicodeDecodeError, ValueError, AttributeError):
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A workspace package's own manifest, read from its folder beside the lockfile."""
+
+    folder: str  # POSIX, relative to the lockfile's folder
+    name: str
+    version: str
+    declared: Declared
+
+
+def workspace_manifest(lockfile: Path, folder: str) -> Workspace | None:
+    """The package.json of workspace `folder`, or None (absent, unusable, outside the project)."""
+    parts = PurePosixPath(folder).parts
+    if not parts or folder.startswith("/") or ".." in parts or parts == (".",):
+        return None
+    try:
+        data = json.loads((lockfile.parent / folder / "package.json").read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        return None
+    version = data.get("version")
+    return Workspace(
+        folder, data["name"], version if isinstance(version, str) else "", declared(data)
+    )
+
+
+def workspace_folders(lockfile: Path, globs: tuple[str, ...]) -> list[Workspace]:
+    """The workspaces that the root manifest's `workspaces` globs match beside the lockfile."""
+    found: dict[str, Workspace] = {}
+    for pattern in globs:
+        if pattern.startswith("/") or ".." in PurePosixPath(pattern).parts:
+            continue  # a workspace is inside the project
+        for manifest in sorted(lockfile.parent.glob(f"{pattern.strip('/')}/package.json")):
+            folder = manifest.parent.relative_to(lockfile.parent).as_posix()
+            workspace = workspace_manifest(lockfile, folder)
+            if workspace is not None:
+                found.setdefault(folder, workspace)
+    return list(found.values())
 
 
 def manifest_from_text(path: Path, text: str | None) -> Declared | None:

@@ -19,6 +19,7 @@ from depshield.lockfiles.npm_common import (
     yaml_key_lines,
 )
 from depshield.lockfiles.npm_graph import EdgeKind, GraphBuilder
+from depshield.lockfiles.package_json import workspace_manifest
 
 _SUPPORTED = (5, 6, 9)
 _IMPORTER_SECTIONS: tuple[tuple[str, EdgeKind], ...] = (
@@ -164,20 +165,7 @@ def _importers(
 ) -> None:
     """Edges from the project (ROOT) and its workspace packages to what they depend on."""
     importers = mapping(data.get("importers")) or {".": data}
-    projects: dict[str, str | None] = {i: ROOT if i == "." else None for i in importers}
-    for ident, importer in importers.items():  # workspaces are named after who links to them
-        for name, ref in _importer_refs(mapping(importer), layout):
-            target = _link_target(ident, ref)
-            if target is not None and target in projects and projects[target] is None:
-                projects[target] = builder.add(name, "", resolved=ref, source="workspace")
-    for ident, key in list(projects.items()):
-        if key is None:
-            key = projects[ident] = builder.add(
-                ident, "", resolved=f"link:{ident}", source="workspace"
-            )
-        if key != ROOT:
-            builder.project(key)
-            builder.edge(ROOT, key)
+    projects = _projects(builder, layout, importers)
     for ident, importer in importers.items():
         for section, kind in _IMPORTER_SECTIONS:
             for name, ref in _section_refs(mapping(importer).get(section), layout):
@@ -190,9 +178,33 @@ def _importers(
                     )
                 else:
                     child = keys.get(layout.dep_path(name, ref), "")
-                parent = projects[ident]
-                if child and parent is not None:
-                    builder.edge(parent, child, kind)
+                if child:
+                    builder.edge(projects[ident], child, kind)
+
+
+def _projects(builder: GraphBuilder, layout: _Layout, importers: dict[str, Any]) -> dict[str, str]:
+    """importer id -> ROOT for `.`, else a workspace package named by its manifest beside the
+    lockfile, else by the name another importer links it by, else by its path."""
+    linked: dict[str, str] = {}
+    for ident, importer in importers.items():
+        for name, ref in _importer_refs(mapping(importer), layout):
+            target = _link_target(ident, ref)
+            if target is not None:
+                linked.setdefault(target, name)
+    projects: dict[str, str] = {}
+    for ident in importers:
+        if ident == ".":
+            projects[ident] = ROOT
+            continue
+        manifest = workspace_manifest(builder.path, ident)
+        name, version = (
+            (manifest.name, manifest.version) if manifest else (linked.get(ident, ident), "")
+        )
+        key = builder.add(name, version, resolved=f"link:{ident}", source="workspace")
+        builder.project(key)
+        builder.edge(ROOT, key)
+        projects[ident] = key
+    return projects
 
 
 def _importer_refs(importer: dict[str, Any], layout: _Layout) -> list[tuple[str, str]]:

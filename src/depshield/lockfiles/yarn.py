@@ -21,7 +21,12 @@ from depshield.lockfiles.npm_common import (
     yaml_key_lines,
 )
 from depshield.lockfiles.npm_graph import EdgeKind, GraphBuilder
-from depshield.lockfiles.package_json import Declared, manifest_from_text
+from depshield.lockfiles.package_json import (
+    Declared,
+    manifest_from_text,
+    workspace_folders,
+    workspace_manifest,
+)
 
 NO_MANIFEST = (
     "no package.json beside the yarn.lock: direct dependencies are the entries nothing else "
@@ -76,7 +81,32 @@ def _classic(path: Path, text: str, declared: Declared | None) -> Lockfile:
         parent = patterns[block.patterns[0]]
         _link(builder, parent, block.fields, patterns, prefix="")
     _roots(builder, patterns, declared)
+    if declared is not None:
+        _classic_workspaces(builder, path, declared, patterns)
+    _unrequired(builder, patterns)
     return builder.build(derive=True)
+
+
+def _classic_workspaces(
+    builder: GraphBuilder, path: Path, declared: Declared, patterns: dict[str, str]
+) -> None:
+    """yarn 1 records no workspaces: read their manifests, found by the root's globs."""
+    workspaces = workspace_folders(path, declared.workspaces)
+    keys = {
+        ws.name: builder.add(
+            ws.name, ws.version, resolved=f"workspace:{ws.folder}", source="workspace"
+        )
+        for ws in workspaces
+    }
+    for ws in workspaces:
+        key = keys[ws.name]
+        builder.project(key)
+        builder.edge(ROOT, key)
+        for names, kind in _sections(ws.declared):
+            for name, spec in names.items():
+                child = keys.get(name) or _find(patterns, name, spec, "")
+                if child is not None:
+                    builder.edge(key, child, kind)
 
 
 def _link(
@@ -122,19 +152,17 @@ def _kinds(declared: Declared) -> dict[str, EdgeKind]:
 def _roots(builder: GraphBuilder, patterns: dict[str, str], declared: Declared | None) -> None:
     """yarn classic: ROOT edges from the manifest's ranges (yarn keys entries by them)."""
     if declared is not None:
-        sections: tuple[tuple[dict[str, str], EdgeKind], ...] = (
-            (declared.prod, "prod"),
-            (declared.optional, "optional"),
-            (declared.dev, "dev"),
-        )
-        for names, kind in sections:
+        for names, kind in _sections(declared):
             for name, spec in names.items():
                 child = _find(patterns, name, spec, "")
                 if child is not None:
                     builder.edge(ROOT, child, kind)  # the strongest section wins
     else:
         builder.notes.append(NO_MANIFEST)
-    _unrequired(builder, patterns)
+
+
+def _sections(declared: Declared) -> tuple[tuple[dict[str, str], EdgeKind], ...]:
+    return ((declared.prod, "prod"), (declared.optional, "optional"), (declared.dev, "dev"))
 
 
 def _unrequired(builder: GraphBuilder, patterns: dict[str, str]) -> None:
@@ -155,19 +183,19 @@ def _berry(path: Path, text: str, declared: Declared | None) -> Lockfile:
     builder = GraphBuilder(path, "yarn@berry")
     lines = yaml_key_lines(text, indent=0)
     patterns: dict[str, str] = {}
-    entries: list[tuple[str, dict[str, Any]]] = []
+    entries: list[tuple[str, dict[str, Any], Declared | None]] = []
     for raw, fields in data.items():
         if not isinstance(fields, dict):
             raise LockfileError(
                 str(path), lines.get(str(raw)), f"entry {raw!r} is not a mapping", tip=REGENERATE
             )
-        key = _berry_entry(builder, str(raw), fields, lines.get(str(raw), 0), meta)
+        key, manifest = _berry_entry(builder, path, str(raw), fields, lines.get(str(raw), 0), meta)
         patterns.update(dict.fromkeys((p.strip() for p in str(raw).split(",")), key))
-        entries.append((key, fields))
-    for key, fields in entries:
-        # The root workspace's entry holds the exact descriptors (patches gain a `::locator`);
-        # the manifest only says which section each name is in.
-        kinds = _kinds(declared) if key == ROOT and declared is not None else {}
+        entries.append((key, fields, declared if key == ROOT else manifest))
+    for key, fields, manifest in entries:
+        # A workspace's entry holds the exact descriptors (patches gain a `::locator`) and
+        # mixes its sections: its manifest, when there is one, says which section each name is in.
+        kinds = _kinds(manifest) if manifest is not None else {}
         _link(builder, key, fields, patterns, prefix="npm:", kinds=kinds)
     if declared is None:
         builder.notes.append(NO_MANIFEST)
@@ -176,13 +204,25 @@ def _berry(path: Path, text: str, declared: Declared | None) -> Lockfile:
 
 
 def _berry_entry(
-    builder: GraphBuilder, raw: str, fields: dict[str, Any], line: int, meta: dict[str, Any]
-) -> str:
+    builder: GraphBuilder,
+    path: Path,
+    raw: str,
+    fields: dict[str, Any],
+    line: int,
+    meta: dict[str, Any],
+) -> tuple[str, Declared | None]:
+    """The entry's key, and its manifest when it is a workspace whose folder is beside us."""
     resolution = str(fields.get("resolution") or raw.split(",")[0])
     name, reference = split_spec(resolution)
     source = _berry_source(reference)
     if reference == "workspace:.":
-        return ROOT  # the project itself
+        return ROOT, None  # the project itself
+    version = str(fields.get("version") or "")
+    workspace = None
+    if source == "workspace":
+        # Berry writes 0.0.0-use.local for every workspace; its manifest has the real version.
+        workspace = workspace_manifest(path, reference[len("workspace:") :])
+        version = workspace.version if workspace is not None and workspace.version else version
     if reference.startswith("patch:") and _BUILTIN_PATCH not in reference:
         builder.notes.append(f"patched: {name}@{fields.get('version')} ({resolution})")
     checksum = text_or_none(str(fields.get("checksum") or ""))
@@ -192,7 +232,7 @@ def _berry_entry(
         checksum = f"{meta['cacheKey']}/{checksum}"
     key = builder.add(
         name,
-        str(fields.get("version") or ""),
+        version,
         line=line,
         resolved=resolution,
         hashes=(checksum,) if checksum else (),
@@ -201,7 +241,7 @@ def _berry_entry(
     if source == "workspace":
         builder.project(key)
         builder.edge(ROOT, key)
-    return key
+    return key, workspace.declared if workspace is not None else None
 
 
 def _berry_source(reference: str) -> Source:
