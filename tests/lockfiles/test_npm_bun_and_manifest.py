@@ -9,7 +9,13 @@ import pytest
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError
 from depshield.lockfiles.bun import BunLockParser
 from depshield.lockfiles.graph import introduced_by
-from depshield.lockfiles.package_json import UNRESOLVED, PackageJsonParser, declared_ranges
+from depshield.lockfiles.package_json import (
+    UNRESOLVED,
+    PackageJsonParser,
+    declared_ranges,
+    workspace_folders,
+    workspace_manifest,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "npm"
 
@@ -120,3 +126,21 @@ def test_declared_ranges_of_bad_json_names_the_line() -> None:
     with pytest.raises(LockfileError) as caught:
         declared_ranges('{\n  "dependencies": {\n    "a": "1",\n  }\n}')
     assert caught.value.line == 4
+
+
+def test_workspace_manifests_are_read_only_inside_the_project(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "packages" / "a").mkdir(parents=True)
+    (project / "packages" / "a" / "package.json").write_text(
+        '{"name": "@x/a", "version": "1.2.3", "devDependencies": {"jest": "^29"}}'
+    )
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "package.json").write_text('{"name": "outside", "version": "9.9.9"}')
+    lock = project / "yarn.lock"
+    found = workspace_manifest(lock, "packages/a")
+    assert found is not None
+    assert (found.name, found.version, found.declared.dev) == ("@x/a", "1.2.3", {"jest": "^29"})
+    assert workspace_manifest(lock, "../outside") is None
+    assert workspace_manifest(lock, str(tmp_path / "outside")) is None
+    assert workspace_manifest(lock, "packages/missing") is None
+    assert [w.name for w in workspace_folders(lock, ("packages/*", "../*", "/*"))] == ["@x/a"]
