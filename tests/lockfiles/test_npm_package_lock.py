@@ -100,16 +100,24 @@ def test_git_http_file_sources_and_alias_v3() -> None:
     assert shared.source == "link" and shared.direct
     # The alias folder `str-cjs` installs string-width: the real name is what gets analysed.
     alias = packages["string-width@4.2.3"]
-    assert alias.direct and alias.line == 56
+    assert alias.direct and alias.line == 62
     assert "str-cjs@4.2.3" not in packages
 
 
 def test_links_are_followed_for_edges() -> None:
     lockfile = parse("git-and-http-deps.v3.json")
     assert (ROOT, "shared@0.1.0") in lockfile.edges
-    assert ("shared@0.1.0", "left-pad@1.3.0") in lockfile.edges
-    assert introduced_by(lockfile)["left-pad@1.3.0"] in ("shared > left-pad",
-                                                          "from-github > left-pad")  # fmt: skip
+    # The linked folder outside the project resolves from its own node_modules, never from the
+    # project's: left-pad 1.2.0 for shared, 1.3.0 for from-github.
+    assert ("shared@0.1.0", "left-pad@1.2.0") in lockfile.edges
+    assert ("shared@0.1.0", "left-pad@1.3.0") not in lockfile.edges
+    # from-file is only in the project's node_modules, where node never looks from ../shared.
+    assert not any(parent == "shared@0.1.0" and child.startswith("from-file@")
+                   for parent, child in lockfile.edges)  # fmt: skip
+    assert ("from-github@1.1.0", "left-pad@1.3.0") in lockfile.edges
+    paths = introduced_by(lockfile)
+    assert paths["left-pad@1.2.0"] == "shared > left-pad"
+    assert paths["left-pad@1.3.0"] == "from-github > left-pad"
 
 
 def test_workspaces_v3() -> None:

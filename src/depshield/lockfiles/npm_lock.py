@@ -145,9 +145,16 @@ def _edges(
 
 
 def _resolve(location: str, name: str, keys: dict[str, str], links: dict[str, str]) -> str | None:
-    """Node's lookup: `<dir>/node_modules/<name>` from the package's folder up to the root."""
+    """Node's lookup: `<dir>/node_modules/<name>` from the package's folder up to the root.
+
+    A folder outside the project (`../shared`, a `file:` link) never reaches the project's own
+    node_modules: going up from it leaves the project.
+    """
     base = location
+    outside = location.startswith("../")
     while True:
+        if outside and base == "":
+            return None
         if not base.endswith("node_modules"):
             candidate = f"{base}/{_NM}{name}" if base else f"{_NM}{name}"
             if candidate in keys or candidate in links:
