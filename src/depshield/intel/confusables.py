@@ -20,6 +20,7 @@ _SINGLE = str.maketrans({"1": "l", "|": "l", "0": "o"})
 # Letter pairs that read as one letter at a glance ("rnoment" for "moment").
 _PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
 
+_DROP = str.maketrans("", "", "-_./@")
 _RUNS = re.compile(r"(.)\1+")
 _PYPI_RUNS = re.compile(r"[-_.]+")
 _WORD_SPLIT = re.compile(r"[-_./@]+")
@@ -43,15 +44,16 @@ def registry_key(ecosystem: str, name: str) -> str:
 
 def bare(key: str) -> str:
     """The key without delimiters or scope punctuation: `@babel/core` and `babel-core` agree."""
-    return re.sub(r"[-_./@]", "", key)
+    return key.translate(_DROP)
 
 
 def skeleton(raw: str) -> str:
     """What a reader sees: folded, I/1 as l, 0 as o, rn/vv/cl as m/w/d, no delimiters or runs."""
-    text = fold(raw).replace("I", "l").lower().translate(_SINGLE)
+    text = raw if raw.isascii() else fold(raw)
+    text = text.replace("I", "l").lower().translate(_SINGLE)
     for pair, single in _PAIRS:
         text = text.replace(pair, single)
-    return bare(collapse(text))  # runs collapse within words: requests-sse is not requestse
+    return collapse(text).translate(_DROP)  # runs collapse within words: requests-sse stays
 
 
 def word_key(key: str) -> tuple[str, ...] | None:

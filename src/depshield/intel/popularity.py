@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TypeVar
 
@@ -20,10 +20,11 @@ _ALLOW_FILE = "typosquat-allow.txt"
 class PopularityIndex:
     """Popular names of one ecosystem (id = rank - 1) and the look-up tables built over them.
 
-    `deletes` is a symmetric-delete index over the names' skeletons (confusables.skeleton): each
-    skeleton and each of its one-letter deletions point at the names they came from, so one pass
-    over a candidate's own deletions finds every name within one insertion, deletion,
-    substitution or adjacent swap of what a reader sees.
+    `probe` answers from a symmetric-delete index over the names' skeletons
+    (confusables.skeleton): each skeleton and each of its one-letter deletions point at the names
+    they came from, so one pass over a candidate's own deletions finds every name within one
+    insertion, deletion, substitution or adjacent swap of what a reader sees. The index is built
+    per skeleton length on first use: one check needs three lengths, not the whole list.
     """
 
     ecosystem: str
@@ -32,9 +33,30 @@ class PopularityIndex:
     skeletons: tuple[str, ...]
     downloads: tuple[int, ...] | None  # npm only: monthly downloads by id
     ranks: dict[str, int]
-    deletes: dict[str, tuple[int, ...]]
-    words: dict[tuple[str, ...], tuple[int, ...]]
+    by_length: dict[int, tuple[int, ...]]  # skeleton length -> ids
     allowed: frozenset[tuple[str, str]]
+    _buckets: dict[int, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    _words: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
+
+    def same_words(self, words: tuple[str, ...]) -> tuple[int, ...]:
+        """Ids of the multi-word names made of exactly these words (sorted), in any order."""
+        if not self._words:  # built on first use: most checks never get here
+            pairs = ((word_key(k), i) for i, k in enumerate(self.keys))
+            self._words.update(_group((w, i) for w, i in pairs if w is not None))
+        return self._words.get(words, ())
+
+    def probe(self, text: str) -> tuple[int, ...]:
+        """Ids of the names whose skeleton is `text` or loses one letter to become `text`."""
+        length = len(text)
+        return self._bucket(length).get(text, ()) + self._bucket(length + 1).get(text, ())
+
+    def _bucket(self, length: int) -> dict[str, tuple[int, ...]]:
+        bucket = self._buckets.get(length)
+        if bucket is None:
+            ids = self.by_length.get(length, ())
+            bucket = _delete_index([self.skeletons[i] for i in ids], ids)
+            self._buckets[length] = bucket  # a race only builds the same table twice
+        return bucket
 
     def rank_of(self, key: str) -> int | None:
         return self.ranks.get(key)
@@ -72,18 +94,17 @@ def load_index(ecosystem: str) -> PopularityIndex:
         skeletons=tuple(skeletons),
         downloads=tuple(downloads) if ecosystem == "npm" else None,
         ranks=ranks,
-        deletes=_delete_index(skeletons),
-        words=_group((w, i) for i, key in enumerate(keys) if (w := word_key(key)) is not None),
+        by_length=_group((len(skel), i) for i, skel in enumerate(skeletons)),
         allowed=_allow_list(ecosystem),
     )
 
 
-def _delete_index(skeletons: list[str]) -> dict[str, tuple[int, ...]]:
+def _delete_index(skeletons: list[str], ids: Sequence[int]) -> dict[str, tuple[int, ...]]:
     """Skeleton and one-deletion probes -> ids, built with C-speed dict/Counter passes: about
     20 probes per name, nearly all of them unique, so only the shared ones get a Python loop."""
     probes: list[str] = []
     owners: list[int] = []
-    for ident, skel in enumerate(skeletons):
+    for ident, skel in zip(ids, skeletons, strict=True):
         mine = {skel[:i] + skel[i + 1 :] for i in range(len(skel))}
         mine.add(skel)
         probes.extend(mine)

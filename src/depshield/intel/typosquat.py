@@ -103,7 +103,7 @@ def _near(index: PopularityIndex, raw: str, key: str) -> Iterator[tuple[int, str
     """(target id, technique, plausible slip) for each popular name `raw` is one trick from."""
     skel = skeleton(raw)
     for probe in _deletions(skel):
-        for target_id in index.deletes.get(probe, ()):
+        for target_id in index.probe(probe):
             target_skel = index.skeletons[target_id]
             if target_skel == skel:
                 yield target_id, _look_alike(raw, key, index.keys[target_id]), True
@@ -113,12 +113,12 @@ def _near(index: PopularityIndex, raw: str, key: str) -> Iterator[tuple[int, str
                 yield target_id, relation[0], relation[1]
     words = word_key(key)
     if words is not None:
-        for target_id in index.words.get(words, ()):
+        for target_id in index.same_words(words):
             yield target_id, "reorderedWords", True
     if not is_scoped(key):  # a scope is owned: @acme/node-resolve does not imitate resolve
         for base in affix_bases(key):
             base_skel = skeleton(base)
-            for target_id in index.deletes.get(base_skel, ()):
+            for target_id in index.probe(base_skel):
                 if index.skeletons[target_id] == base_skel:
                     yield target_id, "affix", True
 
