@@ -66,7 +66,10 @@ def _classic(path: Path, text: str, declared: Declared | None) -> Lockfile:
         alias, spec = split_spec(block.patterns[0])
         name, _ = alias_target(spec) or (alias, spec)
         resolved = text_or_none(fields.get("resolved"))
-        source = source_of(spec) if source_of(spec) != "registry" else source_of(resolved)
+        # The pattern's range says git/tarball/file; a registry range may still be resolved
+        # elsewhere (a `resolutions` override), which the URL then tells.
+        source = source_of(spec)
+        source = source_of(resolved) if source == "registry" else source
         integrity = fields.get("integrity")
         key = builder.add(
             name,
