@@ -57,6 +57,8 @@ def test_incident_squats_fire(ecosystem: str, name: str, target: str, reason: st
         ("npm", "@bable/core", "@babel/core", "swappedLetters"),
         ("pypi", "seleniumm", "selenium", "repeatedLetter"),
         ("pypi", "pythondateutil", "python-dateutil", "redelimited"),
+        # Near installer too (affix py + doubled n), but the sharper technique names the target.
+        ("pypi", "pyinnstaller", "pyinstaller", "repeatedLetter"),
     ],
 )
 def test_each_technique_fires(ecosystem: str, name: str, target: str, reason: str) -> None:

@@ -33,6 +33,7 @@ _MIN_LENGTH = {
 }
 # When one candidate matches a target by several techniques, name the sharpest (dict order).
 _PRIORITY = {reason: i for i, reason in enumerate(_MIN_LENGTH)}
+_STRENGTH = dict.fromkeys(_MIN_LENGTH, 0) | {"reorderedWords": 1, "editDistance": 1, "affix": 2}
 # An edit that is no common slip (a far key, a consonant out of nowhere) mostly joins two honest
 # names (tryton / triton, pacparser / pycparser); it counts only against the best-known targets.
 UNLIKELY_EDIT_RANK = 1000
@@ -95,7 +96,9 @@ def _best_match(
             found[target_id] = reason
     if not found:
         return None
-    target_id = min(found)  # the most popular target is the likeliest one imitated
+    # A look-alike or a swap points at its target more surely than an edit, and an edit more
+    # than an affix (pyinnstaller imitates pyinstaller, not installer); then the most popular.
+    target_id = min(found, key=lambda t: (_STRENGTH[found[t]], t))
     return target_id, found[target_id]
 
 
