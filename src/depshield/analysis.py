@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from depshield.policy import Policy
 if TYPE_CHECKING:
     from depshield.cache import Cache
 
-FORMAT = 1  # bump when the cached shape changes
+FORMAT = 2  # bump when the cached shape changes (2: per-file content digests)
 
 
 @dataclass(slots=True)
@@ -27,6 +28,8 @@ class Examined:
     files: list[FileAnalysis] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
+    # path -> short content digest, so two versions can be compared file by file (diff.py).
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = None) -> Examined:
@@ -39,6 +42,7 @@ def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = No
     files: list[FileAnalysis] = []
     paths: list[str] = []
     refused: list[Refused] = []
+    digests: dict[str, str] = {}
     keepers = list(plugins().values())
     table = analyzers()
     for item in open_artifact(path, limits or Limits()):
@@ -46,6 +50,7 @@ def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = No
             refused.append(item)
             continue
         paths.append(item.path)
+        digests[item.path] = content_digest(item.data)
         if any(p.keeps(item.path) for p in keepers):
             kept[item.path] = item.data
         for analyzer in table:
@@ -53,7 +58,14 @@ def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = No
                 files.append(analyzer.analyze(item.path, item.data))
     eco = ecosystem or detect_ecosystem(path, kept, paths)
     manifest = plugin(eco).read_manifest(kept, paths)
-    return Examined(eco, manifest, files, paths, refused)
+    return Examined(eco, manifest, files, paths, refused, digests)
+
+
+def content_digest(data: bytes) -> str:
+    """128 bits of BLAKE2b: enough to tell changed files apart, half the size of a sha256."""
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def detect_ecosystem(path: Path, kept: dict[str, bytes], paths: list[str]) -> str:
@@ -117,22 +129,40 @@ def judge_examined(
     policy: Policy | None = None,
     digest: str | None = None,
     metadata: Mapping[str, Any] | None = None,
+    extra_findings: Sequence[Finding] = (),
+    now: datetime | None = None,
 ) -> PackageResult:
-    """Apply the judge (and the policy) to what the analyzers found."""
+    """Apply the judge (and the policy) to what the analyzers found, and to what the registry
+    said about the version (`metadata`: FetchedArtifact.metadata or a registry document)."""
     from depshield.alerts.judge import judge
+    from depshield.intel.metadata import metadata_findings
 
+    policy = policy or Policy()
     if ref is None:
         manifest = examined.manifest
         ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
+    found: list[Finding] = []
+    notes: list[str] = []
+    if metadata:
+        version = ref.version or examined.manifest.version
+        found, notes = metadata_findings(
+            PackageRef(ref.ecosystem, ref.name, version),
+            metadata,
+            examined.manifest,
+            now=now,
+            cooldown_days=policy.cooldown_days,
+        )
     return judge(
         ref,
         examined.manifest,
         examined.files,
         examined.paths,
         examined.refused,
-        policy=policy or Policy(),
+        policy=policy,
         artifact=path.name,
         digest=digest,
+        extra_findings=[*found, *extra_findings],
+        extra_notes=notes,
     )
 
 
@@ -164,6 +194,7 @@ def decode(payload: dict[str, Any]) -> Examined | None:
             for f in payload["files"]
         ]
         refused = [Refused(**r) for r in payload["refused"]]
-        return Examined(payload["ecosystem"], manifest, files, payload["paths"], refused)
-    except (KeyError, TypeError):
+        digests = dict(payload["digests"])
+        return Examined(payload["ecosystem"], manifest, files, payload["paths"], refused, digests)
+    except (KeyError, TypeError, ValueError):
         return None  # an entry from an older shape is a miss

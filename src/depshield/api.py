@@ -55,4 +55,7 @@ def analyze_spec(
             tip="give a local path to the package, or drop --offline",
         )
     fetched = plugin(target.ecosystem).fetch(target, artifact=artifact)
-    return [analyze_artifact(a.path, ref=a.ref, policy=policy, digest=a.digest) for a in fetched]
+    return [
+        analyze_artifact(a.path, ref=a.ref, policy=policy, digest=a.digest, metadata=a.metadata)
+        for a in fetched
+    ]

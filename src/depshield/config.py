@@ -58,7 +58,17 @@ def policy_from_dict(data: dict[str, Any], source: str) -> Policy:
         actions[type_] = _action(value, type_, source)
     ignores = tuple(_ignore(entry, source) for entry in data.get("ignore", []))
     licenses = data.get("allowed-licenses", data.get("allowed_licenses", []))
-    return Policy(actions, ignores, tuple(str(x) for x in licenses), source)
+    cooldown = _cooldown(data.get("cooldown-days", data.get("cooldown_days")), source)
+    licenses_ = tuple(str(x) for x in licenses)
+    return Policy(actions, ignores, licenses_, source, cooldown_days=cooldown)
+
+
+def _cooldown(value: object, source: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{source!r}: cooldown-days must be a whole number of days >= 0")
+    return value
 
 
 def _action(value: object, type_: str, source: str) -> Action:

@@ -59,6 +59,7 @@ class Policy:
     ignores: tuple[Ignore, ...] = ()
     allowed_licenses: tuple[str, ...] = ()
     source: str | None = None  # the file the policy came from, for messages
+    cooldown_days: int | None = None  # recentlyPublished window; None = the default, 0 = off
 
     def action_for(self, alert_type: str) -> Action:
         from depshield.alerts.catalog import CATALOG

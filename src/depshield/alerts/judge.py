@@ -39,7 +39,10 @@ def judge(
     policy: Policy,
     artifact: str | None = None,
     digest: str | None = None,
+    extra_findings: Sequence[Finding] = (),
+    extra_notes: Sequence[str] = (),
 ) -> PackageResult:
+    """`extra_findings` come from outside the artifact (registry metadata, a version diff)."""
     path_set = frozenset(paths)
     imports: dict[str, tuple[str, ...]] = defaultdict(tuple)
     for fa in files:
@@ -51,7 +54,9 @@ def judge(
     findings = [*manifest.findings, *(f for fa in files for f in fa.findings)]
     findings += correlate(_contexts(findings, timing, imports, path_set))
     findings += _package_findings(files, imports, path_set)
+    findings += extra_findings
     alerts, notes = _alerts(ref, findings, timing, policy)
+    notes += extra_notes
     notes += [f"{fa.path}: {fa.skipped}" for fa in files if fa.skipped]
     notes += [f"{r.path}: {r.reason}" for r in refused]
     notes += [

@@ -121,6 +121,7 @@ def fetch(
         )
     metadata = {
         **manifest,
+        "_history": _history(packument),
         "_packument_time": packument.get("time") or {},
         "_maintainers": packument.get("maintainers") or [],
         "_dist_tags": packument.get("dist-tags") or {},
@@ -131,6 +132,14 @@ def fetch(
     filename = _filename(tarball_url, ref.name, version)
     resolved = PackageRef("npm", ref.name, version)
     return FetchedArtifact(resolved, stored.path, filename, stored.digest, "tgz", metadata)
+
+
+def _history(packument: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per version, only what the history signals read (publisher, maintainers, deprecation)."""
+    from depshield.intel.history import npm_entry
+
+    versions = packument.get("versions") or {}
+    return [npm_entry(v, doc) for v, doc in versions.items() if isinstance(doc, dict)]
 
 
 def expected_digests(dist: Mapping[str, Any]) -> Expected | None:

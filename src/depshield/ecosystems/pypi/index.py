@@ -77,6 +77,7 @@ def fetch(
         version = str(info.get("version") or ref.version or "")
         label = _label(ref.name, version)
         files = select_files(doc.get("urls") or [], artifact, label)
+        history = _history(http, ref.name, doc, retry) if ref.version else _entries(doc)
         resolved = PackageRef("pypi", ref.name, version or None)
         fetched = []
         for entry in files:
@@ -89,6 +90,7 @@ def fetch(
                 "_file": entry,
                 "vulnerabilities": doc.get("vulnerabilities") or [],
                 "yanked": bool(entry.get("yanked") or info.get("yanked")),
+                "_history": history,
                 "_integrity_verified": _sha256(entry) is not None,
             }
             kind = "sdist" if entry.get("packagetype") == "sdist" else "wheel"
@@ -133,6 +135,28 @@ def _project(
     if not isinstance(doc, dict) or not isinstance(doc.get("info"), dict):
         raise RegistryError(f"the index answered {what} with a document that is no project")
     return url, doc
+
+
+def _history(
+    http: httpx.Client, name: str, doc: Mapping[str, Any], retry: RetryPolicy
+) -> list[dict[str, Any]]:
+    """Per release: first upload time, file count, yanked. A release's own document has no
+    `releases`, so the project document is asked for; without it the history is empty."""
+    if isinstance(doc.get("releases"), dict):
+        return _entries(doc)
+    try:
+        return _entries(_project(http, name, None, retry)[1])
+    except RegistryError:
+        return []  # the history signals then say they could not be checked
+
+
+def _entries(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    from depshield.intel.history import pypi_entry
+
+    releases = doc.get("releases")
+    if not isinstance(releases, dict):
+        return []
+    return [pypi_entry(v, files) for v, files in releases.items()]
 
 
 def _label(name: str, version: str | None) -> str:
