@@ -61,8 +61,10 @@ def _analyze(
     ctx = JsContext(path, source, capture(grammar, tree), text)
     partial.append(ctx)
     _run(ctx)
+    obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
     for finding in head:
-        ctx.out.add(finding)
+        if not (obfuscated and finding.type == "minifiedFile"):
+            ctx.out.add(finding)
     return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc)
 
 

@@ -85,6 +85,9 @@ def on_ref(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
 
 
 def _capability(ctx: JsContext, node: Node, ref: Ref) -> None:
+    """A module's own functions (`cp.exec`, `fetch`), not methods of what they return."""
+    if "()" in ref.path:
+        return
     if ref.base == GLOBAL:
         head = ref.path[0] if ref.path else ""
         if head in NETWORK_GLOBALS or ref.path == ("navigator", "sendBeacon"):

@@ -11,6 +11,8 @@ NETWORK_MODULES = frozenset(
         *("net", "dgram", "dns", "dns/promises", "http", "https", "http2", "tls"),
         *("undici", "axios", "node-fetch", "got", "request", "superagent", "needle", "ws"),
         *("cross-fetch", "isomorphic-fetch", "phin", "ky", "make-fetch-happen", "socket.io-client"),
+        *("request-promise", "request-promise-native", "sync-request", "then-request", "urllib"),
+        *("bent", "simple-get", "minipass-fetch"),
     }
 )
 SHELL_MODULES = frozenset({"child_process", "execa", "cross-spawn", "shelljs"})
@@ -62,6 +64,14 @@ HTTP_CLIENTS: dict[str, set[str | None]] = {
     "phin": {None},
     "ky": {None, "get", "post", "put", "patch", "delete", "head"},
     "undici": {"request", "fetch", "stream"},
+    "request-promise": {None, "get", "post", "put", "patch", "del", "head"},
+    "request-promise-native": {None, "get", "post", "put", "patch", "del", "head"},
+    "sync-request": {None},
+    "then-request": {None},
+    "urllib": {"request", "curl"},
+    "bent": {None},
+    "simple-get": {None, "concat"},
+    "minipass-fetch": {None},
 }
 SOCKET_CALLS: dict[str, set[str | None]] = {
     "net": {"connect", "createConnection", "Socket"},

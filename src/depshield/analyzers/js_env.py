@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers.base import SIGNAL_SOURCE
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from depshield.analyzers.js_context import JsContext
 
 MAX_DATA_NODES = 200
+MAX_CLIMB = 12
+_SEE_THROUGH = frozenset({"parenthesized_expression", "ternary_expression", "binary_expression"})
+_ENV_NAME = re.compile(r"env", re.IGNORECASE)
+_SELECTORS = frozenset({"filter", "find", "some", "every", "includes", "indexOf"})
+_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _DEBUG_PROCESS = frozenset({"binding", "_linkedBinding", "dlopen"})
 
 
@@ -77,23 +83,25 @@ def _env_object(ctx: JsContext, node: Node) -> None:
         env_read(ctx, parent, folded.value if folded is not None else None)
         return
     env_read(ctx, node, None)
-    if parent.type in ("spread_element", "pair"):
+    # `{...process.env}` copies the environment; `{env: process.env}` only counts once that
+    # object is stringified or sent (see env_like), as module.exports = {env: ...} is common.
+    if parent.type == "spread_element":
         holder = parent.parent
-        if parent.type == "pair" and parent.child_by_field_name("value") != node:
-            return
         if holder is not None and not feeds_spawn_env(ctx, holder):
             env_all(ctx, holder)
 
 
 def feeds_spawn_env(ctx: JsContext, holder: Node) -> bool:
-    """True when an object (or Object.assign) built from process.env is a child process's
-    environment: `spawn(c, {env: {...process.env, X: 1}})`, `const env = {...}; exec(c, {env})`."""
-    if holder.type == "object":
-        keys = {ctx.text(k) for k in _keys(holder)}
-        if keys and keys <= SPAWN_OPTION_KEYS:
-            return True
+    """True when an object (or Object.assign) built from process.env is an environment for a
+    child process: `spawn(c, {env: {...process.env, X: 1}})`, `const env = {...}; exec(c, {env})`,
+    `function mergeEnv(e) { return {...process.env, ...e} }`. Copies sent out are still caught
+    where they are used (`JSON.stringify(copy)`, a network call's data)."""
+    if holder.type == "object" and _environment_shaped(ctx, holder):
+        return True
     up = holder.parent
-    while up is not None and up.type == "parenthesized_expression":
+    for _ in range(MAX_CLIMB):
+        if up is None or up.type not in _SEE_THROUGH:
+            break
         up = up.parent
     if up is None:
         return False
@@ -106,8 +114,37 @@ def feeds_spawn_env(ctx: JsContext, holder: Node) -> bool:
         return ref is not None and ref.base in SHELL_MODULES
     if up.type in ("variable_declarator", "assignment_expression"):
         target = up.child_by_field_name("name") or up.child_by_field_name("left")
-        return target is not None and ctx.text(target) in ctx.env_option_names()
+        name = ctx.text(target) if target is not None else ""
+        return name in ctx.env_option_names() or bool(_ENV_NAME.search(name))
+    if up.type in ("return_statement", "arrow_function"):
+        return bool(_ENV_NAME.search(_function_name(ctx, up)))
     return False
+
+
+def _environment_shaped(ctx: JsContext, obj: Node) -> bool:
+    """Spawn options (`{env, cwd, stdio}`), or an environment being merged: several spreads,
+    or extra keys that are all variable names (`{...process.env, NODE_ENV: 'test'}`)."""
+    keys = {ctx.text(k).strip("'\"") for k in _keys(obj)}
+    if keys and keys <= SPAWN_OPTION_KEYS:
+        return True
+    spreads = sum(1 for c in obj.named_children if c.type == "spread_element")
+    return spreads >= 2 or (bool(keys) and all(_VAR_NAME.match(k) for k in keys))
+
+
+def _function_name(ctx: JsContext, node: Node) -> str:
+    """The name of the function around `node` (declared, or the variable holding it)."""
+    cur: Node | None = node
+    for _ in range(MAX_CLIMB):
+        if cur is None:
+            return ""
+        if cur.type in ("function_declaration", "method_definition"):
+            name = cur.child_by_field_name("name")
+            return ctx.text(name) if name is not None else ""
+        if cur.type == "variable_declarator":
+            name = cur.child_by_field_name("name")
+            return ctx.text(name) if name is not None else ""
+        cur = cur.parent
+    return ""
 
 
 def _keys(obj: Node) -> list[Node]:
@@ -127,11 +164,30 @@ def env_all_call(ctx: JsContext, call: Node, name: str) -> None:
     if name not in ENV_ALL_CALLS:
         return
     for i, arg in enumerate(ctx.args(call)):
-        if not is_env(ctx.resolver.resolve(arg)):
+        if not env_like(ctx, arg):
             continue
         if name == "Object.assign" and (i == 0 or feeds_spawn_env(ctx, call)):
             continue  # Object.assign(process.env, x) writes; copies for a child are benign
+        if name.startswith("Object.") and _selects(ctx, call):
+            continue  # Object.keys(process.env).filter(k => /^DEBUG_/.test(k)) picks a few
         env_all(ctx, call)
+
+
+def _selects(ctx: JsContext, call: Node) -> bool:
+    """`Object.keys(process.env).filter(...)` (through reverse/sort/map): a few are picked."""
+    cur = call
+    for _ in range(4):
+        parent = cur.parent
+        if parent is None or parent.type != "member_expression":
+            return False
+        prop = parent.child_by_field_name("property")
+        name = ctx.text(prop) if prop is not None else ""
+        if name in _SELECTORS:
+            return True
+        if name not in ("reverse", "sort", "map") or parent.parent is None:
+            return False
+        cur = parent.parent
+    return False
 
 
 def env_in_data(ctx: JsContext, call: Node, name: str) -> None:
@@ -143,7 +199,7 @@ def env_in_data(ctx: JsContext, call: Node, name: str) -> None:
         cur = stack.pop()
         if cur.type in ("identifier", "member_expression", "subscript_expression"):
             ref = ctx.resolver.resolve(cur)
-            if is_env(ref):
+            if is_env(ref) or (cur.type == "identifier" and env_like(ctx, cur)):
                 env_all(ctx, call)
                 return
             if ref is not None and ref.base == "process":
@@ -151,6 +207,31 @@ def env_in_data(ctx: JsContext, call: Node, name: str) -> None:
         if cur.type in ("function_expression", "arrow_function"):
             continue  # callbacks are not data
         stack.extend(cur.named_children)
+
+
+def env_like(ctx: JsContext, node: Node) -> bool:
+    """process.env, or a variable holding it or a copy (`{...process.env}`, `{env: process.env}`,
+    Object.assign)."""
+    if is_env(ctx.resolver.resolve(node)):
+        return True
+    if node.type != "identifier":
+        return False
+    binding = ctx.bindings.lookup(ctx.text(node), node.start_byte)
+    value = binding.value if binding is not None and not binding.path else None
+    if value is None:
+        return False
+    parts: list[Node | None]
+    if value.type == "object":
+        parts = [
+            c.named_child(0) if c.type == "spread_element" else c.child_by_field_name("value")
+            for c in value.named_children
+            if c.type in ("spread_element", "pair")
+        ]
+    elif value.type == "call_expression" and ctx.text(value).startswith("Object.assign("):
+        parts = [*ctx.args(value)]
+    else:
+        return False
+    return any(p is not None and is_env(ctx.resolver.resolve(p)) for p in parts)
 
 
 def on_spread(ctx: JsContext, node: Node) -> None:

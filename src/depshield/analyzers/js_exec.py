@@ -26,6 +26,7 @@ VM_EXEC = frozenset(
 TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate"})
 TRIVIAL_CODE = 64  # eval('return this')-sized literal code is not a payload
 MAX_FLOW_NODES = 300
+PACKED_CODE = 2000  # bytes of code in one string literal run by eval
 _ZLIB = re.compile(
     r"^(inflate|gunzip|unzip|brotliDecompress|createGunzip|createInflate"
     r"|createUnzip|createBrotliDecompress)"
@@ -67,6 +68,9 @@ def on_exec(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
     decoded = find_decode(ctx, args)
     if decoded is not None:
         ctx.emit("encodedPayloadExecution", node, {"exec": how, "decode": decoded})
+    packed = args[0] if args and how in ("eval", "Function") else None
+    if packed is not None and packed.type == "string" and _packed_code(ctx, packed):
+        ctx.emit("obfuscatedFile", node, {"confidence": 0.8, "how": "code packed in a string"})
 
 
 def on_eval_reference(ctx: JsContext, ident: Node) -> None:
@@ -80,6 +84,16 @@ def on_eval_reference(ctx: JsContext, ident: Node) -> None:
     ctx.emit("usesEval", ident, {"evalType": ref.path[0]}, key=ref.path[0])
     ctx.emit(SIGNAL_EXEC, ident, {"how": ref.path[0]}, key=ref.path[0])
     ctx.sites.remember(ctx.sites.execs, ident)
+
+
+def _packed_code(ctx: JsContext, literal: Node) -> bool:
+    """A long program handed to eval as one string literal (not a bundler's eval devtool
+    module, which ends with a sourceURL comment)."""
+    size = literal.end_byte - literal.start_byte
+    if size < PACKED_CODE:
+        return False
+    tail = ctx.source[max(literal.start_byte, literal.end_byte - 400) : literal.end_byte]
+    return b"sourceURL=" not in tail
 
 
 def _trivial(ctx: JsContext, args: list[Node]) -> bool:

@@ -82,7 +82,8 @@ class Folder:
     def _template(self, node: Node, depth: int, subst: dict[str, Folded] | None) -> Folded | None:
         value = js_text.literal_value(node, self.bindings.source)
         if value is not None:
-            return Folded(value)
+            raw = self.bindings.source[node.start_byte : node.end_byte]
+            return Folded(value, "decode" if js_text.hides_ascii(raw) else "literal")
         parts, how = [], "concat"
         for child in node.named_children:
             if child.type == "template_substitution":
@@ -203,9 +204,9 @@ class Folder:
                 if any(r is None for r in rest):
                     return None
                 return Folded(base.value + "".join(r.value for r in rest if r), "concat")
-            return Folded(
-                getattr(base.value, {"trim": "strip"}.get(name, name.lower()))(), base.how
-            )
+            value = base.value
+            changed = value.strip() if name == "trim" else value.lower()
+            return Folded(value.upper() if name == "toUpperCase" else changed, base.how)
         return None
 
     def _to_string(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 DECODERS = frozenset(
     {"atob", "fromCharCode", "unescape", "decodeURIComponent", "reverse", "from", "toString"}
 )
+SENSITIVE_MODULES = frozenset({"os", "crypto", "zlib", "worker_threads", "cluster", "process"})
 _OBFUSCATED_NAME = re.compile(r"^_0x[0-9a-f]+$|^_\$_", re.IGNORECASE)
 _ENCODED_ARG = re.compile(r"^(0x[0-9a-f]+|[0-9a-f]{6,})$", re.IGNORECASE)
 
@@ -80,11 +81,16 @@ def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:
             ctx.emit("dynamicRequire", call, {"expression": ctx.evidence(args[0])})
         return
     module = module_name(folded.value)
-    if folded.how == "decode" or (folded.how == "concat" and not is_relative(module)):
+    if folded.how == "decode" or (folded.how == "concat" and _sensitive(module)):
         ctx.emit("obfuscatedRequire", call, {"module": module, "how": folded.how})
-    elif folded.how == "concat":
+    elif folded.how == "concat":  # require('./locale/' + 'en'), require('u' + 'rl') for bundlers
         ctx.emit("dynamicRequire", call, {"expression": ctx.evidence(args[0])})
     loaded(ctx, call, module)
+
+
+def _sensitive(module: str) -> bool:
+    """Modules worth hiding from a reviewer: splitting their names is an obfuscation tell."""
+    return capability_of(module) is not None or module in SENSITIVE_MODULES
 
 
 def _decoded_arg(ctx: JsContext, arg: Node) -> bool:

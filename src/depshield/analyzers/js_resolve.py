@@ -162,6 +162,8 @@ class Resolver:
                 cur = cur.named_child(0)
             elif kind == "sequence_expression":  # (0, fs.readFileSync)
                 cur = cur.named_child(cur.named_child_count - 1)
+            elif kind in ("binary_expression", "ternary_expression"):
+                cur = self._either(cur, depth)
             elif kind == "member_expression":
                 prop = cur.child_by_field_name("property")
                 steps.append((self.bindings.text(prop) if prop else "?", False))
@@ -187,6 +189,25 @@ class Resolver:
         path = base.path + tuple(name for name, _ in reversed(steps))
         computed = base.computed or any(c for _, c in steps)
         return normalize(Ref(base.base, path, computed))
+
+    def _either(self, node: Node, depth: int) -> Node | None:
+        """`global.require || mainModule.require`, `x ? a : b`: the first side that resolves."""
+        if node.type == "binary_expression":
+            op = node.child_by_field_name("operator")
+            if op is None or op.type not in ("||", "??", "&&"):
+                return None
+            sides = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+            if op.type == "&&":
+                sides.reverse()  # a && b evaluates to b when it is used
+        else:
+            sides = [
+                node.child_by_field_name("consequence"),
+                node.child_by_field_name("alternative"),
+            ]
+        for side in sides:
+            if side is not None and self.resolve(side, depth + 1) is not None:
+                return side
+        return None
 
     def _call_step(
         self, call: Node, steps: list[tuple[str, bool]], depth: int

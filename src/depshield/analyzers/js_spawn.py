@@ -73,16 +73,30 @@ def on_spawn(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
         ctx.out.extend(analyze_shell(text, ctx.path, where.start_point[0], top))
         if REVERSE_SHELL.search(text):
             ctx.emit("reverseShell", node, {"shell": text[:80], "how": "command"})
-    program = (
-        cmd.value.split()[0]
-        if kind == "exec" and cmd and cmd.value.split()
-        else cmd.value
-        if cmd
-        else ""
-    )
-    base = re.split(r"[/\\]", program)[-1].lower()
-    if base in SHELLS:
-        ctx.sites.remember(ctx.sites.shells, (node, program))
+    for program in _programs(ctx, kind, args[0] if args else None):
+        if re.split(r"[/\\]", program)[-1].lower() in SHELLS:
+            ctx.sites.remember(ctx.sites.shells, (node, program))
+            break
+
+
+def _programs(ctx: JsContext, kind: str, arg: Node | None) -> list[str]:
+    """The program(s) a spawn may start: both sides of `isWin ? 'cmd' : '/bin/sh'`."""
+    if arg is not None and arg.type == "identifier":
+        binding = ctx.bindings.lookup(ctx.text(arg), arg.start_byte)
+        if binding is not None and binding.value is not None and not binding.path:
+            arg = binding.value
+    if arg is None:
+        return []
+    options: list[Node | None] = [arg]
+    if arg.type == "ternary_expression":
+        options = [arg.child_by_field_name("consequence"), arg.child_by_field_name("alternative")]
+    out = []
+    for option in options:
+        folded = ctx.folder.fold(option) if option is not None else None
+        words = folded.value.split() if folded is not None else []
+        if folded is not None and words:
+            out.append(words[0] if kind == "exec" else folded.value)
+    return out
 
 
 def _shell_text(

@@ -53,6 +53,15 @@ def literal_value(node: Node, source: bytes) -> str | None:
     return unescape(source[start + 1 : end - 1].decode("utf-8", "replace"))
 
 
+_HIDDEN_ASCII = re.compile(rb"\\(x[3-7][0-9a-fA-F]|u00[3-7][0-9a-fA-F]|u\{[3-7][0-9a-fA-F]\})")
+
+
+def hides_ascii(raw: bytes) -> bool:
+    """True when a literal spells plain ASCII with escapes (`'\\x76\\x6d'` for 'vm'): no one
+    writes a module or method name that way except to hide it."""
+    return b"\\" in raw and _HIDDEN_ASCII.search(raw) is not None
+
+
 def b64decode(text: str) -> bytes | None:
     """Lenient base64 (standard or URL-safe, padding optional), as Node's Buffer.from does."""
     cleaned = re.sub(r"[^A-Za-z0-9+/\-_]", "", text).replace("-", "+").replace("_", "/")
