@@ -75,6 +75,7 @@ def test_each_technique_fires(ecosystem: str, name: str, target: str, reason: st
         ("npm", "babel-core"),  # popular in its own right beside @babel/core
         ("pypi", "python_dateutil"),  # PEP 503: the same name as python-dateutil
         ("pypi", "PyYAML"),
+        ("npm", "@babel/cores"),  # only babel publishes in @babel: not a stranger's squat
         ("npm", "vuex"),  # short names: one letter from vue is just another name
         ("npm", "@esbuild-plugins/node-resolve"),  # an owned scope, not an affix on resolve
         ("pypi", "grequests"),  # allow-listed honest pair

@@ -76,14 +76,6 @@ def did_you_mean(ecosystem: str, name: str) -> Finding | None:
     )
 
 
-def near_names(ecosystem: str, name: str) -> list[tuple[str, str]]:
-    """Every (popular name, technique) `name` is near, before any popularity gate (benchmarks)."""
-    index = load_index(ecosystem)
-    key = registry_key(ecosystem, name.strip())
-    found = _near(index, name.strip(), key)
-    return [(index.names[t], why) for t, why, _ in found if index.keys[t] != key]
-
-
 def _best_match(
     index: PopularityIndex, name: str, key: str, cand_rank: int | None
 ) -> tuple[int, str] | None:
@@ -155,7 +147,7 @@ def _passes_gate(
     slip: bool,
 ) -> bool:
     target_key = index.keys[target_id]
-    if target_key == key or (key, target_key) in index.allowed:
+    if target_key == key or (key, target_key) in index.allowed or _same_scope(key, target_key):
         return False
     shortest = min(len(bare(key)), len(bare(target_key)))
     if shortest < _MIN_LENGTH[reason] + (0 if slip else 1):
@@ -167,6 +159,11 @@ def _passes_gate(
     if cand_rank is None:
         return True
     return index.popularity_ratio(rank, cand_rank) >= IN_LIST_RATIO
+
+
+def _same_scope(key: str, target: str) -> bool:
+    """Only a scope's owners publish in it: @types/nodee cannot be a stranger's squat."""
+    return is_scoped(key) and is_scoped(target) and key.split("/")[0] == target.split("/")[0]
 
 
 _DESCRIPTIONS = {
