@@ -224,6 +224,7 @@ def test_classifiers() -> None:
 def test_no_license_found() -> None:
     found = license_findings("npm", None)
     assert [(f.type, f.file, f.line) for f in found] == [("noLicenseFound", "package.json", 0)]
+    assert types(license_findings("pypi", "UNKNOWN")) == ["noLicenseFound"]  # setuptools' default
     shipped = license_findings("npm", None, paths=["LICENSE"], license_texts={"LICENSE": MIT_TEXT})
     assert shipped == []
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from depshield.intel import license_text, spdx
@@ -44,9 +44,9 @@ class _Manifest:
         wanted = f"Classifier: {classifier}"
         return self._first(lambda line: line.strip() == wanted)
 
-    def _first(self, test: object) -> int:
+    def _first(self, test: Callable[[str], bool]) -> int:
         for number, line in enumerate(self.lines, start=1):
-            if test(line):  # type: ignore[operator]
+            if test(line):
                 return number
         return 0
 
@@ -75,6 +75,8 @@ def license_findings(
     texts = license_texts or {}
     findings: list[Finding] = []
     declared_text = declared.strip() if isinstance(declared, str) else ""
+    if declared_text.upper() == "UNKNOWN":  # what setuptools writes when nothing was given
+        declared_text = ""
     if declared_text.startswith("License ::"):  # PyPI readers fall back to the first classifier
         classifiers = (
             [*classifiers, declared_text] if declared_text not in classifiers else classifiers
