@@ -366,9 +366,14 @@ def test_any_bytes_give_a_result_not_a_traceback(raw: bytes) -> None:
     assert isinstance(result, ManifestAnalysis)
 
 
-def test_prepare_runs_for_git_installs_and_fires() -> None:
-    raw = b'{\n  "name": "p",\n  "version": "1.0.0",\n  "scripts": {"prepare": "tsc"}\n}\n'
-    result = manifest.read_manifest({"package.json": raw}, ["package.json"])
+def test_prepare_is_reported_low_since_registry_installs_never_run_it() -> None:
+    raw = (
+        b'{\n  "name": "p",\n  "version": "1.0.0",\n'
+        b'  "scripts": {"prepare": "node build.js"}\n}\n'
+    )
+    result = manifest.read_manifest({"package.json": raw}, ["package.json", "build.js"])
     found = of_type(result, "installScripts")
     assert where(found) == [("package.json", 4)]
-    assert found[0].props == {"script": "prepare", "source": "tsc"}
+    assert found[0].props["script"] == "prepare"
+    assert (found[0].props["severity"], found[0].props["action"]) == ("low", "monitor")
+    assert result.install_entries == ()  # build.js is not install-time code for registry installs

@@ -192,6 +192,9 @@ _ENTRIES = [
        "Code reads credential stores (browsers, tokens, wallets, cloud keys).", True),
     _t("reverseShell", SUPPLY, "critical", "error", "Reverse shell",
        "A socket is wired to a shell; do not install.", True),
+    _t("binaryDropper", SUPPLY, "critical", "error", "Starts a bundled executable",
+       "Install- or import-time code runs a binary shipped in the package; do not install.",
+       True),
     _t("newCapabilityInPatch", SUPPLY, "high", "warn", "New capability in a patch release",
        "A minor or patch release gained a risky capability; review the change.", True),
 ]

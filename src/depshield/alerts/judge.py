@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from depshield.alerts.catalog import CATALOG
+from depshield.alerts.links import import_graph, install_entries, started_files
 from depshield.alerts.reach import Timing, reachable, resolve_import
 from depshield.alerts.threats import Context, correlate
 from depshield.analyzers.base import SIGNALS
@@ -44,16 +45,17 @@ def judge(
 ) -> PackageResult:
     """`extra_findings` come from outside the artifact (registry metadata, a version diff)."""
     path_set = frozenset(paths)
-    imports: dict[str, tuple[str, ...]] = defaultdict(tuple)
-    for fa in files:
-        imports[fa.path] += fa.imports
+    imports = import_graph(files, path_set)
+    missing = manifest.extra.get("missing_install_entries") or ()
+    entries = install_entries(manifest.install_entries, missing, path_set)
+    entries += started_files(manifest.findings, path_set)  # `sh build.sh` in a lifecycle script
     timing = Timing(
-        reachable(manifest.install_entries, imports, path_set),
+        reachable(entries, imports, path_set),
         reachable(manifest.import_entries, imports, path_set),
     )
     findings = [*manifest.findings, *(f for fa in files for f in fa.findings)]
     findings += correlate(_contexts(findings, timing, imports, path_set))
-    findings += _package_findings(files, imports, path_set)
+    findings += _package_findings(files, imports, path_set, timing)
     findings += extra_findings
     alerts, notes = _alerts(ref, findings, timing, policy)
     notes += extra_notes
@@ -85,12 +87,13 @@ def _contexts(
 ) -> list[Context]:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     install: list[Finding] = []
+    native = tuple(sorted({f.file for f in findings if f.type == "hasNativeCode" and f.file}))
     for f in findings:
         if timing.when(f) is When.INSTALL:
             install.append(f)
         else:
             by_file[f.file].append(f)
-    contexts = [Context(When.INSTALL, install)] if install else []
+    contexts = [Context(When.INSTALL, install, native)] if install else []
     for file, own in by_file.items():
         # A file together with the files it imports directly: `require('./send')(data)`.
         linked = list(own)
@@ -100,13 +103,16 @@ def _contexts(
                 linked += by_file.get(target, [])
         top = [f for f in linked if timing.when(f) is When.IMPORT]
         if top:
-            contexts.append(Context(When.IMPORT, top))
-        contexts.append(Context(When.CALL, linked))
+            contexts.append(Context(When.IMPORT, top, native))
+        contexts.append(Context(When.CALL, linked, native))
     return contexts
 
 
 def _package_findings(
-    files: Sequence[FileAnalysis], imports: dict[str, tuple[str, ...]], paths: frozenset[str]
+    files: Sequence[FileAnalysis],
+    imports: dict[str, tuple[str, ...]],
+    paths: frozenset[str],
+    timing: Timing,
 ) -> list[Finding]:
     code = [fa for fa in files if fa.language in CODE_LANGUAGES]
     loc = sum(fa.lines_of_code for fa in code)
@@ -115,9 +121,12 @@ def _package_findings(
         out.append(Finding("emptyPackage", "", 0, "no JavaScript or Python code"))
     elif loc < 10:
         out.append(Finding("trivialPackage", "", 0, f"{loc} lines of code", {"linesOfCode": loc}))
+    running = timing.install_files | timing.import_files
     for fa in code:
-        if fa.language == "python":
-            continue  # Python relative imports may name optional siblings; too noisy to judge
+        if fa.language == "python" or fa.path not in running:
+            # Only code that runs for the package's users counts (not tests or examples);
+            # Python relative imports often name optional siblings, too noisy to judge.
+            continue
         for spec in fa.imports:
             if resolve_import(spec, fa.path, paths) is None and not _built_at_install(spec):
                 out.append(Finding("unresolvedRequire", fa.path, 0, spec, {"specifier": spec}))
@@ -152,8 +161,14 @@ def _alerts(
         if counts[f.type] > MAX_PER_TYPE:
             continue
         props = {k: v for k, v in f.props.items() if k not in ("severity", "action")}
-        props.setdefault("when", timing.when(f).value)
+        when = timing.when(f)
+        props.setdefault("when", when.value)
         action = policy.actions.get(f.type) or f.props.get("action") or entry.action
+        if f.type in THREATS and when is When.CALL and _is_test_path(f.file):
+            # A test suite's code runs for the package's developers, not its users (if a
+            # setup.py or an __init__ reached it, `when` would say install or import).
+            action = policy.actions.get(f.type) or "monitor"
+            props["note"] = "in test code that installs and imports do not run"
         alerts.append(
             Alert(
                 type=f.type,
@@ -177,6 +192,29 @@ def _alerts(
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "middle": 2, "low": 3}
 ACTION_RANK = {"error": 0, "warn": 1, "monitor": 2, "ignore": 3}
+
+
+THREATS = frozenset(
+    {
+        "dataExfiltration",
+        "remoteCodeDownload",
+        "encodedPayloadExecution",
+        "reverseShell",
+        "credentialHarvesting",
+        "binaryDropper",
+    }
+)
+_TEST_DIRS = ("test/", "tests/", "__tests__/", "spec/", "testing/")
+
+
+def _is_test_path(path: str) -> bool:
+    lowered = "/" + path.lower()
+    name = lowered.rsplit("/", 1)[-1]
+    return (
+        any(f"/{d}" in lowered for d in _TEST_DIRS)
+        or name.startswith("test_")
+        or name.endswith(("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts"))
+    )
 
 
 def _rank(alert: Alert) -> tuple[int, int, str, int]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from depshield.model import Finding, When
 
 _JS_SUFFIXES = ("", ".js", ".cjs", ".mjs", ".json", ".ts", ".tsx", ".jsx", ".node")
+_TS_SOURCE_OF = {"js": ("ts", "tsx"), "mjs": ("mts",), "cjs": ("cts",), "jsx": ("tsx",)}
 _JS_INDEXES = ("/index.js", "/index.cjs", "/index.mjs", "/index.json", "/index.ts")
 
 
@@ -17,12 +18,23 @@ def resolve_import(spec: str, importer: str, paths: frozenset[str]) -> str | Non
     if importer.endswith((".py", ".pyw")):
         return _resolve_python(spec, importer, paths)
     base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+    if base == ".":
+        base = ""
     for suffix in _JS_SUFFIXES:
-        if base + suffix in paths:
+        if base and base + suffix in paths:
             return base + suffix
+    stem, dot, ext = base.rpartition(".")
+    if dot and ext in _TS_SOURCE_OF:  # TypeScript imports name the compiled file: './x.js'
+        for source in _TS_SOURCE_OF[ext]:
+            if f"{stem}.{source}" in paths:
+                return f"{stem}.{source}"
+    prefix = base + "/" if base else ""
     for index in _JS_INDEXES:
-        if base + index in paths:
-            return base + index
+        if prefix + index.lstrip("/") in paths:
+            return prefix + index.lstrip("/")
+    # A directory with its own package.json ("main" elsewhere), the package root included.
+    if prefix + "package.json" in paths:
+        return prefix + "package.json"
     return None
 
 

@@ -33,6 +33,7 @@ CALL_SOURCES = frozenset({"env-all", "credential-store"})
 class Context:
     when: When
     findings: Sequence[Finding]
+    native: tuple[str, ...] = ()  # shipped executables (hasNativeCode) of the package
 
     def of(self, signal: str) -> list[Finding]:
         return [f for f in self.findings if f.type == signal]
@@ -48,9 +49,15 @@ Rule = Callable[[Context], Iterable[Finding]]
 
 
 def _threat(
-    type_: str, ctx: Context, anchor: Finding, chain: list[Finding], **props: object
+    type_: str,
+    ctx: Context,
+    anchor: Finding,
+    chain: list[Finding],
+    *,
+    always_severe: bool = False,
+    **props: object,
 ) -> Finding:
-    severe = ctx.when in (When.INSTALL, When.IMPORT)
+    severe = always_severe or ctx.when in (When.INSTALL, When.IMPORT)
     return Finding(
         type_,
         anchor.file,
@@ -67,11 +74,48 @@ def _threat(
     )
 
 
+def _sources(ctx: Context) -> list[Finding]:
+    """Sensitive reads (the analyzers decide what reads the whole environment: a copy passed
+    as a child process's `env` is not exfiltration, `JSON.stringify(process.env)` is)."""
+    return ctx.of(SIGNAL_SOURCE)
+
+
+def beacon(ctx: Context) -> Iterable[Finding]:
+    """Install-time code that phones home without reading anything we call sensitive: a
+    lifecycle script that itself contacts a host (`curl https://x/ping`, `curl -d ...`), a
+    network tool started by install code (`spawn('curl', url)`), or DNS queries for computed
+    names (DNS tunnelling). Dependency-confusion probes announce every install this way."""
+    if ctx.when is not When.INSTALL:
+        return []
+    calls = [
+        f
+        for f in ctx.findings
+        if (f.file == "package.json" and f.type in (SIGNAL_SINK, SIGNAL_DOWNLOAD))
+        or (f.type == SIGNAL_SINK and f.props.get("kind") == "dns")
+        or (
+            f.type == SIGNAL_SPAWN and str(f.props.get("command") or "").lower() in NETWORK_COMMANDS
+        )
+    ]
+    if not calls or _sources(ctx):
+        return []  # with a source, exfiltration() reports it with the full chain
+    anchor = calls[0]
+    return [
+        _threat(
+            "dataExfiltration",
+            ctx,
+            anchor,
+            calls[:2],
+            source=["install-beacon"],
+            sink=sorted({str(c.props.get("kind") or "network") for c in calls}),
+        )
+    ]
+
+
 def exfiltration(ctx: Context) -> Iterable[Finding]:
-    sources, sinks = ctx.of(SIGNAL_SOURCE), ctx.of(SIGNAL_SINK)
+    sources, sinks = _sources(ctx), ctx.of(SIGNAL_SINK)
     if not sources or not sinks:
         return []
-    kinds, sink_kinds = ctx.kinds(SIGNAL_SOURCE), ctx.kinds(SIGNAL_SINK)
+    kinds, sink_kinds = {str(f.props.get("kind", "")) for f in sources}, ctx.kinds(SIGNAL_SINK)
     if ctx.when is When.INSTALL or "webhook" in sink_kinds:
         qualifies = True
     elif ctx.when is When.IMPORT:
@@ -81,16 +125,41 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     if not qualifies:
         return []
     sink = sinks[0]
+    # Webhook endpoints and browser/wallet stores have no legitimate use in a library: such
+    # a chain is an attack even in a function that only runs when called.
+    certain = "webhook" in sink_kinds or "credential-store" in kinds
     return [
         _threat(
             "dataExfiltration",
             ctx,
             sink,
             [*sources[:3], sink],
+            always_severe=certain,
             source=sorted(kinds),
             sink=sorted(sink_kinds),
         )
     ]
+
+
+NETWORK_COMMANDS = frozenset(
+    {
+        "curl",
+        "wget",
+        "nc",
+        "ncat",
+        "nslookup",
+        "dig",
+        "ping",
+        "host",
+        "certutil",
+        "bitsadmin",
+        "invoke-webrequest",
+        "iwr",
+    }
+)
+SCRIPT_RUNNERS = frozenset(
+    {"node", "nodejs", "python", "python3", "sh", "bash", "cmd", "powershell"}
+)
 
 
 def remote_code(ctx: Context) -> Iterable[Finding]:
@@ -100,19 +169,32 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
     runs = ctx.of(SIGNAL_EXEC)
     if runs:
         return [_threat("remoteCodeDownload", ctx, runs[0], [downloads[0], runs[0]], how="eval")]
+    if ctx.when is not When.INSTALL:
+        return []
     spawns, writes = ctx.of(SIGNAL_SPAWN), ctx.of(SIGNAL_WRITE)
-    # Download + write + spawn is also how legitimate installers fetch prebuilt binaries; it
-    # only counts when the code also names a suspicious host (paste site, raw IP, tunnel).
-    if spawns and writes and ctx.when is When.INSTALL and ctx.has("suspiciousString"):
-        return [
-            _threat(
-                "remoteCodeDownload",
-                ctx,
-                spawns[0],
-                [downloads[0], writes[0], spawns[0]],
-                how="download-and-spawn",
-            )
-        ]
+    written = {str(w.props.get("detail") or "") for w in writes} - {""}
+    for spawn in spawns:
+        command = str(spawn.props.get("command") or "")
+        args = str(spawn.props.get("args") or "")
+        # Legitimate installers fetch prebuilt binaries too, but they run them from a computed
+        # path; running the very literal path just written (`/tmp/x`), or a script runner on a
+        # computed file right after a download, is how droppers look.
+        runs_written = any(
+            path in f"{command} {args} {spawn.evidence}"
+            for path in written
+            if "/" in path or "\\" in path
+        )
+        runs_fetched = command in SCRIPT_RUNNERS and "$EXPR" in args
+        if runs_written or runs_fetched or ctx.has("suspiciousString") and writes:
+            return [
+                _threat(
+                    "remoteCodeDownload",
+                    ctx,
+                    spawn,
+                    [downloads[0], *writes[:1], spawn],
+                    how="download-and-spawn",
+                )
+            ]
     return []
 
 
@@ -139,7 +221,54 @@ def credentials(ctx: Context) -> Iterable[Finding]:
     ]
 
 
-RULES: tuple[Rule, ...] = (exfiltration, remote_code, encoded_payload, credentials)
+def dropper(ctx: Context) -> Iterable[Finding]:
+    """Install- or import-time code starting an executable the package ships (a PE or ELF next
+    to the script: `exec('dropper.exe')`)."""
+    if ctx.when is When.CALL or not ctx.native:
+        return []
+    for spawn in ctx.of(SIGNAL_SPAWN):
+        text = (
+            f"{spawn.evidence} {spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
+        )
+        hit = next((n for n in ctx.native if n.rsplit("/", 1)[-1] in text), None)
+        if hit is not None:
+            return [_threat("binaryDropper", ctx, spawn, [spawn], binary=hit)]
+    return []
+
+
+DESTRUCTIVE = (
+    "shutdown ",
+    "shutdown.exe",
+    "rm -rf /",
+    "rm -rf ~",
+    "del /f /s /q",
+    "format c:",
+    "mkfs",
+    ":(){ :|:& };:",
+    "reboot",
+)
+
+
+def sabotage(ctx: Context) -> Iterable[Finding]:
+    """Install-time commands that damage the machine: protestware and trolls."""
+    if ctx.when is not When.INSTALL:
+        return []
+    for spawn in ctx.of(SIGNAL_SPAWN):
+        text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}".lower()
+        if any(d in text + " " for d in DESTRUCTIVE):
+            return [replace(spawn, type="troll", props={"when": "install", "command": text})]
+    return []
+
+
+RULES: tuple[Rule, ...] = (
+    exfiltration,
+    beacon,
+    remote_code,
+    encoded_payload,
+    credentials,
+    dropper,
+    sabotage,
+)
 
 
 def correlate(contexts: Iterable[Context]) -> list[Finding]:

@@ -29,6 +29,13 @@ class Entry:
 TABLE = (
     Entry("depshield.analyzers.javascript", "JavaScriptAnalyzer", "javascript", "1", _JS),
     Entry("depshield.analyzers.python", "PythonAnalyzer", "python", "1", _PY),
+    Entry(
+        "depshield.analyzers.shell_file",
+        "ShellScriptAnalyzer",
+        "shell",
+        "1",
+        (".sh", ".bash", ".zsh", ".command"),
+    ),
     Entry("depshield.analyzers.unicode", "UnicodeAnalyzer", "unicode", "1", None),
     Entry("depshield.analyzers.binary", "BinaryAnalyzer", "binary", "1", None),
 )

@@ -15,6 +15,9 @@ from depshield.model import Finding
 # prepare (with its pre/post hooks) when the dependency comes from git or a local directory.
 # npm 7+ no longer runs uninstall scripts, and `prepublish` runs only in the root project.
 INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "preprepare", "prepare", "postprepare")
+# A package installed from the registry never runs these: reported, but as low/monitor, and the
+# files they run are not install-time code. (The git-dependency alerts cover the other case.)
+GIT_ONLY_SCRIPTS = frozenset({"preprepare", "prepare", "postprepare"})
 # npm's default when binding.gyp exists and neither install nor preinstall is defined.
 IMPLICIT_GYP = "implicit node-gyp rebuild"
 _EVIDENCE = 200  # characters of a script shown as evidence; props keep all of it
@@ -45,13 +48,20 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
     for name in INSTALL_SCRIPTS:
         if name in scripts:
             line = pkg.line("scripts", name)
-            props = {"script": name, "source": scripts[name]}
+            props: dict[str, object] = {"script": name, "source": scripts[name]}
+            if name in GIT_ONLY_SCRIPTS:
+                props |= {
+                    "runsFor": "git and local installs only",
+                    "severity": "low",
+                    "action": "monitor",
+                }
             evidence = f'"{name}": {json.dumps(scripts[name][:_EVIDENCE])}'
             findings.append(Finding("installScripts", PACKAGE_JSON, line, evidence, props, True))
     gyp = _implicit_gyp(pkg, scripts, paths)
     if gyp is not None:
         findings.append(gyp)
-    reached = _reached_scripts([n for n in INSTALL_SCRIPTS if n in scripts], scripts)
+    registry_run = [n for n in INSTALL_SCRIPTS if n in scripts and n not in GIT_ONLY_SCRIPTS]
+    reached = _reached_scripts(registry_run, scripts)
     main = main_entry(pkg, paths)
     entries: list[str] = []
     missing: list[str] = []

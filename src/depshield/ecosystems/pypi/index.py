@@ -131,10 +131,36 @@ def _project(
     url = project_url(base, name, version)
     what = _label(name, version)
     # Messages name the host only, never the URL: index URLs may carry credentials.
-    doc = get_json(http, url, what=what, retry=retry, tip=_NOT_FOUND_TIP)
+    try:
+        doc = get_json(http, url, what=what, retry=retry, tip=_NOT_FOUND_TIP)
+    except NotFoundError as missing:
+        if version is None:
+            raise
+        # Some mirrors serve only the project document; its `releases` has every version.
+        try:
+            url, doc = _release_from_project(http, base, name, version, retry)
+        except NotFoundError:
+            raise missing from None
     if not isinstance(doc, dict) or not isinstance(doc.get("info"), dict):
         raise RegistryError(f"the index answered {what} with a document that is no project")
     return url, doc
+
+
+def _release_from_project(
+    http: httpx.Client, base: str, name: str, version: str, retry: RetryPolicy
+) -> tuple[str, dict[str, Any]]:
+    url = project_url(base, name, None)
+    doc = get_json(http, url, what=_label(name, None), retry=retry, tip=_NOT_FOUND_TIP)
+    releases = doc.get("releases") if isinstance(doc, dict) else None
+    if not isinstance(releases, dict) or version not in releases:
+        raise NotFoundError(f"pypi package {name!r} has no release {version!r}")
+    info = {**(doc.get("info") or {}), "version": version, "_info_of_latest": True}
+    return url, {
+        "info": info,
+        "urls": releases[version],
+        "releases": releases,
+        "vulnerabilities": [],
+    }
 
 
 def _history(
