@@ -15,13 +15,42 @@ def as_dict(report: Report) -> dict[str, Any]:
         entry = result.to_json()
         if not report.show_all:
             entry["alerts"] = [a for a in entry["alerts"] if a["action"] != "ignore"]
+        purl = result.ref.purl
+        if report.root is not None:
+            entry["occurrences"] = [
+                {
+                    "lockfile": o.lockfile,
+                    "line": o.line,
+                    "introducedBy": o.introduced_by,
+                    "direct": o.direct,
+                    "dev": o.dev,
+                    "optional": o.optional,
+                    "peer": o.peer,
+                }
+                for o in report.occurrences.get(purl, ())
+            ]
+            deep = report.deep.get(purl)
+            if deep is not None:
+                entry["deep"] = {
+                    "score": deep.score,
+                    "verdict": deep.verdict,
+                    "capabilities": {k: list(v) for k, v in deep.capabilities.items()},
+                }
         packages.append(entry)
-    return {
+    out: dict[str, Any] = {
         "schema": 1,
         "tool": {"name": "depshield", "version": __version__},
         "packages": packages,
         "errors": list(report.errors),
     }
+    if report.root is not None:
+        out["project"] = {
+            "root": report.root,
+            "lockfiles": list(report.lockfiles),
+            "graph": [{"from": a or None, "to": b} for a, b in report.edges],
+            "notes": list(report.notes),
+        }
+    return out
 
 
 def render(report: Report, *, color: bool = False) -> str:

@@ -24,11 +24,61 @@ def render(report: Report, *, color: bool = False) -> str:
         highlight=False,
         soft_wrap=False,
     )
-    for result in report.packages:
-        _package(console, result, report.show_all)
+    if report.root is not None:
+        _project(console, report)
+    else:
+        for result in report.packages:
+            _package(console, result, report.show_all)
     for error in report.errors:
         console.print(f"[red]error:[/] {error}", markup=True)
     return buffer.getvalue()
+
+
+def _project(console: object, report: Report) -> None:
+    """Summary first (what was scanned, verdict counts), then each flagged package, worst first,
+    with the path that brings it in; clean packages are one line at the end."""
+    from rich.markup import escape
+
+    c = console
+    packages = report.packages
+    counts = {
+        v: sum(1 for p in packages if p.verdict == v and not p.skipped)
+        for v in ("block", "warn", "pass")
+    }
+    skipped = sum(1 for p in packages if p.skipped)
+    c.print(  # type: ignore[attr-defined]
+        f"[bold]depshield scan[/] {escape(str(report.root))}: {len(packages)} packages from "
+        f"{len(report.lockfiles)} lockfile(s): [red]{counts['block']} block[/], "
+        f"[yellow]{counts['warn']} warn[/], {counts['pass']} pass"
+        + (f", {skipped} not analysed" if skipped else "")
+    )
+    for lockfile in report.lockfiles:
+        c.print(f"  [dim]{escape(lockfile)}[/]")  # type: ignore[attr-defined]
+    c.print()  # type: ignore[attr-defined]
+    quiet = []
+    for result in packages:
+        shown = report.visible_alerts(result)
+        if (
+            result.verdict == "pass"
+            and not result.skipped
+            and not any(a.action in ("error", "warn") for a in shown)
+        ):
+            quiet.append(result)
+            continue
+        _package(c, result, report.show_all)
+        for occurrence in list(report.occurrences.get(result.ref.purl, ()))[:3]:
+            where = (
+                f"{occurrence.lockfile}:{occurrence.line}"
+                if occurrence.line
+                else occurrence.lockfile
+            )
+            c.print(  # type: ignore[attr-defined]
+                f"  [dim]via {escape(occurrence.introduced_by)} ({escape(where)})[/]"
+            )
+    if quiet:
+        c.print(f"[green]{len(quiet)} packages pass with no alerts at warn or above.[/]")  # type: ignore[attr-defined]
+    for note in report.notes[:10]:
+        c.print(f"[dim]note: {escape(note)}[/]")  # type: ignore[attr-defined]
 
 
 def _package(console: object, result: PackageResult, show_all: bool) -> None:
@@ -36,9 +86,10 @@ def _package(console: object, result: PackageResult, show_all: bool) -> None:
 
     c = console  # rich.console.Console; typed loosely to keep rich out of start-up imports
     alerts = [a for a in result.alerts if show_all or a.action != "ignore"]
-    verdict = result.verdict.upper()
+    verdict = "SKIPPED" if result.skipped else result.verdict.upper()
+    style = "bold white on blue" if result.skipped else VERDICT_STYLE[result.verdict]
     c.print(  # type: ignore[attr-defined]
-        f"[{VERDICT_STYLE[result.verdict]}] {verdict} [/] {escape(str(result.ref))}"
+        f"[{style}] {verdict} [/] {escape(str(result.ref))}"
         + (f"  ({escape(result.artifact)})" if result.artifact else "")
         + f"  {_summary(alerts)}"
     )
@@ -52,11 +103,12 @@ def _package(console: object, result: PackageResult, show_all: bool) -> None:
         for alert in group:
             c.print("    " + _line(alert))  # type: ignore[attr-defined]
     s = result.scores
-    c.print(  # type: ignore[attr-defined]
-        f"  scores: supply chain {s.supplyChain}  quality {s.quality}  maintenance "
-        f"{s.maintenance}  vulnerability {s.vulnerability}  license {s.license}  "
-        f"[bold]overall {s.overall}[/]"
-    )
+    if not result.skipped:
+        c.print(  # type: ignore[attr-defined]
+            f"  scores: supply chain {s.supplyChain}  quality {s.quality}  maintenance "
+            f"{s.maintenance}  vulnerability {s.vulnerability}  license {s.license}  "
+            f"[bold]overall {s.overall}[/]"
+        )
     for note in result.notes[:10]:
         c.print(f"  [dim]note: {escape(note)}[/]")  # type: ignore[attr-defined]
     if len(result.notes) > 10:
