@@ -14,6 +14,7 @@ COMMANDS = {
     "scan": "depshield.cli.scan",
     "alerts": "depshield.cli.alerts",
     "db": "depshield.cli.db",
+    "diff": "depshield.cli.diff",
 }
 
 SUMMARIES = {

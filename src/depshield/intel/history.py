@@ -192,7 +192,9 @@ def _pypi(ref: PackageRef, meta: Mapping[str, Any]) -> History:
     current = releases.get(ref.version or "")
     if current is None and ref.version and not entries:
         current = _release("pypi", ref.version)  # all we know is the release itself
-    if current is not None and info.get("version") == current.version:
+    # A mirror's answer built from the project document carries the latest release's `info`.
+    own_info = info.get("version") == getattr(current, "version", None)
+    if current is not None and own_info and not info.get("_info_of_latest"):
         # The release's own document says whether (and why) it is yanked.
         yanked = current.yanked or bool(meta.get("yanked") or info.get("yanked"))
         reason = current.yanked_reason or _reason(info)
