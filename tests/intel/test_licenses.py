@@ -144,6 +144,10 @@ def test_license_files_are_found_where_packages_keep_them() -> None:
         ("BSD", "BSD-3-Clause"),
         ("GPLv3", "GPL-3.0-only"),
         ("Apache Software License", "Apache-2.0"),
+        ("Apache License, Version 2.0", "Apache-2.0"),
+        ("The MIT License", "MIT"),
+        ("MIT-0 License", "MIT-0"),
+        ("PSFL", "PSF-2.0"),
         ("MIT/Apache 2.0", "MIT OR Apache-2.0"),
         ("(MIT OR Apache-2.0)", "MIT OR Apache-2.0"),
         ("GPL-2.0+", "GPL-2.0-or-later"),
@@ -207,6 +211,11 @@ def test_see_license_in_file_reads_the_file() -> None:
 
 def test_pasted_license_text_in_pypi_license_field() -> None:
     assert license_findings("pypi", BSD3_TEXT.decode()) == []
+    # A text no rule names, with "All rights reserved" in it, is not a proprietary marker...
+    custom = "License agreement for example 1.0\n\nCopyright 2020. All rights reserved.\n"
+    assert types(license_findings("pypi", custom)) == ["unidentifiedLicense"]
+    # ...and when a classifier names the license, the text needs no finding at all.
+    assert license_findings("pypi", custom, ["License :: OSI Approved :: MIT License"]) == []
 
 
 def test_classifiers() -> None:

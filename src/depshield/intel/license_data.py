@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-# Declared values people write instead of SPDX ids, after canon() (lower case, no "license"
-# suffix, single spaces). A bare "BSD" is read as the 3-clause form, as ScanCode and most
-# packaging tools do; a bare "GPL" names no version, which the GPL itself reads as "any version".
+# Declared values people write instead of SPDX ids, after canon() (lower case, no "the",
+# "license" or "version", single spaces). A bare "BSD" is read as the 3-clause form, as ScanCode
+# and most packaging tools do; a bare "GPL" names no version, which the GPL reads as "any".
 SPELLINGS = {
     "mit": "MIT", "the mit": "MIT", "mit/x11": "MIT", "x11": "X11", "expat": "MIT",
     "apache": "Apache-2.0", "apache 2": "Apache-2.0", "apache 2.0": "Apache-2.0",
@@ -30,7 +30,10 @@ SPELLINGS = {
     "lgplv2+": "LGPL-2.1-or-later", "lgplv3": "LGPL-3.0-only", "lgplv3+": "LGPL-3.0-or-later",
     "agplv3": "AGPL-3.0-only", "agpl v3": "AGPL-3.0-only", "agplv3+": "AGPL-3.0-or-later",
     "mpl 2.0": "MPL-2.0", "mpl2": "MPL-2.0", "mpl-2": "MPL-2.0", "mpl v2": "MPL-2.0",
-    "mozilla public 2.0": "MPL-2.0", "eclipse public 2.0": "EPL-2.0",
+    "mozilla public 2.0": "MPL-2.0", "eclipse public 2.0": "EPL-2.0", "psfl": "PSF-2.0",
+    "apache v2.0": "Apache-2.0", "gnu general public v2": "GPL-2.0-only",
+    "gnu general public v3": "GPL-3.0-only", "gnu lesser general public v3": "LGPL-3.0-only",
+    "gnu affero general public v3": "AGPL-3.0-only",
 }  # fmt: skip
 
 # Declared values that say "no license for you" (npm documents UNLICENSED for this).
@@ -106,6 +109,11 @@ def is_nonpermissive(spdx_id: str) -> bool:
 
 
 def canon(text: str) -> str:
-    """Lower case, single spaces, no trailing 'license'/'licence' word: the SPELLINGS key form."""
-    text = " ".join(text.lower().replace("_", " ").split())
-    return re.sub(r"[ -]?licen[cs]e[d]?$", "", text).strip(" .,;") if text else text
+    """The SPELLINGS key form: lower case, single spaces, without the filler words "the",
+    "license" and "version" (`The Apache License, Version 2.0` -> `apache 2.0`)."""
+    text = text.lower().replace("_", " ").replace(",", " ")
+    text = _FILLER.sub(" ", text)
+    return " ".join(text.split()).strip(" .;-")
+
+
+_FILLER = re.compile(r"\b(the|licen[cs]ed?|version)\b")

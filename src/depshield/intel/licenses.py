@@ -24,6 +24,7 @@ _DECLARED_KEY = {
     "pypi": re.compile(r"^(License-Expression|License):", re.IGNORECASE),
 }
 _SEE_FILE = re.compile(r"^see licen[cs]e in\s+(\S+)", re.IGNORECASE)
+_SHORT_DECLARED = 80  # longer, or several lines: a license text pasted in, not an identifier
 _COMMONS_CLAUSE = re.compile(r"commons[- ]clause", re.IGNORECASE)
 _PROPRIETARY_CLASSIFIER = "Other/Proprietary License"
 
@@ -82,10 +83,13 @@ def license_findings(
             [*classifiers, declared_text] if declared_text not in classifiers else classifiers
         )
         declared_text = ""
-    stated = _from_declared(declared_text, manifest, texts, findings)
+    fallback: list[Finding] = []
+    stated = _from_declared(declared_text, manifest, texts, findings, fallback)
     from_classifiers = _from_classifiers(classifiers, manifest, findings, quiet=stated is not None)
     files = license_text.license_files(list(paths) + [p for p in texts if p not in paths])
     from_files = _from_files(files, texts, findings, quiet=bool(stated or from_classifiers))
+    if not from_classifiers and not from_files:
+        findings.extend(fallback)
     if not declared_text and not classifiers and not files:
         findings.append(
             Finding("noLicenseFound", manifest.file, 0, "no license declared or shipped")
@@ -125,9 +129,14 @@ def _manifest(ecosystem: str, manifest_text: tuple[str, bytes] | None) -> _Manif
 
 
 def _from_declared(
-    text: str, manifest: _Manifest, texts: Mapping[str, bytes], findings: list[Finding]
+    text: str,
+    manifest: _Manifest,
+    texts: Mapping[str, bytes],
+    findings: list[Finding],
+    fallback: list[Finding],
 ) -> _License | None:
-    """The declared value as SPDX, or a finding saying why it cannot be one."""
+    """The declared value as SPDX, or a finding saying why it cannot be one (in `fallback` when
+    it only matters if nothing else states the license)."""
     if not text:
         return None
     line = manifest.declared_line()
@@ -136,21 +145,26 @@ def _from_declared(
         props = {"spdx": text, "licenses": ["Commons-Clause"]}
         findings.append(Finding("nonpermissiveLicense", manifest.file, line, text[:200], props))
         return None
+    pasted = "\n" in text or len(text) > _SHORT_DECLARED
     expression = normalise(text)
-    if expression is None and ("\n" in text or len(text) > 80):
+    if expression is None and pasted:
         expression = license_text.identify(text.encode())  # a whole license pasted in
     if expression is None and (see := _SEE_FILE.match(text)):
         expression = _see_file(see.group(1), texts)
     if expression is not None:
         return _License(expression, manifest.file, line)
     evidence = text.splitlines()[0][:200]
-    if UNLICENSED.search(text):
+    if pasted:  # a license text no rule names: classifiers or license files may still say
+        fallback.append(
+            Finding("unidentifiedLicense", manifest.file, line, evidence, {"license": evidence})
+        )
+    elif UNLICENSED.search(text):
         findings.append(
             Finding("explicitlyUnlicensedItem", manifest.file, line, evidence, {"license": text})
         )
     else:
         findings.append(
-            Finding("unidentifiedLicense", manifest.file, line, evidence, {"license": text[:500]})
+            Finding("unidentifiedLicense", manifest.file, line, evidence, {"license": text})
         )
     return None
 

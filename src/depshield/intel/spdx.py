@@ -42,9 +42,13 @@ def normalise(declared: str | None) -> str | None:
     expression = parse(text)
     if expression is not None:
         return str(expression.render())
-    mapped = SPELLINGS.get(canon(text.strip("()")))
+    short = canon(text.strip("()"))
+    mapped = SPELLINGS.get(short)
     if mapped is not None:
         return mapped
+    expression = parse(short) if short and short != text.lower() else None  # "MIT-0 License"
+    if expression is not None:
+        return str(expression.render())
     return _compound(text.strip("()"))
 
 
