@@ -19,7 +19,7 @@ BIG_JUMP = 10  # majors skipped over the previous highest version
 FIRST_VERSION_MAJOR = 99  # a package whose first version is 99.x is a dependency-confusion probe
 UNPOPULAR_WEEKLY = 100
 
-MIRROR_TIMES = "the registry's publish times look like a mirror's copy times (no time.created)"
+MIRROR_TIMES = "publish times look like a mirror's copy times: no time.created in the document"
 NO_TIMES = "no publish time for this version"
 NO_HISTORY = "the registry document lists no other versions"
 NO_PUBLISHER = "no publisher (_npmUser) in the registry document"
