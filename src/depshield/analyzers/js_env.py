@@ -44,7 +44,8 @@ def on_member(ctx: JsContext, node: Node) -> None:
             env_read(ctx, node, ref.path[1])
         return
     if _internal(ref):
-        ctx.emit("debugAccess", node, {"api": ctx.evidence(node)[:60]})
+        base = ref.base if ref.base != GLOBAL else "module"
+        ctx.emit("debugAccess", node, {"module": base, "api": ctx.evidence(node)[:60]}, key=base)
     if ref.computed and ref.is_(GLOBAL, "require"):
         ctx.emit("obfuscatedRequire", node, {"module": None, "how": "computed-require"})
 
@@ -191,33 +192,38 @@ def _selects(ctx: JsContext, call: Node) -> bool:
 
 
 def env_in_data(ctx: JsContext, call: Node, name: str) -> None:
-    """process.env anywhere in the data a network call sends."""
-    stack = list(ctx.args(call))
+    """process.env anywhere in the data a network call sends, through two variables."""
+    stack: list[tuple[Node, int]] = [(a, 2) for a in ctx.args(call)]
     budget = MAX_DATA_NODES
     while stack and budget > 0:
         budget -= 1
-        cur = stack.pop()
-        if cur.type in ("identifier", "member_expression", "subscript_expression"):
-            ref = ctx.resolver.resolve(cur)
-            if is_env(ref) or (cur.type == "identifier" and env_like(ctx, cur)):
+        cur, hops = stack.pop()
+        if cur.type in ("identifier", "member_expression", "subscript_expression", "object"):
+            if env_like(ctx, cur):
                 env_all(ctx, call)
                 return
+            ref = ctx.resolver.resolve(cur) if cur.type != "object" else None
             if ref is not None and ref.base == "process":
                 continue
         if cur.type in ("function_expression", "arrow_function"):
             continue  # callbacks are not data
-        stack.extend(cur.named_children)
+        if cur.type == "identifier" and hops > 0:
+            binding = ctx.bindings.lookup(ctx.text(cur), cur.start_byte)
+            if binding is not None and binding.value is not None and not binding.path:
+                stack.append((binding.value, hops - 1))
+            continue
+        stack.extend((c, hops) for c in cur.named_children)
 
 
 def env_like(ctx: JsContext, node: Node) -> bool:
-    """process.env, or a variable holding it or a copy (`{...process.env}`, `{env: process.env}`,
-    Object.assign)."""
+    """process.env, or an object literal or variable holding it or a copy of it
+    (`{...process.env}`, `{env: process.env}`, Object.assign({}, process.env))."""
     if is_env(ctx.resolver.resolve(node)):
         return True
-    if node.type != "identifier":
-        return False
-    binding = ctx.bindings.lookup(ctx.text(node), node.start_byte)
-    value = binding.value if binding is not None and not binding.path else None
+    value: Node | None = node
+    if node.type == "identifier":
+        binding = ctx.bindings.lookup(ctx.text(node), node.start_byte)
+        value = binding.value if binding is not None and not binding.path else None
     if value is None:
         return False
     parts: list[Node | None]

@@ -46,9 +46,14 @@ def on_static_import(ctx: JsContext, stmt: Node) -> None:
     """`import ... from 'm'`, `export ... from 'm'`: imports list and module capability."""
     src = source_of(stmt)
     spec = spec_of(ctx, src) if src is not None else None
-    if spec is None:
+    if spec is None or type_only(stmt):
         return
     loaded(ctx, stmt, module_name(spec))
+
+
+def type_only(stmt: Node) -> bool:
+    """TypeScript `import type {X} from './x'` / `export type {X} from`: erased when compiled."""
+    return any(child.type == "type" for child in stmt.children[:3])
 
 
 def loaded(ctx: JsContext, node: Node, module: str) -> None:

@@ -13,6 +13,19 @@ _ROTATE = re.compile(
     r"""\[\s*['"]push['"]\s*\]\s*\(\s*[\w$]+\s*\[\s*['"]shift['"]\s*\]\s*\(\s*\)\s*\)"""
     r"|\.push\(\s*([\w$]+)\.shift\(\)\s*\)"
 )
+# javascript-obfuscator's rotation loop: while(!![]){try{... parseInt(f(0x1bd))/0x1 ...}}
+_ROTATE_LOOP = re.compile(r"while\s*\(\s*!!\[\]\s*\)|parseInt\([\w$]+\(0x[0-9a-f]+\)\)", re.I)
+# function a(){var s=['..',..];a=function(){return s;};return a();}
+_ARRAY_GETTER = re.compile(
+    r"function\s+([\w$]+)\s*\(\)\s*\{\s*(?:var|const|let)\s+([\w$]+)\s*=\s*\[[^\]]*\];?\s*"
+    r"\1\s*=\s*function\s*\(\)\s*\{\s*return\s+\2;?\s*\};?\s*return\s+\1\(\)"
+)
+# Control-flow flattening turns `a === b` into `o['lxOro'](a, b)` with
+# `'lxOro': function(d, e) { return d === e; }` entries keyed by random five-letter names.
+_OP_WRAPPER = re.compile(
+    r"['\"][A-Za-z]{5}['\"]\s*:\s*function\s*\([\w$]+\s*,\s*[\w$]+\)\s*\{\s*return\s+"
+    r"[\w$]+\s*(?:[-+*/%<>&|^]|[=!]==?|<=|>=|<<|>>>?|&&|\|\|)\s*[\w$]+;?\s*\}"
+)
 _HEX_NAME = re.compile(r"\b_0x[0-9a-fA-F]{3,}\b")
 _ASCII_ESCAPE = re.compile(r"\\x[2-7][0-9a-fA-F]|\\u00[2-7][0-9a-fA-F]")
 _JSFUCK = re.compile(r"[\[\]()!+]{400,}")
@@ -51,15 +64,21 @@ def _obfuscation_tells(text: str) -> list[tuple[float, int, str]]:
     names = [(n.start(), n.group(0)) for n in _HEX_NAME.finditer(text)]
     distinct = {n for _, n in names}
     rotate = _ROTATE.search(text)
-    if rotate and len(distinct) >= 3:
-        tells.append(
-            (0.95, rotate.start(), f"string-array rotation with {len(distinct)} _0x names")
-        )
+    if rotate and (len(distinct) >= 3 or _ROTATE_LOOP.search(text)):
+        tells.append((0.95, rotate.start(), f"string-array rotation ({len(distinct)} _0x names)"))
     elif len(distinct) >= 8 and len(names) >= 20:
         confidence = 0.7 + min(0.25, len(names) / 2000)
         tells.append(
             (confidence, names[0][0], f"{len(names)} _0x identifiers ({len(distinct)} distinct)")
         )
+    m = _ARRAY_GETTER.search(text)
+    if m:
+        tells.append((0.9, m.start(), "self-replacing string-array function"))
+    wrappers = _OP_WRAPPER.findall(text)
+    if len(wrappers) >= 5:
+        first = _OP_WRAPPER.search(text)
+        where = first.start() if first else 0
+        tells.append((0.8, where, f"{len(wrappers)} control-flow operator wrappers"))
     escapes = _ASCII_ESCAPE.findall(text)
     if len(escapes) >= 40 and (len(escapes) * 4 >= len(text) * 0.1 or len(escapes) >= 400):
         first = _ASCII_ESCAPE.search(text)

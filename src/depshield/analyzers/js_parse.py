@@ -125,5 +125,11 @@ def capture(grammar: str, tree: Tree) -> dict[str, list[Node]]:
                     seen.add(key)
                     unique.append(node)
             nodes = unique
+        # Document order: caps then keep the first findings of a file, the same on every run.
+        nodes.sort(key=_start)
         out[name] = nodes
     return out
+
+
+def _start(node: Node) -> int:
+    return node.start_byte
