@@ -15,12 +15,16 @@ COMMANDS = {
     "alerts": "depshield.cli.alerts",
     "db": "depshield.cli.db",
     "diff": "depshield.cli.diff",
+    "pr": "depshield.cli.pr",
+    "serve": "depshield.cli.serve",
 }
 
 SUMMARIES = {
     "package": "analyse one package (registry spec, directory or archive)",
     "scan": "scan a project: every lockfile and manifest, every dependency",
     "diff": "compare two versions of a package",
+    "pr": "review a dependency change: two git refs, lockfiles or folders",
+    "serve": "run the GitHub App service (webhooks -> pull-request comments and checks)",
     "db": "import, update and inspect the vulnerability and malware database",
     "alerts": "list every alert type with its default policy",
 }

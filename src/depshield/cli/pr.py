@@ -1,0 +1,128 @@
+"""`depshield pr`: what a change to a project's dependencies brings in (two git refs, two
+lockfiles or two directories), and the same inside GitHub Actions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from depshield.cli.output import FAIL_LEVELS, add_output_options, load_policy
+
+if TYPE_CHECKING:
+    from depshield.pr.project import PrOutcome
+
+PR_FORMATS = ["text", "json", "markdown", "sarif"]
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "pr",
+        help="review a dependency change: what two git refs, lockfiles or folders differ by",
+        description="Compare the dependencies of two states of a project and analyse only what "
+        "the change brings in: added packages, new versions (with the version diff), local "
+        "packages from the head tree. Either --base/--head in a git repository, or OLD NEW.",
+    )
+    parser.add_argument("paths", nargs="*", help="PATH (with --base), or OLD NEW lockfiles/dirs")
+    parser.add_argument("--base", metavar="REF", help="the git ref the pull request targets")
+    parser.add_argument("--head", metavar="REF", help="the git ref with the change (default HEAD)")
+    parser.add_argument("--offline", action="store_true", help="no network: cached artifacts only")
+    parser.add_argument("--jobs", type=int, default=0, help="analysis processes (default: cores)")
+    parser.add_argument(
+        "--github-actions",
+        action="store_true",
+        help="read the pull request from GITHUB_EVENT_PATH, write the step summary, the "
+        "comment and SARIF (default when GITHUB_ACTIONS=true and no refs are given)",
+    )
+    parser.add_argument("--sarif", metavar="FILE", help="also write SARIF to FILE")
+    parser.add_argument(
+        "--no-comment", action="store_true", help="in GitHub Actions: do not post a comment"
+    )
+    add_output_options(parser, PR_FORMATS)
+
+
+def run(args: argparse.Namespace) -> int:
+    from depshield.errors import UsageError
+    from depshield.policy import Policy
+    from depshield.pr.analyse import AnalyseOptions
+    from depshield.pr.project import compare_paths
+
+    if args.offline:
+        os.environ["DEPSHIELD_OFFLINE"] = "1"
+    in_actions = args.github_actions or (
+        os.environ.get("GITHUB_ACTIONS") == "true" and not args.base and len(args.paths) < 2
+    )
+    start = Path(args.paths[0]) if args.paths else Path.cwd()
+    policy = load_policy(args, start if start.is_dir() else start.parent)
+    assert isinstance(policy, Policy)
+    options = AnalyseOptions(policy=policy, offline=args.offline, jobs=args.jobs)
+    if in_actions:
+        from depshield.pr.actions import run_in_actions
+
+        code: int = run_in_actions(args, options)
+        return code
+    if args.base:
+        outcome = compare_refs(args.base, args.head or "HEAD", start, options)
+    elif len(args.paths) == 2:
+        old, new = (Path(p).expanduser() for p in args.paths)
+        for given, path in zip(args.paths, (old, new), strict=True):
+            if not path.exists():
+                raise UsageError(f"no such file or directory: {given!r}")
+        outcome = compare_paths(old, new, options)
+    else:
+        raise UsageError(
+            "give --base REF (and --head REF) in a git repository, or two lockfiles or folders",
+            tip="depshield pr --base origin/main --head HEAD",
+        )
+    return finish(args, outcome)
+
+
+def compare_refs(base: str, head: str, path: Path, options: Any) -> PrOutcome:
+    """Two commits of the repository holding `path`; `path` below the top narrows the scan."""
+    from depshield.errors import UsageError
+    from depshield.pr import git
+    from depshield.pr.project import compare_trees
+    from depshield.pr.source import GitTree
+
+    if not path.exists():
+        raise UsageError(f"no such file or directory: {str(path)!r}")
+    folder = path if path.is_dir() else path.parent
+    top = git.toplevel(folder)
+    subdir = folder.resolve().relative_to(top.resolve()).as_posix()
+    old = GitTree(top, git.resolve(top, base), base)
+    new = GitTree(top, git.resolve(top, head), head)
+    return compare_trees(old, new, options, "" if subdir == "." else subdir)
+
+
+def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:
+    """Write the report (and SARIF), then exit by policy as scan does."""
+    from dataclasses import replace
+
+    from depshield.pr.render import renderer
+
+    report = replace(outcome.report, show_all=args.show_all)
+    write(args.output, renderer(args.format)(report))
+    if args.sarif:
+        write(args.sarif, renderer("sarif")(report))
+    if outcome.network_failed:
+        print(
+            "depshield: error: the registry could not be reached for some packages; "
+            "the report lists what was analysed",
+            file=sys.stderr,
+        )
+        return 3
+    return 1 if report.verdict in FAIL_LEVELS[args.fail_on] else 0
+
+
+def write(output: str | None, text: str) -> None:
+    from depshield.errors import UsageError
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output!r}: {exc.strerror}") from None

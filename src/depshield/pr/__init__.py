@@ -1,0 +1,1 @@
+"""Pull-request integration: the project diff of two trees, its report, GitHub access."""

@@ -1,0 +1,146 @@
+"""The pull-request comment: verdict, a dependency-overview table, then each change's new
+alerts with evidence, the path that brings it in and advice; size-capped for GitHub."""
+
+from __future__ import annotations
+
+from depshield import __version__
+from depshield.pr.report import Assessed, PrReport
+from depshield.reports.markdown import _cell_code, _code, _text
+from depshield.reports.views import SCORE_NAMES, ordered_alerts, printable, where
+
+MARKER = "<!-- depshield -->"  # finds the comment this tool owns among a PR's comments
+LIMIT = 60_000  # GitHub refuses comment bodies over 65,536 characters
+MAX_ALERTS = 25
+MAX_EVIDENCE = 200
+VERDICT = {"block": "**BLOCK**", "warn": "**WARN**", "pass": "pass"}
+KIND = {
+    "added": "added",
+    "removed": "removed",
+    "upgraded": "upgraded",
+    "downgraded": "**downgraded**",
+    "changed": "changed (local)",
+}
+
+
+def render(report: PrReport, *, color: bool = False, limit: int = LIMIT) -> str:
+    head = _heading(report)
+    tail = _tail(report)
+    items = report.ordered()
+    rows, details = [], []
+    used = len(head) + len(tail) + 400
+    for item in items:
+        row = _row(item)
+        block = _details(item) if item.introduced or item.skipped else ""
+        if used + len(row) + len(block) > limit:
+            break
+        rows.append(row)
+        details.append(block)
+        used += len(row) + len(block)
+    parts = [head]
+    if rows:
+        parts.append(_table_header() + "".join(rows))
+    if len(rows) < len(items):
+        parts.append(f"**{len(items) - len(rows)} more changes not shown** (size cap).\n")
+    parts += [d for d in details if d]
+    parts.append(tail)
+    return "\n".join(parts)
+
+
+def _heading(report: PrReport) -> str:
+    counts = report.counts()
+    shown = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no dependency changes"
+    title = {
+        "block": "this change brings in blocked packages",
+        "warn": "this change brings in packages to review",
+        "pass": "nothing risky in the dependency changes",
+    }[report.verdict]
+    lines = [
+        MARKER,
+        f"## depshield: {VERDICT[report.verdict]}, {title}",
+        "",
+        f"Dependencies {_code(report.base)} -> {_code(report.head)}: {shown}.",
+    ]
+    if report.ignore_all_by:
+        lines.append(
+            f"All alerts ignored for this pull request by {_code('@' + report.ignore_all_by)}."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _table_header() -> str:
+    names = " | ".join(title for _, title in SCORE_NAMES)
+    columns = "|---|---|---|---|" + "---:|" * len(SCORE_NAMES)
+    return f"| Package | Change | Path | Verdict | {names} |\n{columns}\n"
+
+
+def _row(item: Assessed) -> str:
+    change = item.change
+    if change.kind in ("upgraded", "downgraded"):
+        versions = f"{_cell_code(change.old or '')} -> {_cell_code(change.new or '')}"
+    else:
+        versions = _cell_code(change.new or change.old or "")
+    scores = " | ".join(
+        str(getattr(item.result.scores, key)) if item.result else "-" for key, _ in SCORE_NAMES
+    )
+    verdict = VERDICT[item.verdict] if change.brings_code else "-"
+    if item.skipped:
+        verdict += " (not analysed)"
+    if item.ignored_by:
+        verdict += f" (ignored by {_cell_code('@' + item.ignored_by)})"
+    where_ = "direct" if change.direct else "transitive"
+    name = f"{_cell_code(change.name)} ({change.ecosystem})"
+    return f"| {name} | {KIND[change.kind]} {versions} | {where_} | {verdict} | {scores} |\n"
+
+
+def _details(item: Assessed) -> str:
+    change = item.change
+    label = f"{change.name}@{change.new or change.old}"
+    alerts = ordered_alerts(list(item.introduced))
+    lines = [
+        "<details open>" if item.verdict == "block" else "<details>",
+        f"<summary>{item.verdict.upper()} <code>{_html(label)}</code> ({change.kind}, "
+        f"{len(alerts)} new alert{'s' if len(alerts) != 1 else ''})</summary>",
+        "",
+        f"Introduced by: {_code(change.introduced_by or change.name)} "
+        f"({_code(f'{change.lockfile}:{change.line}' if change.line else change.lockfile)})",
+        "",
+    ]
+    if item.skipped:
+        lines += [f"Not analysed: {_code(item.skipped)}", ""]
+    if item.diff is not None and item.diff.capabilities_gained:
+        gained = ", ".join(_code(c) for c in item.diff.capabilities_gained)
+        lines += [f"New capabilities since {_code(change.old or '')}: {gained}", ""]
+    for alert in alerts[:MAX_ALERTS]:
+        place = f" at {_code(where(alert))}" if alert.file else ""
+        lines.append(f"- **{alert.severity}** {_code(alert.type)} {_text(alert.title)}{place}")
+        if alert.evidence:
+            lines.append(f"  Evidence: {_code(printable(alert.evidence, MAX_EVIDENCE))}")
+    if len(alerts) > MAX_ALERTS:
+        lines.append(f"- ... and {len(alerts) - MAX_ALERTS} more")
+    if item.advice.text:
+        lines += ["", f"**Advice:** {_text(item.advice.text)}"]
+    lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _tail(report: PrReport) -> str:
+    lines = []
+    if report.ignores:
+        shown = ", ".join(f"{_code(p)} by {_code('@' + u)}" for p, u in report.ignores)
+        lines.append(f"Ignored with `@depshield ignore`: {shown}.")
+    if report.errors:
+        shown = ", ".join(_code(e) for e in sorted(report.errors)[:5])
+        more = f" and {len(report.errors) - 5} more" if len(report.errors) > 5 else ""
+        lines.append(f"Problems ({len(report.errors)}): {shown}{more}.")
+    lines.append(
+        "Commands (users with write access): `@depshield ignore PKG@VERSION`, "
+        "`@depshield ignore-all`, `@depshield rescan`."
+    )
+    lines.append(f"<sub>depshield {__version__}</sub>")
+    return "\n\n".join(lines) + "\n"
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(printable(text, 500), quote=True)
