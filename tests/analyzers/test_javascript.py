@@ -133,6 +133,12 @@ def test_sinks_and_downloads() -> None:
     dns = analyze("dns-exfil.js")
     assert lines(dns, "signal:sink", kind="dns") == {4}  # a computed name; localhost is not
     assert lines(analyze("exfil-env-https.js"), "signal:sink", kind="network") == {4}
+    clients = analyze("http-clients.js")
+    assert lines(clients, "signal:sink", kind="network") == {5, 6, 7, 8, 9, 12, 13}
+    assert lines(clients, "signal:download") == {5, 6, 7, 12}
+    assert lines(clients, "signal:source", kind="env-all") == {5}  # the environment as data
+    lookalike = analyze("http-client-lookalike.js")
+    assert not lines(lookalike, "signal:sink") and not lines(lookalike, "networkAccess")
 
 
 def test_decode_exec_spawn_write_signals() -> None:
