@@ -16,7 +16,7 @@ from depshield.policy import Policy
 if TYPE_CHECKING:
     from depshield.cache import Cache
 
-FORMAT = 2  # bump when the cached shape changes (2: per-file content digests)
+FORMAT = 3  # bump when the cached shape changes (2: per-file content digests)
 
 
 @dataclass(slots=True)
@@ -37,8 +37,10 @@ def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = No
     from depshield.analyzers.registry import analyzers
     from depshield.artifacts.archive import open_artifact
     from depshield.ecosystems.registry import plugin, plugins
+    from depshield.intel.signals import wants_license_text, with_license_findings
 
     kept: dict[str, bytes] = {}
+    license_texts: dict[str, bytes] = {}
     files: list[FileAnalysis] = []
     paths: list[str] = []
     refused: list[Refused] = []
@@ -53,11 +55,14 @@ def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = No
         digests[item.path] = content_digest(item.data)
         if any(p.keeps(item.path) for p in keepers):
             kept[item.path] = item.data
+        if item.path.count("/") <= 2 and wants_license_text(item.path):
+            license_texts[item.path] = item.data[: 256 * 1024]
         for analyzer in table:
             if analyzer.wants(item.path):
                 files.append(analyzer.analyze(item.path, item.data))
     eco = ecosystem or detect_ecosystem(path, kept, paths)
     manifest = plugin(eco).read_manifest(kept, paths)
+    manifest = with_license_findings(eco, manifest, paths, license_texts, kept)
     return Examined(eco, manifest, files, paths, refused, digests)
 
 
@@ -141,17 +146,20 @@ def judge_examined(
     if ref is None:
         manifest = examined.manifest
         ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
-    found: list[Finding] = []
-    notes: list[str] = []
+    from depshield.intel.signals import judge_time_findings
+
+    found, notes = judge_time_findings(ref, examined.manifest, policy)
     if metadata:
         version = ref.version or examined.manifest.version
-        found, notes = metadata_findings(
+        meta_found, meta_notes = metadata_findings(
             PackageRef(ref.ecosystem, ref.name, version),
             metadata,
             examined.manifest,
             now=now,
             cooldown_days=policy.cooldown_days,
         )
+        found += meta_found
+        notes += meta_notes
     return judge(
         ref,
         examined.manifest,

@@ -101,7 +101,7 @@ def _package(console: object, result: PackageResult, show_all: bool) -> None:
             continue
         c.print(f"  [{SEVERITY_STYLE[severity]}]{severity}[/]")  # type: ignore[attr-defined]
         for alert in group:
-            c.print("    " + _line(alert))  # type: ignore[attr-defined]
+            c.print("    " + _line(alert), no_wrap=True, overflow="ellipsis")  # type: ignore[attr-defined]
     s = result.scores
     if not result.skipped:
         c.print(  # type: ignore[attr-defined]

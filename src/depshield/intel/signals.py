@@ -1,0 +1,83 @@
+"""Name, license and advisory signals around the code analysis: what the artifact declares
+(examined once, cached with it) and what needs outside data or the policy (at judge time)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from depshield.ecosystems.base import ManifestAnalysis
+from depshield.model import Finding, PackageRef
+from depshield.policy import Policy
+
+MANIFEST_FILES = ("package.json", "PKG-INFO")
+MAX_LICENSE_BYTES = 256 * 1024
+
+
+def wants_license_text(path: str) -> bool:
+    from depshield.intel.license_text import license_files
+
+    return bool(license_files([path]))
+
+
+def with_license_findings(
+    ecosystem: str,
+    manifest: ManifestAnalysis,
+    paths: Sequence[str],
+    texts: Mapping[str, bytes],
+    kept: Mapping[str, bytes],
+) -> ManifestAnalysis:
+    """The manifest analysis plus license findings that need no policy, and the normalised
+    SPDX expression in `extra["spdx"]` for the policy check at judge time."""
+    from depshield.intel.licenses import license_findings, normalise
+
+    classifiers = manifest.extra.get("license_classifiers") or manifest.extra.get("classifiers")
+    manifest_text = _manifest_text(kept)
+    findings = license_findings(
+        ecosystem,
+        manifest.license,
+        [c for c in classifiers or () if isinstance(c, str) and c.startswith("License ::")],
+        paths,
+        texts,
+        (),
+        manifest_text,
+    )
+    extra = {**manifest.extra, "spdx": normalise(manifest.license)}
+    return replace(manifest, findings=(*manifest.findings, *findings), extra=extra)
+
+
+def _manifest_text(kept: Mapping[str, bytes]) -> tuple[str, bytes] | None:
+    for name in MANIFEST_FILES:
+        if name in kept:
+            return name, kept[name]
+    for name, data in kept.items():
+        if name.endswith(("/METADATA", "/PKG-INFO")):
+            return name, data
+    return None
+
+
+def judge_time_findings(
+    ref: PackageRef, manifest: ManifestAnalysis, policy: Policy
+) -> tuple[list[Finding], list[str]]:
+    """Typosquat check, known vulnerabilities and malware (imported OSV data), and the
+    project's allowed-license policy."""
+    from depshield.intel.typosquat import did_you_mean
+    from depshield.vulns.match import findings_for
+
+    found: list[Finding] = []
+    notes: list[str] = []
+    squat = did_you_mean(ref.ecosystem, ref.name)
+    if squat is not None:
+        found.append(squat)
+    if ref.version:
+        found += findings_for(ref, notes)
+    if policy.allowed_licenses:
+        from depshield.intel.licenses import license_findings
+
+        spdx = manifest.extra.get("spdx") or manifest.license
+        found += [
+            f
+            for f in license_findings(ref.ecosystem, spdx, allowed=policy.allowed_licenses)
+            if f.type == "licenseSpdxDisj"
+        ]
+    return found, notes
