@@ -64,3 +64,23 @@ def test_bad_config_gets_one_line_naming_the_file(tmp_path: Path, text: str, mes
     with pytest.raises(ConfigError) as info:
         load_policy(path)
     assert message in info.value.message and "depshield.toml" in info.value.message
+
+
+def test_socket_yml_issue_rules_are_honoured(tmp_path: Path) -> None:
+    (tmp_path / "socket.yml").write_text(
+        "version: 2\nissueRules:\n  installScripts: false\n  networkAccess: true\n"
+        "  usesEval: warn\n"
+    )
+    path = find_config(tmp_path)
+    assert path is not None and path.name == "socket.yml"
+    policy = load_policy(path)
+    assert policy.action_for("installScripts") == "ignore"
+    assert policy.action_for("networkAccess") == "monitor"  # true keeps the default
+    assert policy.action_for("usesEval") == "warn"
+
+
+def test_socket_yml_of_another_version_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "socket.yml").write_text("version: 1\nissueRules: {}\n")
+    with pytest.raises(ConfigError) as info:
+        load_policy(tmp_path / "socket.yml")
+    assert "version 2" in info.value.message and info.value.tip

@@ -1,4 +1,5 @@
-"""Loading the policy from depshield.toml or `[tool.depshield]` in pyproject.toml."""
+"""Loading the policy from depshield.toml, `[tool.depshield]` in pyproject.toml, or a
+socket.yml (version 2) `issueRules` table, so existing policies carry over."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from depshield.errors import ConfigError
 from depshield.model import Action
 from depshield.policy import ACTIONS, Ignore, Policy
 
-CONFIG_NAMES = ("depshield.toml", "pyproject.toml")
+CONFIG_NAMES = ("depshield.toml", "pyproject.toml", "socket.yml", "socket.yaml")
+SOCKET_NAMES = ("socket.yml", "socket.yaml")
 
 
 def find_config(start: Path) -> Path | None:
@@ -24,6 +26,9 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and b"[tool.depshield" in pyproject.read_bytes():
             return pyproject
+        for name in SOCKET_NAMES:
+            if (folder / name).is_file():
+                return folder / name
     return None
 
 
@@ -31,6 +36,8 @@ def load_policy(path: Path | None) -> Policy:
     """Parse a config file into a Policy; a missing path means the default policy."""
     if path is None:
         return Policy()
+    if path.name in SOCKET_NAMES:
+        return _socket_policy(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -40,6 +47,29 @@ def load_policy(path: Path | None) -> Policy:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("depshield", {})
     return policy_from_dict(data, str(path))
+
+
+def _socket_policy(path: Path) -> Policy:
+    """socket.yml v2: `issueRules: {installScripts: false, ...}`; other keys do not apply."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {str(path)!r}: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(f"{where!r} is not valid YAML") from None
+    if not isinstance(data, dict) or data.get("version") != 2:
+        raise ConfigError(
+            f"{str(path)!r}: only socket.yml version 2 is understood",
+            tip="add `version: 2` and an `issueRules` mapping",
+        )
+    rules = data.get("issueRules") or {}
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{str(path)!r}: issueRules must be a mapping of alert type to a value")
+    return policy_from_dict({"actions": rules}, str(path))
 
 
 def policy_from_dict(data: dict[str, Any], source: str) -> Policy:
