@@ -45,9 +45,11 @@ def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
     base = root if root.is_dir() else root.parent
     for path, parser in find_files(root, parsers()):
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            errors.append(f"cannot read {str(path)!r}: {exc}")
+            # Lenient decoding: a binary lockfile (bun.lockb) reaches its parser, which says
+            # what to do about it, instead of failing here without a tip.
+            text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError as exc:
+            errors.append(f"cannot read {str(path)!r}: {exc.strerror}")
             continue
         try:
             lock = parser.parse(path, text)
