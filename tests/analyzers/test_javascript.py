@@ -85,6 +85,7 @@ QUIET = [
     ("constructor-lookalike.js", "debugAccess"),
     ("eval-and-decode-apart.js", "encodedPayloadExecution"),
     ("socket-and-git.js", "reverseShell"),
+    ("socket-and-shell-passthrough.js", "reverseShell"),
     ("fetch-json.js", "remoteCodeDownload"),
     ("loops-benign.js", "troll"),
     ("minified-own-bundle.min.js", "obfuscatedFile"),

@@ -75,7 +75,7 @@ def _verdict_finding(path: str, verdict: Verdict) -> Finding:
         verdict.line,
         verdict.evidence,
         {"confidence": verdict.confidence},
-        verdict.line == 1,
+        True,  # a property of the whole file
     )
 
 

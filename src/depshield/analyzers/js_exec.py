@@ -32,7 +32,8 @@ _ZLIB = re.compile(
     r"|createUnzip|createBrotliDecompress)"
 )
 _DECIPHER = frozenset({"createDecipher", "createDecipheriv", "privateDecrypt", "publicDecrypt"})
-_DECODER_BODY = re.compile(rb"Buffer\.from\([^)]*['\"](base64|hex)|atob\(|fromCharCode")
+_DECODER_BODY = re.compile(rb"Buffer\.from\([^)]*['\"](base64|hex)|atob\(")
+MAX_DECODER = 400  # bytes: a decoder helper, not a whole text codec
 _STRINGY = ("string", "template_string", "binary_expression")
 
 
@@ -135,14 +136,20 @@ def _decode_step(ctx: JsContext, node: Node) -> str | None:
     if callee.type == "identifier":
         binding = ctx.bindings.lookup(ctx.text(callee), callee.start_byte)
         fn = binding.value if binding is not None else None
-        if fn is not None and fn.type in (
-            "function_declaration",
-            "function_expression",
-            "arrow_function",
-        ):
-            body = ctx.source[fn.start_byte : min(fn.end_byte, fn.start_byte + 2000)]
-            return "decoder-function" if _DECODER_BODY.search(body) else None
+        if fn is not None and decoder_function(ctx, fn):
+            return "decoder-function"
     return None
+
+
+def decoder_function(ctx: JsContext, fn: Node) -> bool:
+    """A small local function that base64/hex-decodes its input (flatmap-stream's
+    `function e(r){return Buffer.from(r,"hex").toString()}`). Large functions are left out:
+    text decoders such as Emscripten's UTF8ToString feed eval legitimately."""
+    if fn.type not in ("function_declaration", "function_expression", "arrow_function"):
+        return False
+    if fn.end_byte - fn.start_byte > MAX_DECODER:
+        return False
+    return _DECODER_BODY.search(ctx.source[fn.start_byte : fn.end_byte]) is not None
 
 
 def find_decode(ctx: JsContext, roots: list[Node], hops: int = 3) -> str | None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from depshield.analyzers import js_text
 from depshield.analyzers.js_catalog import capability_of
+from depshield.analyzers.js_exec import decoder_function
 from depshield.analyzers.js_resolve import GLOBAL, Ref, module_name
 
 if TYPE_CHECKING:
@@ -112,17 +113,10 @@ def _decoded_arg(ctx: JsContext, arg: Node) -> bool:
     if ref is not None and ref.base == GLOBAL and ref.last in DECODERS:
         return True
     binding = ctx.bindings.lookup(name, callee.start_byte) if callee.type == "identifier" else None
-    if binding is not None and binding.value is not None and _decodes(ctx, binding.value):
+    if binding is not None and binding.value is not None and decoder_function(ctx, binding.value):
         return True  # a local function whose body decodes (flatmap-stream's e(n[2]))
     inner = ctx.args(arg)
     return bool(inner) and all(
         a.type == "number" or (a.type == "string" and _ENCODED_ARG.match(ctx.text(a)[1:-1]))
         for a in inner
     )
-
-
-def _decodes(ctx: JsContext, fn: Node) -> bool:
-    if fn.type not in ("function_declaration", "function_expression", "arrow_function"):
-        return False
-    body = ctx.source[fn.start_byte : min(fn.end_byte, fn.start_byte + 2000)]
-    return bool(re.search(rb"Buffer\.from\([^)]*['\"](base64|hex)|atob\(|fromCharCode", body))

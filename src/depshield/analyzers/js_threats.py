@@ -45,7 +45,12 @@ _FUNCTIONS = frozenset(
         "generator_function_declaration",
     }
 )
-_PIPE = re.compile(rb"\.pipe\s*\(|\.stdin\b|\.stdout\b")
+# Into the child: `x.pipe(sh.stdin)`, `sh.stdin.write(d)`; out of it: `sh.stdout.pipe(x)`,
+# `sh.stdout.on('data', ...)`. Group 1 is the other end, which must not be the terminal.
+_WIRE_IN = re.compile(rb"([\w$.]+)\s*\.pipe\(\s*[\w$.]+\.stdin\b|()\.stdin\s*\.write\(")
+_WIRE_OUT = re.compile(
+    rb"\.std(?:out|err)\s*\.pipe\(\s*([\w$.]+)|()\.std(?:out|err)\s*\.on\(\s*['\"]data"
+)
 
 
 def run_all(ctx: JsContext) -> None:
@@ -107,11 +112,22 @@ def _values_reached(ctx: JsContext, run: Node) -> list[tuple[int, int]]:
 
 
 def reverse_shell(ctx: JsContext) -> None:
-    """A socket, a spawned shell and stream wiring in one file (file-level co-occurrence)."""
-    if not ctx.sites.sockets or not ctx.sites.shells or not _PIPE.search(ctx.source):
+    """A socket, a spawned shell, and streams wired both ways between something and a child's
+    stdio in one file (`client.pipe(sh.stdin); sh.stdout.pipe(client)`). Passing the
+    terminal through (`process.stdin.pipe(child.stdin)`) does not count."""
+    if not ctx.sites.sockets or not ctx.sites.shells:
+        return
+    if not (_wired(_WIRE_IN, ctx.source) and _wired(_WIRE_OUT, ctx.source)):
         return
     node, program = ctx.sites.shells[0]
     ctx.emit("reverseShell", node, {"shell": program, "how": "socket-to-shell"})
+
+
+def _wired(pattern: re.Pattern[bytes], source: bytes) -> bool:
+    for m in pattern.finditer(source):
+        if not (m.group(1) or b"").startswith(b"process"):
+            return True
+    return False
 
 
 def troll_loops(ctx: JsContext) -> None:
