@@ -124,10 +124,7 @@ def reverse_shell(ctx: JsContext) -> None:
 
 
 def _wired(pattern: re.Pattern[bytes], source: bytes) -> bool:
-    for m in pattern.finditer(source):
-        if not (m.group(1) or b"").startswith(b"process"):
-            return True
-    return False
+    return any(not (m.group(1) or b"").startswith(b"process") for m in pattern.finditer(source))
 
 
 def troll_loops(ctx: JsContext) -> None:
