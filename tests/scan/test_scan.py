@@ -156,3 +156,18 @@ def test_broken_lockfile_is_one_line_naming_file_and_line(tmp_path, capsys) -> N
     out, err = capsys.readouterr()
     assert "package-lock.json:" in out + err and "Traceback" not in out + err
     assert code in (0, 2)
+
+
+def test_lockfile_out_of_sync_with_package_json_is_reported(project) -> None:
+    manifest = {
+        "name": "app",
+        "version": "1.0.0",
+        "dependencies": {"evil-pkg": "^2.0.0", "left-out": "^1.0.0"},
+        "devDependencies": {"good-pkg": "^2.0.0"},
+    }
+    (project / "package.json").write_text(json.dumps(manifest))
+    outcome = scan(project, ScanOptions(offline=True))
+    notes = "\n".join(outcome.report.notes)
+    assert "left-out is declared in package.json but not locked" in notes
+    assert "evil-pkg is locked at 1.0.0 but package.json asks ^2.0.0" in notes
+    assert "good-pkg" not in notes  # 2.0.0 satisfies ^2.0.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from depshield.errors import DepshieldError, NotFoundError, RegistryError
@@ -66,6 +66,7 @@ def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
 def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     from depshield.errors import NothingToScan
     from depshield.scan.resolve import resolve_unpinned
+    from depshield.scan.sync import out_of_sync
 
     lockfiles, errors = parse_project(root)
     if not lockfiles and not errors:
@@ -74,6 +75,8 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
             tip="run depshield scan in a project with package-lock.json, yarn.lock, "
             "pnpm-lock.yaml, requirements.txt, poetry.lock, uv.lock...",
         )
+    base = root if root.is_dir() else root.parent
+    stale = [problem for lock in lockfiles for problem in out_of_sync(lock, base)]
     if not options.offline:
         lockfiles, resolve_errors = resolve_unpinned(lockfiles)
         errors += resolve_errors
@@ -81,6 +84,8 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     results, fetch_errors, network_failed = _analyse_all(unique, options)
     errors += fetch_errors
     report = _report(root, lockfiles, unique, results, errors, options)
+    if stale:
+        report = replace(report, notes=[*stale, *report.notes])
     return ScanOutcome(report, network_failed)
 
 
