@@ -17,6 +17,13 @@ COMMANDS = {
     "diff": "depshield.cli.diff",
     "pr": "depshield.cli.pr",
     "serve": "depshield.cli.serve",
+    "npm": "depshield.cli.npm",
+    "npx": "depshield.cli.npx",
+    "yarn": "depshield.cli.yarn",
+    "pnpm": "depshield.cli.pnpm",
+    "pip": "depshield.cli.pip",
+    "uv": "depshield.cli.uv",
+    "shell-init": "depshield.cli.shell_init",
 }
 
 SUMMARIES = {
@@ -27,6 +34,13 @@ SUMMARIES = {
     "serve": "run the GitHub App service (webhooks -> pull-request comments and checks)",
     "db": "import, update and inspect the vulnerability and malware database",
     "alerts": "list every alert type with its default policy",
+    "npm": "check what an npm install would bring in, then run npm",
+    "npx": "check the package npx would fetch and run, then run npx",
+    "yarn": "check what yarn add or install would bring in, then run yarn",
+    "pnpm": "check what pnpm add or install would bring in, then run pnpm",
+    "pip": "check what a pip install would bring in, then run pip",
+    "uv": "check what uv pip install would bring in, then run uv",
+    "shell-init": "print shell functions so that plain npm/pip installs go through the guard",
 }
 
 EXIT_HELP = """exit codes:

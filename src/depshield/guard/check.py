@@ -1,0 +1,116 @@
+"""Checking a plan: each package's artifact from the store or the registry (the very file pip
+named, when it named one), analysed once per digest, judged with the project's policy."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from dataclasses import dataclass
+
+from depshield.artifacts.store import ArtifactStore, StoredArtifact
+from depshield.errors import DepshieldError, IntegrityError, NotFoundError, RegistryError
+from depshield.guard.base import ExactFile, Plan
+from depshield.lockfiles.base import LockedPackage
+from depshield.model import PackageResult
+from depshield.policy import Policy
+from depshield.scan.fetch import Located, from_registry, from_store
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    results: tuple[PackageResult, ...]
+    unchecked: tuple[str, ...]  # what could not be analysed, with why
+    integrity: tuple[str, ...]  # artifacts that are not what the lockfile or pip promised
+    network_failed: bool
+
+
+def check(plan: Plan, policy: Policy, jobs: int = 0) -> Checked:
+    from depshield.scan.run import ScanOptions
+    from depshield.scan.work import SOURCE_REASONS, AnalysisPool
+
+    store = ArtifactStore()
+    unchecked = list(plan.unchecked)
+    integrity: list[str] = []
+    network_failed = False
+    located: dict[str, Located] = {}
+    wanted = []
+    for pkg in plan.packages:
+        if pkg.source in SOURCE_REASONS:
+            unchecked.append(f"{pkg.name}: {SOURCE_REASONS[pkg.source]}")
+        else:
+            wanted.append(pkg)
+    with cf.ThreadPoolExecutor(max_workers=8) as pool:
+        futures = {pool.submit(locate, pkg, plan, store): pkg for pkg in wanted}
+        for future in cf.as_completed(futures):
+            pkg = futures[future]
+            try:
+                located[pkg.ref.purl] = future.result()
+            except IntegrityError as exc:
+                integrity.append(exc.message)
+            except RegistryError as exc:
+                network_failed |= not isinstance(exc, NotFoundError)
+                unchecked.append(exc.message)
+            except DepshieldError as exc:
+                unchecked.append(exc.message)
+    results: list[PackageResult] = []
+    with AnalysisPool(ScanOptions(policy=policy, jobs=jobs)) as analyses:
+        for _purl, result in analyses.analyse(located):
+            results.append(result)
+            if result.skipped:
+                unchecked.append(f"{result.ref}: {result.skipped}")
+    return Checked(tuple(results), tuple(unchecked), tuple(integrity), network_failed)
+
+
+def locate(pkg: LockedPackage, plan: Plan, store: ArtifactStore) -> Located:
+    """The artifact to analyse: no network when the store already has it."""
+    exact = plan.exact.get(pkg.ref.purl)
+    if exact is not None:
+        path = store.get(exact.sha256)
+        if path is not None:
+            return Located(pkg.ref, path, "sha256-" + exact.sha256.lower(), {})
+        return _exact(pkg, exact, store)
+    if pkg.ecosystem == "npm":
+        hit = from_store(pkg, store)
+        if hit is not None:
+            return hit
+    # pypi without a named file: the release file of the plan's kind (the sdist pip would
+    # build, or a wheel), never whichever file an earlier scan happened to remember.
+    return from_registry(pkg, store, artifact=plan.artifact)
+
+
+def _exact(pkg: LockedPackage, exact: ExactFile, store: ArtifactStore) -> Located:
+    metadata = {}
+    try:
+        # The registry's own choice brings the release's metadata (history, upload times).
+        fetched = from_registry(pkg, store, artifact="wheel")
+        if fetched.digest == "sha256-" + exact.sha256.lower():
+            return fetched
+        metadata = fetched.metadata
+    except DepshieldError:
+        pass  # an index without the JSON API: the file pip named is what counts
+    stored = _download(exact, store, f"{pkg.ref}")
+    return Located(pkg.ref, stored.path, stored.digest, metadata)
+
+
+def _download(exact: ExactFile, store: ArtifactStore, label: str) -> StoredArtifact:
+    from collections.abc import Mapping
+
+    import httpx
+
+    from depshield.net import iter_limited, request, session
+
+    what = f"{label} file {exact.url.rsplit('/', 1)[-1].split('#', 1)[0]!r}"
+
+    def verify(hashes: Mapping[str, bytes]) -> None:
+        if hashes["sha256"].hex() != exact.sha256.lower():
+            raise IntegrityError(
+                f"{what} does not match the sha256 pip expects",
+                tip="the index or a proxy served other bytes than it published; do not install",
+            )
+
+    def save(response: httpx.Response) -> StoredArtifact:
+        return store.put_stream(iter_limited(response, MAX_FILE_BYTES, what=what), verify=verify)
+
+    with session() as http:
+        return request(http, exact.url.split("#", 1)[0], save, what=what)

@@ -1,0 +1,71 @@
+"""What a new lockfile adds or changes against what is installed now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from depshield.errors import DepshieldError
+from depshield.lockfiles.base import LockedPackage, Lockfile
+
+_PROJECT_CODE = ("workspace", "link", "file")
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    added: tuple[LockedPackage, ...]
+    unchanged: int
+    previous: dict[str, str] = field(default_factory=dict)  # name -> version installed now
+
+
+def diff(new: Lockfile, installed: Lockfile | None) -> Changes:
+    """Packages of `new` not installed with the same name, version and (when both say) hash."""
+    have: dict[tuple[str, str], set[tuple[str, ...]]] = {}
+    previous: dict[str, str] = {}
+    for pkg in installed.packages if installed else ():
+        have.setdefault((pkg.name, pkg.version), set()).add(pkg.hashes)
+        previous.setdefault(pkg.name, pkg.version)
+    added: dict[str, LockedPackage] = {}
+    unchanged = 0
+    for pkg in new.packages:
+        if pkg.source in _PROJECT_CODE:
+            continue  # the project's own code, not something fetched
+        hashes = have.get((pkg.name, pkg.version))
+        if hashes is not None and _same(pkg.hashes, hashes):
+            unchanged += 1
+        else:
+            added.setdefault(pkg.ref.purl, pkg)
+    return Changes(tuple(added.values()), unchanged, previous)
+
+
+def _same(new: tuple[str, ...], installed: set[tuple[str, ...]]) -> bool:
+    if not new:
+        return True  # nothing to compare: name and version decide
+    return any(not old or set(old) & set(new) for old in installed)
+
+
+Parse = Callable[[Path, str], Lockfile]
+
+
+def read_lock(path: Path, parse: Parse) -> Lockfile | None:
+    """A lockfile read with depshield's parser; None when it is absent or unreadable."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return parse(path, text)
+    except DepshieldError:
+        return None
+
+
+def installed_state(project: Path, hidden: Path, lockfile: Path, parse: Parse) -> Lockfile | None:
+    """What is installed now: the package manager's record in node_modules when it has one; the
+    project's lockfile when node_modules exists without it; nothing on a fresh checkout."""
+    recorded = read_lock(hidden, parse)
+    if recorded is not None:
+        return recorded
+    if (project / "node_modules").is_dir():
+        return read_lock(lockfile, parse)
+    return None
