@@ -161,6 +161,7 @@ SILENT: list[tuple[str, str, int | None]] = [
     ("import-plain.py", "dynamicRequire", None),
     ("import-plain.py", "obfuscatedRequire", None),
     ("import-dynamic.py", "obfuscatedRequire", None),
+    ("import-composed.py", "obfuscatedRequire", None),
     ("eval-lookalikes.py", "usesEval", None),
     ("eval-lookalikes.py", "signal:exec", None),
     ("payload-lookalikes.py", "encodedPayloadExecution", None),
@@ -206,11 +207,13 @@ def test_reading_home_is_env_vars_but_not_the_whole_environment() -> None:
     assert matching(result, "envVars", 4, envVars=["HOME"])
     assert not matching(result, "signal:source", kind="env-all")
     assert not matching(result, "signal:source", 14)  # GITHUB_ACTIONS is not a secret
+    assert matching(result, "envVars", 46, envVars=["AWS_CONFIG_FILE"])
+    assert not matching(result, "signal:source", 46)  # configuration, not credentials
 
 
 def test_env_copy_handed_to_a_child_is_not_env_all() -> None:
     result = analyze("env-lookalikes.py")
-    for line in (6, 7, 9, 10, 18, 23, 25, 26, 30, 31):
+    for line in (6, 7, 9, 10, 18, 23, 25, 26, 30, 31, 34, 39, 43, 46):
         assert not matching(result, "envVars", line, envVars=["*"])
 
 
@@ -246,3 +249,25 @@ def test_wants_python_sources_and_pth_files() -> None:
         assert analyzer.wants(path)
     for path in ("a.pyc", "a.txt", "py", "setup.cfg"):
         assert not analyzer.wants(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("NPM_TOKEN", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("AWS_SESSION_TOKEN", True),
+        ("GITHUB_TOKEN", True),
+        ("OPENAI_API_KEY", True),
+        ("DB_PASSWORD", True),
+        ("AWS_REGION", False),
+        ("AWS_CONFIG_FILE", False),
+        ("GITHUB_REF_NAME", False),
+        ("GITHUB_ACTIONS", False),
+        ("HOME", False),
+    ],
+)
+def test_secret_environment_names(name: str, secret: bool) -> None:
+    from depshield.analyzers.py_env import is_secret
+
+    assert is_secret(name) is secret

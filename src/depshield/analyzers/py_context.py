@@ -106,10 +106,8 @@ def tokens_of(nodes: list[ast.AST], ctx: Ctx, scope: Scope) -> frozenset[str]:
                 if sub.id != "self" and not any(sub.id in s.imports for s in scope.chain()):
                     found.add(sub.id)
                     found.update(_assigned_strings(sub.id, ctx, scope))
-            elif (
-                isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) > 3
-            ):
-                found.add(sub.value)
+            elif isinstance(sub, ast.Constant) and _path_like(sub.value):
+                found.add(str(sub.value))
         text = ctx.paths.text(node, scope)
         if text:
             found.add(text)
@@ -123,7 +121,14 @@ def _assigned_strings(name: str, ctx: Ctx, scope: Scope) -> list[str]:
         return []
     values, owner = binding
     texts = [ctx.resolver.text(v, owner) for v in values[:5] if v is not None]
-    return [t for t in texts if t and len(t) > 3]
+    return [t for t in texts if t and _path_like(t)]
+
+
+def _path_like(text: object) -> bool:
+    """`a.exe`, `/tmp/x`, `C:\\x`: strings that can name a file (not `build` or `-v`)."""
+    if not isinstance(text, str):
+        return False
+    return 3 < len(text) < 300 and ("/" in text or "\\" in text or "." in text.strip("."))
 
 
 def _small(node: ast.AST, limit: int = 200) -> bool:

@@ -12,27 +12,20 @@ from depshield.analyzers.py_rules import SHELL_CALLS, SINKS, strip_calls
 from depshield.analyzers.py_scope import Site
 
 ENVIRON = frozenset({"os.environ", "posix.environ", "nt.environ"})
+# Names that hold credentials. The AWS_/NPM_/GITHUB_ prefixes count unless the name says it is
+# configuration (a region, a file, a directory, a CI run attribute).
 _SECRET = re.compile(
-    r"TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|AWS_|NPM_|GITHUB_|PRIVATE_KEY", re.IGNORECASE
+    r"TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL", re.IGNORECASE
 )
-# Matched by the pattern above but describe the CI run, not a credential.
-_NOT_SECRET = frozenset(
-    {
-        "GITHUB_ACTIONS",
-        "GITHUB_WORKSPACE",
-        "GITHUB_REF",
-        "GITHUB_SHA",
-        "GITHUB_RUN_ID",
-        "GITHUB_EVENT_NAME",
-        "GITHUB_REPOSITORY",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_PROFILE",
-        "NPM_CONFIG_PREFIX",
-    }
+_SECRET_PREFIX = re.compile(r"^(?:AWS|NPM|GITHUB|GH|PYPI|TWINE)_", re.IGNORECASE)
+_NOT_SECRET = re.compile(
+    r"_(?:REGION|PROFILE|FILE|DIR|DIRECTORY|PATH|HOME|URL|ENDPOINT\w*|ACTIONS|WORKSPACE|REF"
+    r"|REF_NAME|SHA|RUN_ID|RUN_NUMBER|EVENT_NAME|EVENT_PATH|REPOSITORY|ACTOR|JOB|OUTPUT|ENV"
+    r"|STEP_SUMMARY|SERVER_URL|API_URL|BASE_REF|HEAD_REF|PREFIX|CONFIG_PREFIX|USERNAME|USER)$",
+    re.IGNORECASE,
 )
 _READ_METHODS = frozenset({"get", "setdefault", "pop", "__getitem__", "__contains__"})
-_WHOLE_METHODS = frozenset({"items", "keys", "values", "__iter__", "__repr__", "__str__"})
+_WHOLE_METHODS = frozenset({"items", "values", "__repr__", "__str__"})
 # Calls that turn the environment into data: serialisers, encoders, printing, sending.
 _DATA_CALLS = frozenset(
     {
@@ -41,10 +34,6 @@ _DATA_CALLS = frozenset(
         "print",
         "format",
         "bytes",
-        "list",
-        "tuple",
-        "sorted",
-        "set",
         "json.dumps",
         "json.dump",
         "pickle.dumps",
@@ -85,7 +74,9 @@ Use = tuple[Literal["read", "all", "copy", "alias", "handoff", "other", "ignore"
 
 
 def is_secret(name: str) -> bool:
-    return name.upper() not in _NOT_SECRET and bool(_SECRET.search(name))
+    if _SECRET.search(name):
+        return True
+    return bool(_SECRET_PREFIX.search(name)) and not _NOT_SECRET.search(name)
 
 
 def _shown(site: Site) -> ast.AST:
@@ -149,7 +140,7 @@ def _copy_used(ctx: Ctx, site: Site, name: str, hops: int) -> bool:
     data (`json.dumps(env)`, `requests.post(json=env)`) is reported where it happens.
     """
     accounted = False
-    for use in site.scope.name_loads.get(name, []):
+    for use in _uses(ctx, site, name):
         kind, detail = _use(ctx, use)
         if kind == "all":
             report_all(ctx, use, _shown(use))
@@ -159,6 +150,20 @@ def _copy_used(ctx: Ctx, site: Site, name: str, hops: int) -> bool:
         elif kind in ("copy", "alias") and isinstance(detail, str) and hops < 3:
             accounted = _copy_used(ctx, use, detail, hops + 1) or accounted
     return accounted
+
+
+def _uses(ctx: Ctx, site: Site, name: str) -> list[Site]:
+    """Loads of the variable bound at `site`: in its scope, and in nested functions for a
+    module-level variable (`_ORIGINAL = os.environ.copy()` restored in a test helper)."""
+    uses = list(site.scope.name_loads.get(name, []))
+    if site.scope.kind == "module":
+        for scope in ctx.index.scopes:
+            if scope is site.scope or name not in scope.name_loads:
+                continue
+            binding = ctx.resolver.binding(name, scope)
+            if binding is not None and binding[1] is site.scope:
+                uses.extend(scope.name_loads[name])
+    return uses
 
 
 def _use(ctx: Ctx, site: Site) -> Use:
@@ -179,7 +184,7 @@ def _use(ctx: Ctx, site: Site) -> Use:
     if isinstance(parent, ast.Compare) and node in parent.comparators:
         return "read", ctx.resolver.text(parent.left, site.scope)
     if isinstance(parent, ast.For | ast.comprehension) and parent.iter is node:
-        return "all", None
+        return "other", None  # `for name in os.environ`: the names, not the values
     if isinstance(parent, ast.Dict) and node in parent.values:
         key = parent.keys[parent.values.index(node)]
         if key is None:

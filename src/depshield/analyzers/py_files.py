@@ -59,7 +59,7 @@ def _write_data(ctx: Ctx, site: Site, handle: ast.AST, data: ast.AST) -> None:
     if path is None:
         return
     found = taint(ctx, data, site.scope)
-    flags = {"decoded"} if found.decoders else set()
+    flags = {"decoded"} if found.encoded else set()
     if found.downloads:
         flags.add("downloaded")
     if found.max_literal >= 1000:

@@ -12,6 +12,26 @@ from depshield.analyzers.py_rules import DECODERS, DOWNLOADS, strip_calls
 from depshield.analyzers.py_scope import Scope
 
 _MAX_NODES = 600
+_MIN_PAYLOAD = 16  # shortest literal taken for an embedded payload
+# Calls whose result says nothing of their arguments' origin (a round trip, a length).
+_OPAQUE = frozenset(
+    {
+        "pickle.dumps",
+        "cPickle.dumps",
+        "dill.dumps",
+        "cloudpickle.dumps",
+        "marshal.dumps",
+        "json.dumps",
+        "len",
+        "hash",
+        "id",
+        "type",
+        "isinstance",
+        "repr",
+        "copy.deepcopy",
+        "copy.copy",
+    }
+)
 _XOR_SINKS = frozenset({"chr", "bytes", "bytearray"})
 _MAX_HOPS = 4  # variable and local-function hops followed from the sink back to the data
 
@@ -23,6 +43,18 @@ class Taint:
     decoders: set[str] = field(default_factory=set)
     downloads: set[str] = field(default_factory=set)
     max_literal: int = 0
+    folded: bool = False  # the whole expression folds to a decoded literal
+
+    @property
+    def encoded(self) -> bool:
+        """Decoded data that comes from the package itself (a literal) or from the network.
+
+        Decoding what a file or a caller provides (`pickle.loads(zlib.decompress(cache))`) is
+        transport, not a hidden payload.
+        """
+        return bool(self.decoders) and (
+            self.folded or self.max_literal >= _MIN_PAYLOAD or bool(self.downloads)
+        )
 
 
 def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
@@ -36,7 +68,8 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
         if isinstance(current, ast.Constant) and isinstance(current.value, str | bytes):
             found.max_literal = max(found.max_literal, len(current.value))
         elif isinstance(current, ast.Call):
-            _call(ctx, current, where, found, stack, hops)
+            if _call(ctx, current, where, found, stack, hops):
+                continue  # an opaque call: its arguments do not flow out
         elif isinstance(current, ast.Name) and hops < _MAX_HOPS:
             binding = ctx.resolver.binding(current.id, where)
             if binding is not None:
@@ -46,6 +79,7 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
     folded = ctx.resolver.fold(node, scope)
     if folded is not None and folded.decoded:
         found.decoders |= folded.how & DECODING
+        found.folded = True
     return found
 
 
@@ -56,9 +90,12 @@ def _call(
     found: Taint,
     stack: list[tuple[ast.AST, Scope, int]],
     hops: int,
-) -> None:
+) -> bool:
+    """Note what a call contributes; True when its arguments are not to be followed."""
     qualname = ctx.qualname(node.func, scope)
     name = strip_calls(qualname) if qualname else None
+    if name in _OPAQUE:
+        return True
     if name is not None and name in DECODERS:
         found.decoders.add(DECODERS[name])
     how = _codec_call(ctx, node, scope, name)
@@ -84,6 +121,7 @@ def _call(
                     stack.extend((r, fn, hops + 1) for r in returns)
             if node.func.id in owner.defs:
                 break
+    return False
 
 
 def _codec_call(ctx: Ctx, node: ast.Call, scope: Scope, name: str | None) -> str | None:

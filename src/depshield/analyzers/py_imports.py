@@ -5,9 +5,39 @@ from __future__ import annotations
 import ast
 
 from depshield.analyzers.py_context import Ctx, arg
+from depshield.analyzers.py_fold_calls import Folded
 from depshield.analyzers.py_resolve import canonical
 from depshield.analyzers.py_rules import EVAL_CALLS
-from depshield.analyzers.py_scope import Site
+from depshield.analyzers.py_scope import Scope, Site
+
+
+def _hidden(ctx: Ctx, got: Folded, expr: ast.AST, scope: Scope) -> bool:
+    """A name decoded, or split into literal pieces (`'o' + 's'`) for no reason but hiding it.
+
+    Composing a name from variables (`f"{PACKAGE}.core"`) is how plugin code works.
+    """
+    return got.decoded or (bool(got.how) and _literal_pieces(ctx, expr, scope, 0))
+
+
+def _literal_pieces(ctx: Ctx, expr: ast.AST, scope: Scope, depth: int) -> bool:
+    if isinstance(expr, ast.Name):
+        binding = ctx.resolver.binding(expr.id, scope)
+        if depth < 3 and binding is not None and len(binding[0]) == 1 and binding[0][0] is not None:
+            return _literal_pieces(ctx, binding[0][0], binding[1], depth + 1)
+        return False
+    nodes = list(ast.walk(expr))
+    allowed = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+    local = {
+        t.id
+        for n in nodes
+        if isinstance(n, ast.comprehension)
+        for t in ast.walk(n.target)
+        if isinstance(t, ast.Name)
+    }
+    local |= {a.arg for n in nodes if isinstance(n, ast.Lambda) for a in n.args.args}
+    return not any(
+        isinstance(n, ast.Name) and id(n) not in allowed and n.id not in local for n in nodes
+    )
 
 
 def import_rule(ctx: Ctx, site: Site, name: str) -> None:
@@ -20,7 +50,7 @@ def import_rule(ctx: Ctx, site: Site, name: str) -> None:
     if got is None or not isinstance(got.value, str):
         ctx.emit("dynamicRequire", site, {"function": name})
         return
-    if got.how:
+    if _hidden(ctx, got, target, site.scope):
         ctx.emit("obfuscatedRequire", site, {"module": got.value[:120], "how": sorted(got.how)})
         ctx.hint("obfuscated-import", call, ctx.top(site))
     elif got.value.startswith(".") and name == "importlib.import_module":
@@ -34,7 +64,9 @@ def getattr_rule(ctx: Ctx, site: Site, name: str) -> None:
         return
     got = ctx.resolver.fold_str(call.args[1], site.scope)
     base = ctx.qualname(call.args[0], site.scope)
-    if got is None or not got.how or base is None or not isinstance(got.value, str):
+    if got is None or base is None or not isinstance(got.value, str):
+        return
+    if not _hidden(ctx, got, call.args[1], site.scope):
         return
     target = canonical(f"{base}.{got.value}")
     ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})
@@ -52,7 +84,11 @@ def check_subscript(ctx: Ctx, site: Site) -> None:
     ):
         return
     got = ctx.resolver.fold_str(node.slice, site.scope)
-    if got is None or not got.how or not isinstance(got.value, str):
+    if (
+        got is None
+        or not isinstance(got.value, str)
+        or not _hidden(ctx, got, node.slice, site.scope)
+    ):
         return
     target = ctx.qualname(node, site.scope) or got.value
     ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})

@@ -7,7 +7,10 @@ import re
 
 from depshield.analyzers.py_context import Ctx
 
-_PYARMOR = re.compile(r"__pyarmor__|pyarmor_runtime|__armor_enter__|__armor_wrap__|pytransform")
+_PYARMOR = re.compile(
+    r"__pyarmor__|pyarmor_runtime|__armor_enter__|__armor_wrap__"
+    r"|\bfrom pytransform import\b|\bimport pytransform\b"
+)
 _ENCODED_BLOB = 0.9
 _HIDDEN_BUILTIN = 0.75
 _LAMBDA_SOUP = 0.8

@@ -186,7 +186,7 @@ def _utf16_base64(blob: str) -> str | None:
 
 
 def _payload(ctx: Ctx, site: Site, found: Taint, sink: str) -> None:
-    if found.decoders:
+    if found.encoded:
         ctx.emit(
             "encodedPayloadExecution",
             site,
@@ -228,7 +228,7 @@ def pickle_rule(ctx: Ctx, site: Site, name: str) -> None:
         return
     found = taint(ctx, data, site.scope)
     embedded = ctx.resolver.fold(data, site.scope) is not None
-    if embedded or found.decoders or found.downloads:
+    if embedded or found.encoded or found.downloads:
         ctx.emit("usesEval", site, {"evalType": "pickle"})
         ctx.emit(SIGNAL_EXEC, site, {"how": "pickle"})
         _payload(ctx, site, found, "pickle")
