@@ -96,8 +96,12 @@ def test_cold_scan_fetches_each_package_once_and_judges_it(project, registry_ser
     assert (occurrence.lockfile, occurrence.introduced_by) == ("package-lock.json", "evil-pkg")
     lines = (project / "package-lock.json").read_text().splitlines()
     assert lines[occurrence.line - 1].strip().startswith('"node_modules/evil-pkg"')
-    tarballs = [p for p in registry_server.paths() if p.endswith(".tgz")]
-    assert sorted(tarballs) == ["/evil-pkg/-/evil-pkg-1.0.0.tgz", "/good-pkg/-/good-pkg-2.0.0.tgz"]
+    # With the lockfile's integrity, tarballs come straight from the registry (as `npm ci`
+    # does): no packument is read.
+    assert sorted(registry_server.paths()) == [
+        "/evil-pkg/-/evil-pkg-1.0.0.tgz",
+        "/good-pkg/-/good-pkg-2.0.0.tgz",
+    ]
 
 
 def test_warm_rescan_does_no_network_and_no_analysis(project, registry_server, monkeypatch) -> None:
@@ -124,7 +128,7 @@ def test_lockfile_hash_mismatch_is_a_result_with_a_reason(project, tmp_path) -> 
     (project / "package-lock.json").write_text(json.dumps(lock, indent=2))
     outcome = scan(project, ScanOptions())
     good = next(p for p in outcome.report.packages if p.ref.name == "good-pkg")
-    assert good.skipped and "does not match the lockfile's hash" in good.skipped
+    assert good.skipped and "good-pkg@2.0.0" in good.skipped and "does not match" in good.skipped
     assert _verdicts(outcome)["evil-pkg"] == "block"
 
 

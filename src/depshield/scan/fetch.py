@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from depshield.artifacts.store import ArtifactStore
 from depshield.errors import DepshieldError, IntegrityError
 from depshield.lockfiles.base import LockedPackage
@@ -46,11 +48,30 @@ def from_store(pkg: LockedPackage, store: ArtifactStore) -> Located | None:
     return None
 
 
-def from_registry(pkg: LockedPackage, store: ArtifactStore, artifact: str = "default") -> Located:
-    """Download through the ecosystem plug-in, check the lockfile's hash, remember the alias."""
-    from depshield.ecosystems.registry import plugin
+def from_registry(
+    pkg: LockedPackage,
+    store: ArtifactStore,
+    artifact: str = "default",
+    client: httpx.Client | None = None,
+) -> Located:
+    """Download through the ecosystem plug-in, check the lockfile's hash, remember the alias.
 
-    fetched = plugin(pkg.ecosystem).fetch(pkg.ref, artifact=artifact)[0]
+    npm entries with an integrity go straight to the tarball (no packument to download, as
+    `npm ci` does); the packument path is the fallback for registries with another layout."""
+    from depshield.ecosystems.registry import plugin
+    from depshield.errors import NotFoundError
+
+    sri = next((h for h in pkg.hashes if h.startswith(("sha512-", "sha1-"))), None)
+    fetched = None
+    if pkg.ecosystem == "npm" and sri is not None:
+        from depshield.ecosystems.npm.registry import fetch_locked
+
+        try:
+            fetched = fetch_locked(pkg.ref, sri, client=client, store=store)
+        except NotFoundError:
+            fetched = None
+    if fetched is None:
+        fetched = plugin(pkg.ecosystem).fetch(pkg.ref, artifact=artifact)[0]
     verify_recorded(pkg, fetched.path)
     store.put_alias(ref_alias(pkg.ref), fetched.digest)
     return Located(fetched.ref, fetched.path, fetched.digest, dict(fetched.metadata))

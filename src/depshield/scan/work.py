@@ -51,8 +51,17 @@ def locate_all(
             errors[purl] = f"{pkg.name}@{pkg.version}: not in the local cache (--offline)"
         return located, errors, False
     total = len(missing)
-    with cf.ThreadPoolExecutor(max_workers=max(1, options.downloads)) as pool:
-        futures = {pool.submit(from_registry, pkg, store): (purl, pkg) for purl, pkg in missing}
+    from depshield.net import make_client
+
+    # One client for every download: connections (and TLS sessions) are reused across packages.
+    with (
+        make_client() as client,
+        cf.ThreadPoolExecutor(max_workers=max(1, options.downloads)) as pool,
+    ):
+        futures = {
+            pool.submit(from_registry, pkg, store, "default", client): (purl, pkg)
+            for purl, pkg in missing
+        }
         for done, future in enumerate(cf.as_completed(futures), 1):
             purl, pkg = futures[future]
             try:

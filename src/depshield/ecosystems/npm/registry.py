@@ -237,3 +237,37 @@ def _filename(url: str, name: str, version: str) -> str:
     if re.fullmatch(r"[\w.@+-]+", base) and base not in (".", ".."):
         return base
     return f"{name.rsplit('/', 1)[-1]}-{version}.tgz"
+
+
+def fetch_locked(
+    ref: PackageRef,
+    integrity: str,
+    *,
+    cwd: Path | None = None,
+    client: httpx.Client | None = None,
+    store: ArtifactStore | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    offline: bool | None = None,
+    max_bytes: int = MAX_TARBALL_BYTES,
+) -> FetchedArtifact:
+    """A lockfile entry's tarball straight from the configured registry's standard layout
+    (`<registry>/<name>/-/<basename>-<version>.tgz`), checked against the lockfile's own
+    integrity: what npm ci does, and no packument to read. NotFoundError when the registry
+    lays tarballs out differently (the caller then asks the packument)."""
+    ensure_online(f"npm:{ref.name}@{ref.version}", offline)
+    expected = expected_digests({"integrity": integrity})
+    if expected is None or not ref.version:
+        raise NotFoundError(f"npm package '{ref.name}': no usable integrity to fetch by")
+    store = store or ArtifactStore()
+    config = registry_for(ref.name, cwd)
+    basename = ref.name.rsplit("/", 1)[-1]
+    url = urljoin(config.url, f"{ref.name}/-/{basename}-{ref.version}.tgz")
+    label = f"npm package '{ref.name}@{ref.version}'"
+    with session(client) as http:
+        stored = _from_store(store, expected) or _download(
+            http, config, url, expected, store, label=label, retry=retry, max_bytes=max_bytes
+        )
+    metadata = {"_registry": config.url, "_tarball_url": url, "_integrity_verified": True}
+    return FetchedArtifact(
+        ref, stored.path, f"{basename}-{ref.version}.tgz", stored.digest, "tgz", metadata
+    )
