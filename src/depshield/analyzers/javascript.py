@@ -51,20 +51,21 @@ def _analyze(
 
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     loc = js_text.lines_of_code(text)
-    verdict = classify(text)
-    head = [_verdict_finding(path, verdict)] if verdict is not None else []
-    if len(data) > MAX_BYTES:
-        reason = f"file too large to parse ({len(data)} bytes)"
-        return FileAnalysis(path, language, tuple(head), (), loc, reason)
     source = text.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        verdict = classify(text, source)
+        found = (_verdict_finding(path, verdict),) if verdict is not None else ()
+        reason = f"file too large to parse ({len(data)} bytes)"
+        return FileAnalysis(path, language, found, (), loc, reason)
     tree = parse(grammar, source)
     ctx = JsContext(path, source, capture(grammar, tree), text)
     partial.append(ctx)
     _run(ctx)
+    literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
+    verdict = classify(text, source, literals)
     obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
-    for finding in head:
-        if not (obfuscated and finding.type == "minifiedFile"):
-            ctx.out.add(finding)
+    if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
+        ctx.out.add(_verdict_finding(path, verdict))
     return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MIN_MINIFIED = 2000  # characters: smaller files are not worth calling minified
@@ -32,6 +33,9 @@ _JSFUCK = re.compile(r"[\[\]()!+]{400,}")
 _ENCODERS = re.compile(r"\$=~\[\];|ﾟωﾟﾉ|\(ﾟДﾟ\)|\[\]\[\(!\[\]\+\[\]\)\[\+\[\]\]")
 
 
+LONG_LITERAL = 200  # bytes: string literals this long are data, not code
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     type: str  # "obfuscatedFile" or "minifiedFile"
@@ -40,8 +44,9 @@ class Verdict:
     evidence: str
 
 
-def classify(text: str) -> Verdict | None:
-    """obfuscatedFile, minifiedFile, or None for ordinary source."""
+def classify(text: str, source: bytes, literals: Iterable[tuple[int, int]] = ()) -> Verdict | None:
+    """obfuscatedFile, minifiedFile, or None for ordinary source. `literals` are the byte
+    ranges of the file's string literals in `source` (its UTF-8 bytes)."""
     tells = _obfuscation_tells(text)
     if tells:
         confidence = max(c for c, _, _ in tells)
@@ -49,7 +54,18 @@ def classify(text: str) -> Verdict | None:
             confidence = min(0.99, confidence + 0.05 * (len(tells) - 1))
         _, offset, why = max(tells)
         return Verdict("obfuscatedFile", round(confidence, 2), _line(text, offset), why)
-    return _minified(text)
+    return _minified(_without_long_literals(source, literals))
+
+
+def _without_long_literals(source: bytes, literals: Iterable[tuple[int, int]]) -> bytes:
+    """The source with long string literals (embedded assets, data tables) emptied."""
+    parts, last = [], 0
+    for start, end in sorted(literals):
+        if end - start > LONG_LITERAL and start >= last:
+            parts.append(source[last : start + 1])
+            last = end - 1
+    parts.append(source[last:])
+    return b"".join(parts)
 
 
 def _line(text: str, offset: int) -> int:
@@ -90,28 +106,28 @@ def _obfuscation_tells(text: str) -> list[tuple[float, int, str]]:
     return tells
 
 
-def _minified(text: str) -> Verdict | None:
-    """Long, dense lines of code (not one long string): what minifiers and bundlers emit."""
-    size = len(text)
+def _minified(code: bytes) -> Verdict | None:
+    """Long, dense lines of code: what minifiers and bundlers emit. Long literals are already
+    emptied, so a data file holding one long string is not "minified" but a bundle with
+    inlined assets still is."""
+    size = len(code)
     if size < MIN_MINIFIED:
         return None
-    lines = text.count("\n") + 1
-    long_chars = 0
-    longest = 0
-    dense = 0
-    for line in text.splitlines():
+    long_chars = longest = dense = 0
+    lines = code.split(b"\n")
+    for line in lines:
         n = len(line)
         longest = max(longest, n)
         if n >= 500:
             long_chars += n
-            dense += line.count(";") + line.count("{") + line.count(",")
+            dense += line.count(b";") + line.count(b"{") + line.count(b",")
     if long_chars < size * 0.5 or dense * 1000 < long_chars * 15:
         return None
-    spaces = text.count(" ") / size
+    spaces = code.count(b" ") / size
     confidence = 0.6 + min(0.2, long_chars / size * 0.2) + (0.15 if spaces < 0.1 else 0.0)
     return Verdict(
         "minifiedFile",
         round(min(confidence, 0.95), 2),
         1,
-        f"{lines} line(s), longest {longest} characters",
+        f"{len(lines)} line(s), {size} bytes of code, longest line {longest}",
     )
