@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -80,11 +81,19 @@ def _language(grammar: str) -> Language:
     return Language(tree_sitter_typescript.language_typescript())
 
 
-@cache
-def _parser(grammar: str) -> Parser:
-    from tree_sitter import Parser
+_local = threading.local()  # a Parser holds parse state: one per thread, built once
 
-    return Parser(_language(grammar))
+
+def _parser(grammar: str) -> Parser:
+    parsers: dict[str, Parser] | None = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    parser = parsers.get(grammar)
+    if parser is None:
+        from tree_sitter import Parser
+
+        parser = parsers[grammar] = Parser(_language(grammar))
+    return parser
 
 
 @cache
