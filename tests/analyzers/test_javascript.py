@@ -67,6 +67,8 @@ FIRES = [
     ("eval-base64-payload.js", "encodedPayloadExecution", {"exec": "eval"}, {2, 7}),
     ("eval-base64-payload.js", "encodedPayloadExecution", {"exec": "Function"}, {3}),
     ("eval-base64-payload.js", "encodedPayloadExecution", {"decode": "decipher"}, {5}),
+    ("import-data-url.mjs", "encodedPayloadExecution", {"exec": "import"}, {1}),
+    ("import-data-url.mjs", "usesEval", {"evalType": "import-data-url"}, {1, 2}),
     ("reverse-shell.js", "reverseShell", {"shell": "/bin/sh"}, {3}),
     ("remote-code.js", "remoteCodeDownload", {}, {2, 5}),
     ("troll-infinite-loop.js", "troll", {}, {3, 6}),
@@ -88,6 +90,7 @@ QUIET = [
     ("socket-and-shell-passthrough.js", "reverseShell"),
     ("fetch-json.js", "remoteCodeDownload"),
     ("loops-benign.js", "troll"),
+    ("import-data-url.mjs", "dynamicRequire"),
     ("minified-own-bundle.min.js", "obfuscatedFile"),
 ]
 

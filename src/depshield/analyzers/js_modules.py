@@ -6,14 +6,16 @@ import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers import js_text
+from depshield.analyzers.base import SIGNAL_EXEC
 from depshield.analyzers.js_catalog import capability_of
-from depshield.analyzers.js_exec import decoder_function
+from depshield.analyzers.js_exec import decoder_function, find_decode
 from depshield.analyzers.js_resolve import GLOBAL, Ref, module_name
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.js_fold import Folded
 
 # Calls in a require argument that decode a name, even when the input is not constant.
 DECODERS = frozenset(
@@ -74,6 +76,8 @@ def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:
     if not args:
         return
     folded = ctx.folder.fold(args[0])
+    if _data_url(ctx, call, args[0], folded):
+        return
     if loader.computed:
         ctx.emit(
             "obfuscatedRequire",
@@ -92,6 +96,19 @@ def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:
     elif folded.how == "concat":  # require('./locale/' + 'en'), require('u' + 'rl') for bundlers
         ctx.emit("dynamicRequire", call, {"expression": ctx.evidence(args[0])})
     loaded(ctx, call, module)
+
+
+def _data_url(ctx: JsContext, call: Node, arg: Node, folded: Folded | None) -> bool:
+    """`import('data:text/javascript;base64,...')` runs the code the URL carries."""
+    head = folded.value if folded is not None else ctx.text(arg).lstrip("`'\"")
+    if not head.startswith("data:"):
+        return False
+    ctx.emit("usesEval", call, {"evalType": "import-data-url"}, key="import-data-url")
+    ctx.emit(SIGNAL_EXEC, call, {"how": "import-data-url"})
+    ctx.sites.remember(ctx.sites.execs, call)
+    if ";base64," in head[:80] or find_decode(ctx, [arg]) is not None:
+        ctx.emit("encodedPayloadExecution", call, {"exec": "import", "decode": "base64"})
+    return True
 
 
 def _sensitive(module: str) -> bool:
