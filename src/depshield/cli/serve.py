@@ -1,0 +1,42 @@
+"""`depshield serve`: the GitHub App service (configured by environment, run by uvicorn)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "serve",
+        help="run the GitHub App service (webhooks -> pull-request comments and checks)",
+        description="Receive GitHub webhooks, queue them durably, and comment on pull requests "
+        "that change dependencies. Configuration: DEPSHIELD_GITHUB_APP_ID, "
+        "DEPSHIELD_GITHUB_PRIVATE_KEY_FILE, DEPSHIELD_WEBHOOK_SECRET, DEPSHIELD_GITHUB_API_URL "
+        "(see docs/pull-requests.md).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on")
+    parser.add_argument(
+        "--max-connections", type=int, default=256, help="concurrent connections, at most"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from depshield.server.app import create_app
+    from depshield.server.config import from_env
+    from depshield.server.logs import setup
+
+    config = from_env()
+    setup()
+    uvicorn.run(
+        create_app(config),
+        host=args.host,
+        port=args.port,
+        limit_concurrency=args.max_connections,
+        log_level="warning",
+        access_log=False,
+    )
+    return 0

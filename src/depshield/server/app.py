@@ -1,0 +1,140 @@
+"""The ASGI app: POST /webhook (verify, limit, persist, answer) and GET /healthz."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from depshield.server.config import ServerConfig
+from depshield.server.logs import Timer, log
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from depshield.server.queue import Queue
+    from depshield.server.worker import Workers
+
+# Events a job is queued for; anything else is answered and dropped.
+QUEUED_EVENTS = ("pull_request", "issue_comment", "installation", "installation_repositories")
+
+
+def verify_signature(secret: bytes, body: bytes, header: str | None) -> bool:
+    """X-Hub-Signature-256: `sha256=` + HMAC-SHA256 of the raw body, compared in constant time."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header.strip().encode())
+
+
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it grows past `limit` (never buffered beyond it)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(config: ServerConfig, *, start_workers: bool = True) -> Starlette:
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from depshield.server.jobs import Handler
+    from depshield.server.queue import Queue
+    from depshield.server.worker import Workers
+
+    queue = Queue(config.database)
+    workers = Workers(config, queue, Handler(config, queue))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if start_workers:
+            workers.start()
+        log().info("service started", extra={"workers": config.workers})
+        try:
+            yield
+        finally:
+            workers.stop()
+
+    async def webhook(request: Request) -> Response:
+        return await receive(request, config, queue, workers)
+
+    async def healthz(request: Request) -> Response:
+        return await health(queue)
+
+    app = Starlette(
+        routes=[
+            Route("/webhook", webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.queue, app.state.workers = queue, workers
+    return app
+
+
+async def receive(
+    request: Request, config: ServerConfig, queue: Queue, workers: Workers
+) -> Response:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+
+    timer = Timer()
+    body = await read_limited(request, config.max_payload)
+    if body is None:
+        return _answer(413, "payload too large", timer)
+    if not verify_signature(
+        config.webhook_secret, body, request.headers.get("x-hub-signature-256")
+    ):
+        return _answer(401, "bad or missing signature", timer)
+    event = request.headers.get("x-github-event", "")
+    delivery = request.headers.get("x-github-delivery", "")
+    if not event or not delivery or len(delivery) > 100:
+        return _answer(400, "missing X-GitHub-Event or X-GitHub-Delivery", timer)
+    if event not in QUEUED_EVENTS:
+        return _answer(202, f"event {event!r} not handled", timer, delivery=delivery)
+    try:
+        payload = json.loads(body)
+        installation = (payload.get("installation") or {}).get("id")
+    except (ValueError, AttributeError):
+        return _answer(400, "the body is not a JSON object", timer)
+    new = await run_in_threadpool(
+        queue.enqueue, delivery, event, installation if isinstance(installation, int) else None,
+        body,
+    )  # fmt: skip
+    if new:
+        workers.wake.set()
+    response = JSONResponse(
+        {"delivery": delivery, "queued": new, "duplicate": not new}, status_code=202
+    )
+    log().info(
+        "delivery received",
+        extra={"delivery": delivery, "event": event, "duplicate": not new, "ms": timer.ms()},
+    )
+    return response
+
+
+def _answer(status: int, message: str, timer: Timer, **fields: Any) -> Response:
+    from starlette.responses import JSONResponse
+
+    log().info("delivery answered", extra={"status": status, "reason": message, **fields})
+    return JSONResponse({"message": message, **fields}, status_code=status)
+
+
+async def health(queue: Queue) -> Response:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+
+    counts = await run_in_threadpool(queue.counts)
+    return JSONResponse({"status": "ok", "jobs": counts})

@@ -1,0 +1,169 @@
+"""What a worker does with each delivery: scan a pull request's dependency change, post the
+one comment and the check run, and honour comment commands from users with write access."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from depshield.pr.github import GitHub, Repo
+from depshield.pr.report import PrReport
+from depshield.server import commands
+from depshield.server.auth import Tokens
+from depshield.server.config import ServerConfig
+from depshield.server.logs import Timer, log
+from depshield.server.queue import IGNORE_ALL, Job, Queue
+
+PR_ACTIONS = ("opened", "synchronize", "reopened")
+CONCLUSION = {"block": "failure", "warn": "neutral", "pass": "success"}
+TITLE = {
+    "block": "Blocked: the change brings in a package to remove",
+    "warn": "Review: the change brings in packages with warnings",
+    "pass": "No risky dependency changes",
+}
+
+
+class Handler:
+    def __init__(
+        self, config: ServerConfig, queue: Queue, client: httpx.Client | None = None
+    ) -> None:
+        self.config, self.queue, self.client = config, queue, client
+        self.tokens = Tokens(config.api_url, config.app_id, config.private_key, client)
+        self._locks: dict[tuple[str, int], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def handle(self, job: Job) -> str:
+        """Run one job; returns a short note for the log. Raises to ask for a retry."""
+        payload: dict[str, Any] = json.loads(job.payload)
+        if job.event == "pull_request":
+            return self.on_pull_request(payload)
+        if job.event == "issue_comment":
+            return self.on_comment(payload)
+        if job.event in ("installation", "installation_repositories"):
+            return self.on_installation(payload)
+        return f"{job.event}: nothing to do"
+
+    def on_pull_request(self, payload: dict[str, Any]) -> str:
+        action = payload.get("action")
+        if action not in PR_ACTIONS:
+            return f"pull_request {action}: nothing to do"
+        pull = payload["pull_request"]
+        repo = _repo(payload)
+        number = int(pull["number"])
+        base, head = pull["base"]["sha"], pull["head"]["sha"]
+        installation = int(payload["installation"]["id"])
+        return self.scan(installation, repo, number, base, head)
+
+    def on_comment(self, payload: dict[str, Any]) -> str:
+        issue, comment = payload.get("issue") or {}, payload.get("comment") or {}
+        user = comment.get("user") or {}
+        if payload.get("action") != "created" or not issue.get("pull_request"):
+            return "comment: not a new pull-request comment"
+        if user.get("type") == "Bot":
+            return "comment: from a bot"
+        found = commands.parse(comment.get("body") or "", self.config.command_name)
+        if not found:
+            return "comment: no command"
+        repo, number = _repo(payload), int(issue["number"])
+        installation = int(payload["installation"]["id"])
+        github = self.github(installation)
+        login = str(user.get("login") or "")
+        role = github.permission(repo, login)
+        if role not in commands.WRITE_ROLES:
+            log().info("command refused", extra={"user": login, "role": role, "pr": number})
+            return f"comment: {login} has {role} access, commands need write"
+        for command in found:
+            if command.verb == "ignore" and command.package:
+                self.queue.add_ignore(repo.full_name, number, command.package, login)
+            elif command.verb == "ignore-all":
+                self.queue.add_ignore(repo.full_name, number, IGNORE_ALL, login)
+        _, _, base, head = self.queue.pull(repo.full_name, number)
+        if base is None or head is None:
+            pull = github.pull(repo, number)
+            base, head = pull["base"]["sha"], pull["head"]["sha"]
+        return self.scan(installation, repo, number, base, head)
+
+    def on_installation(self, payload: dict[str, Any]) -> str:
+        installation = payload.get("installation") or {}
+        account = (installation.get("account") or {}).get("login") or ""
+        state = str(payload.get("action") or "unknown")
+        self.queue.set_installation(int(installation.get("id") or 0), str(account), state)
+        if state in ("deleted", "suspend"):
+            self.tokens.forget(int(installation.get("id") or 0))
+        return f"installation {state}"
+
+    def github(self, installation: int) -> GitHub:
+        return GitHub(self.config.api_url, self.tokens.token(installation), self.client)
+
+    def scan(self, installation: int, repo: Repo, number: int, base: str, head: str) -> str:
+        """One pull request at a time: the comment is found or made once, never twice."""
+        with self._lock_for(repo.full_name, number):
+            timer = Timer()
+            github = self.github(installation)
+            comment_id, check_id, _, saved_head = self.queue.pull(repo.full_name, number)
+            if check_id is None or saved_head != head:
+                # Saved with the head it belongs to: a retry after a crash reuses it.
+                check_id = github.start_check(repo, head)
+                self.queue.save_pull(
+                    repo.full_name, number, check_id=check_id, base_sha=base, head_sha=head
+                )
+            report = self.report(github, repo, number, base, head)
+            from depshield.pr.markdown import MARKER, render
+
+            body = render(report)
+            comment_id = github.upsert_comment(repo, number, body, MARKER, known=comment_id)
+            self.queue.save_pull(repo.full_name, number, comment_id=comment_id)
+            github.finish_check(
+                repo, check_id, CONCLUSION[report.verdict], TITLE[report.verdict], body
+            )
+            log().info(
+                "pull request scanned",
+                extra={
+                    "repo": repo.full_name,
+                    "pr": number,
+                    "verdict": report.verdict,
+                    "changes": len(report.items),
+                    "duration_ms": timer.ms(),
+                },
+            )
+            return f"{repo.full_name}#{number}: {report.verdict}"
+
+    def report(self, github: GitHub, repo: Repo, number: int, base: str, head: str) -> PrReport:
+        from depshield.policy import Ignore, Policy
+        from depshield.pr.analyse import AnalyseOptions
+        from depshield.pr.apitree import ApiTree
+        from depshield.pr.project import compare_trees
+
+        ignores = self.queue.ignores(repo.full_name, number)
+        ignore_all = next((by for pkg, by in ignores if pkg == IGNORE_ALL), None)
+        specific = [(pkg, by) for pkg, by in ignores if pkg != IGNORE_ALL]
+        entries = tuple(Ignore(pkg, f"ignored by @{by} in a comment") for pkg, by in specific)
+        options = AnalyseOptions(policy=Policy(ignores=entries), offline=self.config.offline)
+        old = ApiTree(github, repo, base, base[:12])
+        new = ApiTree(github, repo, head, head[:12])
+        report = compare_trees(old, new, options).report
+        items = []
+        for item in report.items:
+            who = next((by for pkg, by in specific if _covers(pkg, item.change.ref)), None)
+            items.append(replace(item, ignored_by=who) if who else item)
+        notes = [*report.notes, *old.notes, *new.notes]
+        return replace(report, items=items, notes=notes, ignores=specific, ignore_all_by=ignore_all)
+
+    def _lock_for(self, repo: str, number: int) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault((repo, number), threading.Lock())
+
+
+def _covers(spec: str, ref: Any) -> bool:
+    from depshield.policy import Ignore
+
+    return Ignore(spec, "").matches(ref, "any")
+
+
+def _repo(payload: dict[str, Any]) -> Repo:
+    repository = payload["repository"]
+    return Repo(str(repository["owner"]["login"]), str(repository["name"]))

@@ -1,0 +1,190 @@
+"""The durable job queue (SQLite in WAL mode): a delivery is committed before GitHub gets its
+2xx, deduplicated by X-GitHub-Delivery, leased while a worker runs it, retried with backoff."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+  delivery TEXT PRIMARY KEY,
+  event TEXT NOT NULL,
+  installation INTEGER,
+  payload BLOB NOT NULL,
+  received REAL NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  not_before REAL NOT NULL DEFAULT 0,
+  started REAL,
+  lease REAL,
+  processed INTEGER NOT NULL DEFAULT 0,
+  finished REAL,
+  error TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_ready ON jobs(state, not_before, received);
+CREATE INDEX IF NOT EXISTS jobs_started ON jobs(installation, started);
+CREATE TABLE IF NOT EXISTS ignores (
+  repo TEXT NOT NULL, pr INTEGER NOT NULL, package TEXT NOT NULL, by TEXT NOT NULL,
+  at REAL NOT NULL, PRIMARY KEY (repo, pr, package)
+);
+CREATE TABLE IF NOT EXISTS pulls (
+  repo TEXT NOT NULL, pr INTEGER NOT NULL, comment_id INTEGER, check_id INTEGER,
+  base_sha TEXT, head_sha TEXT, PRIMARY KEY (repo, pr)
+);
+CREATE TABLE IF NOT EXISTS installations (
+  id INTEGER PRIMARY KEY, account TEXT, state TEXT NOT NULL, at REAL NOT NULL
+);
+"""
+LEASE_SECONDS = 900.0  # a job running longer than this is taken to have lost its worker
+IGNORE_ALL = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    delivery: str
+    event: str
+    installation: int | None
+    payload: bytes
+    attempts: int
+
+
+class Queue:
+    """One connection per thread; every write is its own committed transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._db() as db:
+            db.executescript(SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # durable at commit: the 2xx follows it
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        return db
+
+    def enqueue(self, delivery: str, event: str, installation: int | None, payload: bytes) -> bool:
+        """Store a delivery; False when this delivery id was stored before (a redelivery)."""
+        cursor = self._db().execute(
+            "INSERT OR IGNORE INTO jobs (delivery, event, installation, payload, received) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (delivery, event, installation, payload, time.time()),
+        )
+        return cursor.rowcount == 1
+
+    def recover(self) -> int:
+        """At start-up: jobs a dead process left running go back to the queue."""
+        cursor = self._db().execute(
+            "UPDATE jobs SET state='queued', lease=NULL WHERE state='running'"
+        )
+        return cursor.rowcount
+
+    def claim(self, rate: int, now: float | None = None) -> Job | None:
+        """The oldest ready job (or one whose lease ran out), respecting the per-installation
+        rate: an installation that started `rate` jobs in the last minute waits."""
+        now = time.time() if now is None else now
+        row = (
+            self._db()
+            .execute(
+                "UPDATE jobs SET state='running', attempts=attempts+1, started=?, lease=? "
+                "WHERE delivery = (SELECT delivery FROM jobs WHERE "
+                "((state='queued' AND not_before<=?) OR (state='running' AND lease<?)) "
+                "AND (installation IS NULL OR installation NOT IN (SELECT installation FROM jobs "
+                "WHERE started>? AND installation IS NOT NULL GROUP BY installation "
+                "HAVING COUNT(*)>=?)) ORDER BY received LIMIT 1) "
+                "RETURNING delivery, event, installation, payload, attempts",
+                (now, now + LEASE_SECONDS, now, now, now - 60.0, rate),
+            )
+            .fetchone()
+        )
+        return Job(row[0], row[1], row[2], bytes(row[3]), row[4]) if row else None
+
+    def done(self, delivery: str, note: str | None = None) -> None:
+        self._db().execute(
+            "UPDATE jobs SET state='done', processed=processed+1, finished=?, lease=NULL, "
+            "error=? WHERE delivery=?",
+            (time.time(), note, delivery),
+        )
+
+    def retry(self, delivery: str, error: str, attempts: int, max_attempts: int) -> bool:
+        """Back to the queue with exponential backoff; False when it has failed for good."""
+        if attempts >= max_attempts:
+            self._db().execute(
+                "UPDATE jobs SET state='failed', finished=?, lease=NULL, error=? WHERE delivery=?",
+                (time.time(), error, delivery),
+            )
+            return False
+        delay = min(2.0**attempts, 300.0)
+        self._db().execute(
+            "UPDATE jobs SET state='queued', not_before=?, lease=NULL, error=? WHERE delivery=?",
+            (time.time() + delay, error, delivery),
+        )
+        return True
+
+    def counts(self) -> dict[str, int]:
+        rows = self._db().execute("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetchall()
+        return {str(state): int(n) for state, n in rows}
+
+    # pull-request state and comment commands ---------------------------------------------
+
+    def pull(self, repo: str, pr: int) -> tuple[int | None, int | None, str | None, str | None]:
+        row = (
+            self._db()
+            .execute(
+                "SELECT comment_id, check_id, base_sha, head_sha FROM pulls WHERE repo=? AND pr=?",
+                (repo, pr),
+            )
+            .fetchone()
+        )
+        return (row[0], row[1], row[2], row[3]) if row else (None, None, None, None)
+
+    def save_pull(
+        self, repo: str, pr: int, *, comment_id: int | None = None, check_id: int | None = None,
+        base_sha: str | None = None, head_sha: str | None = None,
+    ) -> None:  # fmt: skip
+        self._db().execute(
+            "INSERT INTO pulls (repo, pr, comment_id, check_id, base_sha, head_sha) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (repo, pr) DO UPDATE SET "
+            "comment_id=COALESCE(excluded.comment_id, comment_id), "
+            "check_id=COALESCE(excluded.check_id, check_id), "
+            "base_sha=COALESCE(excluded.base_sha, base_sha), "
+            "head_sha=COALESCE(excluded.head_sha, head_sha)",
+            (repo, pr, comment_id, check_id, base_sha, head_sha),
+        )
+
+    def add_ignore(self, repo: str, pr: int, package: str, by: str) -> None:
+        self._db().execute(
+            "INSERT OR REPLACE INTO ignores (repo, pr, package, by, at) VALUES (?, ?, ?, ?, ?)",
+            (repo, pr, package, by, time.time()),
+        )
+
+    def ignores(self, repo: str, pr: int) -> list[tuple[str, str]]:
+        rows = (
+            self._db()
+            .execute(
+                "SELECT package, by FROM ignores WHERE repo=? AND pr=? ORDER BY at", (repo, pr)
+            )
+            .fetchall()
+        )
+        return [(str(p), str(b)) for p, b in rows]
+
+    def set_installation(self, installation: int, account: str, state: str) -> None:
+        self._db().execute(
+            "INSERT OR REPLACE INTO installations (id, account, state, at) VALUES (?, ?, ?, ?)",
+            (installation, account, state, time.time()),
+        )
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
