@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from depshield.errors import DepshieldError
+from depshield.errors import DepshieldError, NotFoundError, RegistryError
 from depshield.guard.base import ExactFile, GuardError, Plan, ResolutionFailed, Wrapped
 from depshield.guard.pip_args import PipCommand, needs_build, parse_pip
 from depshield.guard.process import capture, find_tool
@@ -46,6 +46,8 @@ class PipResolver:
             except DepshieldError as exc:
                 # pip's own error is the one to show; ours says why no fallback was possible.
                 failed.tip = f"depshield's own lookup in the index failed too: {exc.message}"
+                if isinstance(exc, RegistryError) and not isinstance(exc, NotFoundError):
+                    raise _index_down(wrapped, failed) from None
                 raise failed from None
             return _with_note(plan, SDIST_NOTE)
 
@@ -53,11 +55,24 @@ class PipResolver:
         return report_plan(wrapped, command)
 
 
+def _index_down(wrapped: Wrapped, failed: ResolutionFailed) -> ResolutionFailed:
+    return ResolutionFailed(
+        f"pip could not work out what {wrapped.display()!r} would install: "
+        "the package index cannot be reached",
+        returncode=failed.returncode,
+        stdout=failed.stdout,
+        stderr=failed.stderr,
+        registry_down=True,
+        tip="check the network and PIP_INDEX_URL / pip.conf; --force installs without checking",
+    )
+
+
 def report_plan(wrapped: Wrapped, command: PipCommand) -> Plan:
     program = find_tool(wrapped.argv[0])
     with tempfile.TemporaryDirectory(prefix="depshield-guard-") as tmp:
         report = Path(tmp) / "report.json"
-        argv = [program, "install", *command.resolution_args, "--dry-run", "--quiet"]
+        # Not --quiet: pip's connection warnings are how an unreachable index is recognised.
+        argv = [program, "install", *command.resolution_args, "--dry-run"]
         argv += ["--report", str(report), "--only-binary=:all:", "--disable-pip-version-check"]
         done = capture(argv, wrapped.cwd)
         if done.returncode != 0 or not report.is_file():
