@@ -20,6 +20,7 @@ SOON_METHODS = frozenset(
     }
 )
 SOON_FUNCTIONS = frozenset({"setTimeout", "setImmediate", "setInterval", "queueMicrotask"})
+CALLBACKS = frozenset({"function_expression", "arrow_function"})
 FUNCTION_VALUES = frozenset({"function_declaration", "function_expression", "arrow_function"})
 ROUNDS = 2  # helpers called from module level, then helpers those call
 
@@ -31,12 +32,10 @@ def mark_load_time(ctx: JsContext) -> None:
         fn = _iife(ctx, call)
         if fn is not None:
             spans.add((fn.start_byte, fn.end_byte))
-        elif _soon(ctx, call):
-            spans.update(
-                (a.start_byte, a.end_byte)
-                for a in ctx.args(call)
-                if a.type in ("function_expression", "arrow_function")
-            )
+            continue
+        callbacks = [a for a in ctx.args(call) if a.type in CALLBACKS]
+        if callbacks and _soon(ctx, call):  # resolve the callee only when it gets a callback
+            spans.update((a.start_byte, a.end_byte) for a in callbacks)
     ctx.scopes.set_transparent(spans)
     calls = _local_calls(ctx)
     for _ in range(ROUNDS):
