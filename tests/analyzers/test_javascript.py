@@ -72,6 +72,7 @@ FIRES = [
     ("reverse-shell.js", "reverseShell", {"shell": "/bin/sh"}, {3}),
     ("remote-code.js", "remoteCodeDownload", {}, {2, 5}),
     ("troll-infinite-loop.js", "troll", {}, {3, 6}),
+    ("troll-destructive-walk.js", "troll", {}, {15}),
 ]
 
 # (fixture, type that must not appear at all)
@@ -90,6 +91,7 @@ QUIET = [
     ("socket-and-shell-passthrough.js", "reverseShell"),
     ("fetch-json.js", "remoteCodeDownload"),
     ("loops-benign.js", "troll"),
+    ("recursive-clean-lookalike.js", "troll"),
     ("import-data-url.mjs", "dynamicRequire"),
     ("minified-own-bundle.min.js", "obfuscatedFile"),
 ]

@@ -210,4 +210,6 @@ def _local_call(ctx: JsContext, call: Node, callee: Node) -> None:
         return
     if fn.start_byte <= call.start_byte < fn.end_byte:
         ctx.sites.self_calls.add(scope)
-    ctx.sites.remember(ctx.sites.calls_to, (call, scope))
+    pos = call.start_byte
+    if any(d.start_byte <= pos < d.end_byte for d in ctx.sites.downloads):
+        ctx.sites.remember(ctx.sites.calls_to, (call, scope))  # called from a response handler

@@ -89,7 +89,7 @@ class Sites:
     fs_lists: set[int] = field(default_factory=set)  # scopes that list directories
     fs_destroys: set[int] = field(default_factory=set)  # scopes that write or delete files
     self_calls: set[int] = field(default_factory=set)  # functions that call themselves
-    calls_to: list[tuple[Node, int]] = field(default_factory=list)  # (call, function scope)
+    calls_to: list[tuple[Node, int]] = field(default_factory=list)  # local calls in downloads
 
     def remember(self, sites: list[Any], item: Any) -> None:
         if len(sites) < MAX_SITES:
