@@ -27,7 +27,8 @@ BIG_BUNDLE = textwrap.dedent(
     from depshield.analyzers.javascript import JavaScriptAnalyzer
 
     code = Path(sys.argv[1]).read_bytes().strip()
-    asset = b'var asset="' + b"PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4" * 270 + b'";'
+    svg = b"PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4"
+    asset = b'var asset="' + svg * 270 + b'";'
     unit = code + b";" + asset
     parts = [unit] * (10_000_000 // len(unit) + 2)
     parts[-1] = b'require("child_process").exec("ls")'
