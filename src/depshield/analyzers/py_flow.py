@@ -33,7 +33,7 @@ _OPAQUE = frozenset(
     }
 )
 _XOR_SINKS = frozenset({"chr", "bytes", "bytearray"})
-_MAX_HOPS = 4  # variable and local-function hops followed from the sink back to the data
+_MAX_HOPS = 10  # variable and local-function hops followed from the sink back to the data
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Taint:
     decoders: set[str] = field(default_factory=set)
     downloads: set[str] = field(default_factory=set)
     max_literal: int = 0
+    total_literal: int = 0  # chunks appended one by one (`blob += "..."`) add up
     folded: bool = False  # the whole expression folds to a decoded literal
 
     @property
@@ -53,7 +54,10 @@ class Taint:
         transport, not a hidden payload.
         """
         return bool(self.decoders) and (
-            self.folded or self.max_literal >= _MIN_PAYLOAD or bool(self.downloads)
+            self.folded
+            or self.max_literal >= _MIN_PAYLOAD
+            or self.total_literal >= 4 * _MIN_PAYLOAD
+            or bool(self.downloads)
         )
 
 
@@ -67,6 +71,7 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
         visited += 1
         if isinstance(current, ast.Constant) and isinstance(current.value, str | bytes):
             found.max_literal = max(found.max_literal, len(current.value))
+            found.total_literal += len(current.value)
         elif isinstance(current, ast.Call):
             if _call(ctx, current, where, found, stack, hops):
                 continue  # an opaque call: its arguments do not flow out

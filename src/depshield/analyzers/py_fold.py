@@ -63,6 +63,7 @@ class Folder:
     def __init__(self, names: Names) -> None:
         self.names = names
         self.memo: dict[int, Folded | None] = {}
+        self.keep: list[ast.AST] = []
 
     def fold(
         self, node: ast.AST, scope: Scope, env: Env | None = None, depth: int = 0
@@ -250,9 +251,14 @@ def _call(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folde
         if receiver is not None:
             args = f.parts(list(node.args), scope, env, depth)
             return fold_method(receiver, node.func.attr, args) if args is not None else None
+    local = _local_function(node.func, scope)
+    if local is not None:
+        return _inline(f, local, node, scope, env, depth)
     name = f.names.qualname(node.func, scope)
     if name is None:
         return None
+    if name == "eval" and len(node.args) == 1 and not node.keywords:
+        return _eval_literal(f, node.args[0], scope, env, depth)
     shown = _builtin_shown(f, node, name, scope)
     if shown is not None:
         return Folded(shown, frozenset({"builtin-repr"}))
@@ -262,6 +268,71 @@ def _call(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folde
     if args is None:
         return None
     return fold_call(name, args)
+
+
+_MAX_INLINE = 10  # statements of a helper function folded through
+
+
+def _local_function(func: ast.AST, scope: Scope) -> Scope | None:
+    """The one local `def` a called name refers to, if it is one."""
+    if not isinstance(func, ast.Name):
+        return None
+    for owner in scope.chain():
+        if func.id in owner.defs:
+            found = owner.defs[func.id]
+            only = found[0] if len(found) == 1 else None
+            return only if only is not None and only.kind == "function" else None
+        if func.id in owner.assigns or func.id in owner.imports:
+            return None
+    return None
+
+
+def _inline(
+    f: Folder, fn: Scope, call: ast.Call, scope: Scope, env: Env, depth: int
+) -> Folded | None:
+    """`def b64(s): return b64decode(s).decode()` called on a literal: fold through the body.
+
+    Only straight-line helpers (assignments then a return) with positional parameters.
+    """
+    node = fn.node
+    if not isinstance(node, ast.FunctionDef) or call.keywords:
+        return None
+    params = [a.arg for a in node.args.args]
+    args = f.parts(list(call.args), scope, env, depth)
+    if args is None or len(args) != len(params) or node.args.vararg or node.args.kwonlyargs:
+        return None
+    inner: Env = {p: a.value for p, a in zip(params, args, strict=True)}
+    how = how_of(*args)
+    body = [
+        s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
+    for stmt in body[:_MAX_INLINE]:
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            got = f.fold(stmt.value, fn, inner, depth)
+            return Folded(got.value, got.how | how) if got is not None else None
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+            return None
+        target = stmt.targets[0]
+        got = f.fold(stmt.value, fn, inner, depth)
+        if got is None or not isinstance(target, ast.Name):
+            return None
+        inner[target.id] = got.value
+        how |= got.how
+    return None
+
+
+def _eval_literal(f: Folder, arg: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:
+    """`eval('\\x6d\\x61\\x67\\x69\\x63')`: the expression a literal spells, folded in place."""
+    text = f.fold(arg, scope, env or None, depth)
+    if text is None or not isinstance(text.value, str) or len(text.value) > 10_000:
+        return None
+    try:
+        tree = ast.parse(text.value.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    f.keep.append(tree)  # memo keys are ids: the parsed nodes must outlive this call
+    got = f.fold(tree.body, scope, env or None, depth)
+    return Folded(got.value, got.how | text.how | {"eval"}) if got is not None else None
 
 
 def _builtin_shown(f: Folder, node: ast.Call, name: str, scope: Scope) -> str | None:

@@ -14,6 +14,9 @@ _PYARMOR = re.compile(
 _ENCODED_BLOB = 0.9
 _HIDDEN_BUILTIN = 0.75
 _LAMBDA_SOUP = 0.8
+_SHUFFLE = 0.85  # Hyperion-style: `Theory, Add, Square = exec, str, tuple`
+_LONG_NAMES = 0.8
+_ABSURD_NAME = 120  # characters; generated test names stay well below
 # Minimum number of distinct confusable identifiers before their share counts at all.
 _MIN_CONFUSABLE = 8
 
@@ -72,6 +75,12 @@ def _signs(ctx: Ctx, text: str) -> list[tuple[float, str, ast.AST | None, bool]]
     if "hidden-builtin" in ctx.hints:
         node, top = ctx.hints["hidden-builtin"]
         signs.append((_HIDDEN_BUILTIN, "builtin reached through a computed name", node, top))
+    if ctx.index.builtin_shuffles:
+        node = ctx.index.builtin_shuffles[0]
+        signs.append((_SHUFFLE, "builtins renamed in bulk", node, True))
+    longest = max(ctx.index.identifiers, key=len, default="")
+    if len(longest) >= _ABSURD_NAME:
+        signs.append((_LONG_NAMES, "absurdly long identifiers", None, True))
     soup = _lambda_soup(ctx)
     if soup is not None:
         signs.append((_LAMBDA_SOUP, "lambda soup", soup, True))

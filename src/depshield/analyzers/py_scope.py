@@ -69,6 +69,8 @@ class Index:
     relative_imports: list[str] = field(default_factory=list)
     identifiers: set[str] = field(default_factory=set)
     named_lambdas: list[tuple[str, ast.Lambda]] = field(default_factory=list)
+    # `a, b, c = exec, str, map`: builtins handed out under other names in one statement.
+    builtin_shuffles: list[ast.Assign] = field(default_factory=list)
 
 
 def _is_main_guard(node: ast.AST) -> bool:
@@ -226,6 +228,7 @@ class _Builder:
             for alias in node.names:
                 if alias.asname:
                     scope.imports[alias.asname] = alias.name
+                    self.index.identifiers.add(alias.asname)
                 else:
                     top = alias.name.split(".")[0]
                     scope.imports[top] = top
@@ -234,6 +237,8 @@ class _Builder:
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 _bind_target(scope, target, node.value)
+            if _shuffles_builtins(node):
+                self.index.builtin_shuffles.append(node)
         elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
             if node.value is not None:
                 _bind_target(scope, node.target, node.value)
@@ -256,6 +261,8 @@ class _Builder:
                 continue
             sep = "" if base.endswith(".") else "."
             scope.imports[alias.asname or alias.name] = f"{base}{sep}{alias.name}"
+            if alias.asname:
+                self.index.identifiers.add(alias.asname)
 
 
 _SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
@@ -301,6 +308,17 @@ def _push_children(
                     stack.append((item, scope, guarded, depth))
         elif isinstance(value, ast.AST):
             stack.append((value, scope, guarded, depth))
+
+
+_EXECUTORS = frozenset({"exec", "eval", "compile", "__import__", "getattr"})
+
+
+def _shuffles_builtins(node: ast.Assign) -> bool:
+    value = node.value
+    if not isinstance(value, ast.Tuple | ast.List) or len(value.elts) < 3:
+        return False
+    names = {e.id for e in value.elts if isinstance(e, ast.Name)}
+    return bool(names & _EXECUTORS) and len(names) >= 3
 
 
 def _bind_target(scope: Scope, target: ast.expr, value: ast.expr | None) -> None:
