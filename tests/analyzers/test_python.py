@@ -141,6 +141,24 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
     ("download-rename-run.py", "remoteCodeDownload", 10, True, {"pattern": "download-write-run"}),
     ("payload-xor-loop.py", "encodedPayloadExecution", 7, False, {"decoder": ["xor"]}),
     ("command-assembled.py", "remoteCodeDownload", 9, True, {"pattern": "download-then-run"}),
+    (
+        "payload-eval-spelled.py",
+        "encodedPayloadExecution",
+        8,
+        True,
+        {"decoder": ["base64", "rot13"]},
+    ),
+    ("payload-eval-spelled.py", "shellAccess", 8, True, {"via": "compile"}),
+    ("payload-helper-function.py", "encodedPayloadExecution", 9, True, {"decoder": ["base64"]}),
+    ("payload-helper-function.py", "shellAccess", 9, True, {"via": "exec"}),
+    ("payload-chunked.py", "encodedPayloadExecution", 13, True, {"decoder": ["base64"]}),
+    (
+        "obfuscated-builtins-renamed.py",
+        "obfuscatedFile",
+        1,
+        True,
+        {"reason": "builtins renamed in bulk"},
+    ),
 ]
 
 
@@ -271,3 +289,15 @@ def test_secret_environment_names(name: str, secret: bool) -> None:
     from depshield.analyzers.py_env import is_secret
 
     assert is_secret(name) is secret
+
+
+def test_absurdly_long_identifiers_are_obfuscation() -> None:
+    long_name = "_x" * 70
+    source = f"{long_name} = 1\nprint({long_name})\n".encode()
+    found = PythonAnalyzer().analyze("pkg/m.py", source).findings
+    assert [f.props["reason"] for f in found if f.type == "obfuscatedFile"] == [
+        "absurdly long identifiers"
+    ]
+    test_name = "test_" + "_".join(["the_parser_handles_nested_brackets"] * 2)
+    source = f"def {test_name}():\n    pass\n".encode()
+    assert not PythonAnalyzer().analyze("tests/test_m.py", source).findings

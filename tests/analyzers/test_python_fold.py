@@ -56,6 +56,9 @@ def qualname(source: str) -> str | None:
         ("a = 'o'\nb = a + 's'\nb", "os"),
         ("-(-3) << 2", 12),
         ("str(oct)[-4]", "o"),
+        ("def h(s):\n    return s[::-1]\nh('so')", "os"),
+        ("def h(s):\n    t = s.upper()\n    return t.lower()\nh('oS')", "os"),
+        ("magic = 'os'\neval('\\x6d\\x61\\x67\\x69\\x63')", "os"),
     ],
 )
 def test_folds(source: str, expected: object) -> None:
@@ -74,6 +77,8 @@ def test_folds(source: str, expected: object) -> None:
         "'%09999999d' % 1",  # padding bomb through % formatting
         "'{:>99999999}'.format('a')",
         "open('f').read()",
+        "def h(s):\n    print(s)\n    return s\nh('x')",  # not a straight-line helper
+        "eval('__import__(\\'os\\').getcwd()')",
     ],
 )
 def test_refuses_to_fold(source: str) -> None:
