@@ -16,6 +16,7 @@ _HIDDEN_BUILTIN = 0.75
 _LAMBDA_SOUP = 0.8
 _SHUFFLE = 0.85  # Hyperion-style: `Theory, Add, Square = exec, str, tuple`
 _LONG_NAMES = 0.8
+_IMPORT_SOUP = 0.8  # `__import__('builtins').exec(__import__('zlib').decompress(...))`
 _ABSURD_NAME = 120  # characters; generated test names stay well below
 # Minimum number of distinct confusable identifiers before their share counts at all.
 _MIN_CONFUSABLE = 8
@@ -81,6 +82,9 @@ def _signs(ctx: Ctx, text: str) -> list[tuple[float, str, ast.AST | None, bool]]
     longest = max(ctx.index.identifiers, key=len, default="")
     if len(longest) >= _ABSURD_NAME:
         signs.append((_LONG_NAMES, "absurdly long identifiers", None, True))
+    imported = _import_soup(ctx)
+    if imported is not None:
+        signs.append((_IMPORT_SOUP, "__import__ soup", imported, True))
     soup = _lambda_soup(ctx)
     if soup is not None:
         signs.append((_LAMBDA_SOUP, "lambda soup", soup, True))
@@ -105,6 +109,30 @@ def _lambda_soup(ctx: Ctx) -> ast.AST | None:
         for n in ast.walk(lam)
     )
     return odd[0][1] if len(odd) >= 3 or loads_import else None
+
+
+def _import_soup(ctx: Ctx) -> ast.AST | None:
+    """Calls made straight on `__import__(...)` results, several times, reaching exec/eval."""
+    soup: list[ast.Call] = []
+    for site in ctx.index.calls:
+        call = site.node
+        assert isinstance(call, ast.Call)
+        root = call.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if root is not call.func and isinstance(root, ast.Call) and _is_dunder_import(root):
+            soup.append(call)
+    if len(soup) < 3:
+        return None
+    reaches_exec = any(
+        isinstance(c.func, ast.Attribute) and c.func.attr in ("exec", "eval", "compile")
+        for c in soup
+    )
+    return soup[0] if reaches_exec or len(soup) >= 6 else None
+
+
+def _is_dunder_import(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id == "__import__"
 
 
 def _confusable_share(ctx: Ctx) -> float | None:
