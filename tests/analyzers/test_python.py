@@ -159,6 +159,14 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
         True,
         {"reason": "builtins renamed in bulk"},
     ),
+    ("obfuscated-import-soup.py", "obfuscatedFile", 1, True, {"reason": "__import__ soup"}),
+    (
+        "obfuscated-import-soup.py",
+        "encodedPayloadExecution",
+        1,
+        True,
+        {"decoder": ["base64", "zlib"]},
+    ),
 ]
 
 
@@ -205,6 +213,8 @@ SILENT: list[tuple[str, str, int | None]] = [
     ("vendored-six-like.py", "obfuscatedFile", None),
     ("payload-chains.py", "obfuscatedFile", None),
     ("download-write-run.py", "obfuscatedFile", None),
+    ("import-dunder-once.py", "obfuscatedFile", None),
+    ("import-dunder-once.py", "obfuscatedRequire", None),
 ]
 
 
