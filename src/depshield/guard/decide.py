@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from depshield.guard.check import Checked
 from depshield.guard.settings import GuardOptions
+
+if TYPE_CHECKING:  # check.py pulls in the HTTP client: not needed when nothing changes
+    from depshield.guard.check import Checked
 
 Action = Literal["run", "stop", "ask"]
 STOPPED = 1  # blocked by the policy, or warnings nobody confirmed

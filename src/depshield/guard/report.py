@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from depshield.guard.base import Plan, Wrapped
-from depshield.guard.check import Checked
 from depshield.model import Alert, PackageResult
+
+if TYPE_CHECKING:  # check.py pulls in the HTTP client: not needed when nothing changes
+    from depshield.guard.check import Checked
 
 _SHOWN = ("error", "warn")  # alert actions shown; monitor and ignore stay in `depshield scan`
 _MAX_ALERTS = 8
