@@ -17,8 +17,8 @@ setup: $(BIN)/depshield
 	  || echo "note: chromium not installed; the HTML report's browser tests will be skipped"
 
 demo: setup
-	$(BIN)/depshield package examples/npm-credential-stealer --offline; \
-	  code=$$?; echo "(exit code $$code: 1 means the example was blocked, as it should be)"
+	$(BIN)/depshield scan examples/demo-app; \
+	  code=$$?; echo "(exit code $$code: 1 means a dependency was blocked, as it should be)"
 
 test: setup
 	$(BIN)/python -m pytest -q

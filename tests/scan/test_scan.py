@@ -175,3 +175,15 @@ def test_lockfile_out_of_sync_with_package_json_is_reported(project) -> None:
     assert "left-out is declared in package.json but not locked" in notes
     assert "evil-pkg is locked at 1.0.0 but package.json asks ^2.0.0" in notes
     assert "good-pkg" not in notes  # 2.0.0 satisfies ^2.0.0
+
+
+def test_local_file_dependency_is_analysed_from_disk(tmp_path, monkeypatch) -> None:
+    """The embedded demo: a `file:` dependency is read from its directory, even offline."""
+    monkeypatch.setenv("DEPSHIELD_HOME", str(tmp_path / "home"))
+    demo = Path(__file__).resolve().parents[2] / "examples" / "demo-app"
+    outcome = scan(demo, ScanOptions(offline=True))
+    verdicts = _verdicts(outcome)
+    assert verdicts["example-credential-stealer"] == "block"
+    assert verdicts["is-number"] == "skipped"  # offline and not cached: a reason, not a pass
+    stealer = next(p for p in outcome.report.packages if p.ref.name.startswith("example"))
+    assert any(a.type == "dataExfiltration" and a.file == "collect.js" for a in stealer.alerts)

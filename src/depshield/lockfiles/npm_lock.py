@@ -105,8 +105,10 @@ def _add(
     resolved = text_or_none(entry.get("resolved"))
     source: Source = source_of(resolved)
     if _NM not in f"/{location}":
-        # A folder of the project (a workspace) or outside it (a `file:` directory).
+        # A folder of the project (a workspace) or outside it (a `file:` directory); its
+        # location, relative to the lockfile, is where the scan reads its code from.
         source = "workspace" if any(fnmatchcase(location, g) for g in globs) else "link"
+        resolved = resolved or location
     integrity = entry.get("integrity")
     key = builder.add(
         text_or_none(entry.get("name")) or _name_at(location),

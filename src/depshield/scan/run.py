@@ -80,7 +80,7 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     if not options.offline:
         lockfiles, resolve_errors = resolve_unpinned(lockfiles)
         errors += resolve_errors
-    unique = _unique_packages(lockfiles, options.prod_only)
+    unique = _unique_packages(lockfiles, options.prod_only, base)
     results, fetch_errors, network_failed = _analyse_all(unique, options)
     errors += fetch_errors
     report = _report(root, lockfiles, unique, results, errors, options)
@@ -89,14 +89,22 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     return ScanOutcome(report, network_failed)
 
 
-def _unique_packages(lockfiles: Sequence[Lockfile], prod_only: bool) -> dict[str, LockedPackage]:
+def _unique_packages(
+    lockfiles: Sequence[Lockfile], prod_only: bool, base: Path
+) -> dict[str, LockedPackage]:
+    """One entry per purl; `file:`/`link:` dependencies get their directory resolved against
+    the lockfile's folder, so their code is analysed from disk."""
     unique: dict[str, LockedPackage] = {}
     for lock in lockfiles:
+        folder = (base / lock.path).parent
         for pkg in lock.packages:
             if prod_only and pkg.dev:
                 continue
             if pkg.source == "workspace":
                 continue  # the project's own code, not a dependency
+            if pkg.source in ("file", "link") and pkg.resolved:
+                local = pkg.resolved.removeprefix("file:").removeprefix("link:")
+                pkg = replace(pkg, resolved=str((folder / local).resolve()))
             unique.setdefault(pkg.ref.purl, pkg)
     return unique
 

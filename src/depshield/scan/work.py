@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 SOURCE_REASONS = {
     "git": "a git dependency: not fetched from the registry",
     "http": "a tarball URL dependency: not fetched from the registry",
-    "file": "a local path dependency: analyse it with depshield package PATH",
-    "link": "a linked local directory: analyse it with depshield package PATH",
+    "file": "a local path dependency that is not a directory here",
+    "link": "a linked local directory that does not exist here",
 }
 
 
@@ -37,6 +38,10 @@ def locate_all(
     errors: dict[str, str] = {}
     missing: list[tuple[str, LockedPackage]] = []
     for purl, pkg in unique.items():
+        local = _local_directory(pkg)
+        if local is not None:
+            located[purl] = Located(pkg.ref, local, "", {})
+            continue
         if pkg.source in SOURCE_REASONS:
             errors[purl] = f"{pkg.name}: {SOURCE_REASONS[pkg.source]}"
             continue
@@ -76,6 +81,14 @@ def locate_all(
     return located, errors, network_failed
 
 
+def _local_directory(pkg: LockedPackage) -> Path | None:
+    """A `file:`/`link:` dependency's directory when it exists (resolved by the scan)."""
+    if pkg.source not in ("file", "link") or not pkg.resolved:
+        return None
+    path = Path(pkg.resolved)
+    return path if path.is_dir() else None
+
+
 def _examine(path: str, ecosystem: str) -> Examined:
     from pathlib import Path
 
@@ -111,7 +124,8 @@ class AnalysisPool:
         total, done = len(located), 0
         for purl, item in located.items():
             key = cache_key(item.ref.ecosystem)
-            cached = self.cache.get_analysis(item.digest, key)
+            # Local directories have no digest: their code may change between scans.
+            cached = self.cache.get_analysis(item.digest, key) if item.digest else None
             examined = decode(cached) if cached else None
             if examined is None:
                 misses.append((purl, item, key))
@@ -125,7 +139,8 @@ class AnalysisPool:
             if isinstance(examined_or_error, str):
                 yield purl, _failed(item, examined_or_error)
             else:
-                self.cache.put_analysis(item.digest, key, encode(examined_or_error))
+                if item.digest:
+                    self.cache.put_analysis(item.digest, key, encode(examined_or_error))
                 yield purl, self._judge(item, examined_or_error)
             if self.options.progress:
                 self.options.progress("analyse", done, total)
