@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -52,6 +53,18 @@ class Job:
     attempts: int
 
 
+class _Pending:
+    """One delivery waiting for the group commit that stores it."""
+
+    __slots__ = ("row", "done", "stored", "error")
+
+    def __init__(self, row: tuple[object, ...]) -> None:
+        self.row = row
+        self.done = threading.Event()
+        self.stored = False
+        self.error: sqlite3.Error | None = None
+
+
 class Queue:
     """One connection per thread; every write is its own committed transaction."""
 
@@ -59,8 +72,19 @@ class Queue:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # One writer at a time inside the process: SQLite's own busy handler sleeps in growing
+        # steps when the write lock is taken, which is what made acknowledgements slow.
+        self._write = threading.Lock()
+        self._pending: list[_Pending] = []
+        self._pending_cond = threading.Condition()
+        self._writer: threading.Thread | None = None
         with self._db() as db:
             db.executescript(SCHEMA)
+
+    def _exec(self, sql: str, args: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """A write statement, committed on return (autocommit), under the process's lock."""
+        with self._write:
+            return self._db().execute(sql, args)
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -69,47 +93,102 @@ class Queue:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # durable at commit: the 2xx follows it
             db.execute("PRAGMA busy_timeout=30000")
+            # No checkpoint on commit (it would stall the deliveries behind it): the workers
+            # run one when the queue is idle (`checkpoint`).
+            db.execute("PRAGMA wal_autocheckpoint=0")
             self._local.db = db
         return db
 
     def enqueue(self, delivery: str, event: str, installation: int | None, payload: bytes) -> bool:
-        """Store a delivery; False when this delivery id was stored before (a redelivery)."""
-        cursor = self._db().execute(
-            "INSERT OR IGNORE INTO jobs (delivery, event, installation, payload, received) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (delivery, event, installation, payload, time.time()),
-        )
-        return cursor.rowcount == 1
+        """Store a delivery; False when this delivery id was stored before (a redelivery).
+
+        Group commit: a writer thread stores whatever deliveries are waiting in one
+        transaction (one fsync); each caller returns once its own has been committed.
+        """
+        item = _Pending((delivery, event, installation, payload, time.time()))
+        with self._pending_cond:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, daemon=True)
+                self._writer.name = "depshield-queue-writer"
+                self._writer.start()
+            self._pending.append(item)
+            self._pending_cond.notify()
+        item.done.wait()
+        if item.error is not None:
+            raise item.error
+        return item.stored
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._pending_cond:
+                while not self._pending:
+                    self._pending_cond.wait()
+                batch, self._pending = self._pending, []
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            with self._write:
+                db = self._db()
+                db.execute("BEGIN IMMEDIATE")
+                for item in batch:
+                    cursor = db.execute(
+                        "INSERT OR IGNORE INTO jobs "
+                        "(delivery, event, installation, payload, received) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        item.row,
+                    )
+                    item.stored = cursor.rowcount == 1
+                db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            for item in batch:
+                item.error = exc
+        for item in batch:
+            item.done.set()
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # no transaction was open
+            self._db().execute("ROLLBACK")
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database (PASSIVE: never waits for a writer)."""
+        self._db().execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def worker_connection(self) -> None:
+        """For worker threads: state changes need not wait for fsync. WAL with synchronous
+        NORMAL survives a crash of the process; only a power loss may roll back the last
+        marks, and the next FULL commit of a delivery makes them durable as well."""
+        self._db().execute("PRAGMA synchronous=NORMAL")
 
     def recover(self) -> int:
         """At start-up: jobs a dead process left running go back to the queue."""
-        cursor = self._db().execute(
-            "UPDATE jobs SET state='queued', lease=NULL WHERE state='running'"
-        )
+        cursor = self._exec("UPDATE jobs SET state='queued', lease=NULL WHERE state='running'")
         return cursor.rowcount
 
     def claim(self, rate: int, now: float | None = None) -> Job | None:
         """The oldest ready job (or one whose lease ran out), respecting the per-installation
         rate: an installation that started `rate` jobs in the last minute waits."""
         now = time.time() if now is None else now
-        row = (
-            self._db()
-            .execute(
-                "UPDATE jobs SET state='running', attempts=attempts+1, started=?, lease=? "
-                "WHERE delivery = (SELECT delivery FROM jobs WHERE "
-                "((state='queued' AND not_before<=?) OR (state='running' AND lease<?)) "
-                "AND (installation IS NULL OR installation NOT IN (SELECT installation FROM jobs "
-                "WHERE started>? AND installation IS NOT NULL GROUP BY installation "
-                "HAVING COUNT(*)>=?)) ORDER BY received LIMIT 1) "
-                "RETURNING delivery, event, installation, payload, attempts",
-                (now, now + LEASE_SECONDS, now, now, now - 60.0, rate),
+        with self._write:  # RETURNING: the row is read before the statement ends
+            row = (
+                self._db()
+                .execute(
+                    "UPDATE jobs SET state='running', attempts=attempts+1, started=?, lease=? "
+                    "WHERE delivery = (SELECT delivery FROM jobs WHERE "
+                    "((state='queued' AND not_before<=?) OR (state='running' AND lease<?)) "
+                    "AND (installation IS NULL OR installation NOT IN (SELECT installation "
+                    "FROM jobs WHERE started>? AND installation IS NOT NULL GROUP BY installation "
+                    "HAVING COUNT(*)>=?)) ORDER BY received LIMIT 1) "
+                    "RETURNING delivery, event, installation, payload, attempts",
+                    (now, now + LEASE_SECONDS, now, now, now - 60.0, rate),
+                )
+                .fetchone()
             )
-            .fetchone()
-        )
         return Job(row[0], row[1], row[2], bytes(row[3]), row[4]) if row else None
 
     def done(self, delivery: str, note: str | None = None) -> None:
-        self._db().execute(
+        self._exec(
             "UPDATE jobs SET state='done', processed=processed+1, finished=?, lease=NULL, "
             "error=? WHERE delivery=?",
             (time.time(), note, delivery),
@@ -118,13 +197,13 @@ class Queue:
     def retry(self, delivery: str, error: str, attempts: int, max_attempts: int) -> bool:
         """Back to the queue with exponential backoff; False when it has failed for good."""
         if attempts >= max_attempts:
-            self._db().execute(
+            self._exec(
                 "UPDATE jobs SET state='failed', finished=?, lease=NULL, error=? WHERE delivery=?",
                 (time.time(), error, delivery),
             )
             return False
         delay = min(2.0**attempts, 300.0)
-        self._db().execute(
+        self._exec(
             "UPDATE jobs SET state='queued', not_before=?, lease=NULL, error=? WHERE delivery=?",
             (time.time() + delay, error, delivery),
         )
@@ -151,7 +230,7 @@ class Queue:
         self, repo: str, pr: int, *, comment_id: int | None = None, check_id: int | None = None,
         base_sha: str | None = None, head_sha: str | None = None,
     ) -> None:  # fmt: skip
-        self._db().execute(
+        self._exec(
             "INSERT INTO pulls (repo, pr, comment_id, check_id, base_sha, head_sha) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (repo, pr) DO UPDATE SET "
             "comment_id=COALESCE(excluded.comment_id, comment_id), "
@@ -162,7 +241,7 @@ class Queue:
         )
 
     def add_ignore(self, repo: str, pr: int, package: str, by: str) -> None:
-        self._db().execute(
+        self._exec(
             "INSERT OR REPLACE INTO ignores (repo, pr, package, by, at) VALUES (?, ?, ?, ?, ?)",
             (repo, pr, package, by, time.time()),
         )
@@ -178,7 +257,7 @@ class Queue:
         return [(str(p), str(b)) for p, b in rows]
 
     def set_installation(self, installation: int, account: str, state: str) -> None:
-        self._db().execute(
+        self._exec(
             "INSERT OR REPLACE INTO installations (id, account, state, at) VALUES (?, ?, ?, ?)",
             (installation, account, state, time.time()),
         )

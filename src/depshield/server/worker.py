@@ -10,6 +10,7 @@ from depshield.server.logs import Timer, log
 from depshield.server.queue import Queue
 
 IDLE_WAIT = 1.0  # seconds a worker sleeps when the queue is empty (a new delivery wakes it)
+CHECKPOINT_EVERY = 256  # jobs: under load without a pause the write-ahead log is still folded in
 
 
 class Workers:
@@ -36,13 +37,19 @@ class Workers:
             thread.join(timeout)
 
     def _loop(self) -> None:
+        self.queue.worker_connection()
+        done = 0
         while not self.stopping.is_set():
             job = self.queue.claim(self.config.installation_rate)
             if job is None:
+                self.queue.checkpoint()
                 self.wake.wait(IDLE_WAIT)
                 self.wake.clear()
                 continue
             self.run(job)
+            done += 1
+            if done % CHECKPOINT_EVERY == 0:
+                self.queue.checkpoint()
         self.queue.close()
 
     def run(self, job: object) -> None:
