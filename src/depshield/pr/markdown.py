@@ -132,6 +132,10 @@ def _tail(report: PrReport) -> str:
         shown = ", ".join(_code(e) for e in sorted(report.errors)[:5])
         more = f" and {len(report.errors) - 5} more" if len(report.errors) > 5 else ""
         lines.append(f"Problems ({len(report.errors)}): {shown}{more}.")
+    if report.notes:
+        shown = "; ".join(_text(n) for n in list(report.notes)[:5])
+        more = f" and {len(report.notes) - 5} more" if len(report.notes) > 5 else ""
+        lines.append(f"Notes: {shown}{more}.")
     lines.append(
         "Commands (users with write access): `@depshield ignore PKG@VERSION`, "
         "`@depshield ignore-all`, `@depshield rescan`."
