@@ -145,6 +145,8 @@ class FakeGitHub:
         comment_id = self._new_id()
         template["user"].update(BOT)
         template.update(id=comment_id, body=body["body"])
+        app = self.api.doc["components"]["examples"]["integration"]["value"]
+        template["performed_via_github_app"] = {**app, "id": int(self.app_id)}
         template["_key"] = (f"{p['owner']}/{p['repo']}", int(p["issue_number"]))
         self.comments[comment_id] = template
         return 201, _public(template)

@@ -137,6 +137,7 @@ def test_comment_commands_need_write_access(
     deliver(client, "pull_request", pull_request(webhook_examples, "opened", 9, base, head))
     wait_idle(client.queue)
     github.add_user_comment(REPO, 9, "mallory", "<!-- depshield --> fake report")
+    github.add_user_comment(REPO, 9, "other-ci[bot]", "<!-- depshield --> its own copy", "Bot")
     github.permissions.update({"reader": "read", "maintainer": "maintain"})
 
     deliver(
@@ -148,7 +149,7 @@ def test_comment_commands_need_write_access(
     command = "thanks!\n@depshield ignore evil-helper@1.0.1\n"
     deliver(client, "issue_comment", comment(webhook_examples, 9, "maintainer", command))
     wait_idle(client.queue)
-    ours = [c for c in github.comments_on(REPO, 9) if c["user"]["type"] == "Bot"]
+    ours = [c for c in github.comments_on(REPO, 9) if c.get("performed_via_github_app")]
     [body] = [c["body"] for c in ours]
     assert "ignored by `@maintainer`" in body
     assert "`evil-helper@1.0.1` by `@maintainer`" in body

@@ -70,13 +70,19 @@ class GitHub:
 
     # comments ---------------------------------------------------------------------------
 
-    def find_comment(self, repo: Repo, number: int, marker: str) -> int | None:
-        """The id of the bot comment carrying `marker` (a user quoting it is not ours)."""
+    def find_comment(
+        self, repo: Repo, number: int, marker: str, app_id: str | None = None
+    ) -> int | None:
+        """The id of the bot comment carrying `marker` (a user quoting it is not ours); with
+        `app_id`, only one this GitHub App wrote (another bot's copy is not ours to edit)."""
         for page in range(1, MAX_COMMENT_PAGES + 1):
             path = f"{repo.path}/issues/{number}/comments"
             batch = self.call("GET", path, params={"per_page": 100, "page": page})
             for comment in batch:
                 user = comment.get("user") or {}
+                app = comment.get("performed_via_github_app") or {}
+                if app_id is not None and str(app.get("id")) != app_id:
+                    continue
                 if marker in (comment.get("body") or "") and user.get("type") == "Bot":
                     return int(comment["id"])
             if len(batch) < 100:
@@ -84,7 +90,13 @@ class GitHub:
         return None
 
     def upsert_comment(
-        self, repo: Repo, number: int, body: str, marker: str, known: int | None = None
+        self,
+        repo: Repo,
+        number: int,
+        body: str,
+        marker: str,
+        known: int | None = None,
+        app_id: str | None = None,
     ) -> int:
         """Update our comment (by the remembered id, else found by marker) or create it."""
         comment_id = known
@@ -95,7 +107,7 @@ class GitHub:
             except GitHubError as exc:
                 if exc.status != 404:
                     raise
-        comment_id = self.find_comment(repo, number, marker)
+        comment_id = self.find_comment(repo, number, marker, app_id)
         if comment_id is not None:
             self.call("PATCH", f"{repo.path}/issues/comments/{comment_id}", json={"body": body})
             return comment_id

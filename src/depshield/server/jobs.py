@@ -115,7 +115,9 @@ class Handler:
             from depshield.pr.markdown import MARKER, render
 
             body = render(report)
-            comment_id = github.upsert_comment(repo, number, body, MARKER, known=comment_id)
+            comment_id = github.upsert_comment(
+                repo, number, body, MARKER, known=comment_id, app_id=self.config.app_id
+            )
             self.queue.save_pull(repo.full_name, number, comment_id=comment_id)
             github.finish_check(
                 repo, check_id, CONCLUSION[report.verdict], TITLE[report.verdict], body
