@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # tree_sitter is imported lazily: the CLI must start fast
@@ -98,17 +99,53 @@ def _parser(grammar: str) -> Parser:
 
 @cache
 def _query(grammar: str) -> Query:
-    from tree_sitter import Query, QueryError
+    """The capture query for `grammar`, built from the patterns that grammar accepts (some
+    patterns name TypeScript-only nodes). Which ones those are is remembered on disk, so a
+    process compiles the query once instead of once per pattern plus once in all."""
+    from tree_sitter import Query
 
     language = _language(grammar)
-    kept = []
-    for pattern in PATTERNS:
+    valid = _valid_patterns(grammar)
+    return Query(language, "\n".join(PATTERNS[i] for i in valid))
+
+
+def _valid_patterns(grammar: str) -> list[int]:
+    import hashlib
+    import json
+    import os
+
+    from tree_sitter import Query, QueryError
+
+    digest = hashlib.sha256("\0".join(PATTERNS).encode()).hexdigest()[:16]
+    memo = _memo_dir() / f"js-query-{grammar}-{digest}.json"
+    try:
+        indexes: list[int] = json.loads(memo.read_text())
+        if all(isinstance(i, int) and 0 <= i < len(PATTERNS) for i in indexes):
+            return indexes
+    except (OSError, ValueError):
+        pass
+    language = _language(grammar)
+    indexes = []
+    for i, pattern in enumerate(PATTERNS):
         try:
             Query(language, pattern)
         except QueryError:
             continue
-        kept.append(pattern)
-    return Query(language, "\n".join(kept))
+        indexes.append(i)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(indexes))
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # a read-only home only costs the slower path next time
+    return indexes
+
+
+def _memo_dir() -> Path:
+    from depshield.home import depshield_home
+
+    return depshield_home() / "memo"
 
 
 def parse(grammar: str, source: bytes) -> Tree:

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 from depshield.intel.confusables import registry_key, skeleton, word_key
 
@@ -74,7 +75,64 @@ def _read(name: str) -> str:
 
 @functools.cache
 def load_index(ecosystem: str) -> PopularityIndex:
-    """Parse the shipped list and build the indexes; cached, so the cost is paid once."""
+    """The index for `ecosystem`, from the on-disk memo when the shipped list is unchanged.
+
+    Building it takes about a second of CPU (skeletons of 20,000 names, delete index, word
+    groups); one `depshield package` run must not pay that, so the finished tables are kept in
+    DEPSHIELD_HOME as marshal data (our own plain dicts and tuples, keyed by the list's hash)."""
+    import hashlib
+    import marshal
+
+    text = _read(_FILES[ecosystem]) + _read(_ALLOW_FILE)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    memo = _memo_path(f"popularity-{ecosystem}-{digest}.marshal")
+    try:
+        fields = marshal.loads(memo.read_bytes())
+        index = PopularityIndex(*fields)
+        if index.ecosystem == ecosystem:
+            return index
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    index = _build_index(ecosystem)
+    # The per-length delete tables stay lazy (three lengths per check, quick to build); the
+    # skeletons are what is slow to compute, and what the memo keeps.
+    _write_memo(memo, marshal.dumps(_fields(index)))
+    return index
+
+
+def _fields(index: PopularityIndex) -> tuple[Any, ...]:
+    return (
+        index.ecosystem,
+        index.names,
+        index.keys,
+        index.skeletons,
+        index.downloads,
+        index.ranks,
+        index.by_length,
+        index.allowed,
+    )
+
+
+def _memo_path(name: str) -> Path:
+    from depshield.home import depshield_home
+
+    return depshield_home() / "memo" / name
+
+
+def _write_memo(path: Path, data: bytes) -> None:
+    import os
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only means building the index again next time
+
+
+def _build_index(ecosystem: str) -> PopularityIndex:
+    """Parse the shipped list and build the indexes."""
     names: list[str] = []
     downloads: list[int] = []
     for line in _read(_FILES[ecosystem]).splitlines():
