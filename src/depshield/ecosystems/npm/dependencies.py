@@ -29,6 +29,16 @@ _MAX_RANGE = 256
 _FLOATING = frozenset({"", "*", "latest", "x", "X"})
 
 
+# One or more `||`-joined sets of comparators over plain versions (what nearly every
+# package.json uses); anything else goes to the real semver implementation.
+_COMPARATOR = (
+    r"(?:\^|~>?|[<>]=?|=)?\s*v?\d+(?:\.(?:\d+|[xX*])){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
+)
+_SIMPLE_RANGE = re.compile(
+    rf"^\s*{_COMPARATOR}(?:\s+{_COMPARATOR})*(?:\s*\|\|\s*{_COMPARATOR}(?:\s+{_COMPARATOR})*)*\s*$"
+)
+
+
 def dependency_findings(pkg: PackageJson) -> Iterator[Finding]:
     """One finding per installed dependency whose spec escapes registry checks or floats."""
     for section in INSTALLED_SECTIONS:
@@ -98,6 +108,8 @@ def _classify_range(text: str) -> tuple[str, str] | None:
         return "floatingDependency", ""
     if len(text) > _MAX_RANGE:
         return "badSemverDependency", "range longer than 256 characters"
+    if _SIMPLE_RANGE.match(text):
+        return None  # `^1.2.3`, `~1.2`, `>=1.0.0 <2`, `1.x || 2.x`: valid without the port
     import nodesemver
 
     try:
