@@ -151,12 +151,14 @@ class FakeGitHub:
         self.comments[comment_id] = template
         return 201, _public(template)
 
-    def add_user_comment(self, repo: str, number: int, login: str, body: str) -> None:
-        """A comment someone else wrote (a user quoting the marker must never be edited)."""
+    def add_user_comment(
+        self, repo: str, number: int, login: str, body: str, kind: str = "User"
+    ) -> None:
+        """A comment someone else wrote (a user or another bot quoting the marker)."""
         template = self.api.example(
             "post", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 201
         )
-        template["user"].update(login=login, type="User")
+        template["user"].update(login=login, type=kind)
         template.update(id=self._new_id(), body=body, _key=(repo, number))
         self.comments[template["id"]] = template
 
@@ -164,8 +166,9 @@ class FakeGitHub:
         comment = self.comments.get(int(p["comment_id"]))
         if comment is None:
             return 404, {"message": "Not Found"}
-        if comment["user"]["type"] != "Bot":
-            self.violations.append("the app tried to edit a user's comment")
+        app = comment.get("performed_via_github_app") or {}
+        if str(app.get("id")) != self.app_id:
+            self.violations.append(f"the app tried to edit {comment['user']['login']}'s comment")
             return 403, {"message": "Forbidden"}
         comment["body"] = body["body"]
         return 200, _public(comment)
