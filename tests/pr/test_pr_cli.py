@@ -201,3 +201,45 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "give --base REF" in capsys.readouterr().err
     assert main(["pr", str(tmp_path / "nope.json"), str(tmp_path / "x.json")]) == 2
     assert main(["pr", "--base", "main", str(tmp_path)]) == 2  # not a git repository
+
+
+def test_local_package_changed_under_the_same_version(
+    npm: FixtureRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    files = benign_files("local-tools", "0.0.1")
+    for name, data in files.items():
+        write(repo / "tools" / name, data.decode())
+    lock = json.loads(package_lock([]))
+    lock["packages"][""]["dependencies"] = {"local-tools": "file:tools"}
+    lock["packages"]["node_modules/local-tools"] = {"resolved": "tools", "link": True}
+    lock["packages"]["tools"] = {"name": "local-tools", "version": "0.0.1"}
+    write(repo / "package-lock.json", json.dumps(lock, indent=2))
+    base = commit(repo, "a local package")
+    stealer = stealer_files("local-tools", "0.0.1")
+    for name, data in stealer.items():
+        write(repo / "tools" / name, data.decode())
+    commit(repo, "same version, new code")
+    code, report = run_json(capsys, "--base", base, "--head", "HEAD", str(repo))
+    [change] = report["changes"]
+    assert (change["name"], change["kind"]) == ("local-tools", "changed")
+    assert "dataExfiltration" in {a["type"] for a in change["introducedAlerts"]}
+    assert code == 1
+    # Unchanged folder: no change at all.
+    code, report = run_json(capsys, "--base", "HEAD", "--head", "HEAD", str(repo))
+    assert report["changes"] == [] and code == 0
+
+
+def test_two_project_folders(
+    npm: FixtureRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old_pkg = npm.publish("lib", "2.0.0", benign_files("lib", "2.0.0"))
+    new_pkg = npm.publish("lib", "1.9.0", benign_files("lib", "1.9.0"))
+    write(tmp_path / "before" / "package-lock.json", package_lock([old_pkg]))
+    write(tmp_path / "after" / "package-lock.json", package_lock([new_pkg]))
+    code, report = run_json(capsys, str(tmp_path / "before"), str(tmp_path / "after"))
+    [change] = report["changes"]
+    assert (change["kind"], change["from"], change["to"]) == ("downgraded", "2.0.0", "1.9.0")
+    assert change["versionDiff"]["change"] == "downgrade"
+    assert code == 0

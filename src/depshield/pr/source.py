@@ -1,10 +1,8 @@
-"""One side of a pull request as a tree of files: a git commit, a directory, or a lockfile,
-and exporting the files a project diff needs (manifests, lockfiles, local packages) to disk."""
+"""One side of a pull request as a tree of files (a git commit, or one read through the REST
+API), and exporting the files a project diff needs (manifests, lockfiles, local packages)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -57,33 +55,6 @@ class GitTree:
         from depshield.pr.git import tree_id
 
         return tree_id(self.repo, self.commit, path)
-
-
-@dataclass(frozen=True)
-class DirTree:
-    root: Path
-    label: str
-
-    def files(self) -> list[str]:
-        found: list[str] = []
-        for folder, dirs, names in os.walk(self.root):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            rel = Path(folder).relative_to(self.root)
-            found += [(rel / n).as_posix() for n in sorted(names)]
-        return found
-
-    def export(self, paths: Sequence[str], dest: Path) -> None:
-        for path in paths:
-            source = self.root / path
-            target = dest / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.is_dir():
-                shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
-            elif source.is_file():
-                shutil.copy2(source, target, follow_symlinks=False)
-
-    def folder_id(self, path: str) -> str | None:
-        return None
 
 
 def project_files(paths: Sequence[str]) -> list[str]:
