@@ -182,3 +182,47 @@ def test_npx_checks_the_package_it_would_fetch(
     assert done.returncode == 1, done.stderr
     assert "BLOCK npm:env-collector@1.0.0" in done.stderr
     assert not guard_env.marker.exists()
+
+
+def _on_terminal(env: Env, cwd: Path, answer: str, *args: str) -> tuple[int, str]:
+    """Run with stdin and stderr on a pseudo-terminal, typing `answer` ahead."""
+    import os
+    import pty
+    import select
+    import sys
+
+    master, slave = pty.openpty()
+    os.write(master, answer.encode())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "depshield.cli.main", *args],
+        cwd=cwd,
+        env=env.vars,
+        stdin=slave,
+        stderr=slave,
+        stdout=subprocess.DEVNULL,
+    )
+    os.close(slave)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        try:
+            chunk = os.read(master, 4096) if ready else b""
+        except OSError:  # the terminal's other end closed: the process is done
+            chunk = b""
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return process.wait(timeout=120), shown.decode(errors="replace")
+
+
+def test_warning_on_a_terminal_asks_and_no_is_the_default(
+    guard_env: Env, npm_registry: NpmRegistry, npm_project: Path
+) -> None:
+    code, shown = _on_terminal(guard_env, npm_project, "\n", "npm", "install", "warn-pad")
+
+    assert "install anyway? [y/N]" in shown
+    assert code == 1
+    assert "not installing (not confirmed)" in shown
+    assert not (npm_project / "node_modules").exists()
+    assert not guard_env.marker.exists()

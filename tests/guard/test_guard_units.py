@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from depshield.guard.check import Checked
 from depshield.guard.decide import decide
 from depshield.guard.lockdiff import diff
 from depshield.guard.npm_args import npm_prefix, parse_npm, parse_npx
+from depshield.guard.npm_platform import allows, this_os, without_foreign_optionals
 from depshield.guard.pip import parse_report
 from depshield.guard.pip_args import needs_build, parse_pip
 from depshield.guard.report import render
@@ -256,3 +258,45 @@ def test_shell_init_routes_installs_only(tmp_path: Path) -> None:
         "depshield pip -- install y",
         "pip list",
     ]
+
+
+@pytest.mark.parametrize(
+    ("values", "current", "allowed"),
+    [
+        (None, "linux", True),
+        (["darwin"], "linux", False),
+        (["!win32"], "linux", True),
+        (["!linux"], "linux", False),
+        (["linux", "darwin"], "linux", True),
+    ],
+)
+def test_npm_os_and_cpu_rule(values: list[str] | None, current: str, allowed: bool) -> None:
+    assert allows(values, current) is allowed
+
+
+def test_optional_packages_for_another_platform_are_not_checked(tmp_path: Path) -> None:
+    lock_path = tmp_path / "package-lock.json"
+    other_os = "win32" if this_os() != "win32" else "linux"
+    lock_path.write_text(
+        json.dumps(
+            {
+                "lockfileVersion": 3,
+                "packages": {
+                    "": {"name": "p"},
+                    "node_modules/native": {"version": "1.0.0", "optional": True, "os": [other_os]},
+                    "node_modules/plain": {"version": "1.0.0", "os": [other_os]},
+                },
+            }
+        )
+    )
+    lock = Lockfile(
+        "package-lock.json",
+        "npm",
+        "package-lock@3",
+        (_pkg("native", "1.0.0"), _pkg("plain", "1.0.0")),
+    )
+
+    kept = without_foreign_optionals(lock, lock_path)
+
+    # Only optional ones are skipped: npm fails on a required package for another platform.
+    assert [p.name for p in kept.packages] == ["plain"]

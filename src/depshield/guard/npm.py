@@ -85,10 +85,13 @@ def _fresh_plan(wrapped: Wrapped, options: list[str], specs: list[str]) -> Plan:
 def _from_lockfile(command: NpmCommand, project: Path, lock: Path | None) -> Lockfile | None:
     """The project's own lockfile when the command installs exactly it: `npm ci`, or a plain
     `npm install` whose lockfile matches package.json (npm then installs the lockfile as is)."""
+    from depshield.guard.npm_platform import without_foreign_optionals
+
     if lock is None or command.no_lock:
         return None
     if command.kind == "ci":
-        return read_lock(lock, _parse)
+        found = read_lock(lock, _parse)
+        return without_foreign_optionals(found, lock) if found else None
     if command.kind != "install" or command.specs:
         return None
     manifest = _json(project / "package.json")
@@ -98,7 +101,8 @@ def _from_lockfile(command: NpmCommand, project: Path, lock: Path | None) -> Loc
         return None
     if any((manifest.get(s) or {}) != (root.get(s) or {}) for s in _SECTIONS):
         return None
-    return read_lock(lock, _parse)
+    found = read_lock(lock, _parse)
+    return without_foreign_optionals(found, lock) if found else None
 
 
 def _run_npm(wrapped: Wrapped, command: NpmCommand, project: Path) -> Lockfile:
@@ -111,6 +115,8 @@ def _run_npm(wrapped: Wrapped, command: NpmCommand, project: Path) -> Lockfile:
 
 
 def _lock_only(folder: Path, args: list[str], shown: str) -> Lockfile:
+    from depshield.guard.npm_platform import without_foreign_optionals
+
     npm = find_tool("npm")
     argv = [npm, *args, "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"]
     done = capture(argv, folder, {**os.environ, **_QUIET})
@@ -131,7 +137,7 @@ def _lock_only(folder: Path, args: list[str], shown: str) -> Lockfile:
     for name in LOCKS:
         lock = read_lock(folder / name, _parse)
         if lock is not None:
-            return lock
+            return without_foreign_optionals(lock, folder / name)
     raise ResolutionFailed(f"npm wrote no lockfile for {shown!r}", returncode=2)
 
 
