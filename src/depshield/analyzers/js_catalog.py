@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from depshield.analyzers.js_resolve import package_of
+from depshield.lazyre import LazyPattern
 
 NETWORK_MODULES = frozenset(
     {
@@ -122,9 +123,9 @@ ENV_ALL_CALLS = frozenset(
     }
 )
 
-SECRET_ENV = re.compile(r"TOKEN|SECRET|PASSWORD|API_KEY|AWS_|GITHUB_|NPM_", re.IGNORECASE)
+SECRET_ENV = LazyPattern(r"TOKEN|SECRET|PASSWORD|API_KEY|AWS_|GITHUB_|NPM_", re.IGNORECASE)
 # Token-looking names that are not secrets: npm's own lifecycle/config variables and CI flags.
-NOT_SECRET_ENV = re.compile(
+NOT_SECRET_ENV = LazyPattern(
     r"^(npm_(package|lifecycle|config|node|execpath|command)\w*"
     r"|GITHUB_(ACTIONS|WORKSPACE|EVENT_NAME|EVENT_PATH|REF|REF_NAME|SHA|RUN_ID|RUN_NUMBER"
     r"|REPOSITORY|SERVER_URL|API_URL|GRAPHQL_URL|JOB|WORKFLOW|ACTION|ACTOR|HEAD_REF|BASE_REF"
@@ -132,7 +133,7 @@ NOT_SECRET_ENV = re.compile(
     r"|AWS_(REGION|DEFAULT_REGION|EXECUTION_ENV|LAMBDA_\w+|PROFILE|SDK_LOAD_CONFIG))$",
     re.IGNORECASE,
 )
-_SECRET_NPM_CONFIG = re.compile(r"auth|token|password", re.IGNORECASE)
+_SECRET_NPM_CONFIG = LazyPattern(r"auth|token|password", re.IGNORECASE)
 
 
 def is_secret_env(name: str) -> bool:
@@ -144,7 +145,7 @@ def is_secret_env(name: str) -> bool:
     return True
 
 
-SENSITIVE_FILES = re.compile(
+SENSITIVE_FILES = LazyPattern(
     r"(^|/)\.npmrc\b|(^|/)\.ssh(/|$)|id_rsa|id_ed25519|id_ecdsa|/etc/passwd|/etc/shadow"
     r"|\.aws/credentials|(^|/)\.aws(/|$)|(^|/)\.env($|[./])|\.git-credentials|\.bash_history"
     r"|\.zsh_history|(^|/)\.netrc\b|\.docker/config\.json|\.kube/config|\.pypirc\b"
@@ -152,7 +153,7 @@ SENSITIVE_FILES = re.compile(
     re.IGNORECASE,
 )
 # Browser profile files keep their capitalised names; wallets and apps are path segments.
-CREDENTIAL_STORES = re.compile(
+CREDENTIAL_STORES = LazyPattern(
     r"Local Storage/leveldb|Login Data|(^|/)Cookies($|/)|Web Data|Local State"
     r"|(?i:(^|/)(discord(canary|ptb)?|exodus|electrum|atomic|coinomi|guarda|jaxx"
     r"|\.ethereum|\.electrum)(/|$)|metamask|nkbihfbeogaeaoehlefnkodbefgpgknn|keystore/UTC"

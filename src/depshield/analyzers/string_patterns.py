@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from depshield.analyzers.base import SIGNAL_SINK, SIGNAL_SOURCE
+from depshield.lazyre import LazyPattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,7 @@ class Pattern:
     name: str
     needs: str
     keywords: tuple[str, ...]
-    regex: re.Pattern[str]
+    regex: LazyPattern
     signal: str | None = None
     kind: str | None = None
 
@@ -32,7 +33,7 @@ def _p(
     flags: int = re.IGNORECASE,
 ) -> Pattern:
     """A Pattern; `keywords` are separated by "|"."""
-    return Pattern(name, needs, tuple(keywords.split("|")), re.compile(regex, flags), signal, kind)
+    return Pattern(name, needs, tuple(keywords.split("|")), LazyPattern(regex, flags), signal, kind)
 
 
 # A path component boundary: start of the literal, a separator, `~` or `$HOME`/`%USERPROFILE%`.
