@@ -12,6 +12,9 @@ import pytest
 from payloads import INSTALLATION, comment, pull_request
 from service_support import REPO, commit_lock, git, headers, service_env, wait_idle
 
+# Starlette's TestClient still drives httpx, which it now marks deprecated; nothing to act on.
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
 
 @pytest.fixture
 def client(
