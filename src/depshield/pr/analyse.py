@@ -29,6 +29,9 @@ class AnalyseOptions:
     offline: bool = False
     downloads: int = 8
     jobs: int = 0
+    # How analysis processes start: the service runs threads, and forking a threaded process
+    # can copy a lock some other thread holds, so it asks for "forkserver".
+    start_method: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,7 @@ def assess(changes: Sequence[Change], head_root: Path | None, options: AnalyseOp
                 wanted[change.previous.ref.purl] = change.previous
     scan_options = ScanOptions(offline=options.offline, downloads=options.downloads)
     located, reasons, network_failed = locate_all(wanted, scan_options)
-    examined = examine_all(located, options.jobs)
+    examined = examine_all(located, options.jobs, options.start_method)
     items = []
     for change in changes:
         items.append(_assess_one(change, located, examined, reasons, head_root, options.policy))
@@ -59,7 +62,9 @@ def assess(changes: Sequence[Change], head_root: Path | None, options: AnalyseOp
     return Outcome(items, errors, network_failed)
 
 
-def examine_all(located: Mapping[str, Located], jobs: int) -> dict[str, Examined | str]:
+def examine_all(
+    located: Mapping[str, Located], jobs: int, start_method: str | None = None
+) -> dict[str, Examined | str]:
     """purl -> what the analyzers found (cached by artifact digest), or why they could not."""
     from depshield.analysis import cache_key, decode, encode
     from depshield.cache import Cache
@@ -75,7 +80,8 @@ def examine_all(located: Mapping[str, Located], jobs: int) -> dict[str, Examined
                 misses.append((purl, item))
             else:
                 found[purl] = examined
-        for (purl, item), outcome in zip(misses, _run(misses, jobs), strict=True):
+        outcomes = _run(misses, jobs, start_method)
+        for (purl, item), outcome in zip(misses, outcomes, strict=True):
             found[purl] = outcome
             if not isinstance(outcome, str):
                 cache.put_analysis(item.digest, cache_key(item.ref.ecosystem), encode(outcome))
@@ -84,12 +90,17 @@ def examine_all(located: Mapping[str, Located], jobs: int) -> dict[str, Examined
     return found
 
 
-def _run(misses: list[tuple[str, Located]], jobs: int) -> list[Examined | str]:
+def _run(
+    misses: list[tuple[str, Located]], jobs: int, start_method: str | None
+) -> list[Examined | str]:
+    import multiprocessing
+
     args = [(str(item.path), item.ref.ecosystem) for _, item in misses]
     if len(misses) <= 2:
         return [_safe_examine(*a) for a in args]
     workers = min(jobs or os.cpu_count() or 1, len(misses))
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+    context = multiprocessing.get_context(start_method) if start_method else None
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_safe_examine, *a) for a in args]
         return [_result_or_reason(f) for f in futures]
 

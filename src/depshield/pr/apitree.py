@@ -15,8 +15,17 @@ MAX_EXPORT_BYTES = 64 * 1024 * 1024
 class ApiTree:
     """Files of one commit; blobs are fetched only for the paths a diff exports."""
 
-    def __init__(self, github: GitHub, repo: Repo, sha: str, label: str) -> None:
+    def __init__(
+        self,
+        github: GitHub,
+        repo: Repo,
+        sha: str,
+        label: str,
+        blobs: dict[str, bytes] | None = None,
+    ) -> None:
         self.github, self.repo, self.sha, self.label = github, repo, sha, label
+        # Shared by the base and head trees: a file the change did not touch is fetched once.
+        self.blobs: dict[str, bytes] = {} if blobs is None else blobs
         self._entries: dict[str, dict[str, Any]] | None = None
         self.truncated = False
         self.notes: list[str] = []
@@ -62,10 +71,12 @@ class ApiTree:
             target = dest / path
             if ".." in PurePosixPath(path).parts:
                 continue
+            sha = str(entry["sha"])
             try:
-                data = self.github.blob(self.repo, str(entry["sha"]))
+                data = self.blobs.get(sha) or self.github.blob(self.repo, sha)
             except GitHubError as exc:
                 self.notes.append(f"{self.label}: {path}: {exc.message}")
                 continue
+            self.blobs[sha] = data
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)

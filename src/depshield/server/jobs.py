@@ -144,9 +144,12 @@ class Handler:
         ignore_all = next((by for pkg, by in ignores if pkg == IGNORE_ALL), None)
         specific = [(pkg, by) for pkg, by in ignores if pkg != IGNORE_ALL]
         entries = tuple(Ignore(pkg, f"ignored by @{by} in a comment") for pkg, by in specific)
-        options = AnalyseOptions(policy=Policy(ignores=entries), offline=self.config.offline)
-        old = ApiTree(github, repo, base, base[:12])
-        new = ApiTree(github, repo, head, head[:12])
+        options = AnalyseOptions(
+            policy=Policy(ignores=entries), offline=self.config.offline, start_method="forkserver"
+        )
+        blobs: dict[str, bytes] = {}
+        old = ApiTree(github, repo, base, base[:12], blobs)
+        new = ApiTree(github, repo, head, head[:12], blobs)
         report = compare_trees(old, new, options).report
         items = []
         for item in report.items:
