@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from guard_registries import NpmRegistry, PypiIndex
+from guard_registries import HeadRegistryServer, NpmRegistry, PypiIndex
 from support.registry_server import RegistryServer, isolate_env
 
 MARKER_SCRIPT = "node -e \"require('fs').writeFileSync(process.env.MARKER,'x')\""
@@ -40,6 +40,15 @@ class Env:
             timeout=180,
             check=False,
         )
+
+
+@pytest.fixture
+def registry_server() -> Iterator[RegistryServer]:
+    server = HeadRegistryServer()
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 @pytest.fixture

@@ -19,6 +19,25 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "guard"
 PUBLISHED = "2020-01-01T00:00:00.000Z"  # old enough for every recent-publication rule
 
 
+class HeadRegistryServer(RegistryServer):
+    """The shared loopback server plus HEAD (uv asks for headers before it downloads)."""
+
+    def _handler_class(self) -> Any:
+        base = super()._handler_class()
+        server = self
+
+        class Handler(base):  # type: ignore[misc, valid-type]
+            def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+                reply = server._next(self.path)
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+
+        return Handler
+
+
 def folder_files(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()

@@ -15,8 +15,8 @@ from depshield.guard.process import capture, find_tool
 from depshield.lockfiles.base import LockedPackage
 
 SDIST_NOTE = (
-    "pip could not resolve with wheels only, so depshield resolved from the index's metadata "
-    "and checked source distributions (pip will build them, running their setup code)"
+    "the installer could not resolve with wheels only, so depshield resolved from the index's "
+    "metadata and checked source distributions (they will be built, running their setup code)"
 )
 
 
