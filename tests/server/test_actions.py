@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from payloads import pull_request
-from service_support import REPO, commit_lock
+from service_support import REPO, commit_lock, git
 
 from depshield.cli.main import main
 
@@ -74,3 +74,27 @@ def test_action_yml_runs_depshield_pr_from_its_checkout() -> None:
     assert '"$GITHUB_ACTION_PATH"' in scripts and "--github-actions" in scripts
     assert "${{" not in scripts  # inputs reach the scripts through env, never pasted in
     assert set(action["inputs"]) >= {"path", "fail-on", "comment", "sarif-file", "token"}
+
+
+IGNORE_EVIL = '[[ignore]]\npackage = "evil-helper@1.0.1"\nreason = "reviewed"\n'
+
+
+def test_the_policy_comes_from_the_base_commit(
+    project: dict[str, Any], github: Any, webhook_examples: Any, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    repo = project["repo"]
+    (repo / "depshield.toml").write_text(IGNORE_EVIL)  # the change tries to wave itself through
+    head = commit_lock(repo, [project["keep"], project["evil"]], "add evil-helper and an ignore")
+    event = pull_request(webhook_examples, "opened", 12, project["base"], head)
+    actions_env(monkeypatch, tmp_path, github, event)
+    assert main(["pr", "--no-comment", str(repo)]) == 1
+    capsys.readouterr()
+
+    # The same ignore on the base branch is honoured.
+    git(repo, "checkout", "-q", project["base"])
+    (repo / "depshield.toml").write_text(IGNORE_EVIL)
+    base = commit_lock(repo, [project["keep"]], "base with an ignore")
+    event = pull_request(webhook_examples, "opened", 12, base, head)
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    assert main(["pr", "--no-comment", str(repo)]) == 0

@@ -79,8 +79,11 @@ def run(args: argparse.Namespace) -> int:
     return finish(args, outcome)
 
 
-def compare_refs(base: str, head: str, path: Path, options: Any) -> PrOutcome:
-    """Two commits of the repository holding `path`; `path` below the top narrows the scan."""
+def compare_refs(
+    base: str, head: str, path: Path, options: Any, *, base_policy: bool = False
+) -> PrOutcome:
+    """Two commits of the repository holding `path`; `path` below the top narrows the scan.
+    With `base_policy`, the policy is the base commit's depshield.toml (see pr/policy.py)."""
     from depshield.errors import UsageError
     from depshield.pr import git
     from depshield.pr.project import compare_trees
@@ -93,7 +96,14 @@ def compare_refs(base: str, head: str, path: Path, options: Any) -> PrOutcome:
     subdir = folder.resolve().relative_to(top.resolve()).as_posix()
     old = GitTree(top, git.resolve(top, base), base)
     new = GitTree(top, git.resolve(top, head), head)
-    return compare_trees(old, new, options, "" if subdir == "." else subdir)
+    subdir = "" if subdir == "." else subdir
+    if base_policy:
+        from dataclasses import replace
+
+        from depshield.pr.policy import base_policy as read_policy
+
+        options = replace(options, policy=read_policy(old, subdir))
+    return compare_trees(old, new, options, subdir)
 
 
 def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:

@@ -47,7 +47,9 @@ def run_in_actions(args: argparse.Namespace, options: AnalyseOptions) -> int:
     pull = event["pull_request"]
     base, head = str(pull["base"]["sha"]), str(pull["head"]["sha"])
     start = Path(args.paths[0]) if args.paths else Path(env.get("GITHUB_WORKSPACE") or ".")
-    outcome = compare_refs(base, head, start, options)
+    # Without --config the policy comes from the base commit: the pull request's own
+    # depshield.toml must not decide how the pull request is judged.
+    outcome = compare_refs(base, head, start, options, base_policy=not args.config)
     report = replace(outcome.report, base=base[:12], head=head[:12])
     markdown = render(report)
     _append(env.get("GITHUB_STEP_SUMMARY"), markdown)

@@ -135,6 +135,7 @@ class Handler:
             return f"{repo.full_name}#{number}: {report.verdict}"
 
     def report(self, github: GitHub, repo: Repo, number: int, base: str, head: str) -> PrReport:
+        from depshield.errors import ConfigError
         from depshield.policy import Ignore, Policy
         from depshield.pr.analyse import AnalyseOptions
         from depshield.pr.apitree import ApiTree
@@ -144,12 +145,22 @@ class Handler:
         ignore_all = next((by for pkg, by in ignores if pkg == IGNORE_ALL), None)
         specific = [(pkg, by) for pkg, by in ignores if pkg != IGNORE_ALL]
         entries = tuple(Ignore(pkg, f"ignored by @{by} in a comment") for pkg, by in specific)
-        options = AnalyseOptions(
-            policy=Policy(ignores=entries), offline=self.config.offline, start_method="forkserver"
-        )
+        from depshield.pr.policy import base_policy
+
         blobs: dict[str, bytes] = {}
         old = ApiTree(github, repo, base, base[:12], blobs)
         new = ApiTree(github, repo, head, head[:12], blobs)
+        problems: list[str] = []
+        try:
+            policy = base_policy(old)  # the base branch's depshield.toml, never the head's
+        except ConfigError as exc:
+            policy = Policy()
+            problems.append(f"{exc.message}: judged with the default policy")
+        options = AnalyseOptions(
+            policy=replace(policy, ignores=(*policy.ignores, *entries)),
+            offline=self.config.offline,
+            start_method="forkserver",
+        )
         report = compare_trees(old, new, options).report
         items = []
         for item in report.items:
