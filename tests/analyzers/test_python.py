@@ -160,6 +160,10 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
         {"reason": "builtins renamed in bulk"},
     ),
     ("obfuscated-import-soup.py", "obfuscatedFile", 1, True, {"reason": "__import__ soup"}),
+    ("truncated-no-imports.py", "signal:source", 2, True, {"kind": "hostname"}),
+    ("truncated-no-imports.py", "signal:sink", 3, True, {"kind": "network"}),
+    ("import-spelled-by-index.py", "obfuscatedRequire", 4, True, {"how": ["indexing"]}),
+    ("import-spelled-by-index.py", "obfuscatedFile", 4, True, {}),
     (
         "obfuscated-import-soup.py",
         "encodedPayloadExecution",

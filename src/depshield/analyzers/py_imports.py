@@ -40,6 +40,21 @@ def _literal_pieces(ctx: Ctx, expr: ast.AST, scope: Scope, depth: int) -> bool:
     )
 
 
+def _spelled_by_index(expr: ast.AST) -> bool:
+    """`t[1] + t[8] + t[13] + t[0]`: a name picked out of a string letter by letter."""
+    picks = 0
+    node = expr
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        if _picks_one(node.right):
+            picks += 1
+        node = node.left
+    return picks + _picks_one(node) >= 4
+
+
+def _picks_one(node: ast.AST) -> bool:
+    return isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant | ast.UnaryOp)
+
+
 def import_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -48,7 +63,11 @@ def import_rule(ctx: Ctx, site: Site, name: str) -> None:
         return
     got = ctx.resolver.fold_str(target, site.scope)
     if got is None or not isinstance(got.value, str):
-        ctx.emit("dynamicRequire", site, {"function": name})
+        if _spelled_by_index(target):
+            ctx.emit("obfuscatedRequire", site, {"module": "?", "how": ["indexing"]})
+            ctx.hint("spelled-name", call, ctx.top(site))
+        else:
+            ctx.emit("dynamicRequire", site, {"function": name})
         return
     if _hidden(ctx, got, target, site.scope):
         ctx.emit("obfuscatedRequire", site, {"module": got.value[:120], "how": sorted(got.how)})

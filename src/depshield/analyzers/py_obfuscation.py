@@ -73,6 +73,9 @@ def _signs(ctx: Ctx, text: str) -> list[tuple[float, str, ast.AST | None, bool]]
     if "encoded-blob" in ctx.hints:
         node, top = ctx.hints["encoded-blob"]
         signs.append((_ENCODED_BLOB, "exec of an encoded blob", node, top))
+    if "spelled-name" in ctx.hints:
+        node, top = ctx.hints["spelled-name"]
+        signs.append((_HIDDEN_BUILTIN, "module name spelled letter by letter", node, top))
     if "hidden-builtin" in ctx.hints:
         node, top = ctx.hints["hidden-builtin"]
         signs.append((_HIDDEN_BUILTIN, "builtin reached through a computed name", node, top))

@@ -7,7 +7,7 @@ import builtins
 
 from depshield.analyzers.py_fold import Folder
 from depshield.analyzers.py_fold_calls import Folded
-from depshield.analyzers.py_rules import IMPORT_FUNCS, is_known
+from depshield.analyzers.py_rules import IMPORT_FUNCS, KNOWN_ROOTS, is_known
 from depshield.analyzers.py_scope import Scope
 
 BUILTIN_NAMES = frozenset(dir(builtins)) | {
@@ -103,7 +103,9 @@ class Resolver:
             for module in s.star_imports:
                 if is_known(f"{module}.{name}"):
                     return f"{module}.{name}"
-        return name if name in BUILTIN_NAMES else None
+        if name in BUILTIN_NAMES:
+            return name
+        return name if name in KNOWN_ROOTS else None
 
     def assigned(self, values: list[ast.expr | None], scope: Scope, depth: int) -> str | None:
         """The one name all resolvable assignments agree on (flow-insensitive)."""

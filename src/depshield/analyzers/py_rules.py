@@ -344,6 +344,15 @@ KNOWN = frozenset(
 )
 
 
+# First components of the dotted names above: a name that is never bound in a file (a
+# truncated sample, a star import) but spells one of these is taken to be that module.
+KNOWN_ROOTS = frozenset(
+    {n.split(".")[0] for n in KNOWN if "." in n}
+    | {p.split(".")[0] for p in NETWORK_PREFIXES}
+    | {p.split(".")[0] for p in DEBUG_PREFIXES}
+) - {"bytes", "bytearray", "types"}
+
+
 def is_known(qualname: str) -> bool:
     """True for names the rules care about (used to resolve `from os import *`)."""
     return qualname in KNOWN or network_module(qualname) is not None
