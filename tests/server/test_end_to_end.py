@@ -174,3 +174,25 @@ def test_rescan_reads_the_pull_request_when_it_was_never_seen(
     [only] = github.comments_on(REPO, 11)
     assert "evil-helper" in only["body"]
     assert INSTALLATION  # the payloads name the installation the fake issues tokens for
+
+
+def test_an_older_delivery_never_overwrites_a_newer_result(
+    client: Any, github: Any, project: dict[str, Any], webhook_examples: Any
+) -> None:
+    from depshield.pr.github import Repo
+
+    repo, base = project["repo"], project["base"]
+    old_head = commit_lock(repo, [project["keep"], project["evil"]], "add evil-helper")
+    new_head = commit_lock(repo, [project["keep"]], "drop it again")
+    deliver(
+        client, "pull_request", pull_request(webhook_examples, "synchronize", 13, base, new_head)
+    )
+    wait_idle(client.queue)
+    calls = len(github.calls)
+    handler = client.app.state.workers.handler
+    # The older push's delivery, processed late by another worker:
+    note = handler.scan(INSTALLATION, Repo(*REPO.split("/")), 13, base, old_head, received=1.0)
+    assert "superseded" in note
+    assert len(github.calls) == calls
+    [only] = github.comments_on(REPO, 13)
+    assert "evil-helper" not in only["body"]

@@ -40,14 +40,14 @@ class Handler:
         """Run one job; returns a short note for the log. Raises to ask for a retry."""
         payload: dict[str, Any] = json.loads(job.payload)
         if job.event == "pull_request":
-            return self.on_pull_request(payload)
+            return self.on_pull_request(payload, job.received)
         if job.event == "issue_comment":
-            return self.on_comment(payload)
+            return self.on_comment(payload, job.received)
         if job.event in ("installation", "installation_repositories"):
             return self.on_installation(payload)
         return f"{job.event}: nothing to do"
 
-    def on_pull_request(self, payload: dict[str, Any]) -> str:
+    def on_pull_request(self, payload: dict[str, Any], received: float = 0.0) -> str:
         action = payload.get("action")
         if action not in PR_ACTIONS:
             return f"pull_request {action}: nothing to do"
@@ -56,9 +56,9 @@ class Handler:
         number = int(pull["number"])
         base, head = pull["base"]["sha"], pull["head"]["sha"]
         installation = int(payload["installation"]["id"])
-        return self.scan(installation, repo, number, base, head)
+        return self.scan(installation, repo, number, base, head, received)
 
-    def on_comment(self, payload: dict[str, Any]) -> str:
+    def on_comment(self, payload: dict[str, Any], received: float = 0.0) -> str:
         issue, comment = payload.get("issue") or {}, payload.get("comment") or {}
         user = comment.get("user") or {}
         if payload.get("action") != "created" or not issue.get("pull_request"):
@@ -85,7 +85,7 @@ class Handler:
         if base is None or head is None:
             pull = github.pull(repo, number)
             base, head = pull["base"]["sha"], pull["head"]["sha"]
-        return self.scan(installation, repo, number, base, head)
+        return self.scan(installation, repo, number, base, head, received)
 
     def on_installation(self, payload: dict[str, Any]) -> str:
         installation = payload.get("installation") or {}
@@ -99,9 +99,15 @@ class Handler:
     def github(self, installation: int) -> GitHub:
         return GitHub(self.config.api_url, self.tokens.token(installation), self.client)
 
-    def scan(self, installation: int, repo: Repo, number: int, base: str, head: str) -> str:
-        """One pull request at a time: the comment is found or made once, never twice."""
+    def scan(
+        self, installation: int, repo: Repo, number: int, base: str, head: str, received: float
+    ) -> str:
+        """One pull request at a time: the comment is found or made once, never twice; a
+        delivery older than the one the comment already shows (two workers, two pushes) is
+        not allowed to put the older head back."""
         with self._lock_for(repo.full_name, number):
+            if self.queue.applied(repo.full_name, number) > received:
+                return f"{repo.full_name}#{number}: superseded by a later delivery"
             timer = Timer()
             github = self.github(installation)
             comment_id, check_id, _, saved_head = self.queue.pull(repo.full_name, number)
@@ -119,6 +125,7 @@ class Handler:
                 repo, number, body, MARKER, known=comment_id, app_id=self.config.app_id
             )
             self.queue.save_pull(repo.full_name, number, comment_id=comment_id)
+            self.queue.set_applied(repo.full_name, number, received)
             github.finish_check(
                 repo, check_id, CONCLUSION[report.verdict], TITLE[report.verdict], body
             )

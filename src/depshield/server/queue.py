@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS ignores (
 );
 CREATE TABLE IF NOT EXISTS pulls (
   repo TEXT NOT NULL, pr INTEGER NOT NULL, comment_id INTEGER, check_id INTEGER,
-  base_sha TEXT, head_sha TEXT, PRIMARY KEY (repo, pr)
+  base_sha TEXT, head_sha TEXT, applied REAL NOT NULL DEFAULT 0, PRIMARY KEY (repo, pr)
 );
 CREATE TABLE IF NOT EXISTS installations (
   id INTEGER PRIMARY KEY, account TEXT, state TEXT NOT NULL, at REAL NOT NULL
@@ -51,6 +51,7 @@ class Job:
     installation: int | None
     payload: bytes
     attempts: int
+    received: float = 0.0
 
 
 class _Pending:
@@ -180,12 +181,12 @@ class Queue:
                     "AND (installation IS NULL OR installation NOT IN (SELECT installation "
                     "FROM jobs WHERE started>? AND installation IS NOT NULL GROUP BY installation "
                     "HAVING COUNT(*)>=?)) ORDER BY received LIMIT 1) "
-                    "RETURNING delivery, event, installation, payload, attempts",
+                    "RETURNING delivery, event, installation, payload, attempts, received",
                     (now, now + LEASE_SECONDS, now, now, now - 60.0, rate),
                 )
                 .fetchone()
             )
-        return Job(row[0], row[1], row[2], bytes(row[3]), row[4]) if row else None
+        return Job(row[0], row[1], row[2], bytes(row[3]), row[4], row[5]) if row else None
 
     def done(self, delivery: str, note: str | None = None) -> None:
         self._exec(
@@ -239,6 +240,18 @@ class Queue:
             "head_sha=COALESCE(excluded.head_sha, head_sha)",
             (repo, pr, comment_id, check_id, base_sha, head_sha),
         )
+
+    def applied(self, repo: str, pr: int) -> float:
+        """When the delivery whose result the comment shows was received (0: none yet)."""
+        row = (
+            self._db()
+            .execute("SELECT applied FROM pulls WHERE repo=? AND pr=?", (repo, pr))
+            .fetchone()
+        )
+        return float(row[0]) if row else 0.0
+
+    def set_applied(self, repo: str, pr: int, received: float) -> None:
+        self._exec("UPDATE pulls SET applied=? WHERE repo=? AND pr=?", (received, repo, pr))
 
     def add_ignore(self, repo: str, pr: int, package: str, by: str) -> None:
         self._exec(
