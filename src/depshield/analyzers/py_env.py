@@ -24,6 +24,7 @@ _NOT_SECRET = re.compile(
     r"|STEP_SUMMARY|SERVER_URL|API_URL|BASE_REF|HEAD_REF|PREFIX|CONFIG_PREFIX|USERNAME|USER)$",
     re.IGNORECASE,
 )
+_ITERATED = "items"  # detail of an "all" use that walks the variables one by one
 _READ_METHODS = frozenset({"get", "setdefault", "pop", "__getitem__", "__contains__"})
 _WHOLE_METHODS = frozenset({"items", "values", "__repr__", "__str__"})
 # Calls that turn the environment into data: serialisers, encoders, printing, sending.
@@ -142,7 +143,9 @@ def _copy_used(ctx: Ctx, site: Site, name: str, hops: int) -> bool:
     accounted = False
     for use in _uses(ctx, site, name):
         kind, detail = _use(ctx, use)
-        if kind == "all":
+        if kind == "all" and detail == _ITERATED:
+            accounted = True  # `for k, v in saved.items()`: restoring a snapshot
+        elif kind == "all":
             report_all(ctx, use, _shown(use))
             accounted = True
         elif kind in ("handoff", "other"):
@@ -193,6 +196,8 @@ def _use(ctx: Ctx, site: Site) -> Use:
         return ("handoff", None) if handed else ("other", None)
     if isinstance(parent, ast.Assign) and parent.value is node:
         return _assigned(ctx, site, parent)
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.BitOr):
+        return _copied(ctx, site, parents[:-1])  # `os.environ | {...}`: a merged copy
     if isinstance(parent, ast.BinOp | ast.FormattedValue):
         return "all", None  # formatted into a string
     return "other", None
@@ -218,7 +223,7 @@ def _method_use(ctx: Ctx, site: Site, attr: ast.Attribute) -> Use:
     if attr.attr == "copy":
         return _copied(ctx, site, parents[:-2])
     if attr.attr in _WHOLE_METHODS:
-        return ("handoff", None) if _in_env_keyword(parents) else ("all", None)
+        return ("handoff", None) if _in_env_keyword(parents) else ("all", _ITERATED)
     return "ignore", None
 
 
