@@ -29,7 +29,7 @@ def octokit() -> Path:
     """node_modules/@octokit with the pinned packages, installed once (npm, no scripts)."""
     root = CACHE / "node_modules" / "@octokit"
     stamp = CACHE / "installed.txt"
-    if stamp.is_file() and stamp.read_text() == "\n".join(NPM_PACKAGES):
+    if root.is_dir() and stamp.is_file() and stamp.read_text() == "\n".join(NPM_PACKAGES):
         return root
     npm = shutil.which("npm")
     if npm is None:
