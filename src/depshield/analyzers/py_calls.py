@@ -49,7 +49,7 @@ def check_call(ctx: Ctx, site: Site) -> None:
         if hit.type in (SIGNAL_SINK, SIGNAL_DOWNLOAD):
             target = arg(call, 0, "url")
             url = ctx.resolver.text(target, site.scope) if target is not None else None
-            if url and (not name.startswith("socket.") or "://" in url):
+            if url and "://" in url:  # not a method name (`request("POST", u)`) or raw bytes
                 props["url"] = url[:200]
         ctx.emit(hit.type, site, props)
     for rule in RULES.get(name, ()):
