@@ -56,6 +56,8 @@ def locate_all(
             errors[purl] = f"{pkg.name}@{pkg.version}: not in the local cache (--offline)"
         return located, errors, False
     total = len(missing)
+    if not missing:
+        return located, errors, False  # a warm rescan: no client, no thread, no request
     from depshield.net import make_client
 
     # One client for every download: connections (and TLS sessions) are reused across packages.
