@@ -196,9 +196,11 @@ def main(argv: list[str] | None = None) -> int:
             per_set[kind] += 1
             work.append((kind, item))
     started = time.time()
-    with tempfile.TemporaryDirectory(prefix="ds-bench-home-") as home:
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            outcomes = list(pool.map(lambda w: _measure(w[1], w[0], Path(home), args.peer), work))
+    with (
+        tempfile.TemporaryDirectory(prefix="ds-bench-home-") as home,
+        ThreadPoolExecutor(max_workers=args.jobs) as pool,
+    ):
+        outcomes = list(pool.map(lambda w: _measure(w[1], w[0], Path(home), args.peer), work))
     if args.peer == "reuse":
         reuse_peer(outcomes)
     with (OUT / "detection.jsonl").open("w") as out:
@@ -206,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             out.write(json.dumps(o.__dict__) + "\n")
     startup = measure_startup()
     text = summarize(outcomes, ecosystems, startup, args, time.time() - started)
-    write_section(ROOT / "docs" / "benchmarks.md", "detection", text)
+    section = "detection-" + ("all" if len(ecosystems) > 1 else ecosystems[0])
+    write_section(ROOT / "docs" / "benchmarks.md", section, text)
     print(text)
     return 0
 
@@ -228,7 +231,8 @@ def summarize(
     elapsed: float,
 ) -> str:
     lines = [
-        "## Detection: malware recall, false positives, speed (vs GuardDog)",
+        f"## Detection ({', '.join(ecosystems)}): malware recall, false positives, speed"
+        " (vs GuardDog)",
         "",
         machine_line(),
         f"Command: `python bench/detection.py --ecosystem {args.ecosystem} --peer {args.peer}"
