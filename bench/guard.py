@@ -43,7 +43,8 @@ NPM_PROJECT = {
 }  # fmt: skip
 PIP_TOP = [
     *("flask", "requests", "django", "boto3", "pandas", "pydantic", "sqlalchemy"),
-    *("rich", "click", "pyyaml", "httpx", "pytest", "attrs"),
+    *("rich", "click", "pyyaml", "httpx", "pytest", "attrs", "cryptography", "jsonschema"),
+    *("tqdm", "python-dotenv"),
 ]
 
 
