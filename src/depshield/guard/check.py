@@ -4,6 +4,8 @@ named, when it named one), analysed once per digest, judged with the project's p
 from __future__ import annotations
 
 import concurrent.futures as cf
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from depshield.artifacts.store import ArtifactStore, StoredArtifact
@@ -15,6 +17,7 @@ from depshield.policy import Policy
 from depshield.scan.fetch import Located, from_registry, from_store
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,23 +32,41 @@ def check(plan: Plan, policy: Policy, jobs: int = 0) -> Checked:
     from depshield.scan.run import ScanOptions
     from depshield.scan.work import SOURCE_REASONS, AnalysisPool
 
+    progress = _progress()
+    wanted = [p for p in plan.packages if p.source not in SOURCE_REASONS]
+    found = _locate_all(wanted, plan, progress)
+    unchecked = [f"{p.name}: {SOURCE_REASONS[p.source]}" for p in plan.packages if p not in wanted]
+    unchecked = [*plan.unchecked, *unchecked, *found.unchecked]
+    results: list[PackageResult] = []
+    with AnalysisPool(ScanOptions(policy=policy, jobs=jobs, progress=progress)) as analyses:
+        for _purl, result in analyses.analyse(found.located):
+            results.append(result)
+            if result.skipped:
+                unchecked.append(f"{result.ref}: {result.skipped}")
+    return Checked(tuple(results), tuple(unchecked), found.integrity, found.network_failed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    located: dict[str, Located]
+    unchecked: tuple[str, ...]
+    integrity: tuple[str, ...]
+    network_failed: bool
+
+
+def _locate_all(wanted: list[LockedPackage], plan: Plan, progress: Progress | None) -> _Found:
     store = ArtifactStore()
-    unchecked = list(plan.unchecked)
+    located: dict[str, Located] = {}
+    unchecked: list[str] = []
     integrity: list[str] = []
     network_failed = False
-    located: dict[str, Located] = {}
-    wanted = []
-    for pkg in plan.packages:
-        if pkg.source in SOURCE_REASONS:
-            unchecked.append(f"{pkg.name}: {SOURCE_REASONS[pkg.source]}")
-        else:
-            wanted.append(pkg)
     with cf.ThreadPoolExecutor(max_workers=8) as pool:
         futures = {pool.submit(locate, pkg, plan, store): pkg for pkg in wanted}
-        for future in cf.as_completed(futures):
-            pkg = futures[future]
+        for done, future in enumerate(cf.as_completed(futures), 1):
+            if progress:
+                progress("fetch", done, len(futures))
             try:
-                located[pkg.ref.purl] = future.result()
+                located[futures[future].ref.purl] = future.result()
             except IntegrityError as exc:
                 integrity.append(exc.message)
             except RegistryError as exc:
@@ -53,13 +74,20 @@ def check(plan: Plan, policy: Policy, jobs: int = 0) -> Checked:
                 unchecked.append(exc.message)
             except DepshieldError as exc:
                 unchecked.append(exc.message)
-    results: list[PackageResult] = []
-    with AnalysisPool(ScanOptions(policy=policy, jobs=jobs)) as analyses:
-        for _purl, result in analyses.analyse(located):
-            results.append(result)
-            if result.skipped:
-                unchecked.append(f"{result.ref}: {result.skipped}")
-    return Checked(tuple(results), tuple(unchecked), tuple(integrity), network_failed)
+    return _Found(located, tuple(unchecked), tuple(integrity), network_failed)
+
+
+def _progress() -> Progress | None:
+    """A one-line counter on a terminal: a first install can take minutes of analysis."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rdepshield: {stage} {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def locate(pkg: LockedPackage, plan: Plan, store: ArtifactStore) -> Located:
