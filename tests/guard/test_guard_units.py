@@ -233,18 +233,24 @@ def test_shell_init_is_valid_syntax(shell: str) -> None:
     subprocess.run([shell, "-n"], input=script(shell), text=True, check=True)
 
 
-def test_shell_init_routes_installs_only(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_init_routes_installs_only(shell: str, tmp_path: Path) -> None:
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for name in ("depshield", "npm", "pip"):
+    for name in ("depshield", "npm", "pip", "yarn"):
         stub = bin_dir / name
         stub.write_text(f'#!/bin/sh\necho "{name} $*"\n')
         stub.chmod(0o755)
-    commands = "npm install left; npm run build; npm -D i x; pip install y; pip list"
+    (tmp_path / "init").write_text(script(shell))
+    load = f"source {tmp_path / 'init'}"
+    commands = (
+        "npm install left; npm run build; npm -D i x; pip install y; pip list; yarn; yarn run t"
+    )
 
     done = subprocess.run(
-        ["bash", "-c", f'eval "$(cat)"; {commands}'],
-        input=script("bash"),
+        [shell, "-c", f"{load}; {commands}"],
         env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
         capture_output=True,
         text=True,
@@ -257,6 +263,8 @@ def test_shell_init_routes_installs_only(tmp_path: Path) -> None:
         "depshield npm -- -D i x",
         "depshield pip -- install y",
         "pip list",
+        "depshield yarn --",
+        "yarn run t",
     ]
 
 

@@ -8,15 +8,16 @@ NPM_WORDS = (
     "ci clean-install ic install-clean isntall-clean install-ci-test cit "
     "update up upgrade udpate exec x"
 )
-# program -> (depshield command with options, words that go through the guard; "" = all).
-WRAPPED = {
-    "npm": ("npm", NPM_WORDS),
-    "npx": ("npx", ""),
-    "yarn": ("yarn", "add install upgrade up"),
-    "pnpm": ("pnpm", "add install i update up upgrade"),
-    "pip": ("pip", "install"),
-    "pip3": ("pip --exe pip3", "install"),
-    "uv": ("uv", "pip"),
+# program -> (depshield command with options, words that go through the guard; "*" = all;
+# a trailing "" = also the program with no subcommand, as a bare `yarn` installs).
+WRAPPED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "npm": ("npm", tuple(NPM_WORDS.split())),
+    "npx": ("npx", ("*",)),
+    "yarn": ("yarn", ("add", "install", "upgrade", "up", "")),
+    "pnpm": ("pnpm", ("add", "install", "i", "update", "up", "upgrade")),
+    "pip": ("pip", ("install",)),
+    "pip3": ("pip --exe pip3", ("install",)),
+    "uv": ("uv", ("pip",)),
 }
 SHELLS = ("bash", "zsh", "fish")
 _UNDO = {
@@ -37,42 +38,45 @@ def script(shell: str) -> str:
     return header + "".join(body(name, target, words) for name, (target, words) in WRAPPED.items())
 
 
-def _posix(name: str, target: str, words: str) -> str:
+def _posix(name: str, target: str, words: tuple[str, ...]) -> str:
     """bash and zsh: the first word that is not an option picks the subcommand."""
-    if not words:
-        return f'{name}() {{ command depshield {target} -- "$@"; }}\n'
-    cases = "|".join(words.split())
+    guarded = f'command depshield {target} -- "$@"'
+    if words == ("*",):
+        return f"{name}() {{ {guarded}; }}\n"
+    cases = "|".join(w or '""' for w in words)
     return (
         f"{name}() {{\n"
-        "  local __ds_arg\n"
+        '  local __ds_arg __ds_word=""\n'
         '  for __ds_arg in "$@"; do\n'
-        '    case "$__ds_arg" in\n'
-        "      -*) ;;\n"
-        f'      {cases}) command depshield {target} -- "$@"; return ;;\n'
-        "      *) break ;;\n"
-        "    esac\n"
+        '    case "$__ds_arg" in -*) ;; *) __ds_word="$__ds_arg"; break ;; esac\n'
         "  done\n"
-        f'  command {name} "$@"\n'
+        '  case "$__ds_word" in\n'
+        f"    {cases}) {guarded} ;;\n"
+        f'    *) command {name} "$@" ;;\n'
+        "  esac\n"
         "}\n"
     )
 
 
-def _fish(name: str, target: str, words: str) -> str:
-    if not words:
-        return f"function {name} --wraps {name}\n    command depshield {target} -- $argv\nend\n"
+def _fish(name: str, target: str, words: tuple[str, ...]) -> str:
+    guarded = f"command depshield {target} -- $argv"
+    if words == ("*",):
+        return f"function {name} --wraps {name}\n    {guarded}\nend\n"
+    cases = " ".join(w or "''" for w in words)
     return (
         f"function {name} --wraps {name}\n"
+        '    set -l __ds_word ""\n'
         "    for __ds_arg in $argv\n"
-        "        switch $__ds_arg\n"
-        "            case '-*'\n"
-        "                continue\n"
-        f"            case {words}\n"
-        f"                command depshield {target} -- $argv\n"
-        "                return $status\n"
-        "            case '*'\n"
-        "                break\n"
+        "        if not string match -q -- '-*' $__ds_arg\n"
+        "            set __ds_word $__ds_arg\n"
+        "            break\n"
         "        end\n"
         "    end\n"
-        f"    command {name} $argv\n"
+        '    switch "$__ds_word"\n'
+        f"        case {cases}\n"
+        f"            {guarded}\n"
+        "        case '*'\n"
+        f"            command {name} $argv\n"
+        "    end\n"
         "end\n"
     )
