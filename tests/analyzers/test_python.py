@@ -164,6 +164,7 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
     ("truncated-no-imports.py", "signal:sink", 3, True, {"kind": "network"}),
     ("import-spelled-by-index.py", "obfuscatedRequire", 4, True, {"how": ["indexing"]}),
     ("import-spelled-by-index.py", "obfuscatedFile", 4, True, {}),
+    ("payload-from-file.py", "encodedPayloadExecution", 9, False, {"sink": "exec"}),
     (
         "obfuscated-import-soup.py",
         "encodedPayloadExecution",
@@ -218,6 +219,7 @@ SILENT: list[tuple[str, str, int | None]] = [
     ("payload-chains.py", "obfuscatedFile", None),
     ("download-write-run.py", "obfuscatedFile", None),
     ("import-dunder-once.py", "obfuscatedFile", None),
+    ("payload-from-file.py", "encodedPayloadExecution", 15),
     ("import-dunder-once.py", "obfuscatedRequire", None),
 ]
 
@@ -305,13 +307,13 @@ def test_secret_environment_names(name: str, secret: bool) -> None:
     assert is_secret(name) is secret
 
 
-def test_absurdly_long_identifiers_are_obfuscation() -> None:
-    long_name = "_x" * 70
+def test_long_repetitive_identifiers_are_obfuscation() -> None:
+    long_name = "__NO" * 30
     source = f"{long_name} = 1\nprint({long_name})\n".encode()
     found = PythonAnalyzer().analyze("pkg/m.py", source).findings
     assert [f.props["reason"] for f in found if f.type == "obfuscatedFile"] == [
-        "absurdly long identifiers"
+        "long repetitive identifiers"
     ]
-    test_name = "test_" + "_".join(["the_parser_handles_nested_brackets"] * 2)
-    source = f"def {test_name}():\n    pass\n".encode()
-    assert not PythonAnalyzer().analyze("tests/test_m.py", source).findings
+    generated = "validate_https___setuptools_pypa_io_en_latest_userguide_pyproject_config_html" * 2
+    source = f"def {generated}():\n    pass\n".encode()
+    assert not PythonAnalyzer().analyze("pkg/_validations.py", source).findings

@@ -13,6 +13,22 @@ from depshield.analyzers.py_scope import Scope
 
 _MAX_NODES = 600
 _MIN_PAYLOAD = 16  # shortest literal taken for an embedded payload
+_FILE_READS = frozenset(
+    {
+        "open",
+        "file",
+        "io.open",
+        "codecs.open",
+        "gzip.open",
+        "bz2.open",
+        "lzma.open",
+        "os.open",
+        "os.fdopen",
+        "pathlib.Path.read_bytes",
+        "pathlib.Path.read_text",
+        "pathlib.Path.open",
+    }
+)
 # Calls whose result says nothing of their arguments' origin (a round trip, a length).
 _OPAQUE = frozenset(
     {
@@ -45,6 +61,7 @@ class Taint:
     max_literal: int = 0
     total_literal: int = 0  # chunks appended one by one (`blob += "..."`) add up
     folded: bool = False  # the whole expression folds to a decoded literal
+    from_file: bool = False  # data read from a local file (not followed further)
 
     @property
     def encoded(self) -> bool:
@@ -101,6 +118,9 @@ def _call(
     name = strip_calls(qualname) if qualname else None
     if name in _OPAQUE:
         return True
+    if name in _FILE_READS:
+        found.from_file = True
+        return True  # a path literal is not a payload
     if name is not None and name in DECODERS:
         found.decoders.add(DECODERS[name])
     how = _codec_call(ctx, node, scope, name)

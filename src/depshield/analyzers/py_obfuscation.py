@@ -17,7 +17,9 @@ _LAMBDA_SOUP = 0.8
 _SHUFFLE = 0.85  # Hyperion-style: `Theory, Add, Square = exec, str, tuple`
 _LONG_NAMES = 0.8
 _IMPORT_SOUP = 0.8  # `__import__('builtins').exec(__import__('zlib').decompress(...))`
-_ABSURD_NAME = 120  # characters; generated test names stay well below
+# `__NO_NO__NO_NO...` or `lIlIIlIl...` of 100+ characters; long generated names (API types,
+# schema validators) are made of words, so they use many more distinct characters.
+_ABSURD_NAME = 100
 # Minimum number of distinct confusable identifiers before their share counts at all.
 _MIN_CONFUSABLE = 8
 
@@ -82,9 +84,8 @@ def _signs(ctx: Ctx, text: str) -> list[tuple[float, str, ast.AST | None, bool]]
     if ctx.index.builtin_shuffles:
         node = ctx.index.builtin_shuffles[0]
         signs.append((_SHUFFLE, "builtins renamed in bulk", node, True))
-    longest = max(ctx.index.identifiers, key=len, default="")
-    if len(longest) >= _ABSURD_NAME:
-        signs.append((_LONG_NAMES, "absurdly long identifiers", None, True))
+    if any(len(n) >= _ABSURD_NAME and len(set(n)) <= 4 for n in ctx.index.identifiers):
+        signs.append((_LONG_NAMES, "long repetitive identifiers", None, True))
     imported = _import_soup(ctx)
     if imported is not None:
         signs.append((_IMPORT_SOUP, "__import__ soup", imported, True))

@@ -186,7 +186,10 @@ def _utf16_base64(blob: str) -> str | None:
 
 
 def _payload(ctx: Ctx, site: Site, found: Taint, sink: str) -> None:
-    if found.encoded:
+    # Decoding a file and running it as code hides the code as well; unpickling a decoded
+    # cache file is ordinary, so pickle needs an embedded or downloaded blob.
+    hidden_code = sink != "pickle" and found.from_file and bool(found.decoders)
+    if found.encoded or hidden_code:
         ctx.emit(
             "encodedPayloadExecution",
             site,
