@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from depshield.alerts.catalog import CATALOG
+from depshield.alerts.grading import grade, install_is_quiet
 from depshield.alerts.links import import_graph, install_entries, started_files
 from depshield.alerts.reach import Timing, reachable, resolve_import
 from depshield.alerts.threats import Context, correlate
@@ -139,8 +140,15 @@ def _built_at_install(spec: str) -> bool:
 
 
 def _alerts(
-    ref: PackageRef, findings: Iterable[Finding], timing: Timing, policy: Policy
+    ref: PackageRef, findings: list[Finding], timing: Timing, policy: Policy
 ) -> tuple[list[Alert], list[str]]:
+    install_quiet = install_is_quiet(
+        f
+        for f in findings
+        if timing.when(f) is When.INSTALL
+        and f.file != "package.json"
+        and f.type != "installScripts"
+    )
     alerts: list[Alert] = []
     notes: list[str] = []
     counts: dict[str, int] = defaultdict(int)
@@ -163,18 +171,15 @@ def _alerts(
         props = {k: v for k, v in f.props.items() if k not in ("severity", "action")}
         when = timing.when(f)
         props.setdefault("when", when.value)
-        action = policy.actions.get(f.type) or f.props.get("action") or entry.action
-        if f.type in THREATS and when is When.CALL and _is_test_path(f.file):
-            # A test suite's code runs for the package's developers, not its users (if a
-            # setup.py or an __init__ reached it, `when` would say install or import).
-            action = policy.actions.get(f.type) or "monitor"
-            props["note"] = "in test code that installs and imports do not run"
+        graded = grade(f, when, entry, ecosystem=ref.ecosystem, install_quiet=install_quiet)
+        if graded.note:
+            props["note"] = graded.note
         alerts.append(
             Alert(
                 type=f.type,
                 category=entry.category,
-                severity=f.props.get("severity") or entry.severity,
-                action=action,
+                severity=graded.severity,
+                action=policy.actions.get(f.type) or graded.action,
                 title=entry.title,
                 message=_message(entry.title, f),
                 file=f.file or None,
@@ -192,29 +197,6 @@ def _alerts(
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "middle": 2, "low": 3}
 ACTION_RANK = {"error": 0, "warn": 1, "monitor": 2, "ignore": 3}
-
-
-THREATS = frozenset(
-    {
-        "dataExfiltration",
-        "remoteCodeDownload",
-        "encodedPayloadExecution",
-        "reverseShell",
-        "credentialHarvesting",
-        "binaryDropper",
-    }
-)
-_TEST_DIRS = ("test/", "tests/", "__tests__/", "spec/", "testing/")
-
-
-def _is_test_path(path: str) -> bool:
-    lowered = "/" + path.lower()
-    name = lowered.rsplit("/", 1)[-1]
-    return (
-        any(f"/{d}" in lowered for d in _TEST_DIRS)
-        or name.startswith("test_")
-        or name.endswith(("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts"))
-    )
 
 
 def _rank(alert: Alert) -> tuple[int, int, str, int]:

@@ -125,9 +125,10 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     if not qualifies:
         return []
     sink = sinks[0]
-    # Webhook endpoints and browser/wallet stores have no legitimate use in a library: such
-    # a chain is an attack even in a function that only runs when called.
-    certain = "webhook" in sink_kinds or "credential-store" in kinds
+    # Browser profiles and wallets have no legitimate use in a library: reading them and
+    # sending anything is an attack even in a function that only runs when called. (Chat
+    # webhooks do have honest users, e.g. a Telegram progress notifier: those stay at warn.)
+    certain = "credential-store" in kinds
     return [
         _threat(
             "dataExfiltration",

@@ -1,0 +1,150 @@
+"""Grading: the severity and action an alert gets from what it is, when its code runs and
+where it sits. The catalog gives defaults; these rules encode what the benchmarks taught
+(docs/benchmarks.md): code that never runs for a package's users is not an attack on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from depshield.alerts.catalog import AlertType
+from depshield.model import Action, Finding, Severity, When
+
+THREATS = frozenset(
+    {
+        "dataExfiltration",
+        "remoteCodeDownload",
+        "encodedPayloadExecution",
+        "reverseShell",
+        "credentialHarvesting",
+        "binaryDropper",
+    }
+)
+HIDING = frozenset({"obfuscatedFile", "obfuscatedRequire"})
+_NON_RUNTIME_DIRS = (
+    "test/",
+    "tests/",
+    "__tests__/",
+    "spec/",
+    "testing/",
+    "doc/",
+    "docs/",
+    "example/",
+    "examples/",
+    "benchmark/",
+    "benchmarks/",
+    "bench/",
+    ".github/",
+    "ci/",
+    ".circleci/",
+    "tools/ci/",
+)
+_SHELL = (".sh", ".bash", ".zsh", ".command")
+# What a Python build legitimately starts: compilers and build tools, the VCS for a version.
+BUILD_TOOLS = frozenset(
+    {
+        "git",
+        "hg",
+        "cmake",
+        "make",
+        "ninja",
+        "meson",
+        "gcc",
+        "cc",
+        "c++",
+        "g++",
+        "clang",
+        "clang++",
+        "cl",
+        "nvcc",
+        "pkg-config",
+        "cython",
+        "cargo",
+        "rustc",
+        "xcrun",
+        "uname",
+        "ldconfig",
+        "ar",
+        "ld",
+        "swig",
+        "protoc",
+        "autoconf",
+        "autoreconf",
+        "./configure",
+        "configure",
+    }
+)
+RISKY_AT_INSTALL = frozenset(
+    {
+        "networkAccess",
+        "usesEval",
+        "obfuscatedFile",
+        "obfuscatedRequire",
+        "suspiciousString",
+        "highEntropyStrings",
+        "signal:download",
+        "signal:sink",
+        "signal:exec",
+        "signal:decode",
+        *THREATS,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    severity: Severity
+    action: Action
+    note: str | None = None
+
+
+def install_is_quiet(install_findings: Iterable[Finding]) -> bool:
+    """True when install-time code does nothing but build: no network, no dynamic code, no
+    hiding, and only build tools started."""
+    for f in install_findings:
+        if f.type in RISKY_AT_INSTALL:
+            return False
+        if f.type == "signal:spawn":
+            command = str(f.props.get("command") or "").rsplit("/", 1)[-1].lower()
+            if command not in BUILD_TOOLS:
+                return False
+    return True
+
+
+def grade(
+    f: Finding, when: When, entry: AlertType, *, ecosystem: str, install_quiet: bool
+) -> Grade:
+    severity: Severity = f.props.get("severity") or entry.severity
+    action: Action = f.props.get("action") or entry.action
+    if when is When.CALL and f.type in THREATS | HIDING:
+        path = "/" + f.file.lower()
+        if f.file.lower().endswith(_SHELL):
+            return Grade(
+                severity,
+                "monitor",
+                "a shell script that nothing in the package runs at install or import",
+            )
+        if any(f"/{d}" in path for d in _NON_RUNTIME_DIRS) or _test_file(path):
+            return Grade(
+                severity,
+                "monitor",
+                "in tests, docs, examples or CI code that installs and imports do not run",
+            )
+        if f.type in THREATS and f.type != "reverseShell" and "severity" not in f.props:
+            # An analyzer saw the whole chain, but in code that only runs if called.
+            return Grade("high", "warn", "runs only when the package's code calls it")
+    if f.type == "installScripts" and ecosystem == "pypi" and install_quiet:
+        return Grade(
+            "middle",
+            "monitor",
+            "build customisation: the install-time code shows no network, no dynamic "
+            "code, no hiding and starts only build tools",
+        )
+    return Grade(severity, action)
+
+
+def _test_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith(
+        ("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts")
+    )
