@@ -44,8 +44,11 @@ NPM_PROJECT = {
 PIP_TOP = [
     *("flask", "requests", "django", "boto3", "pandas", "pydantic", "sqlalchemy"),
     *("rich", "click", "pyyaml", "httpx", "pytest", "attrs", "cryptography", "jsonschema"),
-    *("tqdm", "python-dotenv"),
+    *("platformdirs", "filelock", "python-dotenv"),
 ]
+
+
+VERDICTS: list[str] = []  # the guard's own summary lines, for the record
 
 
 def run(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
@@ -56,6 +59,7 @@ def run(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    VERDICTS.extend(line for line in done.stderr.splitlines() if line.startswith("  BLOCK"))
     return elapsed
 
 
@@ -71,7 +75,7 @@ def npm_bench(work: Path) -> list[str]:
     env.update(npm_config_audit="false", npm_config_fund="false", DEPSHIELD_HOME=str(work / "ds"))
     env["npm_config_update_notifier"] = "false"
     install = ["npm", "install", "--ignore-scripts"]
-    guarded = [*DEPSHIELD, "npm", "--yes", "--", *install[1:]]
+    guarded = [*DEPSHIELD, "npm", "--force", "--", *install[1:]]
     run(install, project, env)  # writes the lockfile and warms npm's own cache
     count = json.loads((project / "package-lock.json").read_text())["packages"].keys()
     packages = sum(1 for key in count if key)
@@ -112,14 +116,18 @@ def pip_bench(work: Path) -> list[str]:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip = str(venv / "bin" / "pip")
         argv = (
-            [*DEPSHIELD, "pip", "--yes", "--exe", pip, "--", *install] if guard else [pip, *install]
+            [*DEPSHIELD, "pip", "--force", "--exe", pip, "--", *install]
+            if guard
+            else [pip, *install]
         )
         return run(argv, work, env)
 
     def again(guard: bool) -> float:
         pip = str(work / "venv" / "bin" / "pip")
         argv = (
-            [*DEPSHIELD, "pip", "--yes", "--exe", pip, "--", *install] if guard else [pip, *install]
+            [*DEPSHIELD, "pip", "--force", "--exe", pip, "--", *install]
+            if guard
+            else [pip, *install]
         )
         return run(argv, work, env)
 
@@ -159,6 +167,7 @@ def _row(case: str, plain: list[float], guarded: list[float]) -> str:
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="depshield-guard-bench-") as tmp:
         work = Path(tmp)
         (work / "n").mkdir()
@@ -167,17 +176,25 @@ def main() -> None:
         print("\n".join(npm_lines), flush=True)
         pip_lines = pip_bench(work / "p")
         print("\n".join(pip_lines), flush=True)
+    loads = f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     text = "\n".join(
         [
             "## Install guard (`bench/guard.py`)",
             "",
             machine_line(),
+            f"Load average (1 min) during the run: {loads}; other jobs share the 2 cores, so",
+            "differences under a second or two are within the noise.",
             "",
             *npm_lines,
             "",
             *pip_lines,
             "",
-            "Through the guard = `depshield npm|pip --yes -- ...`: resolution (npm: the "
+            "Blocked on the way (--force let the install go on): "
+            + (", ".join(sorted(set(VERDICTS))).replace("  BLOCK ", "") or "nothing")
+            + ".",
+            "",
+            "Through the guard = `depshield npm|pip --force -- ...` (so that a finding does not "
+            "stop the measurement): resolution (npm: the "
             "lockfile when it matches package.json, else `npm install --package-lock-only "
             "--ignore-scripts`; pip: `pip install --dry-run --report --only-binary=:all:`), "
             "the check of every package not installed yet, then the real command. Install "
