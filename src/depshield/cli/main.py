@@ -64,7 +64,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"depshield {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
-        if only is None or name == only:
+        if name == only:
             importlib.import_module(module_name).add_parser(sub)
         else:
             sub.add_parser(name, help=SUMMARIES.get(name), add_help=False)
