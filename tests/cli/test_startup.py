@@ -13,7 +13,8 @@ try:
     main({argv!r})
 except SystemExit:
     pass
-loaded = sorted(m for m in sys.modules if m.startswith(("depshield", "httpx", "tree_sitter", "rich")))
+prefixes = ("depshield", "httpx", "tree_sitter", "rich")
+loaded = sorted(m for m in sys.modules if m.startswith(prefixes))
 print("\\n".join(loaded))
 """
 
