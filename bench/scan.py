@@ -84,11 +84,12 @@ def case(name: str, files: dict[str, str], work: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-python", action="store_true")
+    parser.add_argument("--skip-npm", action="store_true")
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="ds-scan-bench-") as tmp:
         for name, files in CASES.items():
-            if name == "python" and args.skip_python:
+            if (name == "python" and args.skip_python) or (name == "npm" and args.skip_npm):
                 continue
             rows.append(case(name, files, Path(tmp)))
     text = "\n".join(
