@@ -18,9 +18,11 @@ def machine_line() -> str:
                 break
     except OSError:
         pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     return (
-        f"Machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}; date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
+        f"Machine: {cpu}, {os.cpu_count()} cores (load {load:.1f}), Python "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}; "
+        f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
     )
 
 

@@ -9,13 +9,10 @@ reader and manifest readers; nothing is extracted or run.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import sys
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +25,9 @@ from depshield.errors import DepshieldError  # noqa: E402
 from depshield.intel.license_text import license_files  # noqa: E402
 from depshield.intel.licenses import license_findings  # noqa: E402
 from depshield.model import Finding  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_section import machine_line, write_section  # noqa: E402
 
 POLICY = ("MIT", "ISC", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "PSF-2.0", "MPL-2.0")
 
@@ -66,7 +66,7 @@ def _manifest_file(ecosystem: str, members: dict[str, bytes]) -> tuple[str, byte
 
 
 def report(benign: Path) -> str:
-    lines = [_machine(), "", "Command: `python bench/licenses.py`", ""]
+    lines = [machine_line(), "", "Command: `python bench/licenses.py`", ""]
     lines.append(f"Policy (`allowed`): {', '.join(POLICY)}.")
     lines.append("")
     for ecosystem in ("npm", "pypi"):
@@ -95,32 +95,6 @@ def report(benign: Path) -> str:
     return "\n".join(lines)
 
 
-def _machine() -> str:
-    cpu = "?"
-    try:
-        info = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), cpu)
-    except OSError:
-        pass
-    return (
-        f"Machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
-    )
-
-
-def write_section(doc: Path, text: str) -> None:
-    """Replace this benchmark's block in docs/benchmarks.md, keeping every other section."""
-    start, end = "<!-- licenses:start -->", "<!-- licenses:end -->"
-    body = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{start}\n## Licenses\n\n{text.rstrip()}\n{end}"
-    if start in body and end in body:
-        pattern = re.escape(start) + ".*?" + re.escape(end)
-        body = re.sub(pattern, lambda _: block, body, flags=re.S)
-    else:
-        body = body.rstrip() + "\n\n" + block + "\n"
-    doc.write_text(body, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--benign", type=Path, default=Path("/work/benchdata/benign"))
@@ -130,7 +104,7 @@ def main() -> int:
     text = report(args.benign)
     print(text)
     if not args.print_only:
-        write_section(args.doc, text)
+        write_section(args.doc, "licenses", "## Licenses\n\n" + text)
     return 0
 
 

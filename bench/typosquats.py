@@ -10,16 +10,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
-import platform
-import re
 import statistics
 import sys
 import time
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +23,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from depshield.intel import popularity, typosquat  # noqa: E402
 from depshield.intel.confusables import registry_key, skeleton  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_section import machine_line, write_section  # noqa: E402
 
 SHARED = Path("/work/shared")
 # INCIDENTS.md item 9, with the registry each name was published on.
@@ -160,7 +159,7 @@ def report(args: argparse.Namespace) -> str:
         for length in {len(s) for s in index.skeletons}:
             index.probe("x" * length)  # the rest of the buckets, as a whole-list scan would
         full[eco] = time.perf_counter() - start
-    lines = [_machine(), "", f"Command: `{args.command}`", ""]
+    lines = [machine_line(), "", f"Command: `{args.command}`", ""]
     incident = flag(INCIDENT_NAMES)
     lines.append(
         f"- INCIDENTS.md typosquat names flagged: **{len(incident)}/{len(INCIDENT_NAMES)}**"
@@ -233,37 +232,6 @@ def _osv_lines(osv: Path) -> list[str]:
     return out
 
 
-def _machine() -> str:
-    cpu = next(
-        (ln.split(":", 1)[1].strip() for ln in _cpuinfo() if ln.startswith("model name")), "?"
-    )
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    return (
-        f"Machine: {cpu}, {os.cpu_count()} cores (load {load:.1f}), Python "
-        f"{platform.python_version()}; date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
-    )
-
-
-def _cpuinfo() -> list[str]:
-    try:
-        return Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return []
-
-
-def write_section(doc: Path, text: str) -> None:
-    """Replace this benchmark's block in docs/benchmarks.md, keeping every other section."""
-    start, end = "<!-- typosquats:start -->", "<!-- typosquats:end -->"
-    body = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{start}\n## Typosquats (didYouMean)\n\n{text.rstrip()}\n{end}"
-    if start in body and end in body:
-        pattern = re.escape(start) + ".*?" + re.escape(end)
-        body = re.sub(pattern, lambda _: block, body, flags=re.S)
-    else:
-        body = body.rstrip() + "\n\n" + block + "\n"
-    doc.write_text(body, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "malicious-dev.zip")
@@ -275,7 +243,7 @@ def main() -> int:
     text = report(args)
     print(text)
     if not args.print_only:
-        write_section(args.doc, text)
+        write_section(args.doc, "typosquats", "## Typosquats (didYouMean)\n\n" + text)
     return 0
 
 

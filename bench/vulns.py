@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
-import re
 import sys
 import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_section import machine_line, write_section  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
-START, END = "<!-- vulns:start -->", "<!-- vulns:end -->"
 ZIP_NAME = "pypi-pypa-advisory-database.zip"
 
 
@@ -127,29 +125,14 @@ def _ref(name: str, version: str) -> Any:
     return PackageRef("pypi", name, version)
 
 
-def machine() -> str:
-    model = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
 def render(figures: dict[str, Any], command: str) -> str:
     q = figures["queries"]
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     rate = lambda t: f"{q / t[0]:,.0f} versions/s | {q / t[1]:,.0f} versions/s"  # noqa: E731
     secs = lambda t: f"{t[0]:.2f} s | {t[1]:.2f} s"  # noqa: E731
     lines = [
-        START,
         "## Vulnerability database (`bench/vulns.py`)",
         "",
-        f"- Machine: {machine()} (load average {load} while measuring)",
-        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- {machine_line()}",
         f"- Command: `{command}`",
         "- Data: PyPA advisory database zip (2,661 PYSEC records, OSV JSON)",
         f"- Lookups: every (name, version) the records mention plus random versions: {q:,} "
@@ -170,20 +153,8 @@ def render(figures: dict[str, Any], command: str) -> str:
         "CPU time is the benchmark process's own (the machine is shared with other work). Cold",
         "includes reading and compiling each name's records from SQLite the first time it is",
         "looked up; warm is a second pass over the same lookups in the same process.",
-        END,
     ]
     return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     section = render(figures, command)
     sys.stdout.write(section)
     if not args.no_write:
-        write_section(Path(args.out), section)
+        write_section(Path(args.out), "vulns", section)
     return 0
 
 
