@@ -23,6 +23,10 @@ class Ignore:
     def matches(self, ref: PackageRef, alert_type: str) -> bool:
         if self.types is not None and alert_type not in self.types:
             return False
+        return self.names(ref)
+
+    def names(self, ref: PackageRef) -> bool:
+        """Whether the entry's package spec covers `ref`, whatever the alert type."""
         spec = self.package
         if ":" in spec.split("@", 1)[0] or spec.startswith(("npm:", "pypi:")):
             eco, _, spec = spec.partition(":")
@@ -82,11 +86,7 @@ class Policy:
     def expired_ignores(self, ref: PackageRef, today: dt.date | None = None) -> list[Ignore]:
         """Expired entries for this package: reported, so nobody relies on them silently."""
         today = today or dt.date.today()
-        return [
-            e
-            for e in self.ignores
-            if e.expired(today) and e.matches(ref, next(iter(e.types)) if e.types else "*")
-        ]
+        return [e for e in self.ignores if e.expired(today) and e.names(ref)]
 
 
 def verdict_of(actions: Iterable[Action]) -> Verdict:

@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from depshield.errors import DepshieldError, NotFoundError, RegistryError
+from depshield.errors import DepshieldError
 from depshield.lockfiles.base import LockedPackage, Lockfile
-from depshield.model import PackageRef, PackageResult, Scores
+from depshield.model import PackageResult, Scores
 from depshield.policy import Policy
 from depshield.reports.base import Occurrence, Report
 
@@ -180,10 +180,3 @@ VERDICT_RANK = {"block": 0, "warn": 1, "pass": 2}
 
 def _worst_first(result: PackageResult) -> tuple[int, int, str]:
     return (VERDICT_RANK[result.verdict], result.scores.overall, result.ref.purl)
-
-
-def is_network_error(exc: BaseException) -> bool:
-    return isinstance(exc, RegistryError) and not isinstance(exc, NotFoundError)
-
-
-__all__ = ["ScanOptions", "ScanOutcome", "scan", "parse_project", "PackageRef"]
