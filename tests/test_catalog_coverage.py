@@ -253,8 +253,7 @@ def _package(root: Path, ecosystem: str, name: str, version: str) -> Path:
 @pytest.fixture(scope="module")
 def osv_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A depshield home whose vulnerability database holds the fixture OSV records."""
-    from depshield.vulns import match
-    from depshield.vulns.base import DB_FILE_NAME
+    from depshield.vulns import DB_FILE_NAME, match
     from depshield.vulns.db import VulnStore
     from depshield.vulns.osv import import_paths
 

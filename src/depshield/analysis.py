@@ -45,7 +45,8 @@ def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = No
     paths: list[str] = []
     refused: list[Refused] = []
     digests: dict[str, str] = {}
-    keepers = list(plugins().values())
+    # A known ecosystem keeps only its own metadata files (no other plug-in's imports).
+    keepers = [plugin(ecosystem)] if ecosystem else list(plugins().values())
     table = analyzers()
     for item in open_artifact(path, limits or Limits()):
         if isinstance(item, Refused):
@@ -140,7 +141,6 @@ def judge_examined(
     """Apply the judge (and the policy) to what the analyzers found, and to what the registry
     said about the version (`metadata`: FetchedArtifact.metadata or a registry document)."""
     from depshield.alerts.judge import judge
-    from depshield.intel.metadata import metadata_findings
 
     policy = policy or Policy()
     if ref is None:
@@ -150,6 +150,8 @@ def judge_examined(
 
     found, notes = judge_time_findings(ref, examined.manifest, policy)
     if metadata:
+        from depshield.intel.metadata import metadata_findings
+
         version = ref.version or examined.manifest.version
         meta_found, meta_notes = metadata_findings(
             PackageRef(ref.ecosystem, ref.name, version),

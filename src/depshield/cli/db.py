@@ -85,7 +85,7 @@ def _import(paths: Sequence[str]) -> int:
 
 
 def _update(ecosystems: Sequence[str], base_url: str | None) -> int:
-    from depshield.vulns.db import default_db_path
+    from depshield.vulns import default_db_path
     from depshield.vulns.update import require_base_url, update
 
     base = require_base_url(base_url)

@@ -1,71 +1,99 @@
-"""The shipped popularity lists, indexed once per process for typosquat look-ups."""
+"""The shipped popularity lists, as an on-disk index queried (not loaded) by typosquat checks."""
 
 from __future__ import annotations
 
 import functools
-from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+import sqlite3
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
 
 from depshield.intel.confusables import registry_key, skeleton, word_key
+from depshield.memo import memo_path
 
-K = TypeVar("K", bound=Hashable)
 _FILES = {"npm": "npm-popular.txt", "pypi": "pypi-popular.txt"}
 _ALLOW_FILE = "typosquat-allow.txt"
+_SCHEMA = 1  # bump when the tables below change
+_TABLES = """
+CREATE TABLE meta(ecosystem TEXT NOT NULL);
+CREATE TABLE names(id INTEGER PRIMARY KEY, name TEXT, key TEXT, skeleton TEXT, downloads INT);
+CREATE INDEX names_key ON names(key, id);
+CREATE TABLE probes(probe TEXT, id INTEGER, PRIMARY KEY(probe, id)) WITHOUT ROWID;
+CREATE TABLE words(words TEXT, id INTEGER, PRIMARY KEY(words, id)) WITHOUT ROWID;
+"""
 
 
-@dataclass(frozen=True, slots=True)
 class PopularityIndex:
     """Popular names of one ecosystem (id = rank - 1) and the look-up tables built over them.
 
-    `probe` answers from a symmetric-delete index over the names' skeletons
-    (confusables.skeleton): each skeleton and each of its one-letter deletions point at the names
-    they came from, so one pass over a candidate's own deletions finds every name within one
-    insertion, deletion, substitution or adjacent swap of what a reader sees. The index is built
-    per skeleton length on first use: one check needs three lengths, not the whole list.
+    The tables live in one SQLite file in DEPSHIELD_HOME, built once per shipped list: a check
+    asks a few dozen indexed questions instead of loading 20,000 names, which is what keeps one
+    `depshield package` process short. `probe` answers from a symmetric-delete table over the
+    names' skeletons (confusables.skeleton): each skeleton and each of its one-letter deletions
+    point at the names they came from, so one pass over a candidate's own deletions finds every
+    name within one insertion, deletion, substitution or adjacent swap of what a reader sees.
     """
 
-    ecosystem: str
-    names: tuple[str, ...]
-    keys: tuple[str, ...]
-    skeletons: tuple[str, ...]
-    downloads: tuple[int, ...] | None  # npm only: monthly downloads by id
-    ranks: dict[str, int]
-    by_length: dict[int, tuple[int, ...]]  # skeleton length -> ids
-    allowed: frozenset[tuple[str, str]]
-    _buckets: dict[int, dict[str, tuple[int, ...]]] = field(default_factory=dict)
-    _words: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
+    def __init__(self, ecosystem: str, db: sqlite3.Connection, allowed: frozenset[tuple[str, str]]):
+        self.ecosystem = ecosystem
+        self.allowed = allowed  # (candidate, target) registry keys of honest near pairs
+        self._db = db
+        self._rows: dict[int, tuple[str, str, str, int]] = {}
+        self._npm = ecosystem == "npm"
+
+    def without_allow_list(self) -> PopularityIndex:
+        """The same index with no honest pairs (to measure what the allow-list hides)."""
+        return PopularityIndex(self.ecosystem, self._db, frozenset())
+
+    def _row(self, ident: int) -> tuple[str, str, str, int]:
+        row = self._rows.get(ident)
+        if row is None:
+            found = self._db.execute(
+                "SELECT name, key, skeleton, downloads FROM names WHERE id = ?", (ident,)
+            ).fetchone()
+            if found is None:
+                raise IndexError(ident)
+            row = self._rows[ident] = found
+        return row
+
+    def name(self, ident: int) -> str:
+        return self._row(ident)[0]
+
+    def key(self, ident: int) -> str:
+        return self._row(ident)[1]
+
+    def skeleton(self, ident: int) -> str:
+        return self._row(ident)[2]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name, by id (a whole-list read, for benchmarks and tests)."""
+        return tuple(r[0] for r in self._db.execute("SELECT name FROM names ORDER BY id"))
+
+    @property
+    def skeletons(self) -> tuple[str, ...]:
+        return tuple(r[0] for r in self._db.execute("SELECT skeleton FROM names ORDER BY id"))
 
     def same_words(self, words: tuple[str, ...]) -> tuple[int, ...]:
         """Ids of the multi-word names made of exactly these words (sorted), in any order."""
-        if not self._words:  # built on first use: most checks never get here
-            pairs = ((word_key(k), i) for i, k in enumerate(self.keys))
-            self._words.update(_group((w, i) for w, i in pairs if w is not None))
-        return self._words.get(words, ())
+        rows = self._db.execute("SELECT id FROM words WHERE words = ?", ("\0".join(words),))
+        return tuple(r[0] for r in rows)
 
     def probe(self, text: str) -> tuple[int, ...]:
         """Ids of the names whose skeleton is `text` or loses one letter to become `text`."""
-        length = len(text)
-        return self._bucket(length).get(text, ()) + self._bucket(length + 1).get(text, ())
-
-    def _bucket(self, length: int) -> dict[str, tuple[int, ...]]:
-        bucket = self._buckets.get(length)
-        if bucket is None:
-            ids = self.by_length.get(length, ())
-            bucket = _delete_index([self.skeletons[i] for i in ids], ids)
-            self._buckets[length] = bucket  # a race only builds the same table twice
-        return bucket
+        return tuple(
+            r[0] for r in self._db.execute("SELECT id FROM probes WHERE probe = ?", (text,))
+        )
 
     def rank_of(self, key: str) -> int | None:
-        return self.ranks.get(key)
+        row = self._db.execute("SELECT min(id) FROM names WHERE key = ?", (key,)).fetchone()
+        return None if row[0] is None else int(row[0]) + 1
 
     def popularity_ratio(self, target_rank: int, cand_rank: int) -> float:
         """How many times more popular the target is (downloads on npm, rank on PyPI)."""
-        if self.downloads is not None:
-            return self.downloads[target_rank - 1] / max(1, self.downloads[cand_rank - 1])
+        if self._npm:
+            target = self._row(target_rank - 1)[3]
+            return target / max(1, self._row(cand_rank - 1)[3])
         return cand_rank / target_rank
 
 
@@ -75,111 +103,86 @@ def _read(name: str) -> str:
 
 @functools.cache
 def load_index(ecosystem: str) -> PopularityIndex:
-    """The index for `ecosystem`, from the on-disk memo when the shipped list is unchanged.
-
-    Building it takes about a second of CPU (skeletons of 20,000 names, delete index, word
-    groups); one `depshield package` run must not pay that, so the finished tables are kept in
-    DEPSHIELD_HOME as marshal data (our own plain dicts and tuples, keyed by the list's hash)."""
+    """The index for `ecosystem`: its SQLite file in DEPSHIELD_HOME when it was built from the
+    shipped list as it is now, else built (about a second, once) and kept for the next run."""
     import hashlib
-    import marshal
 
     text = _read(_FILES[ecosystem]) + _read(_ALLOW_FILE)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    memo = _memo_path(f"popularity-{ecosystem}-{digest}.marshal")
+    digest = hashlib.sha256(f"{_SCHEMA}\n{text}".encode()).hexdigest()[:16]
+    path = memo_path(f"popularity-{ecosystem}-{digest}.sqlite")
+    allowed = _allow_list(ecosystem)
+    db = _open(path, ecosystem)
+    if db is None:
+        db = _build(path, ecosystem)
+    return PopularityIndex(ecosystem, db, allowed)
+
+
+def _open(path: Path, ecosystem: str) -> sqlite3.Connection | None:
+    """The finished file, read-only; None when it is missing or not ours."""
+    if not path.is_file():
+        return None
     try:
-        fields = marshal.loads(memo.read_bytes())
-        index = PopularityIndex(*fields)
-        if index.ecosystem == ecosystem:
-            return index
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    index = _build_index(ecosystem)
-    # The per-length delete tables stay lazy (three lengths per check, quick to build); the
-    # skeletons are what is slow to compute, and what the memo keeps.
-    _write_memo(memo, marshal.dumps(_fields(index)))
-    return index
+        db = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        row = db.execute("SELECT ecosystem FROM meta").fetchone()
+    except sqlite3.Error:
+        return None
+    return db if row is not None and row[0] == ecosystem else None
 
 
-def _fields(index: PopularityIndex) -> tuple[Any, ...]:
-    return (
-        index.ecosystem,
-        index.names,
-        index.keys,
-        index.skeletons,
-        index.downloads,
-        index.ranks,
-        index.by_length,
-        index.allowed,
-    )
-
-
-def _memo_path(name: str) -> Path:
-    from depshield.home import depshield_home
-
-    return depshield_home() / "memo" / name
-
-
-def _write_memo(path: Path, data: bytes) -> None:
+def _build(path: Path, ecosystem: str) -> sqlite3.Connection:
+    """Write the tables to a temporary file and rename it into place (a concurrent build only
+    repeats the work); in memory when DEPSHIELD_HOME is not writable."""
+    import contextlib
     import os
 
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
+        tmp.unlink(missing_ok=True)
+        db = sqlite3.connect(tmp)
+        _fill(db, ecosystem)
+        db.close()
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home only means building the index again next time
+    except (OSError, sqlite3.Error):
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        _fill(db, ecosystem)
+        return db
+    opened = _open(path, ecosystem)
+    assert opened is not None  # just written
+    return opened
 
 
-def _build_index(ecosystem: str) -> PopularityIndex:
-    """Parse the shipped list and build the indexes."""
-    names: list[str] = []
-    downloads: list[int] = []
+def _fill(db: sqlite3.Connection, ecosystem: str) -> None:
+    """Parse the shipped list and write the names, probe and word tables."""
+    names: list[tuple[int, str, str, str, int]] = []
     for line in _read(_FILES[ecosystem]).splitlines():
         name, _, count = line.partition("\t")
         if name.strip():
-            names.append(name.strip())
-            downloads.append(int(count) if count else 0)
-    keys = [registry_key(ecosystem, n) for n in names]
-    skeletons = [skeleton(n) for n in names]
-    ranks: dict[str, int] = {}
-    for i, key in enumerate(keys):
-        ranks.setdefault(key, i + 1)
-    return PopularityIndex(
-        ecosystem=ecosystem,
-        names=tuple(names),
-        keys=tuple(keys),
-        skeletons=tuple(skeletons),
-        downloads=tuple(downloads) if ecosystem == "npm" else None,
-        ranks=ranks,
-        by_length=_group((len(skel), i) for i, skel in enumerate(skeletons)),
-        allowed=_allow_list(ecosystem),
+            name = name.strip()
+            ident = len(names)
+            key = registry_key(ecosystem, name)
+            names.append((ident, name, key, skeleton(name), int(count) if count else 0))
+    db.executescript(_TABLES)
+    db.execute("INSERT INTO meta VALUES (?)", (ecosystem,))
+    db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", names)
+    db.executemany("INSERT OR IGNORE INTO probes VALUES (?, ?)", _probes(names))
+    words = ((word_key(key), ident) for ident, _, key, _, _ in names)
+    db.executemany(
+        "INSERT OR IGNORE INTO words VALUES (?, ?)",
+        (("\0".join(w), ident) for w, ident in words if w is not None),
     )
+    db.commit()
 
 
-def _delete_index(skeletons: list[str], ids: Sequence[int]) -> dict[str, tuple[int, ...]]:
-    """Skeleton and one-deletion probes -> ids, built with C-speed dict/Counter passes: about
-    20 probes per name, nearly all of them unique, so only the shared ones get a Python loop."""
-    probes: list[str] = []
-    owners: list[int] = []
-    for ident, skel in zip(ids, skeletons, strict=True):
-        mine = {skel[:i] + skel[i + 1 :] for i in range(len(skel))}
-        mine.add(skel)
-        probes.extend(mine)
-        owners.extend([ident] * len(mine))
-    index: dict[str, tuple[int, ...]] = {p: (o,) for p, o in zip(probes, owners, strict=True)}
-    shared = {p for p, n in Counter(probes).items() if n > 1}
-    if shared:
-        grouped = _group((p, o) for p, o in zip(probes, owners, strict=True) if p in shared)
-        index.update(grouped)
-    return index
-
-
-def _group(pairs: Iterable[tuple[K, int]]) -> dict[K, tuple[int, ...]]:
-    grouped: dict[K, list[int]] = {}
-    for key, ident in pairs:
-        grouped.setdefault(key, []).append(ident)
-    return {k: tuple(v) for k, v in grouped.items()}
+def _probes(names: Sequence[tuple[int, str, str, str, int]]) -> Iterator[tuple[str, int]]:
+    for ident, _, _, skel, _ in names:
+        yield skel, ident
+        for i in range(len(skel)):
+            yield skel[:i] + skel[i + 1 :], ident
 
 
 def _allow_list(ecosystem: str) -> frozenset[tuple[str, str]]:

@@ -56,13 +56,23 @@ def _manifest_text(kept: Mapping[str, bytes]) -> tuple[str, bytes] | None:
     return None
 
 
+def _known_vulnerabilities(ref: PackageRef, notes: list[str]) -> list[Finding]:
+    from depshield import vulns
+
+    if not vulns.default_db_path().is_file():  # nothing imported: spare the matcher's imports
+        notes.append(vulns.EMPTY_NOTE)
+        return []
+    from depshield.vulns.match import findings_for
+
+    return findings_for(ref, notes)
+
+
 def judge_time_findings(
     ref: PackageRef, manifest: ManifestAnalysis, policy: Policy
 ) -> tuple[list[Finding], list[str]]:
     """Typosquat check, known vulnerabilities and malware (imported OSV data), and the
     project's allowed-license policy."""
     from depshield.intel.typosquat import did_you_mean
-    from depshield.vulns.match import findings_for
 
     found: list[Finding] = []
     notes: list[str] = []
@@ -70,7 +80,7 @@ def judge_time_findings(
     if squat is not None:
         found.append(squat)
     if ref.version:
-        found += findings_for(ref, notes)
+        found += _known_vulnerabilities(ref, notes)
     if policy.allowed_licenses:
         from depshield.intel.licenses import license_findings
 

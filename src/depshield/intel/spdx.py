@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from depshield.intel.license_data import SPELLINGS, canon
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 MAX_DECLARED = 512  # a declared license is an id or an expression; longer is a pasted text
 MAX_CHOICES = 64  # (A OR B) AND (C OR D) ... multiplies; past this, the rest is not reported
 _JOINERS = re.compile(r"(\s+(?:or|and)\s+|\s*/\s*|\s*;\s*)", re.IGNORECASE)
+_ONE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 
 
 @functools.cache
@@ -22,6 +24,38 @@ def licensing() -> Licensing:
     from license_expression import get_spdx_licensing
 
     return get_spdx_licensing()
+
+
+@functools.cache
+def single_ids() -> dict[str, str]:
+    """Lower-cased license id or alias -> the SPDX id the table renders it as (`mit` -> `MIT`,
+    `GPL-2.0+` -> `GPL-2.0-or-later`), exceptions left out as parse() rejects them alone.
+
+    Nearly every declared license is one id; answering those from this map, kept in
+    DEPSHIELD_HOME per installed license-expression, spares a run the table's 40 ms load."""
+    import importlib.util
+    import marshal
+
+    from depshield import memo
+
+    spec = importlib.util.find_spec("license_expression")
+    origin = spec.origin if spec is not None else None
+    stat = Path(origin).stat() if origin else None
+    stamp = f"{stat.st_size}-{stat.st_mtime_ns}" if stat is not None else "none"
+    memo_name = f"spdx-ids-{stamp}.marshal"
+    try:
+        table = marshal.loads(memo.read(memo_name) or b"")
+        if isinstance(table, dict):
+            return table
+    except (ValueError, EOFError, TypeError):
+        pass
+    table = {}
+    for key, symbol in licensing().known_symbols.items():
+        if not getattr(symbol, "is_exception", False):
+            for spelling in (*symbol.aliases, key):  # the key wins over an alias spelled alike
+                table[spelling.lower()] = key
+    memo.write(memo_name, marshal.dumps(table))
+    return table
 
 
 def parse(text: str) -> Any | None:
@@ -39,6 +73,8 @@ def normalise(declared: str | None) -> str | None:
     text = declared.strip()
     if not text or len(text) > MAX_DECLARED:
         return None
+    if _ONE_ID.fullmatch(text) and (known := single_ids().get(text.lower())) is not None:
+        return known
     expression = parse(text)
     if expression is not None:
         return str(expression.render())
@@ -74,6 +110,8 @@ def _compound(text: str) -> str | None:
 
 def choices(spdx: str) -> list[frozenset[str]]:
     """The license sets a user may pick from: `A OR (B AND C)` -> [{A}, {B, C}]."""
+    if _ONE_ID.fullmatch(spdx) and single_ids().get(spdx.lower()) == spdx:
+        return [frozenset({spdx})]
     expression = parse(spdx)
     return _choices(expression)[:MAX_CHOICES] if expression is not None else []
 

@@ -61,7 +61,7 @@ def did_you_mean(ecosystem: str, name: str) -> Finding | None:
     if best is None:
         return None
     target_id, reason = best
-    target = index.names[target_id]
+    target = index.name(target_id)
     return Finding(
         type="didYouMean",
         file="",
@@ -99,9 +99,9 @@ def _near(index: PopularityIndex, raw: str, key: str) -> Iterator[tuple[int, str
     skel = skeleton(raw)
     for probe in _deletions(skel):
         for target_id in index.probe(probe):
-            target_skel = index.skeletons[target_id]
+            target_skel = index.skeleton(target_id)
             if target_skel == skel:
-                yield target_id, _look_alike(raw, key, index.keys[target_id]), True
+                yield target_id, _look_alike(raw, key, index.key(target_id)), True
                 continue
             relation = edit_relation(skel, target_skel)
             if relation is not None:
@@ -114,7 +114,7 @@ def _near(index: PopularityIndex, raw: str, key: str) -> Iterator[tuple[int, str
         for base in affix_bases(key):
             base_skel = skeleton(base)
             for target_id in index.probe(base_skel):
-                if index.skeletons[target_id] == base_skel:
+                if index.skeleton(target_id) == base_skel:
                     yield target_id, "affix", True
 
 
@@ -146,7 +146,7 @@ def _passes_gate(
     reason: str,
     slip: bool,
 ) -> bool:
-    target_key = index.keys[target_id]
+    target_key = index.key(target_id)
     if target_key == key or (key, target_key) in index.allowed or _same_scope(key, target_key):
         return False
     shortest = min(len(bare(key)), len(bare(target_key)))

@@ -1,1 +1,18 @@
 """Known vulnerabilities and the malware threat feed, from imported OSV records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DB_FILE_NAME = "osv.sqlite"
+EMPTY_NOTE = (
+    "vulnerability database is empty: known vulnerabilities and malware were not checked "
+    "(run `depshield db import PATH` or `depshield db update`)"
+)
+
+
+def default_db_path() -> Path:
+    """$DEPSHIELD_HOME/osv.sqlite (depshield.home decides where the home is)."""
+    from depshield.home import depshield_home
+
+    return depshield_home() / DB_FILE_NAME

@@ -13,7 +13,6 @@ from depshield.model import Finding
 OSV_ECOSYSTEM = {"npm": "npm", "pypi": "PyPI"}
 DEPSHIELD_ECOSYSTEM = {osv: ours for ours, osv in OSV_ECOSYSTEM.items()}
 
-DB_FILE_NAME = "osv.sqlite"
 
 MALWARE = "malware"
 CRITICAL_CVE = "criticalCVE"

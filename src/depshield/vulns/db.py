@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from depshield.vulns.base import DB_FILE_NAME, DbStatus, VulnDbError
+from depshield.vulns import default_db_path
+from depshield.vulns.base import DbStatus, VulnDbError
 from depshield.vulns.osv import OsvRecord
 
 SCHEMA_VERSION = "1"
@@ -43,13 +44,6 @@ _generation = 0
 
 def generation() -> int:
     return _generation
-
-
-def default_db_path() -> Path:
-    """$DEPSHIELD_HOME/osv.sqlite (depshield.home decides where the home is)."""
-    from depshield.home import depshield_home
-
-    return depshield_home() / DB_FILE_NAME
 
 
 def _now() -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from depshield.model import Finding, PackageRef
+from depshield.vulns import EMPTY_NOTE, default_db_path
 from depshield.vulns.affected import KeyOf, entry_hit
 from depshield.vulns.base import (
     OSV_ECOSYSTEM,
@@ -19,7 +20,7 @@ from depshield.vulns.base import (
     VulnDbError,
     Vulnerability,
 )
-from depshield.vulns.db import VulnStore, default_db_path, generation
+from depshield.vulns.db import VulnStore, generation
 from depshield.vulns.index import NameIndex
 from depshield.vulns.merge import RecordHit
 from depshield.vulns.osv import name_key
@@ -27,11 +28,6 @@ from depshield.vulns.records import CompiledRecord, assign_groups, compile_recor
 from depshield.vulns.versions import ECOSYSTEM_SCHEME, Scheme, version_key
 
 RECHECK_SECONDS = 1.0
-
-EMPTY_NOTE = (
-    "vulnerability database is empty: known vulnerabilities and malware were not checked "
-    "(run `depshield db import PATH` or `depshield db update`)"
-)
 
 
 class Matcher:

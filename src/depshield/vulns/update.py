@@ -99,7 +99,8 @@ def update(
     client: httpx.Client | None = None,
 ) -> list[ImportSummary]:
     """Download each ecosystem's export, then import them all in one transaction."""
-    from depshield.vulns.db import VulnStore, default_db_path
+    from depshield.vulns import default_db_path
+    from depshield.vulns.db import VulnStore
     from depshield.vulns.osv import import_paths
 
     db_path = db or default_db_path()
