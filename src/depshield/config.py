@@ -4,7 +4,6 @@ socket.yml (version 2) `issueRules` table, so existing policies carry over."""
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,8 @@ def load_policy(path: Path | None) -> Policy:
         return Policy()
     if path.name in SOCKET_NAMES:
         return _socket_policy(path)
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

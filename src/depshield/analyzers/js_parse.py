@@ -69,17 +69,13 @@ def grammar_for(path: str) -> str:
 
 @cache
 def _language(grammar: str) -> Language:
-    from tree_sitter import Language
+    from depshield.analyzers.grammars import language
 
     if grammar == "javascript":
-        import tree_sitter_javascript
-
-        return Language(tree_sitter_javascript.language())
-    import tree_sitter_typescript
-
+        return language("tree_sitter_javascript")
     if grammar == "tsx":
-        return Language(tree_sitter_typescript.language_tsx())
-    return Language(tree_sitter_typescript.language_typescript())
+        return language("tree_sitter_typescript", "language_tsx")
+    return language("tree_sitter_typescript", "language_typescript")
 
 
 _local = threading.local()  # a Parser holds parse state: one per thread, built once

@@ -68,10 +68,11 @@ class Script:
 
 @cache
 def _parser() -> Parser:
-    import tree_sitter_bash
-    from tree_sitter import Language, Parser
+    from tree_sitter import Parser
 
-    return Parser(Language(tree_sitter_bash.language()))
+    from depshield.analyzers.grammars import language
+
+    return Parser(language("tree_sitter_bash"))
 
 
 def parse_script(text: str, line_offset: int = 0) -> Script:

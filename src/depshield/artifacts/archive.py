@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import stat
-import tarfile
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +11,6 @@ from depshield.artifacts.base import Limits, Member, Refused
 from depshield.artifacts.directory import read_directory
 from depshield.artifacts.guard import Stop
 from depshield.artifacts.streams import MAGIC
-from depshield.artifacts.tar import read_tar
-from depshield.artifacts.zip import read_zip
 from depshield.errors import ArchiveError
 
 _KINDS_TIP = (
@@ -23,6 +19,7 @@ _KINDS_TIP = (
 )
 _CORRUPT_TIP = "the file may be truncated or damaged; fetch it again"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_TAR_BLOCK = 512  # tarfile.BLOCKSIZE: tarfile and zipfile are imported only for their kind
 
 
 def open_artifact(path: Path, limits: Limits = Limits()) -> Iterator[Member | Refused]:  # noqa: B008 (frozen)
@@ -66,7 +63,7 @@ def _reader(path: Path, limits: Limits) -> Iterator[Member | Refused]:
         return read_directory(path, limits)
     try:
         with path.open("rb") as handle:
-            head = handle.read(tarfile.BLOCKSIZE)
+            head = handle.read(_TAR_BLOCK)
     except OSError as exc:
         raise ArchiveError(f"cannot read {str(path)!r}: {_why(exc)}") from None
     if not head:
@@ -76,7 +73,11 @@ def _reader(path: Path, limits: Limits) -> Iterator[Member | Refused]:
         message = f"cannot read {str(path)!r}: not a gzip, tar or zip archive"
         raise ArchiveError(message, tip=_KINDS_TIP)
     if kind == "zip":
+        from depshield.artifacts.zip import read_zip
+
         return read_zip(path, limits)
+    from depshield.artifacts.tar import read_tar
+
     return read_tar(path, kind, limits)
 
 
@@ -98,8 +99,12 @@ def _sniff(path: Path, head: bytes) -> str | None:
     for codec, magic in MAGIC.items():
         if head.startswith(magic):
             return codec
-    if head.startswith(_ZIP_MAGIC) or zipfile.is_zipfile(path):
-        # is_zipfile also finds archives behind a prefix (self-extracting), as pip would.
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    import tarfile
+    import zipfile
+
+    if zipfile.is_zipfile(path):  # also finds archives behind a prefix, as pip would
         return "zip"
     try:
         tarfile.TarInfo.frombuf(head, "utf-8", "surrogateescape")
