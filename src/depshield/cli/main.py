@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 # subcommand -> module with add_parser(subparsers) and run(args) -> int. Only the invoked
 # command's module is imported (start-up time); the others appear in --help by their summary.
@@ -24,6 +27,7 @@ COMMANDS = {
     "pip": "depshield.cli.pip",
     "uv": "depshield.cli.uv",
     "shell-init": "depshield.cli.shell_init",
+    "daemon": "depshield.cli.daemon",
 }
 
 SUMMARIES = {
@@ -41,6 +45,7 @@ SUMMARIES = {
     "pip": "check what a pip install would bring in, then run pip",
     "uv": "check what uv pip install would bring in, then run uv",
     "shell-init": "print shell functions so that plain npm/pip installs go through the guard",
+    "daemon": "start, stop or check the resident analyser that makes short runs faster",
 }
 
 EXIT_HELP = """exit codes:
@@ -52,7 +57,18 @@ EXIT_HELP = """exit codes:
 """
 
 
+# Parsers built ahead by the resident analyser (prepare_parsers), reused by its children.
+_PREPARED: dict[str | None, argparse.ArgumentParser] = {}
+
+
+def prepare_parsers(commands: list[str]) -> None:
+    for name in commands:
+        _PREPARED[name] = build_parser(name)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    import argparse
+
     from depshield import __version__
 
     parser = argparse.ArgumentParser(
@@ -72,11 +88,25 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The console script: a resident analyser runs the command when one is up (see
+    depshield.daemon), else this process does."""
+    if argv is None:
+        argv = sys.argv[1:]
+        from depshield.daemon.client import run_resident
+
+        code = run_resident(argv)
+        if code is not None:
+            return code
+    return run_here(argv)
+
+
+def run_here(argv: list[str]) -> int:
+    """Parse `argv` and run the command in this process."""
     from depshield.errors import DepshieldError
 
-    argv = sys.argv[1:] if argv is None else argv
     invoked = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(invoked if invoked in COMMANDS else None)
+    only = invoked if invoked in COMMANDS else None
+    parser = _PREPARED.get(only) or build_parser(only)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -1,0 +1,62 @@
+"""Hand a command to the resident analyser when one runs for this DEPSHIELD_HOME."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+
+from depshield.daemon import protocol
+
+OPT_OUT = "DEPSHIELD_NO_DAEMON"
+
+
+def run_resident(argv: list[str]) -> int | None:
+    """The command's exit code from a resident child, or None to run it in this process: no
+    daemon, opted out, a command that must run here, or a daemon whose code is out of date."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command not in protocol.COMMANDS or os.environ.get(OPT_OUT):
+        return None
+    path = protocol.socket_path()
+    if not path.exists():
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(path))
+        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": _umask()}
+        protocol.send(sock, request, [0, 1, 2])
+        return _wait(sock)
+    except (OSError, ValueError):
+        return None  # not listening (stale socket file) or gone before it started: run here
+    finally:
+        sock.close()
+
+
+def _wait(sock: socket.socket) -> int | None:
+    """Follow the child: its pid first (so Ctrl-C reaches it), then its exit code."""
+    started, _ = protocol.receive(sock)
+    if started is None or started.get("stale"):
+        return None
+    child = int(started.get("pid", 0))
+    if os.environ.get("DEPSHIELD_DEBUG"):
+        print(f"depshield: run by the resident analyser (child {child})", file=sys.stderr)
+    while True:
+        try:
+            message, _ = protocol.receive(sock)
+        except KeyboardInterrupt:
+            if child > 0:
+                os.kill(child, signal.SIGINT)
+            continue
+        if message is None:
+            print("depshield: error: the resident analyser ended unexpectedly", file=sys.stderr)
+            print("Tip: run `depshield daemon stop`, or set DEPSHIELD_NO_DAEMON=1", file=sys.stderr)
+            return 70
+        if "exit" in message:
+            return int(message["exit"])
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
