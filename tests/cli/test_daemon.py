@@ -118,3 +118,10 @@ def test_stop_removes_the_socket(tmp_path: Path) -> None:
     assert "stopped" in stopped.stdout
     assert not (root / protocol.SOCKET_NAME).exists()
     assert _cli(root, "daemon", "status").returncode == 1
+
+
+def test_a_silent_peer_does_not_hold_the_daemon(home: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as silent:
+        silent.connect(str(home / protocol.SOCKET_NAME))  # connects, never sends
+        served = _cli(home, "package", str(BENIGN), "--offline", DEPSHIELD_DEBUG="1")
+    assert served.returncode == 0 and "run by the resident analyser" in served.stderr

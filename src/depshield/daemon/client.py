@@ -10,6 +10,7 @@ import sys
 from depshield.daemon import protocol
 
 OPT_OUT = "DEPSHIELD_NO_DAEMON"
+START_SECONDS = 10.0  # the child announces itself right after the fork
 
 
 def run_resident(argv: list[str]) -> int | None:
@@ -35,7 +36,9 @@ def run_resident(argv: list[str]) -> int | None:
 
 def _wait(sock: socket.socket) -> int | None:
     """Follow the child: its pid first (so Ctrl-C reaches it), then its exit code."""
+    sock.settimeout(START_SECONDS)  # a daemon that does not answer at once is not used
     started, _ = protocol.receive(sock)
+    sock.settimeout(None)
     if started is None or started.get("stale"):
         return None
     child = int(started.get("pid", 0))

@@ -14,6 +14,7 @@ from pathlib import Path
 from depshield.daemon import protocol
 
 IDLE_SECONDS = 1800  # an unused resident analyser goes away by itself
+REQUEST_SECONDS = 5.0
 
 
 def serve(root: Path, idle_seconds: float = IDLE_SECONDS) -> int:
@@ -55,12 +56,13 @@ def serve(root: Path, idle_seconds: float = IDLE_SECONDS) -> int:
 def _handle(conn: socket.socket, stamp: dict[str, int], listener: socket.socket) -> bool:
     """Serve one connection; False when the daemon should stop (asked to, or out of date)."""
     with conn:
+        conn.settimeout(REQUEST_SECONDS)  # a peer that connects and says nothing cannot hold us
         uid = protocol.peer_uid(conn)
         if uid is not None and uid != os.getuid():
             return True  # the socket is 0600; another user getting here is refused all the same
         try:
             request, fds = protocol.receive(conn, max_fds=3)
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # includes the timeout
             return True
         if request is None:
             return True
@@ -86,6 +88,7 @@ def _child(conn: socket.socket, request: dict[str, object], fds: list[int]) -> i
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # subprocess and pools wait on their own
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        conn.settimeout(None)
         protocol.send(conn, {"pid": os.getpid()})
         _become_caller(request, fds)
         from depshield.cli.main import run_here
