@@ -86,12 +86,26 @@ def test_stale_code_makes_the_daemon_step_down() -> None:
     ours, theirs = socket.socketpair()
     with ours, theirs:
         r, w = os.pipe()
-        protocol.send(theirs, {"argv": ["alerts"], "cwd": "/", "env": {}}, [r, w, w])
+        request = {"argv": ["alerts"], "cwd": "/", "env": {}, "code": protocol.code_root()}
+        protocol.send(theirs, request, [r, w, w])
         os.close(r)
         os.close(w)
         keep_serving = server._handle(ours, {"/nowhere.py": 1}, ours)
         reply, _ = protocol.receive(theirs)
     assert keep_serving is False and reply == {"stale": True}
+
+
+def test_another_installations_client_is_sent_back() -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        r, w = os.pipe()
+        request = {"argv": ["alerts"], "cwd": "/", "env": {}, "code": "/elsewhere/depshield"}
+        protocol.send(theirs, request, [r, w, w])
+        os.close(r)
+        os.close(w)
+        keep_serving = server._handle(ours, server.code_stamp(), ours)
+        reply, _ = protocol.receive(theirs)
+    assert keep_serving is True and reply == {"stale": True}
 
 
 def test_peer_uid_is_the_callers() -> None:

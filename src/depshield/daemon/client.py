@@ -26,6 +26,7 @@ def run_resident(argv: list[str]) -> int | None:
     try:
         sock.connect(str(path))
         request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": _umask()}
+        request["code"] = protocol.code_root()  # another installation's daemon will not do
         protocol.send(sock, request, [0, 1, 2])
         return _wait(sock)
     except (OSError, ValueError):

@@ -27,6 +27,13 @@ def home() -> Path:
     return depshield_home()
 
 
+def code_root() -> str:
+    """The directory depshield runs from: client and daemon must be the same installation."""
+    import depshield
+
+    return os.path.dirname(os.path.abspath(depshield.__file__))
+
+
 def socket_path(root: Path | None = None) -> Path:
     return (root or home()) / SOCKET_NAME
 

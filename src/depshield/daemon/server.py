@@ -69,11 +69,12 @@ def _handle(conn: socket.socket, stamp: dict[str, int], listener: socket.socket)
         if request.get("stop"):
             protocol.send(conn, {"stopped": True})
             return False
-        if len(fds) != 3 or code_stamp() != stamp:
+        foreign = request.get("code") != protocol.code_root()  # another installation's client
+        if len(fds) != 3 or foreign or code_stamp() != stamp:
             for fd in fds:
                 os.close(fd)
             protocol.send(conn, {"stale": True})  # the client runs the command itself
-            return len(fds) != 3
+            return len(fds) != 3 or foreign
         pid = os.fork()
         if pid == 0:  # the child: never returns into the accept loop
             listener.close()
