@@ -139,3 +139,13 @@ def test_a_silent_peer_does_not_hold_the_daemon(home: Path) -> None:
         silent.connect(str(home / protocol.SOCKET_NAME))  # connects, never sends
         served = _cli(home, "package", str(BENIGN), "--offline", DEPSHIELD_DEBUG="1")
     assert served.returncode == 0 and "run by the resident analyser" in served.stderr
+
+
+def test_client_finds_the_socket_where_the_daemon_listens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from depshield.home import ENV_VAR
+
+    assert protocol.HOME_VAR == ENV_VAR
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    assert protocol.client_socket() == str(protocol.socket_path())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing's: the resident analyser's client must start lean
 if TYPE_CHECKING:
     import argparse
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import sys
 
@@ -19,12 +18,12 @@ def run_resident(argv: list[str]) -> int | None:
     command = next((a for a in argv if not a.startswith("-")), None)
     if command not in protocol.COMMANDS or os.environ.get(OPT_OUT):
         return None
-    path = protocol.socket_path()
-    if not path.exists():
+    path = protocol.client_socket()
+    if not os.path.exists(path):
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.connect(str(path))
+        sock.connect(path)
         request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": _umask()}
         request["code"] = protocol.code_root()  # another installation's daemon will not do
         protocol.send(sock, request, [0, 1, 2])
@@ -49,6 +48,8 @@ def _wait(sock: socket.socket) -> int | None:
         try:
             message, _ = protocol.receive(sock)
         except KeyboardInterrupt:
+            import signal
+
             if child > 0:
                 os.kill(child, signal.SIGINT)
             continue

@@ -3,14 +3,17 @@ message. Kept to the standard library's lightest modules: the client runs before
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
 import struct
-from pathlib import Path
-from typing import Any
 
+TYPE_CHECKING = False  # not typing's: importing typing costs the client more than all the rest
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+HOME_VAR = "DEPSHIELD_HOME"  # depshield.home.ENV_VAR, without that module's pathlib import
 SOCKET_NAME = "daemon.sock"
 PID_NAME = "daemon.pid"
 # Commands a resident child runs; the install guards run package managers interactively and
@@ -25,6 +28,14 @@ def home() -> Path:
     from depshield.home import depshield_home
 
     return depshield_home()
+
+
+def client_socket() -> str:
+    """The socket path as the client looks for it, without pathlib when DEPSHIELD_HOME is set."""
+    configured = os.environ.get(HOME_VAR, "").strip()
+    if configured:
+        return os.path.join(os.path.expanduser(configured), SOCKET_NAME)
+    return str(socket_path())
 
 
 def code_root() -> str:
@@ -87,8 +98,10 @@ def _exactly(sock: socket.socket, size: int) -> bytes:
 
 def _close(fds: list[int]) -> None:
     for fd in fds:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - contextlib is one import more for the client
             os.close(fd)
+        except OSError:
+            pass
 
 
 def peer_uid(sock: socket.socket) -> int | None:
