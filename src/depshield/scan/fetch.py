@@ -138,8 +138,10 @@ def from_registry(
     verify_recorded(pkg, fetched.path, fetched.digest)
     pypi = pkg.ecosystem == "pypi"
     store.put_alias(ref_alias(pkg.ref, artifact if pypi else None), fetched.digest)
-    metadata = dict(fetched.metadata)
-    return Located(fetched.ref, fetched.path, fetched.digest, metadata, fetched.filename)
+    # PyPI names the file (a release has several); npm results keep the store's name, which is
+    # also all a warm rescan knows.
+    name = fetched.filename if pypi else None
+    return Located(fetched.ref, fetched.path, fetched.digest, dict(fetched.metadata), name)
 
 
 def verify_recorded(pkg: LockedPackage, path: Path, digest: str | None = None) -> None:
