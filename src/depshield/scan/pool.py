@@ -37,6 +37,7 @@ class AnalysisPool:
         self.futures: dict[cf.Future[Examined | str], _Job] = {}
         self.queued: list[_Job] = []
         self.total = self.done = 0
+        self.expected = 0  # artifacts still to come (downloads), for the progress bar's total
 
     def __enter__(self) -> AnalysisPool:
         return self
@@ -62,7 +63,7 @@ class AnalysisPool:
             if judged is not None:
                 yield judged
         if self.futures and self.options.progress:
-            self.options.progress("analyse", self.done, self.total)
+            self.options.progress("analyse", self.done, max(self.total, self.expected))
 
     def start(self, *, processes: bool) -> None:
         """Start the workers now (before threads exist: they are forked) and hand them the
@@ -130,7 +131,7 @@ class AnalysisPool:
                     self.cache.put_analysis(item.digest, key, encode(outcome))
                 yield purl, self._judge(item, outcome)
             if self.options.progress:
-                self.options.progress("analyse", self.done, self.total)
+                self.options.progress("analyse", self.done, max(self.total, self.expected))
 
     def _judge(self, item: Located, examined: Examined) -> PackageResult:
         from depshield.analysis import judge_examined

@@ -121,6 +121,7 @@ def _analyse_all(
     downloads = Downloads(missing, options)
     results: dict[str, PackageResult] = {}
     with AnalysisPool(options) as pool:
+        pool.expected = len(located) + len(missing)
         results.update(pool.lookup(located.items()))
         # Workers are forked before the download threads start; tiny scans stay in-process.
         pool.start(processes=len(pool.queued) + len(missing) > 2)
