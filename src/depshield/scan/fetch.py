@@ -95,12 +95,11 @@ def _lock_digests(pkg: LockedPackage) -> dict[str, str]:
 
 def _pypi_from_store(pkg: LockedPackage, store: ArtifactStore, artifact: str) -> Located | None:
     chosen = locked_choice(pkg, artifact)
-    if chosen is not None:
-        for digest in sha256_digests(pkg, [chosen]):
-            path = store.get(digest)
-            if path is not None:
-                return Located(pkg.ref, path, "sha256-" + digest, {}, chosen.name)
-        return None
+    digests = sha256_digests(pkg, [chosen]) if chosen is not None else []
+    if chosen is not None and digests:
+        path = store.get(digests[0])
+        return Located(pkg.ref, path, "sha256-" + digests[0], {}, chosen.name) if path else None
+    # No file named with a sha256: the file an earlier scan chose with the same rule.
     found = store.get_alias(ref_alias(pkg.ref, artifact))
     return Located(pkg.ref, store.path_for(found), found, {}) if found else None
 
