@@ -4,7 +4,7 @@ first in `packaging.tags.sys_tags()` (pip's and uv's order), else the sdist."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -37,18 +37,9 @@ def install_rank(filename: str) -> tuple[int, int, str]:
     return OTHER_FILE, 0, filename
 
 
-def pick(filenames: Iterable[str]) -> str | None:
-    """The file `install_rank` puts first, or None when there is none."""
-    return min(filenames, key=install_rank, default=None)
-
-
-def pick_by(items: Sequence[T], name: Any) -> T | None:
+def pick_by(items: Sequence[T], name: Callable[[T], str]) -> T | None:
     """The item whose file name (`name(item)`) `install_rank` puts first."""
     return min(items, key=lambda item: install_rank(name(item)), default=None)
-
-
-def is_wheel(filename: str) -> bool:
-    return filename.lower().endswith(".whl")
 
 
 def _wheel_tags(filename: str) -> frozenset[Any]:
