@@ -1,10 +1,12 @@
 """Project-scan benchmark: cold scan (empty cache, fetching from the configured registries),
 warm rescan, peak memory, on real lockfiles made by the real package managers.
 
-    python bench/scan.py [--skip-python]
+    python bench/scan.py [--skip-python] [--skip-npm]
 
-Writes its figures between the scan markers of docs/benchmarks.md. Needs the registries this
-machine is configured for (the cold scan downloads every package once).
+Writes its figures between the scan markers of docs/benchmarks.md; a skipped case keeps its row
+from the last run. Needs the registries this machine is configured for (the cold scan downloads
+every package once). The machine may be shared: each row gives the load and the CPU time the
+cold scan used (its processes' user + system time), which other jobs do not inflate much.
 """
 
 from __future__ import annotations
@@ -38,20 +40,22 @@ CASES = {
 }
 
 
-def run(project: Path, home: Path) -> tuple[float, float, dict]:
+def run(project: Path, home: Path) -> tuple[float, float, dict, float]:
     env = {**os.environ, "DEPSHIELD_HOME": str(home), "CI": "1"}
     cmd = [str(DEPSHIELD), "scan", str(project), "--format", "json", "--fail-on", "never"]
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out, err = proc.communicate()
     seconds = time.perf_counter() - start
     rss = _children_rss()
+    cpu = _children_cpu() - cpu_before
     try:
         report = json.loads(out)
     except ValueError:
         report = {"packages": [], "errors": [err.decode(errors="replace")[-400:]]}
     report["_exit"] = proc.returncode
-    return seconds, rss, report
+    return seconds, rss, report, cpu
 
 
 def _children_rss() -> float:
@@ -60,25 +64,56 @@ def _children_rss() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
 def case(name: str, files: dict[str, str], work: Path) -> str:
     project = work / name
     project.mkdir()
     for target, source in files.items():
         shutil.copy(REAL / source, project / target)
     home = work / f"{name}-home"
-    cold, rss_cold, report = run(project, home)
-    warm, rss_warm, warm_report = run(project, home)
+    load = _load()
+    cold, rss_cold, report, cpu = run(project, home)
+    warm, rss_warm, warm_report, _ = run(project, home)
     packages = report["packages"]
     skipped = [p for p in packages if p.get("skipped")]
     verdicts = {
         v: sum(1 for p in packages if p["verdict"] == v and not p.get("skipped"))
         for v in ("block", "warn", "pass")
     }
+    when = time.strftime("%H:%M", time.gmtime())
     return (
-        f"| {name} ({', '.join(files)}) | {len(packages)} | {cold:.1f} s | {warm:.2f} s | "
-        f"{rss_cold:.0f} MB | {verdicts['block']}/{verdicts['warn']}/{verdicts['pass']} | "
-        f"{len(skipped)} | {report['_exit']}/{warm_report['_exit']} |"
+        f"| {name} ({', '.join(files)}) | {len(packages)} | {cold:.1f} s | {cpu:.0f} s | "
+        f"{warm:.2f} s | {rss_cold:.0f} MB | "
+        f"{verdicts['block']}/{verdicts['warn']}/{verdicts['pass']} | "
+        f"{len(skipped)} | {report['_exit']}/{warm_report['_exit']} | "
+        f"{when} UTC, {load:.1f} / {_load():.1f} |"
     )
+
+
+def previous_rows(doc: Path) -> dict[str, str]:
+    """The rows of the last run, by case name, for the cases this run skips."""
+    import re
+
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    section = re.search(r"<!-- scan:start -->(.*?)<!-- scan:end -->", text, re.S)
+    kept = {}
+    for line in re.findall(r"^\| \w+ \(.*$", section.group(1) if section else "", re.M):
+        cells = line.strip().strip("|").split("|")
+        if len(cells) == 8:  # a row from before the CPU and load columns
+            cells[3:3] = [" n/a "]
+            cells.append(" an earlier run ")
+        kept[line.split()[1]] = "|" + "|".join(cells) + "|"
+    return kept
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,9 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-npm", action="store_true")
     args = parser.parse_args(argv)
     rows = []
+    doc = ROOT / "docs" / "benchmarks.md"
+    kept = previous_rows(doc)
     with tempfile.TemporaryDirectory(prefix="ds-scan-bench-") as tmp:
         for name, files in CASES.items():
             if (name == "python" and args.skip_python) or (name == "npm" and args.skip_npm):
+                if name in kept:
+                    rows.append(kept[name])
                 continue
             rows.append(case(name, files, Path(tmp)))
     text = "\n".join(
@@ -97,19 +136,22 @@ def main(argv: list[str] | None = None) -> int:
             "## Project scan: cold, warm, memory",
             "",
             machine_line(),
-            "Command: `python bench/scan.py` — each row is `depshield scan PROJECT --format json` "
-            "run twice as a whole process: cold (empty DEPSHIELD_HOME, every artifact fetched from "
-            "the registry this machine is configured for, then analysed) and warm (same cache: no "
-            "network, no analysis). Peak RSS is the largest of the scan processes (the analysis "
-            "pool's workers are separate processes).",
+            "Command: `python bench/scan.py` (`--skip-npm` / `--skip-python` run one row and keep "
+            "the other) — each row is `depshield scan PROJECT --format json` run twice as a whole "
+            "process: cold (empty DEPSHIELD_HOME, every artifact fetched from the registry this "
+            "machine is configured for, then analysed) and warm (same cache: no network, no "
+            "analysis). Cold CPU is the user + system time of the cold scan's processes: on a "
+            "shared machine the wall time grows with the load, the CPU time much less. Peak RSS "
+            "is the largest of the scan processes (the analysis pool's workers are separate "
+            "processes).",
             "",
-            "| lockfile | packages | cold | warm | peak RSS | block/warn/pass | not analysed |"
-            " exit cold/warm |",
-            "|---|---|---|---|---|---|---|---|",
+            "| lockfile | packages | cold | cold CPU | warm | peak RSS | block/warn/pass |"
+            " not analysed | exit cold/warm | measured, load (1 min) before / after |",
+            "|---|---|---|---|---|---|---|---|---|---|",
             *rows,
         ]
     )
-    write_section(ROOT / "docs" / "benchmarks.md", "scan", text)
+    write_section(doc, "scan", text)
     print(text)
     return 0
 

@@ -111,7 +111,7 @@ def test_warm_rescan_does_no_network_and_no_analysis(project, registry_server, m
     def no_analysis(*args: object) -> None:
         raise AssertionError("a cached artifact was analysed again")
 
-    monkeypatch.setattr("depshield.scan.work._examine", no_analysis)
+    monkeypatch.setattr("depshield.scan.pool._examine", no_analysis)
     second = scan(project, ScanOptions())
     assert len(registry_server.seen) == seen
     assert _verdicts(second) == _verdicts(first)

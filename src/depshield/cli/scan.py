@@ -23,6 +23,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--offline", action="store_true", help="no network: cached artifacts only")
     parser.add_argument("--prod-only", action="store_true", help="skip dev dependencies")
     parser.add_argument("--jobs", type=int, default=0, help="analysis processes (default: cores)")
+    parser.add_argument(
+        "--artifact",
+        choices=["install", "sdist"],
+        default="install",
+        help="PyPI: the file pip would install here (a wheel the lock names that fits this "
+        "machine, else the sdist; the default) or the sdist whenever there is one",
+    )
     add_output_options(parser, SCAN_FORMATS)
 
 
@@ -45,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 offline=args.offline,
                 prod_only=args.prod_only,
                 jobs=args.jobs,
+                artifact="default" if args.artifact == "sdist" else "install",
                 policy=policy,
                 show_all=args.show_all,
                 progress=progress,

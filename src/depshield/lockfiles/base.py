@@ -23,6 +23,16 @@ class LockfileError(DepshieldError):
 
 
 @dataclass(frozen=True, slots=True)
+class LockedFile:
+    """One release file a Python lock names for a package (an sdist or a wheel)."""
+
+    name: str  # the file name ("x-1.0.tar.gz", "x-1.0-py3-none-any.whl")
+    hashes: tuple[str, ...]  # as recorded: "sha256:<hex>"
+    url: str | None = None  # as recorded; the index's own address is what is fetched
+    size: int | None = None  # bytes, when the lock records it (uv, pylock)
+
+
+@dataclass(frozen=True, slots=True)
 class LockedPackage:
     """One resolved package as a lockfile records it."""
 
@@ -39,6 +49,8 @@ class LockedPackage:
     peer: bool = False
     marker: str | None = None  # PEP 508 environment marker the lock records (pypi)
     file: str | None = None  # the file holding the entry when not Lockfile.path (-r includes)
+    # pypi: the release files the lock names, when it names them (uv, poetry, pdm, pylock).
+    files: tuple[LockedFile, ...] = ()
 
     @property
     def key(self) -> str:

@@ -15,6 +15,7 @@ from depshield.lockfiles.pycommon import (
     line_at,
     link,
     load_toml,
+    locked_files,
     normalize,
     optional_str,
     required_str,
@@ -68,13 +69,15 @@ def _package(entry: dict[str, Any], line: int, path: Path, roots: Roots | None) 
     groups = entry.get("groups")
     dev, optional = _group_flags(groups if isinstance(groups, list) else None, roots)
     files = entry.get("files")
+    files = files if isinstance(files, list) else []
     return LockedPackage(
         ECOSYSTEM,
         name,
         version,
         line=line,
         resolved=resolved,
-        hashes=file_hashes(files if isinstance(files, list) else []),
+        hashes=file_hashes(files),
+        files=locked_files(files),
         source=source,
         direct=roots is not None and name in roots.kinds,
         dev=dev,

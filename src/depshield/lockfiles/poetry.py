@@ -13,6 +13,7 @@ from depshield.lockfiles.pycommon import (
     line_at,
     link,
     load_toml,
+    locked_files,
     normalize,
     optional_str,
     required_str,
@@ -71,6 +72,7 @@ def _package(
     name = normalize(required_str(entry, "name", path, line))
     version = required_str(entry, "version", path, line)
     files = entry.get("files", old_files.get(name, []))
+    files = files if isinstance(files, list) else []
     source, resolved = _source(_table(entry.get("source")))
     groups = entry.get("groups")
     # Poetry < 1.5 wrote category = "dev"; later versions list the groups a package is in.
@@ -81,7 +83,8 @@ def _package(
         version,
         line=line,
         resolved=resolved,
-        hashes=file_hashes(files if isinstance(files, list) else []),
+        hashes=file_hashes(files),
+        files=locked_files(files),
         source=source,
         direct=roots is not None and name in roots.kinds,
         dev=dev,

@@ -7,13 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from depshield.lockfiles.base import ROOT, LockedPackage, LockfileError, Source
+from depshield.lockfiles.base import ROOT, LockedFile, LockedPackage, LockfileError, Source
 from depshield.lockfiles.graph import Graph
 
 ECOSYSTEM = "pypi"
 _SEPARATORS = re.compile(r"[-_.]+")
 _TOML_LINE = re.compile(r"\(?at line (\d+),? column \d+\)?")
 _VCS = ("git+", "hg+", "svn+", "bzr+")
+_FILENAME = re.compile(r"[\w.+!-]+")
 
 
 def normalize(name: str) -> str:
@@ -127,6 +128,31 @@ def file_hashes(files: Iterable[Any]) -> tuple[str, ...]:
         digest = item.get("hash") if isinstance(item, dict) else None
         if isinstance(digest, str) and digest not in found:
             found.append(digest)
+    return tuple(found)
+
+
+def locked_files(files: Iterable[Any]) -> tuple[LockedFile, ...]:
+    """The named release files of a list of tables: `file`/`name` or the last segment of `url` /
+    `path`, with `hash` ("sha256:<hex>") or `hashes` ({algorithm = digest}, PEP 751)."""
+    from urllib.parse import unquote, urlsplit
+
+    found: list[LockedFile] = []
+    for item in files:
+        if not isinstance(item, dict):
+            continue
+        url = optional_str(item, "url")
+        where = url or optional_str(item, "path") or ""
+        name = optional_str(item, "file") or optional_str(item, "name")
+        name = name or unquote(urlsplit(where).path.rsplit("/", 1)[-1])
+        if not _FILENAME.fullmatch(name) or name in (".", ".."):
+            continue  # no usable file name: the package is still fetched, by its hashes
+        hashes = file_hashes([item])
+        table = item.get("hashes")
+        if isinstance(table, dict):
+            hashes += tuple(f"{k}:{v}" for k, v in table.items() if isinstance(v, str))
+        size = item.get("size")
+        size = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
+        found.append(LockedFile(name, hashes, url, size))
     return tuple(found)
 
 

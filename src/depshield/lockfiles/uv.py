@@ -16,6 +16,7 @@ from depshield.lockfiles.pycommon import (
     line_at,
     link,
     load_toml,
+    locked_files,
     normalize,
     optional_str,
     required_str,
@@ -80,6 +81,7 @@ def _package(
         resolved=resolved,
         hashes=file_hashes(files),
         source=kind,
+        files=locked_files(files),
     )
 
 

@@ -24,6 +24,9 @@ class ScanOptions:
     prod_only: bool = False
     jobs: int = 0  # analysis processes; 0 = one per core
     downloads: int = 8  # parallel downloads
+    # PyPI: "install" (the file an installer on this machine takes: a wheel when the lock names
+    # one that fits, else the sdist) or "sdist" (the sdist whenever there is one).
+    artifact: str = "install"
     policy: Policy = field(default_factory=Policy)
     show_all: bool = False
     progress: Progress | None = None
@@ -112,13 +115,21 @@ def _unique_packages(
 def _analyse_all(
     unique: dict[str, LockedPackage], options: ScanOptions
 ) -> tuple[dict[str, PackageResult], list[str], bool]:
-    from depshield.scan.work import AnalysisPool, locate_all
+    from depshield.scan.work import AnalysisPool, Downloads, locate_local
 
-    located, errors, network_failed = locate_all(unique, options)
+    located, errors, missing = locate_local(unique, options)
+    downloads = Downloads(missing, options)
     results: dict[str, PackageResult] = {}
     with AnalysisPool(options) as pool:
-        for purl, outcome in pool.analyse(located):
-            results[purl] = outcome
+        pool.expected = len(located) + len(missing)
+        results.update(pool.lookup(located.items()))
+        # Workers are forked before the download threads start; tiny scans stay in-process.
+        pool.start(processes=len(pool.queued) + len(missing) > 2)
+        for purl, item in downloads:
+            results.update(pool.add(purl, item))
+        results.update(pool.finish())
+    errors.update(downloads.errors)
+    network_failed = downloads.network_failed
     for purl, pkg in unique.items():
         if purl not in results:
             results[purl] = _skipped(pkg, errors.get(purl, "not analysed"))

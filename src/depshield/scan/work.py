@@ -1,22 +1,21 @@
-"""The two parallel stages of a scan: locating artifacts (threads, I/O bound) and analysing them
-(processes, CPU bound), each artifact examined at most once thanks to the digest cache."""
+"""Locating a scan's artifacts: local directories and the store first (no network), then
+downloads in a thread pool, yielded as they arrive so that analysis (scan/pool.py) overlaps."""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from depshield.errors import DepshieldError, NotFoundError, RegistryError
 from depshield.lockfiles.base import LockedPackage
-from depshield.model import PackageResult
-from depshield.scan.fetch import Located, from_registry, from_store
+from depshield.scan.fetch import Located, from_registry, from_store, locked_choice
+from depshield.scan.pool import AnalysisPool
+
+__all__ = ["SOURCE_REASONS", "AnalysisPool", "Downloads", "locate_all", "locate_local"]
 
 if TYPE_CHECKING:
-    from depshield.analysis import Examined
     from depshield.scan.run import ScanOptions
 
 SOURCE_REASONS = {
@@ -31,6 +30,18 @@ def locate_all(
     unique: dict[str, LockedPackage], options: ScanOptions
 ) -> tuple[dict[str, Located], dict[str, str], bool]:
     """purl -> artifact on disk; purl -> reason for the ones that could not be had."""
+    located, errors, missing = locate_local(unique, options)
+    fetched = Downloads(missing, options)
+    located.update(fetched)
+    errors.update(fetched.errors)
+    return located, errors, fetched.network_failed
+
+
+def locate_local(
+    unique: dict[str, LockedPackage], options: ScanOptions
+) -> tuple[dict[str, Located], dict[str, str], list[tuple[str, LockedPackage]]]:
+    """Without network: local directories and stored artifacts; what else is needed is
+    `missing` (with --offline it is a reason each instead)."""
     from depshield.artifacts.store import ArtifactStore
 
     store = ArtifactStore()
@@ -45,42 +56,62 @@ def locate_all(
         if pkg.source in SOURCE_REASONS:
             errors[purl] = f"{pkg.name}: {SOURCE_REASONS[pkg.source]}"
             continue
-        hit = from_store(pkg, store)
+        hit = from_store(pkg, store, options.artifact)
         if hit is not None:
             located[purl] = hit
+        elif options.offline:
+            errors[purl] = f"{pkg.name}@{pkg.version}: not in the local cache (--offline)"
         else:
             missing.append((purl, pkg))
-    network_failed = False
-    if missing and options.offline:
-        for purl, pkg in missing:
-            errors[purl] = f"{pkg.name}@{pkg.version}: not in the local cache (--offline)"
-        return located, errors, False
-    total = len(missing)
-    if not missing:
-        return located, errors, False  # a warm rescan: no client, no thread, no request
-    from depshield.net import make_client
+    # The largest files first: their downloads and analyses are the long ones.
+    missing.sort(key=lambda item: -_expected_size(item[1], options.artifact))
+    return located, errors, missing
 
-    # One client for every download: connections (and TLS sessions) are reused across packages.
-    with (
-        make_client() as client,
-        cf.ThreadPoolExecutor(max_workers=max(1, options.downloads)) as pool,
-    ):
-        futures = {
-            pool.submit(from_registry, pkg, store, "default", client): (purl, pkg)
-            for purl, pkg in missing
-        }
-        for done, future in enumerate(cf.as_completed(futures), 1):
-            purl, pkg = futures[future]
-            try:
-                located[purl] = future.result()
-            except DepshieldError as exc:
-                errors[purl] = exc.message
-                network_failed |= isinstance(exc, RegistryError) and not isinstance(
-                    exc, NotFoundError
-                )
-            if options.progress:
-                options.progress("download", done, total)
-    return located, errors, network_failed
+
+class Downloads:
+    """Iterating downloads `missing` over one shared client in a thread pool and yields each
+    (purl, Located) as it arrives; failures land in `errors` and `network_failed`."""
+
+    def __init__(self, missing: list[tuple[str, LockedPackage]], options: ScanOptions) -> None:
+        self.missing = missing
+        self.options = options
+        self.errors: dict[str, str] = {}
+        self.network_failed = False
+
+    def __iter__(self) -> Iterator[tuple[str, Located]]:
+        if not self.missing:
+            return  # a warm rescan: no client, no thread, no request
+        from depshield.artifacts.store import ArtifactStore
+        from depshield.net import make_client
+
+        store, options, total = ArtifactStore(), self.options, len(self.missing)
+        # One client for every download: connections (and TLS sessions) are reused.
+        with (
+            make_client() as client,
+            cf.ThreadPoolExecutor(max_workers=max(1, options.downloads)) as pool,
+        ):
+            futures = {
+                pool.submit(from_registry, pkg, store, options.artifact, client): (purl, pkg)
+                for purl, pkg in self.missing
+            }
+            for done, future in enumerate(cf.as_completed(futures), 1):
+                purl, pkg = futures[future]
+                try:
+                    found = future.result()
+                except DepshieldError as exc:
+                    self.errors[purl] = exc.message
+                    self.network_failed |= isinstance(exc, RegistryError) and not isinstance(
+                        exc, NotFoundError
+                    )
+                else:
+                    yield purl, found
+                if options.progress:
+                    options.progress("download", done, total)
+
+
+def _expected_size(pkg: LockedPackage, artifact: str) -> int:
+    chosen = locked_choice(pkg, artifact) if pkg.ecosystem == "pypi" else None
+    return (chosen.size or 0) if chosen is not None else 0
 
 
 def _local_directory(pkg: LockedPackage) -> Path | None:
@@ -89,106 +120,3 @@ def _local_directory(pkg: LockedPackage) -> Path | None:
         return None
     path = Path(pkg.resolved)
     return path if path.is_dir() else None
-
-
-def _examine(path: str, ecosystem: str) -> Examined:
-    from pathlib import Path
-
-    from depshield.analysis import examine
-
-    return examine(Path(path), ecosystem)
-
-
-class AnalysisPool:
-    """Cache lookups in this process; misses go to a process pool; judging happens here."""
-
-    def __init__(self, options: ScanOptions) -> None:
-        from depshield.cache import Cache
-
-        self.options = options
-        self.cache = Cache()
-        self.pool: cf.ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> AnalysisPool:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-        self.cache.close()
-
-    def analyse(self, located: dict[str, Located]) -> Iterator[tuple[str, PackageResult]]:
-        from depshield.analysis import cache_key, decode, encode
-
-        misses: list[tuple[str, Located, str]] = []
-        total, done = len(located), 0
-        for purl, item in located.items():
-            key = cache_key(item.ref.ecosystem)
-            # Local directories have no digest: their code may change between scans.
-            cached = self.cache.get_analysis(item.digest, key) if item.digest else None
-            examined = decode(cached) if cached else None
-            if examined is None:
-                misses.append((purl, item, key))
-                continue
-            done += 1
-            yield purl, self._judge(item, examined)
-        if misses and self.options.progress:
-            self.options.progress("analyse", done, total)
-        for purl, item, key, examined_or_error in self._run(misses):
-            done += 1
-            if isinstance(examined_or_error, str):
-                yield purl, _failed(item, examined_or_error)
-            else:
-                if item.digest:
-                    self.cache.put_analysis(item.digest, key, encode(examined_or_error))
-                yield purl, self._judge(item, examined_or_error)
-            if self.options.progress:
-                self.options.progress("analyse", done, total)
-
-    def _run(
-        self, misses: list[tuple[str, Located, str]]
-    ) -> Iterator[tuple[str, Located, str, Examined | str]]:
-        if len(misses) <= 2:
-            for purl, item, key in misses:
-                yield purl, item, key, _safe_examine(str(item.path), item.ref.ecosystem)
-            return
-        workers = self.options.jobs or os.cpu_count() or 1
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers)
-        futures = {
-            self.pool.submit(_safe_examine, str(item.path), item.ref.ecosystem): (purl, item, key)
-            for purl, item, key in misses
-        }
-        for future in cf.as_completed(futures):
-            purl, item, key = futures[future]
-            try:
-                outcome: Examined | str = future.result()
-            except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed package
-                outcome = f"analysis failed: {type(exc).__name__}: {exc}"
-            yield purl, item, key, outcome
-
-    def _judge(self, item: Located, examined: Examined) -> PackageResult:
-        from depshield.analysis import judge_examined
-
-        return judge_examined(
-            examined,
-            item.path,
-            ref=item.ref,
-            policy=self.options.policy,
-            digest=item.digest,
-            metadata=item.metadata,
-        )
-
-
-def _safe_examine(path: str, ecosystem: str) -> Examined | str:
-    try:
-        return _examine(path, ecosystem)
-    except DepshieldError as exc:
-        return exc.message
-
-
-def _failed(item: Located, reason: str) -> PackageResult:
-    from depshield.model import Scores
-
-    return PackageResult(item.ref, "pass", Scores(), (), (), skipped=reason, digest=item.digest)

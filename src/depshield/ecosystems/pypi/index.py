@@ -12,6 +12,7 @@ import httpx
 
 from depshield.artifacts.store import ArtifactStore, StoredArtifact
 from depshield.ecosystems.base import FetchedArtifact
+from depshield.ecosystems.pypi.choice import pick_by
 from depshield.ecosystems.pypi.config import index_url, json_api_base
 from depshield.errors import IntegrityError, NotFoundError, RegistryError, UsageError
 from depshield.model import PackageRef
@@ -26,7 +27,7 @@ from depshield.net import (
 )
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
-ARTIFACT_CHOICES = ("default", "sdist", "wheel", "all")
+ARTIFACT_CHOICES = ("default", "sdist", "wheel", "all", "install")
 _NOT_FOUND_TIP = "check the name and version, and the index set by PIP_INDEX_URL or pip.conf"
 _PURE_TAGS = ("py3-none-any", "py2.py3-none-any")
 
@@ -64,9 +65,12 @@ def fetch(
     retry: RetryPolicy = DEFAULT_RETRY,
     offline: bool | None = None,
     max_bytes: int = MAX_FILE_BYTES,
+    only: Mapping[str, str] | None = None,
 ) -> list[FetchedArtifact]:
     """Download and verify the release's files chosen by `artifact`: "default" (the sdist, else
-    a pure wheel, else any wheel), "sdist", "wheel" (one wheel, pure if any) or "all"."""
+    a pure wheel, else any wheel), "sdist", "wheel" (one wheel, pure if any), "all", or "install"
+    (the file an installer on this machine would take: choice.install_rank). `only`: a lock's
+    files, sha256 hex digest -> file name ("" when unnamed): the only candidates."""
     if artifact not in ARTIFACT_CHOICES:
         raise UsageError(f"unknown artifact choice {artifact!r}", tip=f"use {ARTIFACT_CHOICES}")
     ensure_online(f"pypi:{ref.name}=={ref.version or 'latest'}", offline)
@@ -76,7 +80,8 @@ def fetch(
         info = doc.get("info") or {}
         version = str(info.get("version") or ref.version or "")
         label = _label(ref.name, version)
-        files = select_files(doc.get("urls") or [], artifact, label)
+        urls = doc.get("urls") or []
+        files = select_files(_locked(urls, only, label) if only else urls, artifact, label)
         history = _history(http, ref.name, doc, retry) if ref.version else _entries(doc)
         resolved = PackageRef("pypi", ref.name, version or None)
         fetched = []
@@ -112,16 +117,41 @@ def select_files(urls: Sequence[Any], artifact: str, label: str) -> list[dict[st
         (u for u in usable if u["filename"].endswith(".whl")),
         key=lambda u: (not _is_pure(u["filename"]), _platform_rank(u["filename"]), u["filename"]),
     )
+    installed = pick_by([*sdists, *wheels], lambda u: u["filename"])
     chosen = {
+        "install": [installed] if installed else [],
         "default": (sdists or wheels)[:1],
         "sdist": sdists[:1],
         "wheel": wheels[:1],
         "all": sdists + wheels,
     }[artifact]
     if not chosen:
-        wanted = "files" if artifact in ("default", "all") else f"{artifact} file"
+        wanted = "files" if artifact in ("default", "all", "install") else f"{artifact} file"
         raise NotFoundError(f"{label} has no {wanted} to download", tip=_NOT_FOUND_TIP)
     return chosen
+
+
+def _locked(urls: Sequence[Any], only: Mapping[str, str], label: str) -> list[dict[str, Any]]:
+    """The release files the lock names by sha256. A file the lock names with another digest
+    than the index's is refused: an index never replaces a published file's bytes."""
+    named = {name: digest for digest, name in only.items() if name}
+    kept = []
+    for entry in urls:
+        digest = _sha256(entry) if isinstance(entry, dict) else None
+        if digest is not None and digest in only:
+            kept.append(entry)
+        elif digest is not None and entry.get("filename") in named:
+            raise IntegrityError(
+                f"{label} file {entry['filename']!r} has another sha256 at the index than in "
+                "the lockfile",
+                tip="the index serves other bytes than when the lock was made; do not install",
+            )
+    if not kept:
+        raise NotFoundError(
+            f"{label} has none of the files the lockfile names (by sha256)",
+            tip="the index serves other files than the lock was made from; check the index",
+        )
+    return kept
 
 
 def _project(
