@@ -88,14 +88,13 @@ def beacon(ctx: Context) -> Iterable[Finding]:
     names (DNS tunnelling). Dependency-confusion probes announce every install this way."""
     if ctx.when is not When.INSTALL:
         return []
+    network = _network_spawns(ctx)
     calls = [
         f
         for f in ctx.findings
         if (f.file == "package.json" and f.type in (SIGNAL_SINK, SIGNAL_DOWNLOAD))
         or (f.type == SIGNAL_SINK and f.props.get("kind") == "dns")
-        or (
-            f.type == SIGNAL_SPAWN and str(f.props.get("command") or "").lower() in NETWORK_COMMANDS
-        )
+        or f in network
         or (f.type == SIGNAL_SINK and _literal_host(f.evidence))
     ]
     if not calls or _sources(ctx):
@@ -157,11 +156,23 @@ def package_installs(ctx: Context) -> Iterable[Finding]:
     return []
 
 
+def _network_spawns(ctx: Context) -> list[Finding]:
+    """Processes that send by themselves (`spawn('curl', url)`, `ping`, `nslookup`)."""
+    return [
+        f
+        for f in ctx.of(SIGNAL_SPAWN)
+        if str(f.props.get("command") or "").lower() in NETWORK_COMMANDS
+    ]
+
+
 def exfiltration(ctx: Context) -> Iterable[Finding]:
-    sources, sinks = _sources(ctx), ctx.of(SIGNAL_SINK)
+    # A network tool started by the code sends as surely as a request does: the host data a
+    # probe collects goes out in `curl https://x/p/${id}`.
+    sources, sinks = _sources(ctx), [*ctx.of(SIGNAL_SINK), *_network_spawns(ctx)]
     if not sources or not sinks:
         return []
-    kinds, sink_kinds = {str(f.props.get("kind", "")) for f in sources}, ctx.kinds(SIGNAL_SINK)
+    kinds = {str(f.props.get("kind", "")) for f in sources}
+    sink_kinds = {str(f.props.get("kind") or "network") for f in sinks}
     if ctx.when is When.INSTALL or "webhook" in sink_kinds:
         qualifies = True
     elif ctx.when is When.IMPORT:
@@ -294,16 +305,25 @@ DESTRUCTIVE = (
     ":(){ :|:& };:",
     "reboot",
 )
+# A recursive delete aimed above the package (`rm -fr $DIR/../..` from the package folder is
+# the project that installed it) or at the home folder, and disk fillers (`dd if=/dev/zero`).
+_DESTRUCTIVE_RE = re.compile(
+    r"\brm\s+-[a-z]*(?:rf|fr)[a-z]*\s+(?:\S*\.\./\.\./?|\$home/?|\$\{home\}/?|/\*|~/?\*?)(?:\s|$|[;&|])"
+    r"|\bdd\s+if=/dev/(?:zero|urandom)\b"
+)
 
 
 def sabotage(ctx: Context) -> Iterable[Finding]:
-    """Install-time commands that damage the machine: protestware and trolls."""
+    """Install-time commands that damage the machine: protestware and trolls. Nothing honest
+    shuts the machine down or deletes outside its own folder while being installed, so these
+    block like the other threats."""
     if ctx.when is not When.INSTALL:
         return []
     for spawn in ctx.of(SIGNAL_SPAWN):
         text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}".lower()
-        if any(d in text + " " for d in DESTRUCTIVE):
-            return [replace(spawn, type="troll", props={"when": "install", "command": text})]
+        if any(d in text + " " for d in DESTRUCTIVE) or _DESTRUCTIVE_RE.search(text):
+            props = {"when": "install", "command": text, "severity": "critical", "action": "error"}
+            return [replace(spawn, type="troll", props=props)]
     return []
 
 

@@ -81,7 +81,7 @@ def _verdict_finding(path: str, verdict: Verdict) -> Finding:
 
 
 def _run(ctx: JsContext) -> None:
-    from depshield.analyzers import js_calls, js_env, js_exec, js_modules, js_threats
+    from depshield.analyzers import js_browser, js_calls, js_env, js_exec, js_modules, js_threats
     from depshield.analyzers.js_loadtime import mark_load_time
 
     _bind(ctx)
@@ -104,6 +104,7 @@ def _run(ctx: JsContext) -> None:
     for decl in caps.get("decl", ()):
         js_env.on_declaration(ctx, decl)
     js_threats.run_all(ctx)
+    js_browser.browser_sources(ctx)
     _strings(ctx)
 
 
@@ -155,3 +156,20 @@ def _strings(ctx: JsContext) -> None:
             continue
         seen.add((value, line))
         ctx.out.extend(scan_literal(value, ctx.path, line, ctx.top(node)))
+    for node in ctx.caps.get("template", ()):
+        _template_store(ctx, node)
+
+
+def _template_store(ctx: JsContext, node: Node) -> None:
+    """A credential store named in a template with substitutions: token grabbers build each
+    browser's profile path from the user's folder (`${home}/AppData/Roaming/discord/Local
+    Storage/leveldb`), so the literal scan (whole literals only) never sees the path."""
+    from depshield.analyzers.base import SIGNAL_SOURCE
+    from depshield.analyzers.js_catalog import path_source
+
+    parts = [ctx.text(c) for c in node.named_children if c.type == "string_fragment"]
+    if len(parts) == len(node.named_children):
+        return  # no substitution: scan_literal saw the whole value
+    found = path_source(parts)
+    if found is not None and found[0] == "credential-store":
+        ctx.emit(SIGNAL_SOURCE, node, {"kind": found[0], "detail": found[1]})

@@ -23,6 +23,7 @@ from depshield.analyzers.js_catalog import (
     NETWORK_GLOBALS,
     OS_SOURCES,
     SOCKET_CALLS,
+    WEBHOOK_CLIENTS,
     capability_of,
     path_source,
 )
@@ -117,6 +118,8 @@ def sink_kind(ref: Ref, new: bool) -> tuple[str, bool] | None:
         return "network", False
     if ref.base in ("dns", "dns/promises") and last in DNS_LOOKUPS:
         return "dns", False
+    if new and ref.path and ref.path[-1] in WEBHOOK_CLIENTS.get(ref.base, ()):
+        return "webhook", False
     return None
 
 

@@ -140,9 +140,23 @@ def _shell_option(ctx: JsContext, node: Node) -> bool:
     return False
 
 
-def _with_holes(ctx: JsContext, node: Node) -> str | None:
+def _with_holes(ctx: JsContext, node: Node, depth: int = 2) -> str | None:
     """A template string with `${expr}` parts replaced by `$EXPR`, so the shell analyzer can
-    still see `curl ${url} | sh`."""
+    still see `curl ${url} | sh`; likewise a concatenation (`'node ' + file`) and a constant
+    naming either (`const cmd = "curl -o " + dest; exec(cmd)`)."""
+    if node.type == "identifier" and depth > 0:
+        binding = ctx.bindings.lookup(ctx.text(node), node.start_byte)
+        if binding is None or binding.value is None or binding.path:
+            return None
+        return _with_holes(ctx, binding.value, depth - 1)
+    if node.type == "binary_expression" and depth > 0:
+        op = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if op is None or ctx.text(op) != "+" or left is None or right is None:
+            return None
+        sides = [_hole(ctx, side, depth - 1) for side in (left, right)]
+        # Only a concatenation that starts with words: `'node ' + x`, not `a + b`.
+        return "".join(sides) if sides[0] != "$EXPR" else None
     if node.type != "template_string":
         return None
     parts = []
@@ -154,3 +168,12 @@ def _with_holes(ctx: JsContext, node: Node) -> str | None:
         else:
             parts.append(js_text.unescape(ctx.text(child)))
     return "".join(parts)
+
+
+def _hole(ctx: JsContext, node: Node, depth: int) -> str:
+    folded = ctx.folder.fold(node)
+    if folded is not None:
+        return folded.value
+    if node.type in ("binary_expression", "template_string"):
+        return _with_holes(ctx, node, depth) or "$EXPR"
+    return "$EXPR"
