@@ -138,6 +138,7 @@ def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None
     if ref.base in ("net", "tls"):
         ctx.sites.remember(ctx.sites.sockets, node)
     ctx.emit(SIGNAL_SINK, node, {"kind": kind, "detail": name})
+    ctx.sites.remember(ctx.sites.sinks, node)
     if download:
         ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name})
         ctx.sites.remember(ctx.sites.downloads, node)

@@ -85,6 +85,8 @@ class Sites:
     downloads: list[Node] = field(default_factory=list)
     execs: list[Node] = field(default_factory=list)
     shells: list[tuple[Node, str]] = field(default_factory=list)
+    spawns: list[Node] = field(default_factory=list)  # process starts with a computed command
+    sinks: list[Node] = field(default_factory=list)  # requests, sockets, webhooks
     sockets: list[Node] = field(default_factory=list)
     fs_lists: set[int] = field(default_factory=set)  # scopes that list directories
     fs_destroys: set[int] = field(default_factory=set)  # scopes that write or delete files

@@ -62,10 +62,16 @@ def on_spawn(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
     cmd = ctx.folder.fold(args[0]) if args else None
     argv_node = args[1] if len(args) > 1 and args[1].type == "array" else None
     argv = ctx.folder.fold_list(argv_node, 0) if argv_node is not None else None
-    command = None
-    if cmd is not None:
-        command = " ".join([cmd.value, *(a.value for a in argv or [])])
-    ctx.emit(SIGNAL_SPAWN, node, {"command": command, "detail": name}, key=command or name)
+    command = cmd.value if cmd is not None else None
+    props: dict[str, object] = {"command": command, "detail": name}
+    if command is not None and argv:
+        # Program and argv apart, as the shell analyzer reports them: the correlation rules
+        # ask "is this curl?" and "which shipped file does node start?".
+        props["args"] = " ".join(a.value for a in argv)
+    key = " ".join([command, str(props.get("args", ""))]) if command else name
+    ctx.emit(SIGNAL_SPAWN, node, props, key=key)
+    if cmd is None and args:
+        ctx.sites.remember(ctx.sites.spawns, node)
     shell = _shell_text(ctx, kind, args, cmd, argv_node)
     if shell is not None:
         text, where = shell
