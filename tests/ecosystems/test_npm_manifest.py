@@ -73,6 +73,17 @@ def test_missing_install_file_is_reported_not_entered() -> None:
     assert result.extra["missing_install_entries"] == ("install.js",)
 
 
+def test_hidden_install_file_shipped_without_its_dot_is_the_entry() -> None:
+    result = read("preinstall-hidden-script", ".probe.js", "probe.js", "src/agent.js")
+    assert result.install_entries == (".probe.js", "src/agent.js")
+    twin = read("preinstall-hidden-script", "probe.js", "src/agent.js", "index.js")
+    # Re-packed archives drop the dot; the daemonised agent (`forever start`) runs too.
+    assert twin.install_entries == ("probe.js", "src/agent.js")
+    assert twin.extra["missing_install_entries"] == ()
+    neither = read("preinstall-hidden-script", "lib/probe.js", "index.js")
+    assert neither.extra["missing_install_entries"] == (".probe.js", "src/agent.js")
+
+
 def test_install_scripts_go_through_the_shell_analyzer_at_their_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -368,8 +379,7 @@ def test_any_bytes_give_a_result_not_a_traceback(raw: bytes) -> None:
 
 def test_prepare_is_reported_low_since_registry_installs_never_run_it() -> None:
     raw = (
-        b'{\n  "name": "p",\n  "version": "1.0.0",\n'
-        b'  "scripts": {"prepare": "node build.js"}\n}\n'
+        b'{\n  "name": "p",\n  "version": "1.0.0",\n  "scripts": {"prepare": "node build.js"}\n}\n'
     )
     result = manifest.read_manifest({"package.json": raw}, ["package.json", "build.js"])
     found = of_type(result, "installScripts")

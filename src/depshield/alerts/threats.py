@@ -280,9 +280,10 @@ def credentials(ctx: Context) -> Iterable[Finding]:
 
 
 def dropper(ctx: Context) -> Iterable[Finding]:
-    """Install- or import-time code starting an executable the package ships (a PE or ELF next
-    to the script: `exec('dropper.exe')`)."""
-    if ctx.when is When.CALL or not ctx.native:
+    """Code starting an executable the package ships (a PE or ELF next to the script:
+    `exec('dropper.exe')`): blocks at install or import; in a function that only runs when
+    called (binary wrappers do this honestly) it warns."""
+    if not ctx.native:
         return []
     for spawn in ctx.of(SIGNAL_SPAWN):
         text = (
@@ -327,7 +328,65 @@ def sabotage(ctx: Context) -> Iterable[Finding]:
     return []
 
 
+# A URL naming a program or script to fetch: `node get.js https://x/a.exe`, `curl -o a.ps1 ...`.
+_REMOTE_PROGRAM = re.compile(
+    r"\bhttps?://[^\s'\"`]+?\.(?:exe|scr|msi|bat|cmd|ps1|vbs|hta|dll|sh|elf|bin)(?=$|[\s'\"`?#])",
+    re.IGNORECASE,
+)
+# PowerShell told to hide its window: the classic way to run something the user must not see.
+_HIDDEN_POWERSHELL = re.compile(
+    r"powershell(?:\.exe)?\b.*\s-(?:w|win|window|windowstyle)\s+(?:h|hid|hidden)\b",
+    re.IGNORECASE,
+)
+
+
+# Remote desktop tools: attackers start (or silently install) one to come back at will.
+_REMOTE_ACCESS = re.compile(
+    r"(?:^|[\\/\s'\"])(?:teamviewer|anydesk|rustdesk|screenconnect|connectwisecontrol)"
+    r"(?:_service)?(?:\.exe)?\b",
+    re.IGNORECASE,
+)
+
+
+def remote_program(ctx: Context) -> Iterable[Finding]:
+    """A process started on a remote executable's URL (downloaders of droppers pass it on the
+    command line), or a remote desktop tool started by the package; severe at install or
+    import, a warning in code that runs when called."""
+    for spawn in ctx.of(SIGNAL_SPAWN):
+        text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
+        if _REMOTE_PROGRAM.search(text):
+            return [_threat("remoteCodeDownload", ctx, spawn, [spawn], how="spawn-remote-program")]
+        if _REMOTE_ACCESS.search(text):
+            return [_threat("reverseShell", ctx, spawn, [spawn], how="remote-desktop-tool")]
+    return []
+
+
+def hidden_window(ctx: Context) -> Iterable[Finding]:
+    """Install- or import-time PowerShell with a hidden window: hidden behaviour (warn)."""
+    if ctx.when is When.CALL:
+        return []
+    for spawn in ctx.of(SIGNAL_SPAWN):
+        text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
+        if _HIDDEN_POWERSHELL.search(text):
+            props = {"when": ctx.when.value, "reason": "PowerShell with a hidden window"}
+            return [replace(spawn, type="troll", props=props)]
+    return []
+
+
+def ssh_backdoor(ctx: Context) -> Iterable[Finding]:
+    """Install- or import-time code adding a key to `~/.ssh/authorized_keys`: a remote login
+    for whoever holds the private key, the way SSH backdoors persist (an SSH manager writing
+    keys when it is asked to runs only when called, and is not judged here)."""
+    if ctx.when is When.CALL:
+        return []
+    for write in ctx.of(SIGNAL_WRITE):
+        if write.props.get("target") == "ssh-authorized-keys":
+            return [_threat("reverseShell", ctx, write, [write], how="ssh-authorized-keys")]
+    return []
+
+
 RULES: tuple[Rule, ...] = (
+    ssh_backdoor,
     package_installs,
     exfiltration,
     beacon,
@@ -336,6 +395,8 @@ RULES: tuple[Rule, ...] = (
     credentials,
     dropper,
     sabotage,
+    remote_program,
+    hidden_window,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from depshield.analyzers import js_text
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
 MAX_BYTES = 32 << 20  # larger files get the text checks only
+MAX_UNPACK = 2  # packed code inside packed code, and no deeper
 COMPUTED_KEYS = frozenset({"string", "template_string", "binary_expression", "call_expression"})
 
 
@@ -45,7 +47,7 @@ class JavaScriptAnalyzer:
 
 
 def _analyze(
-    path: str, data: bytes, grammar: str, language: str, partial: list[JsContext]
+    path: str, data: bytes, grammar: str, language: str, partial: list[JsContext], depth: int = 0
 ) -> FileAnalysis:
     from depshield.analyzers.js_context import JsContext
 
@@ -66,7 +68,24 @@ def _analyze(
     obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
     if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
         ctx.out.add(_verdict_finding(path, verdict))
+    if depth < MAX_UNPACK:
+        _unpacked(ctx, grammar, language, depth)
     return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc)
+
+
+def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
+    """Analyse what a packer hides and report it at the `eval` that runs it: the packed
+    string is the whole program (m-backdoor's install script), invisible otherwise."""
+    from depshield.analyzers.js_unpack import unpack
+
+    for offset, program in unpack(ctx.full_text):
+        start = len(ctx.full_text[:offset].encode("utf-8"))
+        line = ctx.full_text.count("\n", 0, offset) + 1
+        top = ctx.scopes.top_level(start)
+        inner = _analyze(ctx.path, program.encode("utf-8"), grammar, language, [], depth + 1)
+        for f in inner.findings:
+            ctx.out.add(replace(f, line=line, top_level=top and f.top_level, column=0))
+        ctx.imports.extend(i for i in inner.imports if i not in ctx.imports)
 
 
 def _verdict_finding(path: str, verdict: Verdict) -> Finding:

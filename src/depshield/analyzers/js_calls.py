@@ -161,7 +161,12 @@ def _files(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
             ctx.emit(SIGNAL_SOURCE, node, {"kind": kind, "detail": detail})
     if op in FS_WRITES:
         target = ctx.folder.fold(args[0]) if args else None
-        ctx.emit(SIGNAL_WRITE, node, {"detail": target.value if target else name})
+        props = {"detail": target.value if target else name}
+        pieces = path_strings(ctx, args[0]) if args else []
+        if any("authorized_keys" in p for p in pieces):
+            # A key added to ~/.ssh/authorized_keys opens the machine to its owner's SSH.
+            props["target"] = "ssh-authorized-keys"
+        ctx.emit(SIGNAL_WRITE, node, props)
 
 
 def path_strings(ctx: JsContext, node: Node, hops: int = 2) -> list[str]:
