@@ -4,7 +4,7 @@ on the look-alike that differs by what makes it an attack."""
 from __future__ import annotations
 
 from depshield.alerts.judge import judge
-from depshield.analyzers.base import SIGNAL_SOURCE, SIGNAL_SPAWN, SIGNAL_WRITE
+from depshield.analyzers.base import SIGNAL_SINK, SIGNAL_SOURCE, SIGNAL_SPAWN, SIGNAL_WRITE
 from depshield.ecosystems.base import ManifestAnalysis
 from depshield.model import FileAnalysis, Finding, PackageRef, PackageResult
 from depshield.policy import Policy
@@ -107,7 +107,7 @@ def test_hidden_powershell_at_import_is_hidden_behaviour() -> None:
 
 
 def test_shipped_binary_started_when_called_warns() -> None:
-    start = spawn("index.js", 4, "./node_modules/demo/gcc")
+    start = spawn("index.js", 4, "chmod a+x ./node_modules/demo/gcc && ./node_modules/demo/gcc")
     result = run(start, native=("gcc",))
     assert alerts(result, "binaryDropper") == [("index.js", 4, "warn")]
     assert alerts(run(start, native=("gcc",), install=("index.js",)), "binaryDropper") == [
@@ -115,3 +115,30 @@ def test_shipped_binary_started_when_called_warns() -> None:
     ]
     other = spawn("index.js", 4, "git", "status")
     assert alerts(run(other, native=("gcc",)), "binaryDropper") == []
+
+
+def test_printing_the_word_reboot_is_not_sabotage() -> None:
+    said = spawn("x.sh", 2, "echo", "please reboot to finish")
+    assert alerts(run(said, install=("x.sh",)), "troll") == []
+
+
+def test_wrapper_starting_its_bundled_tool_when_called_is_not_a_dropper() -> None:
+    wrapper = spawn("index.js", 4, "fallbacks/xsel", "--clipboard")
+    assert alerts(run(wrapper, native=("fallbacks/xsel",)), "binaryDropper") == []
+
+
+def test_web_session_token_sent_to_a_chat_webhook_blocks_even_when_called() -> None:
+    token = Finding(
+        SIGNAL_SOURCE, "index.js", 16, "localStorage.token", {"kind": "browser-token"}, False
+    )
+    hook = Finding(
+        SIGNAL_SINK,
+        "index.js",
+        7,
+        "https://discord.invalid/api/webhooks/1/x",
+        {"kind": "webhook"},
+        False,
+    )
+    assert alerts(run(token, hook), "dataExfiltration") == [("index.js", 7, "error")]
+    api = Finding(SIGNAL_SINK, "index.js", 7, "fetch('/api/me')", {"kind": "network"}, False)
+    assert alerts(run(token, api), "dataExfiltration") == []

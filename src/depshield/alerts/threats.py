@@ -185,7 +185,9 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     # Browser profiles and wallets have no legitimate use in a library: reading them and
     # sending anything is an attack even in a function that only runs when called. (Chat
     # webhooks do have honest users, e.g. a Telegram progress notifier: those stay at warn.)
-    certain = "credential-store" in kinds
+    # A web session token posted to a chat webhook is a token grabber (Discord's web client
+    # keeps its token in localStorage): no analytics or logging sends that.
+    certain = "credential-store" in kinds or ("browser-token" in kinds and "webhook" in sink_kinds)
     return [
         _threat(
             "dataExfiltration",
@@ -282,13 +284,17 @@ def credentials(ctx: Context) -> Iterable[Finding]:
 def dropper(ctx: Context) -> Iterable[Finding]:
     """Code starting an executable the package ships (a PE or ELF next to the script:
     `exec('dropper.exe')`): blocks at install or import; in a function that only runs when
-    called (binary wrappers do this honestly) it warns."""
+    called it warns, and only when the code also makes the file executable."""
     if not ctx.native:
         return []
     for spawn in ctx.of(SIGNAL_SPAWN):
         text = (
             f"{spawn.evidence} {spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
         )
+        if ctx.when is When.CALL and "chmod" not in text:
+            # Wrappers of a bundled tool (clipboardy's xsel) start it when asked; making it
+            # executable first, then running it, is the dropper's sequence.
+            continue
         hit = next((n for n in ctx.native if n.rsplit("/", 1)[-1] in text), None)
         if hit is not None:
             return [_threat("binaryDropper", ctx, spawn, [spawn], binary=hit)]
@@ -306,6 +312,7 @@ DESTRUCTIVE = (
     ":(){ :|:& };:",
     "reboot",
 )
+_PRINTERS = frozenset({"echo", "printf", "write-host", "write-output"})
 # A recursive delete aimed above the package (`rm -fr $DIR/../..` from the package folder is
 # the project that installed it) or at the home folder, and disk fillers (`dd if=/dev/zero`).
 _DESTRUCTIVE_RE = re.compile(
@@ -322,6 +329,8 @@ def sabotage(ctx: Context) -> Iterable[Finding]:
         return []
     for spawn in ctx.of(SIGNAL_SPAWN):
         text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}".lower()
+        if text.split(" ", 1)[0] in _PRINTERS:
+            continue  # `echo "reboot to finish"` only says the word
         if any(d in text + " " for d in DESTRUCTIVE) or _DESTRUCTIVE_RE.search(text):
             props = {"when": "install", "command": text, "severity": "critical", "action": "error"}
             return [replace(spawn, type="troll", props=props)]

@@ -190,5 +190,10 @@ def _template_store(ctx: JsContext, node: Node) -> None:
     if len(parts) == len(node.named_children):
         return  # no substitution: scan_literal saw the whole value
     found = path_source(parts)
-    if found is not None and found[0] == "credential-store":
+    if found is None or found[0] != "credential-store":
+        return
+    # Only a path to the store (`.../discord/...`, `...\\Local State`), not a message that
+    # names it (`Install MetaMask ${version}`).
+    joined = "/".join(p.replace("\\", "/") for p in parts)
+    if f"/{found[1]}" in joined:
         ctx.emit(SIGNAL_SOURCE, node, {"kind": found[0], "detail": found[1]})
