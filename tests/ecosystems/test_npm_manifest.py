@@ -84,6 +84,19 @@ def test_hidden_install_file_shipped_without_its_dot_is_the_entry() -> None:
     assert neither.extra["missing_install_entries"] == (".probe.js", "src/agent.js")
 
 
+def test_dependency_on_a_package_shipped_inside_warns() -> None:
+    result = read(
+        "shipped-local-dependency", "vendor/react/package.json", "vendor/react/install.sh"
+    )
+    found = {f.props["dependency"]: f for f in of_type(result, "fileDependency")}
+    assert where([found["react"]]) == [("package.json", 5)]
+    assert found["react"].props["action"] == "warn"
+    # A folder that is not shipped, or one outside the package, stays a plain local spec.
+    assert "action" not in found["helper"].props and "action" not in found["outside"].props
+    plain = read("remote-dependencies")
+    assert all("action" not in f.props for f in of_type(plain, "fileDependency"))
+
+
 def test_install_scripts_go_through_the_shell_analyzer_at_their_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
