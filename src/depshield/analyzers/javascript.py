@@ -26,7 +26,7 @@ class JavaScriptAnalyzer:
     """Findings for .js/.cjs/.mjs/.jsx/.ts/.tsx/.mts/.cts files (not .d.ts declarations)."""
 
     name = "javascript"
-    version = "1"
+    version = "2"  # 2: unpacked packer payloads, remote commands, browser sources
 
     def wants(self, path: str) -> bool:
         lower = path.lower()

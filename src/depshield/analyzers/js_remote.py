@@ -97,11 +97,7 @@ def _contains_site(sites: list[Node], node: Node, direct: bool = False) -> bool:
 def _function_of(ctx: JsContext, scope: int) -> Node | None:
     if scope < 0 or scope >= len(ctx.scopes.starts):
         return None
-    span = (ctx.scopes.starts[scope], ctx.scopes.ends[scope])
-    return next(
-        (f for f in ctx.caps.get("fn", ()) if (f.start_byte, f.end_byte) == span),
-        None,
-    )
+    return ctx.function_at(ctx.scopes.starts[scope], ctx.scopes.ends[scope])
 
 
 def _registered_on(fn: Node) -> Node | None:
