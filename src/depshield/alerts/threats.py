@@ -2,15 +2,24 @@
 
 Single capabilities are common in good packages; the chains below are what attacks look like
 (docs/threats.md). A context is the code that runs together: everything reachable from the
-install scripts, or one file plus the files it imports directly.
+install scripts, or one file plus the files it imports directly. Threats to the machine itself
+(droppers, sabotage, backdoors) are in host_threats.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import replace
 
+from depshield.alerts.host_threats import (
+    dropper,
+    hidden_window,
+    remote_program,
+    sabotage,
+    ssh_backdoor,
+)
+from depshield.alerts.threat_base import Context, Rule, threat
 from depshield.analyzers.base import (
     SIGNAL_DECODE,
     SIGNAL_DOWNLOAD,
@@ -22,57 +31,14 @@ from depshield.analyzers.base import (
 )
 from depshield.model import Finding, When
 
+__all__ = ["RULES", "Context", "correlate"]
+
 STRONG_SOURCES = frozenset({"env-all", "secret-env", "sensitive-file", "credential-store"})
 WEAK_SOURCES = frozenset({"hostname", "userinfo", "system-info"})
 # What a function that only runs when called must read to count as exfiltration: legitimate
 # SDKs read credential files and send requests (that is their job), so only the whole
 # environment or a credential store qualifies there.
 CALL_SOURCES = frozenset({"env-all", "credential-store"})
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    when: When
-    findings: Sequence[Finding]
-    native: tuple[str, ...] = ()  # shipped executables (hasNativeCode) of the package
-
-    def of(self, signal: str) -> list[Finding]:
-        return [f for f in self.findings if f.type == signal]
-
-    def kinds(self, signal: str) -> set[str]:
-        return {str(f.props.get("kind", "")) for f in self.of(signal)}
-
-    def has(self, type_: str) -> bool:
-        return any(f.type == type_ for f in self.findings)
-
-
-Rule = Callable[[Context], Iterable[Finding]]
-
-
-def _threat(
-    type_: str,
-    ctx: Context,
-    anchor: Finding,
-    chain: list[Finding],
-    *,
-    always_severe: bool = False,
-    **props: object,
-) -> Finding:
-    severe = always_severe or ctx.when in (When.INSTALL, When.IMPORT)
-    return Finding(
-        type_,
-        anchor.file,
-        anchor.line,
-        anchor.evidence,
-        props={
-            "when": ctx.when.value,
-            "chain": [f"{f.file}:{f.line} {f.evidence}"[:160] for f in chain],
-            "severity": None if severe else "high",
-            "action": None if severe else "warn",
-            **props,
-        },
-        top_level=anchor.top_level,
-    )
 
 
 def _sources(ctx: Context) -> list[Finding]:
@@ -101,7 +67,7 @@ def beacon(ctx: Context) -> Iterable[Finding]:
         return []  # with a source, exfiltration() reports it with the full chain
     anchor = calls[0]
     return [
-        _threat(
+        threat(
             "dataExfiltration",
             ctx,
             anchor,
@@ -145,7 +111,7 @@ def package_installs(ctx: Context) -> Iterable[Finding]:
             and any(_PACKAGE_NAME.match(w) for w in words[1:])
         ):
             return [
-                _threat(
+                threat(
                     "remoteCodeDownload",
                     ctx,
                     spawn,
@@ -189,7 +155,7 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     # keeps its token in localStorage): no analytics or logging sends that.
     certain = "credential-store" in kinds or ("browser-token" in kinds and "webhook" in sink_kinds)
     return [
-        _threat(
+        threat(
             "dataExfiltration",
             ctx,
             sink,
@@ -228,7 +194,7 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
         return []
     runs = ctx.of(SIGNAL_EXEC)
     if runs:
-        return [_threat("remoteCodeDownload", ctx, runs[0], [downloads[0], runs[0]], how="eval")]
+        return [threat("remoteCodeDownload", ctx, runs[0], [downloads[0], runs[0]], how="eval")]
     if ctx.when is not When.INSTALL:
         return []
     spawns, writes = ctx.of(SIGNAL_SPAWN), ctx.of(SIGNAL_WRITE)
@@ -247,7 +213,7 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
         runs_fetched = command in SCRIPT_RUNNERS and "$EXPR" in args
         if runs_written or runs_fetched or ctx.has("suspiciousString") and writes:
             return [
-                _threat(
+                threat(
                     "remoteCodeDownload",
                     ctx,
                     spawn,
@@ -264,7 +230,7 @@ def encoded_payload(ctx: Context) -> Iterable[Finding]:
         return []
     if not (ctx.has("highEntropyStrings") or ctx.has("longStrings")):
         return []
-    return [_threat("encodedPayloadExecution", ctx, runs[0], [decodes[0], runs[0]])]
+    return [threat("encodedPayloadExecution", ctx, runs[0], [decodes[0], runs[0]])]
 
 
 def credentials(ctx: Context) -> Iterable[Finding]:
@@ -279,119 +245,6 @@ def credentials(ctx: Context) -> Iterable[Finding]:
             props={"when": ctx.when.value, "detail": anchor.props.get("detail")},
         )
     ]
-
-
-def dropper(ctx: Context) -> Iterable[Finding]:
-    """Code starting an executable the package ships (a PE or ELF next to the script:
-    `exec('dropper.exe')`): blocks at install or import; in a function that only runs when
-    called it warns, and only when the code also makes the file executable."""
-    if not ctx.native:
-        return []
-    for spawn in ctx.of(SIGNAL_SPAWN):
-        text = (
-            f"{spawn.evidence} {spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
-        )
-        if ctx.when is When.CALL and "chmod" not in text:
-            # Wrappers of a bundled tool (clipboardy's xsel) start it when asked; making it
-            # executable first, then running it, is the dropper's sequence.
-            continue
-        hit = next((n for n in ctx.native if n.rsplit("/", 1)[-1] in text), None)
-        if hit is not None:
-            return [_threat("binaryDropper", ctx, spawn, [spawn], binary=hit)]
-    return []
-
-
-DESTRUCTIVE = (
-    "shutdown ",
-    "shutdown.exe",
-    "rm -rf /",
-    "rm -rf ~",
-    "del /f /s /q",
-    "format c:",
-    "mkfs",
-    ":(){ :|:& };:",
-    "reboot",
-)
-_PRINTERS = frozenset({"echo", "printf", "write-host", "write-output"})
-# A recursive delete aimed above the package (`rm -fr $DIR/../..` from the package folder is
-# the project that installed it) or at the home folder, and disk fillers (`dd if=/dev/zero`).
-_DESTRUCTIVE_RE = re.compile(
-    r"\brm\s+-[a-z]*(?:rf|fr)[a-z]*\s+(?:\S*\.\./\.\./?|\$home/?|\$\{home\}/?|/\*|~/?\*?)(?:\s|$|[;&|])"
-    r"|\bdd\s+if=/dev/(?:zero|urandom)\b"
-)
-
-
-def sabotage(ctx: Context) -> Iterable[Finding]:
-    """Install-time commands that damage the machine: protestware and trolls. Nothing honest
-    shuts the machine down or deletes outside its own folder while being installed, so these
-    block like the other threats."""
-    if ctx.when is not When.INSTALL:
-        return []
-    for spawn in ctx.of(SIGNAL_SPAWN):
-        text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}".lower()
-        if text.split(" ", 1)[0] in _PRINTERS:
-            continue  # `echo "reboot to finish"` only says the word
-        if any(d in text + " " for d in DESTRUCTIVE) or _DESTRUCTIVE_RE.search(text):
-            props = {"when": "install", "command": text, "severity": "critical", "action": "error"}
-            return [replace(spawn, type="troll", props=props)]
-    return []
-
-
-# A URL naming a program or script to fetch: `node get.js https://x/a.exe`, `curl -o a.ps1 ...`.
-_REMOTE_PROGRAM = re.compile(
-    r"\bhttps?://[^\s'\"`]+?\.(?:exe|scr|msi|bat|cmd|ps1|vbs|hta|dll|sh|elf|bin)(?=$|[\s'\"`?#])",
-    re.IGNORECASE,
-)
-# PowerShell told to hide its window: the classic way to run something the user must not see.
-_HIDDEN_POWERSHELL = re.compile(
-    r"powershell(?:\.exe)?\b.*\s-(?:w|win|window|windowstyle)\s+(?:h|hid|hidden)\b",
-    re.IGNORECASE,
-)
-
-
-# Remote desktop tools: attackers start (or silently install) one to come back at will.
-_REMOTE_ACCESS = re.compile(
-    r"(?:^|[\\/\s'\"])(?:teamviewer|anydesk|rustdesk|screenconnect|connectwisecontrol)"
-    r"(?:_service)?(?:\.exe)?\b",
-    re.IGNORECASE,
-)
-
-
-def remote_program(ctx: Context) -> Iterable[Finding]:
-    """A process started on a remote executable's URL (downloaders of droppers pass it on the
-    command line), or a remote desktop tool started by the package; severe at install or
-    import, a warning in code that runs when called."""
-    for spawn in ctx.of(SIGNAL_SPAWN):
-        text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
-        if _REMOTE_PROGRAM.search(text):
-            return [_threat("remoteCodeDownload", ctx, spawn, [spawn], how="spawn-remote-program")]
-        if _REMOTE_ACCESS.search(text):
-            return [_threat("reverseShell", ctx, spawn, [spawn], how="remote-desktop-tool")]
-    return []
-
-
-def hidden_window(ctx: Context) -> Iterable[Finding]:
-    """Install- or import-time PowerShell with a hidden window: hidden behaviour (warn)."""
-    if ctx.when is When.CALL:
-        return []
-    for spawn in ctx.of(SIGNAL_SPAWN):
-        text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
-        if _HIDDEN_POWERSHELL.search(text):
-            props = {"when": ctx.when.value, "reason": "PowerShell with a hidden window"}
-            return [replace(spawn, type="troll", props=props)]
-    return []
-
-
-def ssh_backdoor(ctx: Context) -> Iterable[Finding]:
-    """Install- or import-time code adding a key to `~/.ssh/authorized_keys`: a remote login
-    for whoever holds the private key, the way SSH backdoors persist (an SSH manager writing
-    keys when it is asked to runs only when called, and is not judged here)."""
-    if ctx.when is When.CALL:
-        return []
-    for write in ctx.of(SIGNAL_WRITE):
-        if write.props.get("target") == "ssh-authorized-keys":
-            return [_threat("reverseShell", ctx, write, [write], how="ssh-authorized-keys")]
-    return []
 
 
 RULES: tuple[Rule, ...] = (
@@ -415,9 +268,9 @@ def correlate(contexts: Iterable[Context]) -> list[Finding]:
     threats: list[Finding] = []
     for ctx in contexts:
         for rule in RULES:
-            for threat in rule(ctx):
-                key = (threat.type, threat.file, threat.line)
+            for found in rule(ctx):
+                key = (found.type, found.file, found.line)
                 if key not in seen:
                     seen.add(key)
-                    threats.append(threat)
+                    threats.append(found)
     return threats
