@@ -73,6 +73,18 @@ FIRES = [
     ("remote-code.js", "remoteCodeDownload", {}, {2, 5}),
     ("troll-infinite-loop.js", "troll", {}, {3, 6}),
     ("troll-destructive-walk.js", "troll", {}, {15}),
+    ("credential-store-templates.js", "signal:source", {"kind": "credential-store"}, {4, 5}),
+    ("webhook-client.js", "signal:sink", {"kind": "webhook"}, {2}),
+    ("form-skimmer.js", "signal:source", {"detail": "payment-form"}, {4}),
+    ("form-skimmer.js", "signal:source", {"kind": "browser-token"}, {14}),
+    ("spawn-concatenated.js", "signal:spawn", {"command": "node", "args": "$EXPR"}, {2}),
+    ("spawn-concatenated.js", "signal:spawn", {"command": "curl"}, {4}),
+    ("remote-commands.js", "reverseShell", {"how": "socket-command"}, {6}),
+    ("remote-commands.js", "remoteCodeDownload", {"how": "download-then-spawn"}, {10}),
+    ("remote-commands.js", "remoteCodeDownload", {"how": "eval-of-request"}, {13}),
+    ("ssh-authorized-keys.js", "signal:write", {"target": "ssh-authorized-keys"}, {6}),
+    ("packed-download-eval.js", "remoteCodeDownload", {"how": "download-then-eval"}, {2}),
+    ("packed-download-eval.js", "networkAccess", {"module": "https"}, {2}),
 ]
 
 # (fixture, type that must not appear at all)
@@ -94,6 +106,13 @@ QUIET = [
     ("recursive-clean-lookalike.js", "troll"),
     ("import-data-url.mjs", "dynamicRequire"),
     ("minified-own-bundle.min.js", "obfuscatedFile"),
+    ("template-paths-lookalike.js", "signal:source"),
+    ("discord-bot-lookalike.js", "signal:sink"),
+    ("payment-form-lookalike.js", "signal:source"),
+    ("remote-commands-lookalike.js", "reverseShell"),
+    ("remote-commands-lookalike.js", "remoteCodeDownload"),
+    ("packed-greeting.js", "networkAccess"),
+    ("packed-greeting.js", "remoteCodeDownload"),
 ]
 
 
@@ -234,3 +253,22 @@ def test_literals_and_shell_text_go_to_the_shared_helpers(monkeypatch: pytest.Mo
     literals.clear()
     ANALYZER.analyze("t.js", b"function f() {\n  return `tpl`;\n}\nconst g = `a${b}c`;\n")
     assert literals == [("tpl", 2, False)]  # templates with substitutions are not literals
+
+
+def test_concatenated_command_with_a_computed_program_is_not_parsed() -> None:
+    fa = analyze("spawn-concatenated.js")
+    on_line_5 = [f for f in fa.findings if f.type == "signal:spawn" and f.line == 5]
+    assert [f.props.get("command") for f in on_line_5] == [None]
+
+
+def test_only_authorized_keys_writes_are_marked() -> None:
+    fa = analyze("ssh-known-hosts-lookalike.js")
+    writes = [f for f in fa.findings if f.type == "signal:write"]
+    assert [w.line for w in writes] == [4, 5]
+    assert all("target" not in w.props for w in writes)
+
+
+def test_packed_code_is_reported_at_the_eval_that_runs_it() -> None:
+    fa = analyze("packed-download-eval.js")
+    unpacked = [f for f in fa.findings if f.type == "urlStrings"]
+    assert [(f.line, f.evidence) for f in unpacked] == [(2, "https://cdn.example.invalid/stage2")]

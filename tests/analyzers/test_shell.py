@@ -244,6 +244,10 @@ def test_hostile_input_does_not_raise() -> None:
         ("node $HOME/x.js ../y.js", []),
         ("node /usr/lib/x.js", []),
         ("opencollective-postinstall || exit 0", []),
+        ("forever start src/index.js", ["src/index.js"]),
+        ("pm2 start ./agent.js --name x", ["agent.js"]),
+        ("forever list", []),
+        ("pm2 start ecosystem.config.json", []),
     ],
 )
 def test_script_entry_files(script: str, files: list[str]) -> None:

@@ -73,6 +73,30 @@ def test_missing_install_file_is_reported_not_entered() -> None:
     assert result.extra["missing_install_entries"] == ("install.js",)
 
 
+def test_hidden_install_file_shipped_without_its_dot_is_the_entry() -> None:
+    result = read("preinstall-hidden-script", ".probe.js", "probe.js", "src/agent.js")
+    assert result.install_entries == (".probe.js", "src/agent.js")
+    twin = read("preinstall-hidden-script", "probe.js", "src/agent.js", "index.js")
+    # Re-packed archives drop the dot; the daemonised agent (`forever start`) runs too.
+    assert twin.install_entries == ("probe.js", "src/agent.js")
+    assert twin.extra["missing_install_entries"] == ()
+    neither = read("preinstall-hidden-script", "lib/probe.js", "index.js")
+    assert neither.extra["missing_install_entries"] == (".probe.js", "src/agent.js")
+
+
+def test_dependency_on_a_package_shipped_inside_warns() -> None:
+    result = read(
+        "shipped-local-dependency", "vendor/react/package.json", "vendor/react/install.sh"
+    )
+    found = {f.props["dependency"]: f for f in of_type(result, "fileDependency")}
+    assert where([found["react"]]) == [("package.json", 5)]
+    assert found["react"].props["action"] == "warn"
+    # A folder that is not shipped, or one outside the package, stays a plain local spec.
+    assert "action" not in found["helper"].props and "action" not in found["outside"].props
+    plain = read("remote-dependencies")
+    assert all("action" not in f.props for f in of_type(plain, "fileDependency"))
+
+
 def test_install_scripts_go_through_the_shell_analyzer_at_their_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -368,8 +392,7 @@ def test_any_bytes_give_a_result_not_a_traceback(raw: bytes) -> None:
 
 def test_prepare_is_reported_low_since_registry_installs_never_run_it() -> None:
     raw = (
-        b'{\n  "name": "p",\n  "version": "1.0.0",\n'
-        b'  "scripts": {"prepare": "node build.js"}\n}\n'
+        b'{\n  "name": "p",\n  "version": "1.0.0",\n  "scripts": {"prepare": "node build.js"}\n}\n'
     )
     result = manifest.read_manifest({"package.json": raw}, ["package.json", "build.js"])
     found = of_type(result, "installScripts")

@@ -2,15 +2,24 @@
 
 Single capabilities are common in good packages; the chains below are what attacks look like
 (docs/threats.md). A context is the code that runs together: everything reachable from the
-install scripts, or one file plus the files it imports directly.
+install scripts, or one file plus the files it imports directly. Threats to the machine itself
+(droppers, sabotage, backdoors) are in host_threats.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import replace
 
+from depshield.alerts.host_threats import (
+    dropper,
+    hidden_window,
+    remote_program,
+    sabotage,
+    ssh_backdoor,
+)
+from depshield.alerts.threat_base import Context, Rule, threat
 from depshield.analyzers.base import (
     SIGNAL_DECODE,
     SIGNAL_DOWNLOAD,
@@ -22,57 +31,14 @@ from depshield.analyzers.base import (
 )
 from depshield.model import Finding, When
 
+__all__ = ["RULES", "Context", "correlate"]
+
 STRONG_SOURCES = frozenset({"env-all", "secret-env", "sensitive-file", "credential-store"})
 WEAK_SOURCES = frozenset({"hostname", "userinfo", "system-info"})
 # What a function that only runs when called must read to count as exfiltration: legitimate
 # SDKs read credential files and send requests (that is their job), so only the whole
 # environment or a credential store qualifies there.
 CALL_SOURCES = frozenset({"env-all", "credential-store"})
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    when: When
-    findings: Sequence[Finding]
-    native: tuple[str, ...] = ()  # shipped executables (hasNativeCode) of the package
-
-    def of(self, signal: str) -> list[Finding]:
-        return [f for f in self.findings if f.type == signal]
-
-    def kinds(self, signal: str) -> set[str]:
-        return {str(f.props.get("kind", "")) for f in self.of(signal)}
-
-    def has(self, type_: str) -> bool:
-        return any(f.type == type_ for f in self.findings)
-
-
-Rule = Callable[[Context], Iterable[Finding]]
-
-
-def _threat(
-    type_: str,
-    ctx: Context,
-    anchor: Finding,
-    chain: list[Finding],
-    *,
-    always_severe: bool = False,
-    **props: object,
-) -> Finding:
-    severe = always_severe or ctx.when in (When.INSTALL, When.IMPORT)
-    return Finding(
-        type_,
-        anchor.file,
-        anchor.line,
-        anchor.evidence,
-        props={
-            "when": ctx.when.value,
-            "chain": [f"{f.file}:{f.line} {f.evidence}"[:160] for f in chain],
-            "severity": None if severe else "high",
-            "action": None if severe else "warn",
-            **props,
-        },
-        top_level=anchor.top_level,
-    )
 
 
 def _sources(ctx: Context) -> list[Finding]:
@@ -88,21 +54,20 @@ def beacon(ctx: Context) -> Iterable[Finding]:
     names (DNS tunnelling). Dependency-confusion probes announce every install this way."""
     if ctx.when is not When.INSTALL:
         return []
+    network = _network_spawns(ctx)
     calls = [
         f
         for f in ctx.findings
         if (f.file == "package.json" and f.type in (SIGNAL_SINK, SIGNAL_DOWNLOAD))
         or (f.type == SIGNAL_SINK and f.props.get("kind") == "dns")
-        or (
-            f.type == SIGNAL_SPAWN and str(f.props.get("command") or "").lower() in NETWORK_COMMANDS
-        )
+        or f in network
         or (f.type == SIGNAL_SINK and _literal_host(f.evidence))
     ]
     if not calls or _sources(ctx):
         return []  # with a source, exfiltration() reports it with the full chain
     anchor = calls[0]
     return [
-        _threat(
+        threat(
             "dataExfiltration",
             ctx,
             anchor,
@@ -146,7 +111,7 @@ def package_installs(ctx: Context) -> Iterable[Finding]:
             and any(_PACKAGE_NAME.match(w) for w in words[1:])
         ):
             return [
-                _threat(
+                threat(
                     "remoteCodeDownload",
                     ctx,
                     spawn,
@@ -157,11 +122,23 @@ def package_installs(ctx: Context) -> Iterable[Finding]:
     return []
 
 
+def _network_spawns(ctx: Context) -> list[Finding]:
+    """Processes that send by themselves (`spawn('curl', url)`, `ping`, `nslookup`)."""
+    return [
+        f
+        for f in ctx.of(SIGNAL_SPAWN)
+        if str(f.props.get("command") or "").lower() in NETWORK_COMMANDS
+    ]
+
+
 def exfiltration(ctx: Context) -> Iterable[Finding]:
-    sources, sinks = _sources(ctx), ctx.of(SIGNAL_SINK)
+    # A network tool started by the code sends as surely as a request does: the host data a
+    # probe collects goes out in `curl https://x/p/${id}`.
+    sources, sinks = _sources(ctx), [*ctx.of(SIGNAL_SINK), *_network_spawns(ctx)]
     if not sources or not sinks:
         return []
-    kinds, sink_kinds = {str(f.props.get("kind", "")) for f in sources}, ctx.kinds(SIGNAL_SINK)
+    kinds = {str(f.props.get("kind", "")) for f in sources}
+    sink_kinds = {str(f.props.get("kind") or "network") for f in sinks}
     if ctx.when is When.INSTALL or "webhook" in sink_kinds:
         qualifies = True
     elif ctx.when is When.IMPORT:
@@ -174,9 +151,11 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     # Browser profiles and wallets have no legitimate use in a library: reading them and
     # sending anything is an attack even in a function that only runs when called. (Chat
     # webhooks do have honest users, e.g. a Telegram progress notifier: those stay at warn.)
-    certain = "credential-store" in kinds
+    # A web session token posted to a chat webhook is a token grabber (Discord's web client
+    # keeps its token in localStorage): no analytics or logging sends that.
+    certain = "credential-store" in kinds or ("browser-token" in kinds and "webhook" in sink_kinds)
     return [
-        _threat(
+        threat(
             "dataExfiltration",
             ctx,
             sink,
@@ -215,7 +194,7 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
         return []
     runs = ctx.of(SIGNAL_EXEC)
     if runs:
-        return [_threat("remoteCodeDownload", ctx, runs[0], [downloads[0], runs[0]], how="eval")]
+        return [threat("remoteCodeDownload", ctx, runs[0], [downloads[0], runs[0]], how="eval")]
     if ctx.when is not When.INSTALL:
         return []
     spawns, writes = ctx.of(SIGNAL_SPAWN), ctx.of(SIGNAL_WRITE)
@@ -234,7 +213,7 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
         runs_fetched = command in SCRIPT_RUNNERS and "$EXPR" in args
         if runs_written or runs_fetched or ctx.has("suspiciousString") and writes:
             return [
-                _threat(
+                threat(
                     "remoteCodeDownload",
                     ctx,
                     spawn,
@@ -251,7 +230,7 @@ def encoded_payload(ctx: Context) -> Iterable[Finding]:
         return []
     if not (ctx.has("highEntropyStrings") or ctx.has("longStrings")):
         return []
-    return [_threat("encodedPayloadExecution", ctx, runs[0], [decodes[0], runs[0]])]
+    return [threat("encodedPayloadExecution", ctx, runs[0], [decodes[0], runs[0]])]
 
 
 def credentials(ctx: Context) -> Iterable[Finding]:
@@ -268,46 +247,8 @@ def credentials(ctx: Context) -> Iterable[Finding]:
     ]
 
 
-def dropper(ctx: Context) -> Iterable[Finding]:
-    """Install- or import-time code starting an executable the package ships (a PE or ELF next
-    to the script: `exec('dropper.exe')`)."""
-    if ctx.when is When.CALL or not ctx.native:
-        return []
-    for spawn in ctx.of(SIGNAL_SPAWN):
-        text = (
-            f"{spawn.evidence} {spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
-        )
-        hit = next((n for n in ctx.native if n.rsplit("/", 1)[-1] in text), None)
-        if hit is not None:
-            return [_threat("binaryDropper", ctx, spawn, [spawn], binary=hit)]
-    return []
-
-
-DESTRUCTIVE = (
-    "shutdown ",
-    "shutdown.exe",
-    "rm -rf /",
-    "rm -rf ~",
-    "del /f /s /q",
-    "format c:",
-    "mkfs",
-    ":(){ :|:& };:",
-    "reboot",
-)
-
-
-def sabotage(ctx: Context) -> Iterable[Finding]:
-    """Install-time commands that damage the machine: protestware and trolls."""
-    if ctx.when is not When.INSTALL:
-        return []
-    for spawn in ctx.of(SIGNAL_SPAWN):
-        text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}".lower()
-        if any(d in text + " " for d in DESTRUCTIVE):
-            return [replace(spawn, type="troll", props={"when": "install", "command": text})]
-    return []
-
-
 RULES: tuple[Rule, ...] = (
+    ssh_backdoor,
     package_installs,
     exfiltration,
     beacon,
@@ -316,6 +257,8 @@ RULES: tuple[Rule, ...] = (
     credentials,
     dropper,
     sabotage,
+    remote_program,
+    hidden_window,
 )
 
 
@@ -325,9 +268,9 @@ def correlate(contexts: Iterable[Context]) -> list[Finding]:
     threats: list[Finding] = []
     for ctx in contexts:
         for rule in RULES:
-            for threat in rule(ctx):
-                key = (threat.type, threat.file, threat.line)
+            for found in rule(ctx):
+                key = (found.type, found.file, found.line)
                 if key not in seen:
                     seen.add(key)
-                    threats.append(threat)
+                    threats.append(found)
     return threats

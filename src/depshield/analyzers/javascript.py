@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from depshield.analyzers import js_text
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
 MAX_BYTES = 32 << 20  # larger files get the text checks only
+MAX_UNPACK = 2  # packed code inside packed code, and no deeper
 COMPUTED_KEYS = frozenset({"string", "template_string", "binary_expression", "call_expression"})
 
 
@@ -24,7 +26,7 @@ class JavaScriptAnalyzer:
     """Findings for .js/.cjs/.mjs/.jsx/.ts/.tsx/.mts/.cts files (not .d.ts declarations)."""
 
     name = "javascript"
-    version = "1"
+    version = "2"  # 2: unpacked packer payloads, remote commands, browser sources
 
     def wants(self, path: str) -> bool:
         lower = path.lower()
@@ -45,7 +47,7 @@ class JavaScriptAnalyzer:
 
 
 def _analyze(
-    path: str, data: bytes, grammar: str, language: str, partial: list[JsContext]
+    path: str, data: bytes, grammar: str, language: str, partial: list[JsContext], depth: int = 0
 ) -> FileAnalysis:
     from depshield.analyzers.js_context import JsContext
 
@@ -66,7 +68,24 @@ def _analyze(
     obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
     if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
         ctx.out.add(_verdict_finding(path, verdict))
+    if depth < MAX_UNPACK:
+        _unpacked(ctx, grammar, language, depth)
     return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc)
+
+
+def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
+    """Analyse what a packer hides and report it at the `eval` that runs it: the packed
+    string is the whole program (m-backdoor's install script), invisible otherwise."""
+    from depshield.analyzers.js_unpack import unpack
+
+    for offset, program in unpack(ctx.full_text):
+        start = len(ctx.full_text[:offset].encode("utf-8"))
+        line = ctx.full_text.count("\n", 0, offset) + 1
+        top = ctx.scopes.top_level(start)
+        inner = _analyze(ctx.path, program.encode("utf-8"), grammar, language, [], depth + 1)
+        for f in inner.findings:
+            ctx.out.add(replace(f, line=line, top_level=top and f.top_level, column=0))
+        ctx.imports.extend(i for i in inner.imports if i not in ctx.imports)
 
 
 def _verdict_finding(path: str, verdict: Verdict) -> Finding:
@@ -81,7 +100,7 @@ def _verdict_finding(path: str, verdict: Verdict) -> Finding:
 
 
 def _run(ctx: JsContext) -> None:
-    from depshield.analyzers import js_calls, js_env, js_exec, js_modules, js_threats
+    from depshield.analyzers import js_browser, js_calls, js_env, js_exec, js_modules, js_threats
     from depshield.analyzers.js_loadtime import mark_load_time
 
     _bind(ctx)
@@ -104,6 +123,7 @@ def _run(ctx: JsContext) -> None:
     for decl in caps.get("decl", ()):
         js_env.on_declaration(ctx, decl)
     js_threats.run_all(ctx)
+    js_browser.browser_sources(ctx)
     _strings(ctx)
 
 
@@ -155,3 +175,25 @@ def _strings(ctx: JsContext) -> None:
             continue
         seen.add((value, line))
         ctx.out.extend(scan_literal(value, ctx.path, line, ctx.top(node)))
+    for node in ctx.caps.get("template", ()):
+        _template_store(ctx, node)
+
+
+def _template_store(ctx: JsContext, node: Node) -> None:
+    """A credential store named in a template with substitutions: token grabbers build each
+    browser's profile path from the user's folder (`${home}/AppData/Roaming/discord/Local
+    Storage/leveldb`), so the literal scan (whole literals only) never sees the path."""
+    from depshield.analyzers.base import SIGNAL_SOURCE
+    from depshield.analyzers.js_catalog import path_source
+
+    parts = [ctx.text(c) for c in node.named_children if c.type == "string_fragment"]
+    if len(parts) == len(node.named_children):
+        return  # no substitution: scan_literal saw the whole value
+    found = path_source(parts)
+    if found is None or found[0] != "credential-store":
+        return
+    # Only a path to the store (`.../discord/...`, `...\\Local State`), not a message that
+    # names it (`Install MetaMask ${version}`).
+    joined = "/".join(p.replace("\\", "/") for p in parts)
+    if f"/{found[1]}" in joined:
+        ctx.emit(SIGNAL_SOURCE, node, {"kind": found[0], "detail": found[1]})

@@ -23,6 +23,7 @@ from depshield.analyzers.js_catalog import (
     NETWORK_GLOBALS,
     OS_SOURCES,
     SOCKET_CALLS,
+    WEBHOOK_CLIENTS,
     capability_of,
     path_source,
 )
@@ -117,6 +118,8 @@ def sink_kind(ref: Ref, new: bool) -> tuple[str, bool] | None:
         return "network", False
     if ref.base in ("dns", "dns/promises") and last in DNS_LOOKUPS:
         return "dns", False
+    if new and ref.path and ref.path[-1] in WEBHOOK_CLIENTS.get(ref.base, ()):
+        return "webhook", False
     return None
 
 
@@ -135,6 +138,7 @@ def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None
     if ref.base in ("net", "tls"):
         ctx.sites.remember(ctx.sites.sockets, node)
     ctx.emit(SIGNAL_SINK, node, {"kind": kind, "detail": name})
+    ctx.sites.remember(ctx.sites.sinks, node)
     if download:
         ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name})
         ctx.sites.remember(ctx.sites.downloads, node)
@@ -157,7 +161,12 @@ def _files(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
             ctx.emit(SIGNAL_SOURCE, node, {"kind": kind, "detail": detail})
     if op in FS_WRITES:
         target = ctx.folder.fold(args[0]) if args else None
-        ctx.emit(SIGNAL_WRITE, node, {"detail": target.value if target else name})
+        props = {"detail": target.value if target else name}
+        pieces = path_strings(ctx, args[0]) if args else []
+        if any("authorized_keys" in p for p in pieces):
+            # A key added to ~/.ssh/authorized_keys opens the machine to its owner's SSH.
+            props["target"] = "ssh-authorized-keys"
+        ctx.emit(SIGNAL_WRITE, node, props)
 
 
 def path_strings(ctx: JsContext, node: Node, hops: int = 2) -> list[str]:

@@ -82,6 +82,13 @@ SOCKET_CALLS: dict[str, set[str | None]] = {
     "ws": {None, "WebSocket"},
     "socket.io-client": {None, "io", "connect"},
 }
+# Chat webhook clients: constructing one with an id and token is the send (discord.js'
+# `new WebhookClient(id, token).send(...)`), and a webhook needs no server of the sender's own.
+WEBHOOK_CLIENTS: dict[str, set[str | None]] = {
+    "discord.js": {"WebhookClient"},
+    "discord-webhook-node": {"Webhook"},
+    "webhook-discord": {"Webhook"},
+}
 DNS_LOOKUPS = frozenset(
     {
         *("lookup", "resolve", "resolve4", "resolve6", "resolveAny", "resolveTxt", "resolveCname"),

@@ -85,6 +85,8 @@ class Sites:
     downloads: list[Node] = field(default_factory=list)
     execs: list[Node] = field(default_factory=list)
     shells: list[tuple[Node, str]] = field(default_factory=list)
+    spawns: list[Node] = field(default_factory=list)  # process starts with a computed command
+    sinks: list[Node] = field(default_factory=list)  # requests, sockets, webhooks
     sockets: list[Node] = field(default_factory=list)
     fs_lists: set[int] = field(default_factory=set)  # scopes that list directories
     fs_destroys: set[int] = field(default_factory=set)  # scopes that write or delete files
@@ -113,6 +115,7 @@ class JsContext:
         self.sites = Sites()
         self.imports: list[str] = []
         self._env_option_names: set[str] | None = None
+        self._functions: dict[tuple[int, int], Node] | None = None
 
     def text(self, node: Node) -> str:
         return self.bindings.text(node)
@@ -138,6 +141,12 @@ class JsContext:
     def args(self, call: Node) -> list[Node]:
         args = call.child_by_field_name("arguments")
         return [a for a in args.named_children if a.type != "comment"] if args else []
+
+    def function_at(self, start: int, end: int) -> Node | None:
+        """The function node spanning exactly [start, end) (a scope of `self.scopes`)."""
+        if self._functions is None:
+            self._functions = {(f.start_byte, f.end_byte): f for f in self.caps.get("fn", ())}
+        return self._functions.get((start, end))
 
     def env_option_names(self) -> set[str]:
         """Names passed as a child process `env` option anywhere (`{env: childEnv}`, `{env}`)."""

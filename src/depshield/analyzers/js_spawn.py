@@ -62,10 +62,16 @@ def on_spawn(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
     cmd = ctx.folder.fold(args[0]) if args else None
     argv_node = args[1] if len(args) > 1 and args[1].type == "array" else None
     argv = ctx.folder.fold_list(argv_node, 0) if argv_node is not None else None
-    command = None
-    if cmd is not None:
-        command = " ".join([cmd.value, *(a.value for a in argv or [])])
-    ctx.emit(SIGNAL_SPAWN, node, {"command": command, "detail": name}, key=command or name)
+    command = cmd.value if cmd is not None else None
+    props: dict[str, object] = {"command": command, "detail": name}
+    if command is not None and argv:
+        # Program and argv apart, as the shell analyzer reports them: the correlation rules
+        # ask "is this curl?" and "which shipped file does node start?".
+        props["args"] = " ".join(a.value for a in argv)
+    key = " ".join([command, str(props.get("args", ""))]) if command else name
+    ctx.emit(SIGNAL_SPAWN, node, props, key=key)
+    if cmd is None and args:
+        ctx.sites.remember(ctx.sites.spawns, node)
     shell = _shell_text(ctx, kind, args, cmd, argv_node)
     if shell is not None:
         text, where = shell
@@ -140,9 +146,23 @@ def _shell_option(ctx: JsContext, node: Node) -> bool:
     return False
 
 
-def _with_holes(ctx: JsContext, node: Node) -> str | None:
+def _with_holes(ctx: JsContext, node: Node, depth: int = 2) -> str | None:
     """A template string with `${expr}` parts replaced by `$EXPR`, so the shell analyzer can
-    still see `curl ${url} | sh`."""
+    still see `curl ${url} | sh`; likewise a concatenation (`'node ' + file`) and a constant
+    naming either (`const cmd = "curl -o " + dest; exec(cmd)`)."""
+    if node.type == "identifier" and depth > 0:
+        binding = ctx.bindings.lookup(ctx.text(node), node.start_byte)
+        if binding is None or binding.value is None or binding.path:
+            return None
+        return _with_holes(ctx, binding.value, depth - 1)
+    if node.type == "binary_expression" and depth > 0:
+        op = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if op is None or ctx.text(op) != "+" or left is None or right is None:
+            return None
+        sides = [_hole(ctx, side, depth - 1) for side in (left, right)]
+        # Only a concatenation that starts with words: `'node ' + x`, not `a + b`.
+        return "".join(sides) if sides[0] != "$EXPR" else None
     if node.type != "template_string":
         return None
     parts = []
@@ -154,3 +174,12 @@ def _with_holes(ctx: JsContext, node: Node) -> str | None:
         else:
             parts.append(js_text.unescape(ctx.text(child)))
     return "".join(parts)
+
+
+def _hole(ctx: JsContext, node: Node, depth: int) -> str:
+    folded = ctx.folder.fold(node)
+    if folded is not None:
+        return folded.value
+    if node.type in ("binary_expression", "template_string"):
+        return _with_holes(ctx, node, depth) or "$EXPR"
+    return "$EXPR"

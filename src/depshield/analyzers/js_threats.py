@@ -54,7 +54,10 @@ _WIRE_OUT = re.compile(
 
 
 def run_all(ctx: JsContext) -> None:
+    from depshield.analyzers.js_remote import remote_commands
+
     remote_code(ctx)
+    remote_commands(ctx)
     reverse_shell(ctx)
     troll_loops(ctx)
     destructive_walk(ctx)

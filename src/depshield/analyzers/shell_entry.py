@@ -27,6 +27,10 @@ _NODE_VALUE_OPTS = frozenset(
 )
 _NODE_PRELOAD_OPTS = frozenset({"-r", "--require", "--import", "--loader", "--experimental-loader"})
 _PYTHON_VALUE_OPTS = frozenset({"-W", "-X", "--check-hash-based-pycs"})
+# Process managers that start a node script in the background (`forever start x.js`,
+# `pm2 start x.js`): an install script that daemonises a shipped file leaves it running
+# after the install ends, the way implants persist.
+_DAEMONS = frozenset({"forever", "pm2"})
 # Inline code or a module run by name: no file of the package is named.
 _INLINE = frozenset({"-e", "--eval", "-p", "--print", "-c", "-m"})
 
@@ -53,6 +57,10 @@ def _entries(cmd: Command) -> list[str]:
         return _runner_entries(args, _NODE_VALUE_OPTS, _NODE_PRELOAD_OPTS)
     if cmd.name in _PYTHON:
         return _runner_entries(cmd.args, _PYTHON_VALUE_OPTS, frozenset())
+    if cmd.name in _DAEMONS:
+        args = cmd.args[1:] if cmd.args[:1] and cmd.args[0].text == "start" else cmd.args
+        scripts = _runner_entries(args, frozenset(), frozenset())
+        return [s for s in scripts if s.endswith((".js", ".cjs", ".mjs"))]
     if cmd.name in _POSIX_SHELLS:
         return _runner_entries(cmd.args, frozenset({"-o", "-O"}), frozenset())
     if _is_path(cmd.program):  # `./install.sh`, `.\scripts\x.cmd`

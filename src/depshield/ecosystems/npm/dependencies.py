@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,6 +56,36 @@ def dependency_findings(pkg: PackageJson) -> Iterator[Finding]:
                 props["reason"] = reason
             evidence = f'"{name}": {spec!r}' if isinstance(spec, str) else f'"{name}"'
             yield Finding(kind, PACKAGE_JSON, pkg.line(section, name), evidence, props)
+
+
+def shipped_local_packages(
+    findings: Iterable[Finding], present: Collection[str]
+) -> Iterator[Finding]:
+    """fileDependency findings, raised to a warning when the spec names a package folder
+    shipped inside this one (`"react": "file:./secret-deps"`): npm installs it with its own
+    lifecycle scripts, under a name of the author's choosing, and no registry check sees it."""
+    for f in findings:
+        target = _local_folder(f.props.get("spec")) if f.type == "fileDependency" else None
+        if target is not None and f"{target}/package.json" in present:
+            reason = "a package shipped inside this one, installed with its own scripts"
+            props = {**f.props, "reason": reason, "severity": "high", "action": "warn"}
+            yield Finding(f.type, f.file, f.line, f.evidence, props, f.top_level)
+        else:
+            yield f
+
+
+def _local_folder(spec: object) -> str | None:
+    if not isinstance(spec, str):
+        return None
+    path = spec.strip().replace("\\", "/")
+    if path.startswith(("file:", "link:")):
+        path = path.split(":", 1)[1]
+    elif not path.startswith("./"):
+        return None
+    if not path or path.startswith(("/", "~")) or ":" in path:
+        return None
+    clean = posixpath.normpath(path)
+    return None if clean in (".", "..") or clean.startswith("../") else clean
 
 
 def classify(spec: object) -> tuple[str, str] | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from depshield.ecosystems.base import ManifestAnalysis
-from depshield.ecosystems.npm.dependencies import dependency_findings
+from depshield.ecosystems.npm.dependencies import dependency_findings, shipped_local_packages
 from depshield.ecosystems.npm.entries import bin_findings, bins, import_entries
 from depshield.ecosystems.npm.hygiene import hygiene_findings
 from depshield.ecosystems.npm.package_json import PACKAGE_JSON, PackageJson, load
@@ -36,7 +36,7 @@ def read_manifest(files: Mapping[str, bytes], paths: Sequence[str]) -> ManifestA
     findings = [
         *_identity_findings(pkg),
         *scripts.findings,
-        *dependency_findings(pkg),
+        *shipped_local_packages(dependency_findings(pkg), present),
         *bin_findings(pkg, found_bins),
         *hygiene_findings(pkg, present),
     ]

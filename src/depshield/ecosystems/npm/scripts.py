@@ -70,13 +70,26 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
         offset = max(pkg.line("scripts", name) - 1, 0)
         findings.extend(analyze_shell(text, PACKAGE_JSON, offset, True))
         for file in _entry_files(text):
-            resolved = resolve_script_file(file, paths, main)
+            resolved = _hidden_twin(resolve_script_file(file, paths, main), paths)
             bucket = entries if resolved in paths else missing
             if resolved and resolved not in bucket:
                 bucket.append(resolved)
     return InstallScripts(
         tuple(findings), tuple(entries), tuple(missing), {n: scripts[n] for n in reached}
     )
+
+
+def _hidden_twin(resolved: str, paths: Collection[str]) -> str:
+    """`node ./.pbk.js` when the archive ships `pbk.js` next to where `.pbk.js` should be:
+    re-packed archives (mirrors, extract-and-tar tools) lose the dot of hidden files, and the
+    hidden name is the reason the script was given one; the shipped twin is what ran."""
+    if not resolved or resolved in paths:
+        return resolved
+    folder, _, name = resolved.rpartition("/")
+    if not name.startswith(".") or len(name) < 2:
+        return resolved
+    twin = f"{folder}/{name[1:]}" if folder else name[1:]
+    return twin if twin in paths else resolved
 
 
 def _implicit_gyp(
