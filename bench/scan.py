@@ -117,7 +117,7 @@ def case(name: str, files: dict[str, str], work: Path) -> str:
     when = time.strftime("%H:%M", time.gmtime())
     return (
         f"| {name} ({', '.join(files)}) | {len(packages)} | {code:.0f} MB | {cold:.1f} s | "
-        f"{cpu:.0f} s | {cpu / max(code, 0.001):.2f} s |"
+        f"{cpu:.0f} s | {cpu / max(code, 0.001):.2f} s | "
         f"{warm:.2f} s | {rss_cold:.0f} MB | "
         f"{verdicts['block']}/{verdicts['warn']}/{verdicts['pass']} | "
         f"{len(skipped)} | {report['_exit']}/{warm_report['_exit']} | "
