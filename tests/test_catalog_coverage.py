@@ -153,7 +153,6 @@ KNOWN_FALSE_POSITIVES = [
     ),
 ]
 KNOWN_GAPS = {
-    "telemetry": "no rule tells usage reporting apart from other network use",
     "missingDependency": "no analyzer compares imported package names with declared ones",
     "unusedDependency": "no analyzer compares declared dependencies with imported names",
 }
@@ -164,7 +163,6 @@ ECOSYSTEM_GAPS = {
 }
 # What each gap should raise once it is filled, anywhere in the package.
 GAP_WITNESSES = [
-    ("telemetry", "catalog/npm-usage-telemetry"),
     ("missingDependency", "catalog/npm-dependency-mismatch"),
     ("unusedDependency", "catalog/npm-dependency-mismatch"),
     ("troll", "catalog/pypi-import-loop"),

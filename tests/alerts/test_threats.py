@@ -142,3 +142,31 @@ def test_web_session_token_sent_to_a_chat_webhook_blocks_even_when_called() -> N
     assert alerts(run(token, hook), "dataExfiltration") == [("index.js", 7, "error")]
     api = Finding(SIGNAL_SINK, "index.js", 7, "fetch('/api/me')", {"kind": "network"}, False)
     assert alerts(run(token, api), "dataExfiltration") == []
+
+
+def _report_home(opt_out: str | None) -> PackageResult:
+    """An install script that posts to its own fixed address, reading `opt_out` if given."""
+    sink = Finding(
+        SIGNAL_SINK,
+        "t.js",
+        6,
+        "https.request('https://t.example.invalid/e')",
+        {"kind": "network"},
+        top_level=True,
+    )
+    found = [sink, Finding("urlStrings", "t.js", 6, "https://t.example.invalid/e", {})]
+    if opt_out is not None:
+        found.append(Finding("envVars", "t.js", 2, opt_out, {"envVars": [opt_out]}))
+    return run(*found, install=("t.js",))
+
+
+def test_install_report_that_honours_an_opt_out_is_telemetry() -> None:
+    result = _report_home("NEXT_TELEMETRY_DISABLED")
+    assert alerts(result, "telemetry") == [("t.js", 6, "monitor")]
+    assert alerts(result, "dataExfiltration") == []
+
+
+def test_install_report_without_an_opt_out_stays_a_beacon() -> None:
+    result = _report_home("HOME")  # a variable, but no way to switch the report off
+    assert alerts(result, "telemetry") == []
+    assert alerts(result, "dataExfiltration") == [("t.js", 6, "error")]

@@ -47,6 +47,41 @@ def _sources(ctx: Context) -> list[Finding]:
     return ctx.of(SIGNAL_SOURCE)
 
 
+# Variables by which users switch usage reporting off: DO_NOT_TRACK, NEXT_TELEMETRY_DISABLED,
+# SCARF_ANALYTICS, CHECKPOINT_DISABLE. Honouring one is what tells telemetry from a probe.
+_OPT_OUT = re.compile(r"^DO_NOT_TRACK$|TELEMETRY|ANALYTICS|^CHECKPOINT_DISABLE$", re.IGNORECASE)
+
+
+def _opt_out(ctx: Context) -> str | None:
+    """The opt-out variable the code reads, if any."""
+    for f in ctx.of("envVars"):
+        for name in f.props.get("envVars") or ():
+            if isinstance(name, str) and _OPT_OUT.search(name):
+                return name
+    return None
+
+
+def telemetry(ctx: Context) -> Iterable[Finding]:
+    """Code that reports usage home and reads an opt-out variable (install time is judged in
+    beacon(), which this replaces there): worth knowing, and a user can turn it off."""
+    if ctx.when is When.INSTALL or _sources(ctx):
+        return []
+    variable = _opt_out(ctx)
+    sinks = [f for f in ctx.of(SIGNAL_SINK) if f.props.get("kind") in ("network", None)]
+    # Usage reports go to the package's own fixed address: a client that sends where its
+    # caller points it and merely honours DO_NOT_TRACK elsewhere is not telemetry.
+    if variable is None or not sinks or not ctx.has("urlStrings"):
+        return []
+    return [_telemetry(ctx, sinks[0], variable)]
+
+
+def _telemetry(ctx: Context, anchor: Finding, variable: str) -> Finding:
+    found = threat("telemetry", ctx, anchor, [anchor], optOut=variable)
+    # Not a threat: the catalog's severity and action (high, monitor) apply at any time.
+    props = {k: v for k, v in found.props.items() if k not in ("severity", "action")}
+    return replace(found, props=props)
+
+
 def beacon(ctx: Context) -> Iterable[Finding]:
     """Install-time code that phones home without reading anything we call sensitive: a
     lifecycle script that itself contacts a host (`curl https://x/ping`, `curl -d ...`), a
@@ -66,6 +101,9 @@ def beacon(ctx: Context) -> Iterable[Finding]:
     if not calls or _sources(ctx):
         return []  # with a source, exfiltration() reports it with the full chain
     anchor = calls[0]
+    variable = _opt_out(ctx)
+    if variable is not None:  # reports nothing sensitive and honours an opt-out: telemetry
+        return [_telemetry(ctx, anchor, variable)]
     return [
         threat(
             "dataExfiltration",
@@ -259,6 +297,7 @@ RULES: tuple[Rule, ...] = (
     sabotage,
     remote_program,
     hidden_window,
+    telemetry,
 )
 
 
