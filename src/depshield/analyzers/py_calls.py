@@ -146,7 +146,10 @@ def _dns(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
     host = arg(call, 0, "host", "qname")
-    if host is None or isinstance(host, ast.Constant):
+    if isinstance(host, ast.Constant):
+        _dns_canary(ctx, site, host)
+        return
+    if host is None:
         return
     if isinstance(host, ast.Call) and ctx.qualname(host.func, site.scope) in (
         "socket.gethostname",
@@ -154,6 +157,16 @@ def _dns(ctx: Ctx, site: Site, name: str) -> None:
     ):
         return
     ctx.emit(SIGNAL_SINK, site, {"kind": "dns", "detail": name})
+
+
+def _dns_canary(ctx: Ctx, site: Site, host: ast.Constant) -> None:
+    """A fixed name resolved as the module loads with the answer thrown away: the lookup itself
+    is the message (a DNS canary announcing the install to whoever owns the name)."""
+    statement = site.parents[-1] if site.parents else None
+    name = host.value if isinstance(host.value, str) else ""
+    if ctx.top(site) and isinstance(statement, ast.Expr) and "." in name.strip("."):
+        props = {"source": ["load-time-probe"], "sink": ["dns"], "url": name[:200]}
+        ctx.emit("dataExfiltration", site, props, key=("probe", site.node))
 
 
 def _env_get(ctx: Ctx, site: Site, name: str) -> None:

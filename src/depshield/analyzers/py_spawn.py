@@ -10,7 +10,7 @@ import shlex
 
 from depshield.analyzers import shell, strings
 from depshield.analyzers.base import SIGNAL_DOWNLOAD, SIGNAL_EXEC, SIGNAL_SPAWN
-from depshield.analyzers.py_context import Ctx, tokens_of
+from depshield.analyzers.py_context import Ctx, arg, tokens_of
 from depshield.analyzers.py_flow import Taint, taint
 from depshield.analyzers.py_paths import UNKNOWN
 from depshield.analyzers.py_scope import Site
@@ -73,6 +73,7 @@ def spawn_rule(ctx: Ctx, site: Site, name: str) -> None:
             ctx.out.extend(strings.scan_literal(text, ctx.file, _line(site), ctx.top(site)))
     elif command is not None:
         _partial_command(ctx, site, command, tokens)
+        _wrapper_calls(ctx, site, command)
     code = _python_c(ctx, site, argv)
     if code and ctx.nested is not None:
         ctx.nested(ctx, code, site, "python -c")
@@ -232,6 +233,28 @@ def _command_text(ctx: Ctx, site: Site, text: str, tokens: frozenset[str]) -> No
             {"detail": "shell command wired to a socket"},
             key=("revshell", site.node),
         )
+
+
+def _wrapper_calls(ctx: Ctx, site: Site, command: ast.expr) -> None:
+    """`def run(cmd): subprocess.Popen(cmd, shell=True)` called as `run("powershell ...")`:
+    each literal command handed to the wrapper is judged where the wrapper is called."""
+    func = site.scope.node
+    if not isinstance(command, ast.Name) or not isinstance(func, ast.FunctionDef):
+        return
+    params = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+    if command.id not in params or site.scope.assigns.get(command.id, [None]) != [None]:
+        return  # not a parameter, or rebound in the body
+    index = params.index(command.id)
+    for caller in ctx.index.calls:
+        call = caller.node
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            continue
+        given = arg(call, index, command.id) if call.func.id == func.name else None
+        if given is None:
+            continue
+        text = ctx.resolver.text(given, caller.scope)
+        if text:
+            _command_text(ctx, caller, text, tokens_of([given], ctx, caller.scope))
 
 
 def _partial_command(ctx: Ctx, site: Site, command: ast.expr, tokens: frozenset[str]) -> None:
