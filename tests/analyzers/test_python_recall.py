@@ -360,3 +360,31 @@ def test_download_written_by_one_function_and_run_by_another() -> None:
     found = matching(result, "remoteCodeDownload", 15, pattern="download-write-run")
     assert found and "path" in found[0].props["detail"]
     assert not matching(result, "remoteCodeDownload", 18)  # the file is read, not run
+
+
+AUTOSTART = """\
+import os, shutil, winreg
+from setuptools.command.install import install
+
+class PostInstall(install):
+    def run(self):
+        startup = os.environ["APPDATA"] + r"\\Microsoft\\Windows\\Start Menu\\Programs\\Startup"
+        shutil.copy("agent.pyw", os.path.join(startup, "agent.pyw"))
+
+def enable_autostart(command):
+    run_key = r"Software\\Microsoft\\Windows\\CurrentVersion\\Run"
+    key = winreg.CreateKey(winreg.HKEY_CURRENT_USER, run_key)
+    winreg.SetValueEx(key, "tray", 0, winreg.REG_SZ, command)
+HELP = "Add a shortcut to Start Menu\\\\Programs\\\\Startup to launch the tray at logon."
+"""
+
+
+def test_install_code_writing_into_the_startup_folder() -> None:
+    result = analyze(AUTOSTART, "setup.py")
+    found = matching(result, "troll", 6, behaviour="autostart")
+    assert found and found[0].top_level is True
+    assert len(matching(result, "troll")) == 1
+
+
+def test_autostart_option_a_user_calls_and_help_text_are_quiet() -> None:
+    assert not matching(analyze(AUTOSTART, "pkg/tray.py"), "troll")

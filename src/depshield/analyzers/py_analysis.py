@@ -16,7 +16,7 @@ from depshield.analyzers.py_obfuscation import check_obfuscation
 from depshield.analyzers.py_reach import mark_runs_on_load
 from depshield.analyzers.py_resolve import Resolver
 from depshield.analyzers.py_scope import Index, Site, build_index
-from depshield.analyzers.py_secrets import check_bot_tokens
+from depshield.analyzers.py_secrets import check_autostart, check_bot_tokens
 from depshield.analyzers.py_setup import check_setup
 
 # exec'd strings are analysed as code up to this depth and size (a decoded stage may hold
@@ -52,6 +52,7 @@ def analyze_tree(
     check_environ(ctx)
     correlate(ctx)
     check_bot_tokens(ctx)
+    check_autostart(ctx)
     if depth == 0:
         check_obfuscation(ctx, text)
     return index

@@ -1,11 +1,11 @@
-"""Channels and secrets a stealer needs: an embedded chat-bot token, wallet keys sent out."""
+"""What stealers and RATs need: a chat-bot channel, wallet keys sent out, a start at logon."""
 
 from __future__ import annotations
 
 import ast
 import re
 
-from depshield.analyzers.base import SIGNAL_SINK
+from depshield.analyzers.base import SIGNAL_SINK, SIGNAL_SPAWN, SIGNAL_WRITE
 from depshield.analyzers.py_context import Ctx
 from depshield.analyzers.py_scope import Site
 
@@ -88,3 +88,34 @@ def _dotted(node: ast.AST) -> str | None:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
+
+
+# Places a program is started from at every logon: the Windows Run keys and Startup folder,
+# macOS launch agents, XDG autostart entries.
+_AUTOSTART = re.compile(
+    r"CurrentVersion[\\/]+Run(?:Once)?(?![\w])|Start Menu[\\/]+Programs[\\/]+Startup"
+    r"|Library/LaunchAgents|\.config/autostart",
+    re.IGNORECASE,
+)
+_REGISTRY = ("winreg.", "_winreg.")
+
+
+def check_autostart(ctx: Ctx) -> None:
+    """Code run at install or import that writes an autostart entry: a library has no reason
+    to start itself at every logon, RATs and stealers do (hidden behaviour, `troll`)."""
+    acting = {
+        str(f.props.get("scope"))
+        for f in ctx.out.findings
+        if f.type in (SIGNAL_WRITE, SIGNAL_SPAWN) and f.top_level
+    }
+    for call in ctx.index.calls:
+        name = ctx.qualname(call.node.func, call.scope) if isinstance(call.node, ast.Call) else None
+        if name and name.startswith(_REGISTRY) and ctx.top(call):
+            acting.add(call.scope.name)
+    for site in ctx.index.constants:
+        value = site.node.value if isinstance(site.node, ast.Constant) else None
+        found = _AUTOSTART.search(value) if isinstance(value, str) else None
+        if found and ctx.top(site) and site.scope.name in acting:
+            props = {"behaviour": "autostart", "detail": found.group(0)}
+            ctx.emit("troll", site, props, key=("autostart",))
+            return
