@@ -7,8 +7,8 @@ from depshield.alerts.grading import grade
 from depshield.model import Finding, When
 
 
-def graded(f: Finding) -> tuple[str, str | None]:
-    g = grade(f, When.CALL, CATALOG[f.type], ecosystem="pypi", install_quiet=False)
+def graded(f: Finding, shipped: bool = True) -> tuple[str, str | None]:
+    g = grade(f, When.CALL, CATALOG[f.type], ecosystem="pypi", install_quiet=False, shipped=shipped)
     return g.action, g.note
 
 
@@ -21,6 +21,20 @@ def test_download_executed_in_one_python_function_blocks_whoever_calls_it() -> N
         {"pattern": "download-executed", "sink": "exec"},
     )
     assert graded(f) == ("error", None)
+    # the same chain in a module nothing installs from the source archive stays at warn
+    assert graded(f, shipped=False)[0] == "warn"
+
+
+def test_chain_in_a_maintainer_script_of_the_source_archive_is_monitor() -> None:
+    f = Finding(
+        "remoteCodeDownload",
+        "scripts/internal/install_pip.py",
+        42,
+        "os.system(...)",
+        {"pattern": "download-write-run"},
+    )
+    action, note = graded(f, shipped=False)
+    assert action == "monitor" and note and "maintainer script" in note
 
 
 def test_chain_found_in_bundled_javascript_of_a_python_package_warns() -> None:

@@ -139,8 +139,9 @@ def build(compiler, flags):
 def test_fetched_archive_unpacked_and_unknown_programs_are_no_threat() -> None:
     result = analyze(BUILD_COMMANDS, "setup.py")
     assert not matching(result, "remoteCodeDownload")
-    assert not [f for f in matching(result, "signal:spawn", 7) if "command" in f.props]
-    assert matching(result, "signal:spawn", 8, command="python", args="-m build {?}")
+    # partly known lines that fetch or decode nothing are not judged (a build's own steps)
+    for line in (7, 8):
+        assert not [f for f in matching(result, "signal:spawn", line) if "command" in f.props]
 
 
 SUBSTITUTION_CIPHER = """\

@@ -39,6 +39,9 @@ _NON_RUNTIME_DIRS = (
     ".circleci/",
     "tools/ci/",
 )
+# Root folders of a Python source archive for maintainer scripts (not packages: their files
+# are not among the modules the package installs, see ecosystems/pypi/manifest.py).
+_SDIST_SCRIPT_DIRS = frozenset({"scripts", "tools", "ci", "dev", "bin"})
 _SHELL = (".sh", ".bash", ".zsh", ".command")
 # What a Python build legitimately starts: compilers and build tools, the VCS for a version.
 BUILD_TOOLS = frozenset(
@@ -115,8 +118,16 @@ def install_is_quiet(install_findings: Iterable[Finding]) -> bool:
 
 
 def grade(
-    f: Finding, when: When, entry: AlertType, *, ecosystem: str, install_quiet: bool
+    f: Finding,
+    when: When,
+    entry: AlertType,
+    *,
+    ecosystem: str,
+    install_quiet: bool,
+    shipped: bool = False,
 ) -> Grade:
+    """`shipped`: the finding's file is one of the modules the package installs (reachable
+    from its import entries), not a maintainer script that only sits in the sdist."""
     severity: Severity = f.props.get("severity") or entry.severity
     action: Action = f.props.get("action") or entry.action
     if when is When.CALL and f.type in THREATS | HIDING:
@@ -133,6 +144,12 @@ def grade(
                 "monitor",
                 "in tests, docs, examples or CI code that installs and imports do not run",
             )
+        if ecosystem == "pypi" and not shipped and path.split("/")[1] in _SDIST_SCRIPT_DIRS:
+            return Grade(
+                severity,
+                "monitor",
+                "a maintainer script the source archive carries; nothing installs or runs it",
+            )
         if ecosystem == "pypi" and _apart(f):
             return Grade(
                 severity,
@@ -145,10 +162,10 @@ def grade(
             and f.type in THREATS
             and f.type != "reverseShell"
             and "severity" not in f.props
-            and not _direct_python_chain(f)
+            and not (shipped and _direct_python_chain(f))
         ):
-            # Chains other analyzers report in a Python package's code that only runs if
-            # called (bundled web assets' `new Function`) stay at warn.
+            # Chains in maintainer scripts the sdist carries (`scripts/install_pip.py`) and
+            # those other analyzers report (bundled web assets' `new Function`) stay at warn.
             return Grade("high", "warn", "runs only when the package's code calls it")
     if f.type == "installScripts" and ecosystem == "pypi" and install_quiet:
         return Grade(

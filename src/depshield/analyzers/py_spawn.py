@@ -278,10 +278,23 @@ def _partial_command(ctx: Ctx, site: Site, command: ast.expr, tokens: frozenset[
     else:
         text = ctx.paths.text(command, site.scope) or ""
         program = text.split(maxsplit=1)[0].strip("'\"") if text.strip() else UNKNOWN
-    if not program or UNKNOWN in _PROGRAM_DIR.sub("", program):
+    if not program or UNKNOWN in _PROGRAM_DIR.sub("", program) or not _telling(text):
         return
     _command_text(ctx, site, text, tokens)
     ctx.out.extend(strings.scan_literal(text, ctx.file, _line(site), ctx.top(site)))
+
+
+_TELLING_SHELL = frozenset({SIGNAL_DOWNLOAD, "signal:decode", "remoteCodeDownload", "reverseShell"})
+
+
+def _telling(text: str) -> bool:
+    """Whether a partly known command line fetches, decodes or wires up something: only then
+    is it worth judging (`python {?}/gen.py`, a build running its generated script, is not)."""
+    patterns = (_PIPE_TO_SHELL, _PS_DOWNLOAD_RUN, _FETCH_THEN_START, _REVERSE, _PS_ENCODED)
+    if any(p.search(text) for p in (*patterns, _PIP_FROM_URL)):
+        return True
+    found = shell.analyze_shell(text[:_MAX_COMMAND], "", 0, False)
+    return any(f.type in _TELLING_SHELL or f.type == "encodedPayloadExecution" for f in found)
 
 
 _PROGRAM_DIR = re.compile(r"^.*[\\/]")
