@@ -389,3 +389,23 @@ def test_install_code_writing_into_the_startup_folder() -> None:
 
 def test_autostart_option_a_user_calls_and_help_text_are_quiet() -> None:
     assert not matching(analyze(AUTOSTART, "pkg/tray.py"), "troll")
+
+
+CAPTURE_HOST = "webhook" + ".site"
+DOCUMENTED = f'''\
+"""Module doc: try https://{CAPTURE_HOST}/abc and ~/.npmrc."""
+import requests
+
+class Hooks:
+    def get(self):
+        """Example target: https://{CAPTURE_HOST}/y"""
+        return requests.get("https://{CAPTURE_HOST}/z")
+'''
+
+
+def test_docstrings_name_endpoints_without_sending_to_them() -> None:
+    result = analyze(DOCUMENTED)
+    assert matching(result, "suspiciousString", 1) and matching(result, "suspiciousString", 6)
+    assert not matching(result, "signal:sink", 1) and not matching(result, "signal:source", 1)
+    assert not matching(result, "signal:sink", 6)
+    assert matching(result, "signal:sink", 7, kind="webhook")
