@@ -250,6 +250,24 @@ def test_import_entries_are_library_modules_only() -> None:
     assert result.import_entries == ("plainpkg/__init__.py", "plainpkg/core.py")
 
 
+def test_maintainer_scripts_beside_the_package_are_not_modules() -> None:
+    paths = (
+        "plainpkg/__init__.py",
+        "plainpkg/scripts/cli.py",
+        "scripts/internal/install_pip.py",
+        "tools/release.py",
+        "dev/__init__.py",
+        "dev/helpers.py",
+    )
+    result = read("sdist-setup-py", *paths)
+    assert result.import_entries == (
+        "dev/__init__.py",
+        "dev/helpers.py",
+        "plainpkg/__init__.py",
+        "plainpkg/scripts/cli.py",
+    )
+
+
 def test_wheel_import_entries_include_purelib_but_not_metadata() -> None:
     paths = (
         "sitehook/__init__.py",

@@ -39,6 +39,9 @@ _NON_RUNTIME_DIRS = (
     ".circleci/",
     "tools/ci/",
 )
+# Root folders of a Python source archive for maintainer scripts (not packages: their files
+# are not among the modules the package installs, see ecosystems/pypi/manifest.py).
+_SDIST_SCRIPT_DIRS = frozenset({"scripts", "tools", "ci", "dev", "bin"})
 _SHELL = (".sh", ".bash", ".zsh", ".command")
 # What a Python build legitimately starts: compilers and build tools, the VCS for a version.
 BUILD_TOOLS = frozenset(
@@ -115,8 +118,16 @@ def install_is_quiet(install_findings: Iterable[Finding]) -> bool:
 
 
 def grade(
-    f: Finding, when: When, entry: AlertType, *, ecosystem: str, install_quiet: bool
+    f: Finding,
+    when: When,
+    entry: AlertType,
+    *,
+    ecosystem: str,
+    install_quiet: bool,
+    shipped: bool = False,
 ) -> Grade:
+    """`shipped`: the finding's file is one of the modules the package installs (reachable
+    from its import entries), not a maintainer script that only sits in the sdist."""
     severity: Severity = f.props.get("severity") or entry.severity
     action: Action = f.props.get("action") or entry.action
     if when is When.CALL and f.type in THREATS | HIDING:
@@ -133,15 +144,28 @@ def grade(
                 "monitor",
                 "in tests, docs, examples or CI code that installs and imports do not run",
             )
+        if ecosystem == "pypi" and not shipped and path.split("/")[1] in _SDIST_SCRIPT_DIRS:
+            return Grade(
+                severity,
+                "monitor",
+                "a maintainer script the source archive carries; nothing installs or runs it",
+            )
+        if ecosystem == "pypi" and _apart(f):
+            return Grade(
+                severity,
+                "monitor",
+                "a download and a dynamic evaluation far apart in code that only runs if "
+                "called: nothing shows the one feeds the other",
+            )
         if (
             ecosystem == "pypi"
             and f.type in THREATS
             and f.type != "reverseShell"
             and "severity" not in f.props
+            and not (shipped and _direct_python_chain(f))
         ):
-            # The Python analyzer's direct chains in code that only runs if called include
-            # honest dynamic code (IPython's eval of user input, schema compilers); on the
-            # popular npm packages the JS analyzer's never misfired (docs/benchmarks.md).
+            # Chains in maintainer scripts the sdist carries (`scripts/install_pip.py`) and
+            # those other analyzers report (bundled web assets' `new Function`) stay at warn.
             return Grade("high", "warn", "runs only when the package's code calls it")
     if f.type == "installScripts" and ecosystem == "pypi" and install_quiet:
         return Grade(
@@ -151,6 +175,31 @@ def grade(
             "code, no hiding and starts only build tools",
         )
     return Grade(severity, action)
+
+
+def _direct_python_chain(f: Finding) -> bool:
+    """A threat the Python analyzer traced as one data flow (a download or a decoded blob
+    reaching exec or a started file, a wallet key reaching a request): whoever calls it, it
+    does what attacks do. Co-occurrence in one file (`chain`: a download somewhere, an eval
+    elsewhere, as in IPython or schema compilers) is the judge's weaker evidence."""
+    return f.file.lower().endswith((".py", ".pyw")) and "chain" not in f.props
+
+
+_NEAR = 30  # lines: a download and an eval further apart are rarely one function
+
+
+def _apart(f: Finding) -> bool:
+    """A download-then-eval threat the judge built from co-occurrence (`how: eval`) whose two
+    ends sit in different files or far apart in one: a schema compiler fetching a remote
+    `$ref` and exec'ing generated code, IPython's `%load` and its evaluator."""
+    chain = f.props.get("chain")
+    if f.type != "remoteCodeDownload" or f.props.get("how") != "eval" or not chain:
+        return False
+    ends = [str(c).split(" ", 1)[0].rpartition(":") for c in chain[:2]]
+    if len(ends) < 2 or not all(e[2].isdigit() for e in ends):
+        return False
+    (file_a, _, line_a), (file_b, _, line_b) = ends
+    return file_a != file_b or abs(int(line_a) - int(line_b)) > _NEAR
 
 
 def _test_file(path: str) -> bool:

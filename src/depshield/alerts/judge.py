@@ -171,7 +171,14 @@ def _alerts(
         props = {k: v for k, v in f.props.items() if k not in ("severity", "action")}
         when = timing.when(f)
         props.setdefault("when", when.value)
-        graded = grade(f, when, entry, ecosystem=ref.ecosystem, install_quiet=install_quiet)
+        graded = grade(
+            f,
+            when,
+            entry,
+            ecosystem=ref.ecosystem,
+            install_quiet=install_quiet,
+            shipped=f.file in timing.import_files,
+        )
         if graded.note:
             props["note"] = graded.note
         alerts.append(

@@ -6,6 +6,7 @@ import ast
 import warnings
 
 from depshield.analyzers import strings
+from depshield.analyzers.base import SIGNAL_SINK, SIGNAL_SOURCE
 from depshield.analyzers.py_calls import check_call
 from depshield.analyzers.py_context import Ctx
 from depshield.analyzers.py_emit import Emitter
@@ -16,6 +17,7 @@ from depshield.analyzers.py_obfuscation import check_obfuscation
 from depshield.analyzers.py_reach import mark_runs_on_load
 from depshield.analyzers.py_resolve import Resolver
 from depshield.analyzers.py_scope import Index, Site, build_index
+from depshield.analyzers.py_secrets import check_autostart, check_bot_tokens
 from depshield.analyzers.py_setup import check_setup
 
 # exec'd strings are analysed as code up to this depth and size (a decoded stage may hold
@@ -50,6 +52,8 @@ def analyze_tree(
         ctx.emit("debugAccess", site, {"module": "frame"})
     check_environ(ctx)
     correlate(ctx)
+    check_bot_tokens(ctx)
+    check_autostart(ctx)
     if depth == 0:
         check_obfuscation(ctx, text)
     return index
@@ -62,7 +66,23 @@ def _literal(ctx: Ctx, site: Site) -> None:
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     if isinstance(text, str) and text:
         line = getattr(node, "lineno", 1)
-        ctx.out.extend(strings.scan_literal(text, ctx.file, line, ctx.top(site)))
+        found = strings.scan_literal(text, ctx.file, line, ctx.top(site))
+        if _docstring(site):
+            # Documentation names endpoints and paths (`https://webhook.site` in an API's
+            # example) that no code sends to or reads: no correlation signals from it.
+            found = [f for f in found if f.type not in (SIGNAL_SINK, SIGNAL_SOURCE)]
+        ctx.out.extend(found)
+
+
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _docstring(site: Site) -> bool:
+    parents = site.parents
+    if len(parents) < 2 or not isinstance(parents[-1], ast.Expr):
+        return False
+    owner = parents[-2]
+    return isinstance(owner, _DOCUMENTED) and bool(owner.body) and owner.body[0] is parents[-1]
 
 
 def _nested(ctx: Ctx, code: str, site: Site, via: str) -> None:

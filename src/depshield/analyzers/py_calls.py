@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
-from depshield.analyzers import py_env, py_files, py_imports, py_spawn, strings
+from depshield.analyzers import py_env, py_files, py_imports, py_secrets, py_spawn, strings
 from depshield.analyzers.base import (
     SIGNAL_DECODE,
     SIGNAL_DOWNLOAD,
@@ -28,6 +28,7 @@ from depshield.analyzers.py_rules import (
     strip_calls,
 )
 from depshield.analyzers.py_scope import Site
+from depshield.analyzers.string_patterns import PATTERNS
 
 CallRule = Callable[[Ctx, Site, str], None]
 _MAX_SCAN = 200_000  # decoded text handed to the string scanner
@@ -47,13 +48,47 @@ def check_call(ctx: Ctx, site: Site) -> None:
             continue  # emitted by the argument-aware rules below, with the command / path
         props = dict(hit.props)
         if hit.type in (SIGNAL_SINK, SIGNAL_DOWNLOAD):
-            target = arg(call, 0, "url")
+            target = _request_url(ctx, site, arg(call, 0, "url"))
             url = ctx.resolver.text(target, site.scope) if target is not None else None
             if url and "://" in url:  # not a method name (`request("POST", u)`) or raw bytes
                 props["url"] = url[:200]
+                if hit.type == SIGNAL_SINK:
+                    _load_time_probe(ctx, site, url)
+            if hit.type == SIGNAL_SINK and hit.props.get("kind") == "network":
+                py_secrets.check_wallet_secret(ctx, site, target)
         ctx.emit(hit.type, site, props)
     for rule in RULES.get(name, ()):
         rule(ctx, site, name)
+
+
+_REPORT_HOSTS = tuple(
+    p.regex for p in PATTERNS if p.name in ("oast-host", "discord-webhook", "telegram-bot")
+)
+_REQUEST_OBJECTS = {"urllib.request.Request": 0, "urllib2.Request": 0, "requests.Request": 1}
+
+
+def _request_url(ctx: Ctx, site: Site, target: ast.expr | None) -> ast.expr | None:
+    """`urlopen(req)` with `req = Request(url, data)`: the URL the prepared request names."""
+    if not isinstance(target, ast.Name):
+        return target
+    binding = ctx.resolver.binding(target.id, site.scope)
+    values = binding[0] if binding else []
+    if len(values) == 1 and isinstance(values[0], ast.Call):
+        name = ctx.qualname(values[0].func, site.scope)
+        if name in _REQUEST_OBJECTS:
+            return arg(values[0], _REQUEST_OBJECTS[name], "url") or target
+    return target
+
+
+def _load_time_probe(ctx: Ctx, site: Site, url: str) -> None:
+    """A request made as the module loads (or as setup.py runs) to an out-of-band testing host
+    or to a chat webhook the package hard-codes: nothing but a dependency-confusion probe or
+    an install counter reports there, and installing or importing is enough to announce the
+    victim's machine."""
+    if not ctx.top(site) or not any(p.search(url) for p in _REPORT_HOSTS):
+        return
+    props = {"source": ["load-time-probe"], "sink": ["webhook"], "url": url[:200]}
+    ctx.emit("dataExfiltration", site, props, key=("probe", site.node))
 
 
 def _method(ctx: Ctx, site: Site, func: ast.Attribute) -> None:
@@ -111,7 +146,10 @@ def _dns(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
     host = arg(call, 0, "host", "qname")
-    if host is None or isinstance(host, ast.Constant):
+    if isinstance(host, ast.Constant):
+        _dns_canary(ctx, site, host)
+        return
+    if host is None:
         return
     if isinstance(host, ast.Call) and ctx.qualname(host.func, site.scope) in (
         "socket.gethostname",
@@ -119,6 +157,16 @@ def _dns(ctx: Ctx, site: Site, name: str) -> None:
     ):
         return
     ctx.emit(SIGNAL_SINK, site, {"kind": "dns", "detail": name})
+
+
+def _dns_canary(ctx: Ctx, site: Site, host: ast.Constant) -> None:
+    """A fixed name resolved as the module loads with the answer thrown away: the lookup itself
+    is the message (a DNS canary announcing the install to whoever owns the name)."""
+    statement = site.parents[-1] if site.parents else None
+    name = host.value if isinstance(host.value, str) else ""
+    if ctx.top(site) and isinstance(statement, ast.Expr) and "." in name.strip("."):
+        props = {"source": ["load-time-probe"], "sink": ["dns"], "url": name[:200]}
+        ctx.emit("dataExfiltration", site, props, key=("probe", site.node))
 
 
 def _env_get(ctx: Ctx, site: Site, name: str) -> None:

@@ -115,13 +115,19 @@ def tokens_of(nodes: list[ast.AST], ctx: Ctx, scope: Scope) -> frozenset[str]:
 
 
 def _assigned_strings(name: str, ctx: Ctx, scope: Scope) -> list[str]:
-    """Every literal a variable is assigned (`f = 'a.txt'` ... `f = 'b.txt'`), at most five."""
+    """Every literal a variable is assigned (`f = 'a.txt'` ... `f = 'b.txt'`), at most five,
+    and the handle a file name was taken from (`path = tmp.name` links to `tmp`)."""
     binding = ctx.resolver.binding(name, scope)
     if binding is None:
         return []
     values, owner = binding
     texts = [ctx.resolver.text(v, owner) for v in values[:5] if v is not None]
-    return [t for t in texts if t and _path_like(t)]
+    handles = [
+        v.value.id
+        for v in values[:5]
+        if isinstance(v, ast.Attribute) and v.attr == "name" and isinstance(v.value, ast.Name)
+    ]
+    return [t for t in texts if t and _path_like(t)] + handles
 
 
 def _path_like(text: object) -> bool:

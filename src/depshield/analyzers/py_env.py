@@ -69,9 +69,12 @@ _DATA_METHODS = frozenset(
     }
 )
 
-# read: one variable; all: the whole environment as data; copy/alias: follow the variable;
-# handoff: given to a child process; other: used in a way that says nothing; ignore: a write.
-Use = tuple[Literal["read", "all", "copy", "alias", "handoff", "other", "ignore"], str | None]
+# read: one variable; all: the whole environment as data; names: the variable names as data;
+# copy/alias: follow the variable; handoff: given to a child process; other: used in a way
+# that says nothing; ignore: a write.
+Use = tuple[
+    Literal["read", "all", "names", "copy", "alias", "handoff", "other", "ignore"], str | None
+]
 
 
 def is_secret(name: str) -> bool:
@@ -114,6 +117,19 @@ def report_all(ctx: Ctx, site: Site, node: ast.AST) -> None:
     )
 
 
+def report_names(ctx: Ctx, site: Site, node: ast.AST) -> None:
+    """The variable names formatted into data: a survey of the host (which tools, clouds and
+    CI it runs), what dependency-confusion probes send home along with the host name."""
+    ctx.emit("envVars", site, {"envVars": ["*"]}, node=node, key=("env", node, "*"))
+    ctx.emit(
+        SIGNAL_SOURCE,
+        site,
+        {"kind": "system-info", "detail": "os.environ names"},
+        node=node,
+        key=("env-names", node),
+    )
+
+
 def check_environ(ctx: Ctx) -> None:
     for site in ctx.index.environ:
         if ctx.qualname(site.node, site.scope) in ENVIRON:
@@ -127,6 +143,8 @@ def _follow(ctx: Ctx, site: Site, hops: int) -> None:
         report_read(ctx, site, detail if isinstance(detail, str) else None, _shown(site))
     elif kind == "all":
         report_all(ctx, site, _shown(site))
+    elif kind == "names":
+        report_names(ctx, site, _shown(site))
     elif kind == "alias" and isinstance(detail, str) and hops < 3:
         for use in site.scope.name_loads.get(detail, []):
             _follow(ctx, use, hops + 1)
@@ -224,7 +242,21 @@ def _method_use(ctx: Ctx, site: Site, attr: ast.Attribute) -> Use:
         return _copied(ctx, site, parents[:-2])
     if attr.attr in _WHOLE_METHODS:
         return ("handoff", None) if _in_env_keyword(parents) else ("all", _ITERATED)
+    if attr.attr == "keys":
+        return _names_use(ctx, site, parents[:-2])
     return "ignore", None
+
+
+def _names_use(ctx: Ctx, site: Site, outer: tuple[ast.AST, ...]) -> Use:
+    """`os.environ.keys()`: data when formatted into text or serialised, else a lookup."""
+    parent = outer[-1] if outer else None
+    if isinstance(parent, ast.FormattedValue) or (
+        isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mod | ast.Add)
+    ):
+        return "names", None
+    if isinstance(parent, ast.Call) and _call_use(ctx, site, parent)[0] == "all":
+        return "names", None
+    return "other", None
 
 
 def _call_use(ctx: Ctx, site: Site, call: ast.Call) -> Use:
@@ -262,6 +294,11 @@ def _copied(ctx: Ctx, site: Site, outer: tuple[ast.AST, ...]) -> Use:
         return _keyword_use(ctx, site, parent, outer[:-1])
     if isinstance(parent, ast.BinOp | ast.FormattedValue):
         return "all", None
+    call = outer[-2] if len(outer) >= 2 else None
+    is_method = isinstance(call, ast.Call) and call.func is parent
+    if isinstance(parent, ast.Attribute) and is_method and parent.attr == "keys":
+        # `dict(os.environ).keys()`: the names of the copy are the names of the original
+        return _names_use(ctx, site, outer[:-2])
     return "other", None
 
 

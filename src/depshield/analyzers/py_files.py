@@ -69,14 +69,25 @@ def _write_data(ctx: Ctx, site: Site, handle: ast.AST, data: ast.AST) -> None:
 
 
 def _opened_path(ctx: Ctx, site: Site, handle: ast.AST) -> ast.AST | None:
-    """The path argument of the `open(...)` a file handle variable was bound to."""
+    """The path argument of the `open(...)` a file handle variable was bound to; for a named
+    temporary file, the handle itself (its `.name` is what a later call runs)."""
     if not isinstance(handle, ast.Name):
         return None
     binding = ctx.resolver.binding(handle.id, site.scope)
     for value in binding[0] if binding else []:
-        if isinstance(value, ast.Call) and ctx.qualname(value.func, site.scope) in OPEN_MODULES:
+        if not isinstance(value, ast.Call):
+            continue
+        name = ctx.qualname(value.func, site.scope)
+        if name in OPEN_MODULES:
             return arg(value, 0, "file", "filename", "path")
+        if name in _TEMP_FILES:
+            return handle
     return None
+
+
+# Temporary files whose name is readable afterwards: droppers write a download into one and
+# run `tmp.name`, so no path literal links the write to the run.
+_TEMP_FILES = frozenset({"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile"})
 
 
 def _write(ctx: Ctx, site: Site, path: ast.AST | None, module: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from depshield.analyzers.py_context import Ctx, Event
@@ -92,6 +93,8 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
         elif isinstance(current, ast.Call):
             if _call(ctx, current, where, found, stack, hops):
                 continue  # an opaque call: its arguments do not flow out
+        elif isinstance(current, ast.ListComp | ast.GeneratorExp) and _maps_literal(current):
+            found.decoders.add("substitution")
         elif isinstance(current, ast.Name) and hops < _MAX_HOPS:
             binding = ctx.resolver.binding(current.id, where)
             if binding is not None:
@@ -103,6 +106,15 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
         found.decoders |= folded.how & DECODING
         found.folded = True
     return found
+
+
+def _maps_literal(comp: ast.ListComp | ast.GeneratorExp) -> bool:
+    """`[table[alphabet.index(c)] for c in "KZBOLZW..."]`: a literal rewritten character by
+    character, a hand-rolled substitution cipher (copying it unchanged is not decoding)."""
+    gen = comp.generators[0]
+    source = gen.iter.value if isinstance(gen.iter, ast.Constant) else None
+    unchanged = isinstance(comp.elt, ast.Name) and isinstance(gen.target, ast.Name)
+    return isinstance(source, str | bytes) and len(source) >= _MIN_PAYLOAD and not unchanged
 
 
 def _call(
@@ -126,8 +138,8 @@ def _call(
     how = _codec_call(ctx, node, scope, name)
     if how:
         found.decoders.add(how)
-    if name in DOWNLOADS:
-        found.downloads.add(name)
+    if name in DOWNLOADS or _fetched_by_command(ctx, node, scope, name):
+        found.downloads.add(name or "")
     if name in _XOR_SINKS and any(
         isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitXor)
         for a in node.args
@@ -149,6 +161,22 @@ def _call(
     return False
 
 
+# Calls that return what a command printed: `curl URL`'s output is the downloaded body.
+_COMMAND_OUTPUT = frozenset(
+    {"subprocess.getoutput", "subprocess.check_output", "commands.getoutput", "os.popen"}
+)
+_FETCH_COMMAND = re.compile(r"\b(?:curl|wget)(?:\.exe)?\b[^|;&\n]{0,300}?(?:https?|ftp)://")
+
+
+def _fetched_by_command(ctx: Ctx, node: ast.Call, scope: Scope, name: str | None) -> bool:
+    if name not in _COMMAND_OUTPUT or not node.args:
+        return False
+    command = node.args[0]
+    parts = command.elts if isinstance(command, ast.List | ast.Tuple) else [command]
+    text = " ".join(ctx.resolver.text(p, scope) or "" for p in parts)
+    return bool(_FETCH_COMMAND.search(text))
+
+
 def _codec_call(ctx: Ctx, node: ast.Call, scope: Scope, name: str | None) -> str | None:
     """`codecs.decode(x, 'rot13')` or py2 `x.decode('base64')`: the decoding, if any."""
     if name in ("codecs.decode", "codecs.encode") and len(node.args) >= 2:
@@ -165,6 +193,36 @@ def correlate(ctx: Ctx) -> None:
     for events in ctx.events.values():
         _download_and_run(ctx, events)
         _reverse_shell(ctx, events)
+    _download_and_run_across(ctx)
+
+
+def _download_and_run_across(ctx: Ctx) -> None:
+    """`def fetch(): open(PATH, 'wb').write(get(url).content)` and `def start():
+    subprocess.run(PATH)`: a download written in one function and run by another, linked by
+    a module-level name or a literal path both use."""
+    module = ctx.index.module
+    writes = [
+        (scope, write)
+        for scope, events in ctx.events.items()
+        for write in [*events.get("write-data", []), *events.get("write", [])]
+        if events.get("download") or "downloaded" in write.flags
+    ]
+    for scope, events in ctx.events.items():
+        for spawn in events.get("spawn", []):
+            for owner, write in writes:
+                if owner is scope:
+                    continue  # one function: _download_and_run
+                # across functions only the program run counts (`PATH` as the command)
+                shared = [
+                    t
+                    for t in _linked(write.tokens, spawn.flags)
+                    if ("/" in t or "\\" in t)
+                    or (t in module.assigns and t not in owner.assigns and t not in scope.assigns)
+                ]
+                if shared:
+                    props = {"pattern": "download-write-run", "detail": shared[:3]}
+                    ctx.emit("remoteCodeDownload", spawn.site, props, key=("rcd", spawn.site.node))
+                    break
 
 
 def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
@@ -172,7 +230,11 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
     downloaded = bool(events.get("download"))
     for spawn in events.get("spawn", []):
         for write in [*events.get("write-data", []), *events.get("write", [])]:
-            shared = _linked(write.tokens, spawn.tokens)
+            if write.site is spawn.site:
+                continue  # `curl URL -o f` writes f; it does not run it
+            # a file a command fetched counts only when run as a program (not `tar xf f`)
+            runs = spawn.flags if "by-command" in write.flags else spawn.tokens
+            shared = _linked(write.tokens, runs)
             if not shared:
                 continue
             if downloaded or "downloaded" in write.flags:

@@ -41,6 +41,8 @@ _PASS_THROUGH = frozenset(
         "pathlib.WindowsPath",
     }
 )
+_PERCENT = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]")
+_FIELD = re.compile(r"\{([\w]*)(?:[!:][^{}]*)?\}")
 _HOME = frozenset({"pathlib.Path.home", "os.path.expanduser", "pathlib.Path().home"})
 _ENV_GET = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
 
@@ -75,6 +77,8 @@ class PathText:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Div):
             sep = "/" if isinstance(node.op, ast.Div) else ""
             return self._part(node.left, scope, depth) + sep + self._part(node.right, scope, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            return self._percent(node, scope, depth)
         if isinstance(node, ast.JoinedStr):
             return "".join(self._part(v, scope, depth) for v in node.values)
         if isinstance(node, ast.FormattedValue):
@@ -89,7 +93,38 @@ class PathText:
             found = self.resolver.binding(node.id, scope)
             if found and len(found[0]) == 1 and found[0][0] is not None:
                 return self._text(found[0][0], found[1], depth + 1)
+        if self.resolver.qualname(node, scope) == "sys.executable":
+            return "python"  # what a command line starting with it runs
         return None
+
+    def _percent(self, node: ast.BinOp, scope: Scope, depth: int) -> str | None:
+        """`'echo %s | sh' % x`: the template with each known argument put in."""
+        template = self.resolver.text(node.left, scope)
+        if template is None:
+            return None
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        parts = iter([self._part(v, scope, depth) for v in values])
+        return _PERCENT.sub(lambda m: "%" if m.group(0) == "%%" else next(parts, UNKNOWN), template)
+
+    def _format(self, node: ast.Call, scope: Scope, depth: int) -> str | None:
+        """`'curl {} -o {out}'.format(a, out=b)`: the template with the arguments put in."""
+        assert isinstance(node.func, ast.Attribute)
+        template = self.resolver.text(node.func.value, scope)
+        if template is None:
+            return None
+        args = [self._part(a, scope, depth) for a in node.args]
+        kwargs = {k.arg: self._part(k.value, scope, depth) for k in node.keywords if k.arg}
+        auto = iter(args)
+
+        def put(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if not key:
+                return next(auto, UNKNOWN)
+            if key.isdigit():
+                return args[int(key)] if int(key) < len(args) else UNKNOWN
+            return kwargs.get(key, UNKNOWN)
+
+        return _FIELD.sub(put, template)
 
     def _part(self, node: ast.AST, scope: Scope, depth: int) -> str:
         return self._text(node, scope, depth + 1) or UNKNOWN
@@ -112,4 +147,6 @@ class PathText:
             return f"%{key}%" if key else None
         if isinstance(node.func, ast.Attribute) and method in ("expanduser", "resolve", "absolute"):
             return self._text(node.func.value, scope, depth + 1)
+        if method == "format":
+            return self._format(node, scope, depth)
         return None

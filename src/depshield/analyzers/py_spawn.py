@@ -3,49 +3,24 @@
 from __future__ import annotations
 
 import ast
-import base64
-import binascii
 import re
 import shlex
 
-from depshield.analyzers import shell, strings
+from depshield.analyzers import strings
 from depshield.analyzers.base import SIGNAL_EXEC, SIGNAL_SPAWN
+from depshield.analyzers.py_cmdline import (
+    command_text,
+    line_of,
+    partial_command,
+    program_tokens,
+    wrapper_calls,
+)
 from depshield.analyzers.py_context import Ctx, tokens_of
 from depshield.analyzers.py_flow import Taint, taint
 from depshield.analyzers.py_scope import Site
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish"})
 _PYTHON = re.compile(r"^(python[\d.]*w?|py)(\.exe)?$", re.IGNORECASE)
-# Bounded gaps ({0,N}) keep every pattern linear on hostile, very long command lines.
-_PS_ENCODED = re.compile(
-    r"\b(?:powershell|pwsh)(?:\.exe)?\b.{0,400}?\s[-/]e(?:c|n|nc\w*)?\s+['\"]?"
-    r"([A-Za-z0-9+/=]{16,})",
-    re.IGNORECASE | re.DOTALL,
-)
-_PIPE_TO_SHELL = re.compile(
-    r"\b(?:curl|wget)\b[^|;&\n]{0,500}\|\s*(?:sudo\s+)?(?:(?:ba|z|da|k)?sh|python\d?|perl)\b",
-    re.IGNORECASE,
-)
-_PS_DOWNLOAD_RUN = re.compile(
-    r"\b(?:iex|invoke-expression)\b.{0,400}?\b(?:downloadstring|invoke-webrequest|iwr|irm"
-    r"|invoke-restmethod)\b|\b(?:downloadstring|iwr|irm|invoke-webrequest)\b.{0,400}?\|\s*iex\b",
-    re.IGNORECASE | re.DOTALL,
-)
-# A file fetched by a command and started by the same command line.
-_FETCH_THEN_START = re.compile(
-    r"(?:invoke-webrequest|\biwr\b|downloadfile|certutil\b[^\n]{0,200}-urlcache"
-    r"|bitsadmin\b[^\n]{0,200}/transfer|\bcurl\b[^\n|]{0,200}\s-[a-z]*o\s"
-    r"|\bwget\b[^\n|]{0,200}\s-o\s)"
-    r"[^\n]{0,400}?(?:start-process|\bstart\s|\.(?:exe|bat|cmd|ps1|sh|vbs)\b[^\n]{0,200}?"
-    r"(?:&&|;|\|\|)\s*(?:\.?[\\/])?\S{1,200}\.(?:exe|bat|cmd|ps1|sh|vbs)\b|\bchmod\s+\+x)",
-    re.IGNORECASE,
-)
-_REVERSE = re.compile(
-    r"/dev/(?:tcp|udp)/|\bnc(?:at)?\b[^|;&\n]{0,200}\s-\w*[ec]\s|\bmkfifo\b[^;\n]{0,200}\bnc\b"
-    r"|\bsocat\b[^\n]{0,300}exec:",
-    re.IGNORECASE,
-)
-_MAX_COMMAND = 20_000  # characters of a command line the patterns look at
 _NO_COMMAND_ARG = ("os.exec", "os.spawn", "os.posix_spawn")
 
 
@@ -62,13 +37,17 @@ def spawn_rule(ctx: Ctx, site: Site, name: str) -> None:
         props["command"] = text[:200]
     ctx.emit(SIGNAL_SPAWN, site, props)
     inputs = [a for a in call.args if not isinstance(a, ast.Starred)]
-    ctx.event("spawn", site, tokens_of(list(inputs), ctx, site.scope))
+    tokens = tokens_of(list(inputs), ctx, site.scope)
+    ctx.event("spawn", site, tokens, program_tokens(ctx, site, command, text, tokens))
     if _stdio_is_socket(ctx, site, call):
         ctx.event("sockstdio", site)
     if text:
-        _command_text(ctx, site, text)
+        command_text(ctx, site, text, tokens)
         if not isinstance(command, ast.Constant):  # assembled at run time: scan what it becomes
-            ctx.out.extend(strings.scan_literal(text, ctx.file, _line(site), ctx.top(site)))
+            ctx.out.extend(strings.scan_literal(text, ctx.file, line_of(site), ctx.top(site)))
+    elif command is not None:
+        partial_command(ctx, site, command, tokens)
+        wrapper_calls(ctx, site, command)
     code = _python_c(ctx, site, argv)
     if code and ctx.nested is not None:
         ctx.nested(ctx, code, site, "python -c")
@@ -136,53 +115,6 @@ def _stdio_is_socket(ctx: Ctx, site: Site, call: ast.Call) -> bool:
         if ctx.qualname(value, site.scope) in ("socket.socket()", "socket.create_connection()"):
             return True
     return False
-
-
-def _line(site: Site) -> int:
-    return int(getattr(site.node, "lineno", 1))
-
-
-def _command_text(ctx: Ctx, site: Site, text: str) -> None:
-    line = _line(site)
-    text = text[:_MAX_COMMAND]
-    top = ctx.top(site)
-    ctx.out.extend(shell.analyze_shell(text, ctx.file, line - 1, top))
-    encoded = _PS_ENCODED.search(text)
-    if encoded:
-        decoded = _utf16_base64(encoded.group(1))
-        props = {"pattern": "powershell-encoded-command", "decoded": (decoded or "")[:200]}
-        ctx.emit("remoteCodeDownload", site, props, key=("rcd", site.node))
-        ctx.emit(
-            "encodedPayloadExecution",
-            site,
-            {"decoder": ["base64"], "sink": "powershell"},
-            key=("epe", site.node),
-        )
-        if decoded:
-            ctx.out.extend(strings.scan_literal(decoded, ctx.file, line, top))
-    if _PIPE_TO_SHELL.search(text):
-        pattern = "download-piped-to-shell"
-    elif _PS_DOWNLOAD_RUN.search(text) or _FETCH_THEN_START.search(text):
-        pattern = "download-then-run"
-    else:
-        pattern = ""
-    if pattern:
-        ctx.emit("remoteCodeDownload", site, {"pattern": pattern}, key=("rcd", site.node))
-    if _REVERSE.search(text):
-        ctx.emit(
-            "reverseShell",
-            site,
-            {"detail": "shell command wired to a socket"},
-            key=("revshell", site.node),
-        )
-
-
-def _utf16_base64(blob: str) -> str | None:
-    """PowerShell -EncodedCommand is base64 of UTF-16LE text."""
-    try:
-        return base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-16-le")
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
 
 
 def _payload(ctx: Ctx, site: Site, found: Taint, sink: str) -> None:

@@ -36,6 +36,8 @@ _ROOT_TOOLING = frozenset(
     {"setup.py", "conftest.py", "noxfile.py", "tasks.py", "fabfile.py", "hatch_build.py",
      "pdm_build.py"}
 )  # fmt: skip
+# Root folders of a source tree that hold scripts maintainers run (`scripts/release.py`).
+_ROOT_SCRIPT_DIRS = frozenset({"scripts", "tools", "ci", "dev", "bin"})
 _TEST_MODULE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
 
 
@@ -145,10 +147,23 @@ def import_entries(kind: str, paths: Collection[str], install: Collection[str]) 
             continue
         if len(parts) == 1 and parts[0] in _ROOT_TOOLING:
             continue
+        if (
+            len(parts) > 1
+            and parts[0] in _ROOT_SCRIPT_DIRS
+            and f"{parts[0]}/__init__.py" not in paths
+        ):
+            continue  # maintainer scripts beside the package, not a package of their own
         if _NOT_IMPORTED.intersection(parts[:-1]) or _TEST_MODULE.match(posixpath.basename(path)):
             continue
         found.append(path)
     return tuple(found)
+
+
+def _maintainer_script(parts: list[str], paths: Collection[str]) -> bool:
+    """`scripts/release.py`: a script beside the package, in a root folder that is no package
+    of its own, which nothing installs."""
+    root = parts[0]
+    return len(parts) > 1 and root in _ROOT_SCRIPT_DIRS and f"{root}/__init__.py" not in paths
 
 
 def _text(value: Any) -> str | None:
