@@ -278,7 +278,7 @@ def test_lines_of_code_skip_blanks_and_comments() -> None:
 
 def test_wants_python_sources_and_pth_files() -> None:
     analyzer = PythonAnalyzer()
-    assert analyzer.name == "python" and analyzer.version == "1"
+    assert analyzer.name == "python" and analyzer.version == "2"
     for path in ("a.py", "pkg/B.PY", "gui.pyw", "x-init.pth"):
         assert analyzer.wants(path)
     for path in ("a.pyc", "a.txt", "py", "setup.cfg"):

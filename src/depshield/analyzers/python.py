@@ -24,7 +24,7 @@ class PythonAnalyzer:
     """Capabilities, payloads and install-time behaviour of Python source."""
 
     name = "python"
-    version = "1"
+    version = "2"  # 2: droppers, beacons, secrets, autostart entries, docstrings quiet
 
     def wants(self, path: str) -> bool:
         return path.lower().endswith((".py", ".pyw", ".pth"))
