@@ -148,17 +148,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-python", action="store_true")
     parser.add_argument("--skip-npm", action="store_true")
+    parser.add_argument("--case", choices=list(CASES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.case:
+        with tempfile.TemporaryDirectory(prefix="ds-scan-bench-") as tmp:
+            print(case(args.case, CASES[args.case], Path(tmp)))
+        return 0
     rows = []
     doc = ROOT / "docs" / "benchmarks.md"
     kept = previous_rows(doc)
-    with tempfile.TemporaryDirectory(prefix="ds-scan-bench-") as tmp:
-        for name, files in CASES.items():
-            if (name == "python" and args.skip_python) or (name == "npm" and args.skip_npm):
-                if name in kept:
-                    rows.append(kept[name])
-                continue
-            rows.append(case(name, files, Path(tmp)))
+    for name in CASES:
+        if (name == "python" and args.skip_python) or (name == "npm" and args.skip_npm):
+            if name in kept:
+                rows.append(kept[name])
+            continue
+        # One process per case: peak RSS of waited-for children is per process, so a case run
+        # after another would report the larger of the two.
+        proc = subprocess.run(
+            [sys.executable, __file__, "--case", name], capture_output=True, text=True, check=True
+        )
+        rows.append(proc.stdout.strip().splitlines()[-1])
     text = "\n".join(
         [
             "## Project scan: cold, warm, memory",

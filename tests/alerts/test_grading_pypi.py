@@ -68,3 +68,15 @@ def test_download_and_eval_far_apart_are_no_chain() -> None:
 
 def test_download_and_eval_close_together_still_warn() -> None:
     assert graded(cooccurrence("pkg/run.py:10", "pkg/run.py:14")) == ("warn", None)
+
+
+def test_decoded_blob_into_pickle_in_called_code_warns_not_blocks() -> None:
+    # debugpy's pydevd passes test filters as base64+zlib pickles: the blob is an argument.
+    f = Finding(
+        "encodedPayloadExecution",
+        "debugpy/_vendored/pydevd/_pydev_runfiles/pydev_runfiles_pytest2.py",
+        25,
+        "pickle.loads(zlib.decompress(base64.b64decode(py_test_accept_filter)))",
+        {"decoder": ["base64", "zlib"], "sink": "pickle"},
+    )
+    assert graded(f) == ("warn", "runs only when the package's code calls it")

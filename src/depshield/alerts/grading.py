@@ -182,6 +182,11 @@ def _direct_python_chain(f: Finding) -> bool:
     reaching exec or a started file, a wallet key reaching a request): whoever calls it, it
     does what attacks do. Co-occurrence in one file (`chain`: a download somewhere, an eval
     elsewhere, as in IPython or schema compilers) is the judge's weaker evidence."""
+    if f.type == "encodedPayloadExecution":
+        # Decoding data into pickle, exec or a command in code that runs only when called is
+        # also how debuggers and IPC layers pass objects (debugpy's pydevd): the blob may be
+        # an argument, not an embedded payload. Embedded ones run at import and block there.
+        return False
     return f.file.lower().endswith((".py", ".pyw")) and "chain" not in f.props
 
 
