@@ -54,6 +54,35 @@ def warm_up() -> None:
             results.append(judge_examined(examine(root, ecosystem), root))
     for fmt in ("json", "text", "sarif", "markdown"):
         renderer(fmt)(Report(results), color=False)
+    _compile_patterns()
+    # A declared license that is not one SPDX id builds the license table's tokenizer.
+    from depshield.intel.spdx import normalise
+
+    normalise("GPL-2.0+ WITH Classpath-exception-2.0 OR Apache License 2.0")
     prepare_parsers(sorted(COMMANDS))
     # SQLite connections must not cross a fork: each child opens its own.
     popularity.load_index.cache_clear()
+
+
+def _compile_patterns() -> None:
+    """Compile every lazily compiled pattern of depshield's loaded modules (tables included),
+    which children would otherwise each compile again."""
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("depshield"):
+            for value in list(vars(module).values()):
+                _compile(value, depth=3)
+
+
+def _compile(value: object, depth: int) -> None:
+    from depshield.lazyre import LazyPattern
+
+    if isinstance(value, LazyPattern):
+        _ = value.compiled
+    elif depth and isinstance(value, dict):
+        for item in value.values():
+            _compile(item, depth - 1)
+    elif depth and isinstance(value, list | tuple | frozenset | set):
+        for item in value:
+            _compile(item, depth - 1)
