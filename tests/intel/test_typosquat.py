@@ -140,8 +140,10 @@ def tiny_lists(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     }
     monkeypatch.setattr(popularity, "_read", files.__getitem__)
     popularity.load_index.cache_clear()
+    popularity.list_facts.cache_clear()
     yield
     popularity.load_index.cache_clear()
+    popularity.list_facts.cache_clear()
 
 
 @pytest.mark.usefixtures("tiny_lists")

@@ -60,8 +60,14 @@ def warm_up() -> None:
 
     normalise("GPL-2.0+ WITH Classpath-exception-2.0 OR Apache License 2.0")
     prepare_parsers(sorted(COMMANDS))
-    # SQLite connections must not cross a fork: each child opens its own.
+    # SQLite connections must not cross a fork: each child opens its own (the list facts,
+    # plain data, stay).
     popularity.load_index.cache_clear()
+    for ecosystem in ("npm", "pypi"):
+        popularity.list_facts(ecosystem)
+    # Archives: the warm-up packages are directories, the packages users check are not.
+    import depshield.artifacts.tar
+    import depshield.artifacts.zip  # noqa: F401
 
 
 def _compile_patterns() -> None:

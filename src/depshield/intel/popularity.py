@@ -105,16 +105,23 @@ def _read(name: str) -> str:
 def load_index(ecosystem: str) -> PopularityIndex:
     """The index for `ecosystem`: its SQLite file in DEPSHIELD_HOME when it was built from the
     shipped list as it is now, else built (about a second, once) and kept for the next run."""
-    import hashlib
-
-    text = _read(_FILES[ecosystem]) + _read(_ALLOW_FILE)
-    digest = hashlib.sha256(f"{_SCHEMA}\n{text}".encode()).hexdigest()[:16]
+    digest, allowed = list_facts(ecosystem)
     path = memo_path(f"popularity-{ecosystem}-{digest}.sqlite")
-    allowed = _allow_list(ecosystem)
     db = _open(path, ecosystem)
     if db is None:
         db = _build(path, ecosystem)
     return PopularityIndex(ecosystem, db, allowed)
+
+
+@functools.cache
+def list_facts(ecosystem: str) -> tuple[str, frozenset[tuple[str, str]]]:
+    """The shipped list's digest (which index file belongs to it) and its allowed pairs: plain
+    data, kept apart from the connection so a resident analyser computes them once."""
+    import hashlib
+
+    text = _read(_FILES[ecosystem]) + _read(_ALLOW_FILE)
+    digest = hashlib.sha256(f"{_SCHEMA}\n{text}".encode()).hexdigest()[:16]
+    return digest, _allow_list(ecosystem)
 
 
 def _open(path: Path, ecosystem: str) -> sqlite3.Connection | None:
