@@ -70,11 +70,12 @@ def _handle(conn: socket.socket, stamp: dict[str, int], listener: socket.socket)
             protocol.send(conn, {"stopped": True})
             return False
         foreign = request.get("code") != protocol.code_root()  # another installation's client
-        if len(fds) != 3 or foreign or code_stamp() != stamp:
+        outdated = code_stamp() != stamp  # this installation was upgraded: step down
+        if len(fds) != 3 or foreign or outdated:
             for fd in fds:
                 os.close(fd)
             protocol.send(conn, {"stale": True})  # the client runs the command itself
-            return len(fds) != 3 or foreign
+            return not outdated
         pid = os.fork()
         if pid == 0:  # the child: never returns into the accept loop
             listener.close()
