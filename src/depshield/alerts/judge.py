@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from depshield.alerts.catalog import CATALOG
+from depshield.alerts.dependency_use import dependency_findings
 from depshield.alerts.grading import grade, install_is_quiet
 from depshield.alerts.links import import_graph, install_entries, started_files
 from depshield.alerts.reach import Timing, reachable, resolve_import
@@ -57,6 +58,8 @@ def judge(
     findings = [*manifest.findings, *(f for fa in files for f in fa.findings)]
     findings += correlate(_contexts(findings, timing, imports, path_set))
     findings += _package_findings(files, imports, path_set, timing)
+    running = frozenset(timing.install_files | timing.import_files)
+    findings += dependency_findings(manifest, files, running)
     findings += extra_findings
     alerts, notes = _alerts(ref, findings, timing, policy)
     notes += extra_notes

@@ -22,6 +22,8 @@ SIGNAL_DOWNLOAD = "signal:download"
 """Content is fetched from the network (http get, fetch, urlopen, curl/wget). props: detail."""
 SIGNAL_WRITE = "signal:write"
 """A file is written. props: detail (path when literal)."""
+SIGNAL_PACKAGE = "signal:package"
+"""Another package is loaded by name (not a relative file, not a Node built-in). props: package."""
 
 SIGNALS = frozenset(
     {
@@ -32,6 +34,7 @@ SIGNALS = frozenset(
         SIGNAL_SPAWN,
         SIGNAL_DOWNLOAD,
         SIGNAL_WRITE,
+        SIGNAL_PACKAGE,
     }
 )
 

@@ -26,7 +26,9 @@ class JavaScriptAnalyzer:
     """Findings for .js/.cjs/.mjs/.jsx/.ts/.tsx/.mts/.cts files (not .d.ts declarations)."""
 
     name = "javascript"
-    version = "2"  # 2: unpacked packer payloads, remote commands, browser sources
+    version = (
+        "3"  # 2: unpacked packer payloads, remote commands, browser sources; 3: packages loaded
+    )
 
     def wants(self, path: str) -> bool:
         lower = path.lower()

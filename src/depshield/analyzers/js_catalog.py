@@ -30,6 +30,17 @@ CAPABILITY_OF_MODULE = {
 NETWORK_GLOBALS = frozenset({"fetch", "XMLHttpRequest", "WebSocket", "EventSource"})
 
 
+# Node's own modules (`node:` prefixes are stripped before the look-up): never a dependency.
+NODE_BUILTINS = frozenset({
+    "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants",
+    "crypto", "dgram", "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2",
+    "https", "inspector", "module", "net", "os", "path", "perf_hooks", "process", "punycode",
+    "querystring", "readline", "repl", "sea", "sqlite", "stream", "string_decoder", "sys", "test",
+    "timers", "tls", "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads",
+    "zlib",
+})  # fmt: skip
+
+
 def capability_of(module: str) -> str | None:
     """The capability finding type loading `module` implies, or None."""
     return CAPABILITY_OF_MODULE.get(module) or CAPABILITY_OF_MODULE.get(package_of(module))

@@ -6,10 +6,10 @@ import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers import js_text
-from depshield.analyzers.base import SIGNAL_EXEC
-from depshield.analyzers.js_catalog import capability_of
+from depshield.analyzers.base import SIGNAL_EXEC, SIGNAL_PACKAGE
+from depshield.analyzers.js_catalog import NODE_BUILTINS, capability_of
 from depshield.analyzers.js_exec import decoder_function, find_decode
-from depshield.analyzers.js_resolve import GLOBAL, Ref, module_name
+from depshield.analyzers.js_resolve import GLOBAL, Ref, module_name, package_of
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -59,6 +59,9 @@ def type_only(stmt: Node) -> bool:
     return any(child.type == "type" for child in stmt.children[:3])
 
 
+_PACKAGE_NAME = re.compile(r"(?:@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*")  # npm names, lower case
+
+
 def loaded(ctx: JsContext, node: Node, module: str) -> None:
     """A module is loaded at `node`: remember relative files, report capability modules."""
     if is_relative(module):
@@ -68,6 +71,9 @@ def loaded(ctx: JsContext, node: Node, module: str) -> None:
     capability = capability_of(module)
     if capability is not None:
         ctx.emit(capability, node, {"module": module}, key=module)
+    package = package_of(module)
+    if package not in NODE_BUILTINS and _PACKAGE_NAME.fullmatch(package):
+        ctx.emit(SIGNAL_PACKAGE, node, {"package": package}, key=package)
 
 
 def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:

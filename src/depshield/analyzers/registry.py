@@ -27,7 +27,7 @@ class Entry:
 
 
 TABLE = (
-    Entry("depshield.analyzers.javascript", "JavaScriptAnalyzer", "javascript", "2", _JS),
+    Entry("depshield.analyzers.javascript", "JavaScriptAnalyzer", "javascript", "3", _JS),
     Entry("depshield.analyzers.python", "PythonAnalyzer", "python", "2", _PY),
     Entry(
         "depshield.analyzers.shell_file",

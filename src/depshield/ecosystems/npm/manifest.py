@@ -51,6 +51,7 @@ def read_manifest(files: Mapping[str, bytes], paths: Sequence[str]) -> ManifestA
         bin_entries=tuple(dict.fromkeys(b.path for b in found_bins if b.path in present)),
         missing_bin_targets=tuple(b.target for b in found_bins if b.path not in present),
         description=_text(pkg.data.get("description")),
+        dependency_lines={n: pkg.line("dependencies", n) for n in extra["dependencies"]},
     )
     name, version = pkg.data.get("name"), pkg.data.get("version")
     return ManifestAnalysis(
