@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.findings import matching
 
 from depshield.analyzers import shell, strings
 from depshield.analyzers.python import PythonAnalyzer
-from depshield.model import FileAnalysis, Finding
+from depshield.model import FileAnalysis
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "python"
 
@@ -24,19 +25,6 @@ def _isolate_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
 def analyze(fixture: str, path: str | None = None) -> FileAnalysis:
     path = path or f"pkg/{fixture}"
     return PythonAnalyzer().analyze(path, (FIXTURES / fixture).read_bytes())
-
-
-def matching(
-    result: FileAnalysis, type_: str, line: int | None = None, **props: Any
-) -> list[Finding]:
-    return [
-        f
-        for f in result.findings
-        if f.type == type_
-        and f.file == result.path
-        and (line is None or f.line == line)
-        and all(f.props.get(k) == v for k, v in props.items())
-    ]
 
 
 # fixture, finding type, line, top_level, props that must match

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.findings import matching
 
 from depshield.analyzers import py_treesitter, shell, strings
 from depshield.analyzers.python import PythonAnalyzer
-from depshield.model import FileAnalysis, Finding
+from depshield.model import FileAnalysis
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "python"
 SHELL_CALL = b"import os\nos.system('echo inert')\n"
@@ -29,19 +29,6 @@ def analyze_bytes(data: bytes, path: str = "pkg/mod.py") -> FileAnalysis:
 
 def analyze(fixture: str) -> FileAnalysis:
     return analyze_bytes((FIXTURES / fixture).read_bytes(), f"pkg/{fixture}")
-
-
-def matching(
-    result: FileAnalysis, type_: str, line: int | None = None, **props: Any
-) -> list[Finding]:
-    return [
-        f
-        for f in result.findings
-        if f.type == type_
-        and f.file == result.path
-        and (line is None or f.line == line)
-        and all(f.props.get(k) == v for k, v in props.items())
-    ]
 
 
 def test_python2_print_statement_falls_back_to_tree_sitter() -> None:

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from support.findings import matching
 
 from depshield.analyzers.python import PythonAnalyzer
-from depshield.model import FileAnalysis, Finding
+from depshield.model import FileAnalysis
 
 
 def analyze(source: str, path: str = "pkg/__init__.py") -> FileAnalysis:
     return PythonAnalyzer().analyze(path, source.encode())
-
-
-def matching(
-    result: FileAnalysis, type_: str, line: int | None = None, **props: Any
-) -> list[Finding]:
-    return [
-        f
-        for f in result.findings
-        if f.type == type_
-        and f.file == result.path
-        and (line is None or f.line == line)
-        and all(f.props.get(k) == v for k, v in props.items())
-    ]
 
 
 ENV_NAMES_PROBE = """\
