@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # tree_sitter is imported lazily: the CLI must start fast
@@ -108,17 +107,18 @@ def _query(grammar: str) -> Query:
 def _valid_patterns(grammar: str) -> list[int]:
     import hashlib
     import json
-    import os
 
     from tree_sitter import Query, QueryError
 
+    from depshield import memo
+
     digest = hashlib.sha256("\0".join(PATTERNS).encode()).hexdigest()[:16]
-    memo = _memo_dir() / f"js-query-{grammar}-{digest}.json"
+    name = f"js-query-{grammar}-{digest}.json"
     try:
-        indexes: list[int] = json.loads(memo.read_text())
+        indexes: list[int] = json.loads(memo.read(name) or b"")
         if all(isinstance(i, int) and 0 <= i < len(PATTERNS) for i in indexes):
             return indexes
-    except (OSError, ValueError):
+    except ValueError:
         pass
     language = _language(grammar)
     indexes = []
@@ -128,20 +128,8 @@ def _valid_patterns(grammar: str) -> list[int]:
         except QueryError:
             continue
         indexes.append(i)
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(indexes))
-        os.replace(tmp, memo)
-    except OSError:
-        pass  # a read-only home only costs the slower path next time
+    memo.write(name, json.dumps(indexes).encode())  # a read-only home only costs this again
     return indexes
-
-
-def _memo_dir() -> Path:
-    from depshield.home import depshield_home
-
-    return depshield_home() / "memo"
 
 
 def parse(grammar: str, source: bytes) -> Tree:
