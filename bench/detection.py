@@ -60,9 +60,15 @@ class Outcome:
     peer_seconds: float | None = None
 
 
-def run_depshield(path: Path, ecosystem: str, home: Path) -> tuple[dict | None, float, float, str]:
-    """One whole CLI process: (report, wall seconds, peak RSS MB, stderr)."""
+def run_depshield(
+    path: Path, ecosystem: str, home: Path, resident: bool = False
+) -> tuple[dict | None, float, float, str]:
+    """One whole CLI process: (report, wall seconds, peak RSS MB, stderr). `resident`: let a
+    resident analyser started for `home` serve it (bench/paired_speed.py), else a fresh run."""
     env = {**os.environ, "DEPSHIELD_HOME": str(home), "DEPSHIELD_OFFLINE": "1"}
+    env.pop("DEPSHIELD_NO_DAEMON", None)
+    if not resident:
+        env["DEPSHIELD_NO_DAEMON"] = "1"
     cmd = [
         str(DEPSHIELD),
         "package",

@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -26,7 +25,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from corpus import materialize  # noqa: E402
-from detection import DEFAULT_DATA, DEFAULT_ZIP, DEPSHIELD  # noqa: E402
+from detection import DEFAULT_DATA, DEFAULT_ZIP, DEPSHIELD, run_depshield  # noqa: E402
 from docs_section import machine_line, write_section  # noqa: E402
 from peer_guarddog import (  # noqa: E402
     Item,
@@ -48,19 +47,6 @@ def sample(ecosystem: str, count: int, zip_path: Path, data: Path) -> list[Item]
 TOOLS = ("fresh", "resident", "guarddog")
 
 
-def depshield_seconds(path: Path, ecosystem: str, home: Path, resident: bool) -> float:
-    """One whole `depshield package PATH --offline` process, as bench/detection.py runs it."""
-    env = {**os.environ, "DEPSHIELD_HOME": str(home), "DEPSHIELD_OFFLINE": "1"}
-    env.pop("DEPSHIELD_NO_DAEMON", None)
-    if not resident:
-        env["DEPSHIELD_NO_DAEMON"] = "1"
-    cmd = [str(DEPSHIELD), "package", str(path), "--offline", "--format", "json", "--all"]
-    cmd += ["--ecosystem", ecosystem, "--fail-on", "never"]
-    start = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, env=env, check=False, timeout=600)
-    return time.perf_counter() - start
-
-
 def measure(item: Item, home: Path, order: tuple[str, ...]) -> dict[str, float]:
     """Seconds per tool on one package, the tools in `order`."""
     times: dict[str, float] = {}
@@ -77,7 +63,8 @@ def measure(item: Item, home: Path, order: tuple[str, ...]) -> dict[str, float]:
             if tool == "guarddog":
                 times[tool] = run_guarddog(item.ecosystem, gd_path).seconds
             else:
-                times[tool] = depshield_seconds(ds_path, item.ecosystem, home, tool == "resident")
+                resident = tool == "resident"
+                times[tool] = run_depshield(ds_path, item.ecosystem, home, resident)[1]
     return times
 
 
