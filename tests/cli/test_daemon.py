@@ -149,3 +149,12 @@ def test_client_finds_the_socket_where_the_daemon_listens(
     assert protocol.HOME_VAR == ENV_VAR
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     assert protocol.client_socket() == str(protocol.socket_path())
+
+
+def test_start_in_an_unwritable_home_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    started = _cli(blocker / "home", "daemon", "start")
+    assert started.returncode == 2
+    assert "cannot write to" in started.stderr and "Traceback" not in started.stderr
+    assert "Tip: set DEPSHIELD_HOME" in started.stderr

@@ -63,8 +63,14 @@ def _start(path: Any, idle: float) -> int:
     if _ping(path):
         print(f"resident analyser already running ({path})")
         return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    log = (path.parent / "daemon.log").open("ab")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = (path.parent / "daemon.log").open("ab")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write to {str(path.parent)!r}: {exc.strerror or exc}",
+            tip="set DEPSHIELD_HOME to a directory you can write",
+        ) from None
     cmd = [sys.executable, "-m", "depshield.cli.main", "daemon", "run", "--idle", str(idle)]
     env = {**os.environ, "DEPSHIELD_NO_DAEMON": "1"}  # the daemon never calls itself
     subprocess.Popen(  # noqa: S603 - our own interpreter and module
