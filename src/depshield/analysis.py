@@ -90,10 +90,10 @@ def detect_ecosystem(path: Path, kept: dict[str, bytes], paths: list[str]) -> st
 
 
 def cache_key(ecosystem: str | None) -> str:
-    """Analysis results are reused only by the same analyzers reading as the same ecosystem."""
-    from depshield.analyzers.registry import analyzer_version
+    """Analysis results are reused only by the same code reading as the same ecosystem."""
+    from depshield.code_digest import code_digest
 
-    return f"{FORMAT}:{ecosystem or '-'}:{analyzer_version()}"
+    return f"{FORMAT}:{ecosystem or '-'}:{code_digest()}"
 
 
 def analyze_artifact(

@@ -71,8 +71,3 @@ class LazyAnalyzer:
 def analyzers() -> tuple[Analyzer, ...]:
     """Every registered analyzer, built once per process."""
     return tuple(LazyAnalyzer(entry) for entry in TABLE)
-
-
-def analyzer_version() -> str:
-    """A key that changes whenever any analyzer changes, for caching analysis results."""
-    return ",".join(f"{e.name}={e.version}" for e in TABLE)
