@@ -48,9 +48,11 @@ class Cache:
         return db
 
     def get_document(self, url: str, ttl: float) -> bytes | None:
-        row = self._db().execute(
-            "SELECT body, fetched_at FROM documents WHERE url = ?", (url,)
-        ).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT body, fetched_at FROM documents WHERE url = ?", (url,))
+            .fetchone()
+        )
         if row is None or time.time() - row[1] > ttl:
             return None
         body: bytes = row[0]
@@ -68,9 +70,13 @@ class Cache:
         )
 
     def get_analysis(self, digest: str, analyzer: str) -> dict[str, Any] | None:
-        row = self._db().execute(
-            "SELECT payload FROM analyses WHERE digest = ? AND analyzer = ?", (digest, analyzer)
-        ).fetchone()
+        row = (
+            self._db()
+            .execute(
+                "SELECT payload FROM analyses WHERE digest = ? AND analyzer = ?", (digest, analyzer)
+            )
+            .fetchone()
+        )
         if row is None:
             return None
         try:
