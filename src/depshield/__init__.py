@@ -1,3 +1,121 @@
-"""depshield: static supply-chain attack detection for npm and PyPI packages."""
+"""depshield: static supply-chain attack detection for npm and PyPI packages.
+
+The library's surface is `__all__`; names load on first use, so `import depshield` (and the
+CLI's start-up) costs nothing beyond this file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# name -> the module that defines it (tests/test_public_api.py keeps this complete).
+_SURFACE = {
+    "analyze_spec": "depshield.api",
+    "parse_spec": "depshield.api",
+    "analyze_artifact": "depshield.analysis",
+    "examine": "depshield.analysis",
+    "judge_examined": "depshield.analysis",
+    "Examined": "depshield.analysis",
+    "diff_packages": "depshield.diff",
+    "scan": "depshield.scan.run",
+    "parse_project": "depshield.scan.run",
+    "ScanOptions": "depshield.scan.run",
+    "ScanOutcome": "depshield.scan.run",
+    "load_policy": "depshield.config",
+    "find_config": "depshield.config",
+    "Policy": "depshield.policy",
+    "Ignore": "depshield.policy",
+    "PackageRef": "depshield.model",
+    "PackageResult": "depshield.model",
+    "Alert": "depshield.model",
+    "Finding": "depshield.model",
+    "FileAnalysis": "depshield.model",
+    "Scores": "depshield.model",
+    "When": "depshield.model",
+    "DepshieldError": "depshield.errors",
+    "UsageError": "depshield.errors",
+    "ConfigError": "depshield.errors",
+    "RegistryError": "depshield.errors",
+    "NotFoundError": "depshield.errors",
+    "IntegrityError": "depshield.errors",
+    "ArchiveError": "depshield.errors",
+    "NothingToScan": "depshield.errors",
+}
+
+__all__ = [
+    "__version__",
+    "analyze_spec",
+    "parse_spec",
+    "analyze_artifact",
+    "examine",
+    "judge_examined",
+    "Examined",
+    "diff_packages",
+    "scan",
+    "parse_project",
+    "ScanOptions",
+    "ScanOutcome",
+    "load_policy",
+    "find_config",
+    "Policy",
+    "Ignore",
+    "PackageRef",
+    "PackageResult",
+    "Alert",
+    "Finding",
+    "FileAnalysis",
+    "Scores",
+    "When",
+    "DepshieldError",
+    "UsageError",
+    "ConfigError",
+    "RegistryError",
+    "NotFoundError",
+    "IntegrityError",
+    "ArchiveError",
+    "NothingToScan",
+]
+
+if TYPE_CHECKING:
+    from depshield.analysis import Examined, analyze_artifact, examine, judge_examined
+    from depshield.api import analyze_spec, parse_spec
+    from depshield.config import find_config, load_policy
+    from depshield.diff import diff_packages
+    from depshield.errors import (
+        ArchiveError,
+        ConfigError,
+        DepshieldError,
+        IntegrityError,
+        NotFoundError,
+        NothingToScan,
+        RegistryError,
+        UsageError,
+    )
+    from depshield.model import (
+        Alert,
+        FileAnalysis,
+        Finding,
+        PackageRef,
+        PackageResult,
+        Scores,
+        When,
+    )
+    from depshield.policy import Ignore, Policy
+    from depshield.scan.run import ScanOptions, ScanOutcome, parse_project, scan
+
+
+def __getattr__(name: str) -> Any:
+    module = _SURFACE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'depshield' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

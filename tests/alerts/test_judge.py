@@ -176,3 +176,14 @@ def test_install_time_request_to_a_fixed_host_is_a_beacon() -> None:
         SIGNAL_SINK, "install.js", 9, "https.get(url, (res) => {", {"kind": "network"}
     )
     assert "dataExfiltration" not in types(_install_ctx(computed))
+
+
+def test_an_uncatalogued_alert_type_fails_loudly_instead_of_vanishing() -> None:
+    import pytest
+
+    from depshield.alerts.catalog import UnknownAlertType
+
+    manifest = ManifestAnalysis("demo", "1.0.0", import_entries=("index.js",))
+    stray = Finding("notInTheCatalog", "index.js", 4, "x()", {})
+    with pytest.raises(UnknownAlertType, match="notInTheCatalog"):
+        run(manifest, js("index.js", stray))

@@ -201,3 +201,17 @@ _ENTRIES = [
 # fmt: on
 
 CATALOG: dict[str, AlertType] = {e.type: e for e in _ENTRIES}
+
+
+class UnknownAlertType(LookupError):
+    """An analyzer emitted a type the catalog does not know: a programming error, never input."""
+
+
+def catalog_entry(alert_type: str) -> AlertType:
+    """The catalog line of `alert_type`; an uncatalogued type fails loudly instead of vanishing."""
+    try:
+        return CATALOG[alert_type]
+    except KeyError:
+        raise UnknownAlertType(
+            f"{alert_type!r} is emitted but missing from src/depshield/alerts/catalog.py"
+        ) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from depshield.alerts.catalog import CATALOG
+from depshield.alerts.catalog import catalog_entry
 from depshield.alerts.dependency_use import dependency_findings
 from depshield.alerts.grading import grade, install_is_quiet
 from depshield.alerts.links import import_graph, install_entries, started_files
@@ -157,9 +157,9 @@ def _alerts(
     counts: dict[str, int] = defaultdict(int)
     seen: set[tuple[str, str, int, str]] = set()
     for f in findings:
-        entry = CATALOG.get(f.type)
-        if f.type in SIGNALS or entry is None:
+        if f.type in SIGNALS:
             continue
+        entry = catalog_entry(f.type)
         key = (f.type, f.file, f.line, f.evidence)
         if key in seen:
             continue

@@ -14,7 +14,7 @@ from pathlib import Path
 from depshield.daemon import protocol
 
 IDLE_SECONDS = 1800  # an unused resident analyser goes away by itself
-REQUEST_SECONDS = 5.0
+REQUEST_SECONDS = 2.0  # a local client sends its request right after connecting
 
 
 def serve(root: Path, idle_seconds: float = IDLE_SECONDS) -> int:
