@@ -29,7 +29,12 @@ class RegistryError(DepshieldError):
 
 
 class NotFoundError(RegistryError):
-    """The registry does not know this package or version."""
+    """The registry does not know this package or version.
+
+    Its own exit code (5): a typo'd name is the user's to fix, an outage (3) is not (issue 12).
+    """
+
+    exit_code = 5
 
 
 class IntegrityError(DepshieldError):

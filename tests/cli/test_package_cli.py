@@ -103,3 +103,17 @@ def test_invalid_package_json_is_an_alert_not_a_crash(tmp_path: Path, capsys) ->
     types = {a["type"]: a for a in report["packages"][0]["alerts"]}
     assert types["invalidPackageJSON"]["file"] == "package.json"
     assert types["invalidPackageJSON"]["line"] == 1
+
+
+def test_unknown_package_name_exits_5_not_3(
+    registry_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A typo'd name is "not found" (5), told apart from an outage (3); issue 12."""
+    from support.registry_server import isolate_env
+
+    isolate_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("npm_config_registry", registry_server.url + "npm/")
+    assert main(["package", "npm:no-such-pkg@1.0.0"]) == 5
+    err = capsys.readouterr().err
+    assert "'no-such-pkg' not found at 127.0.0.1:" in err
+    assert err.count("\n") <= 2 and "Traceback" not in err

@@ -84,8 +84,14 @@ def download_export(url: str, dest: Path, client: httpx.Client | None = None) ->
                 out.write(chunk)
         return dest
 
+    from depshield.errors import NotFoundError
+
     with net.session(client) as own:
-        net.request(own, url, save, what=what, tip=BASE_URL_TIP)
+        try:
+            net.request(own, url, save, what=what, tip=BASE_URL_TIP)
+        except NotFoundError as missing:
+            # A missing export is a wrong base URL, not an unknown package: exit 3, not 5.
+            raise RegistryError(missing.message, tip=missing.tip) from None
     if not zipfile.is_zipfile(dest):
         dest.unlink(missing_ok=True)
         raise RegistryError(f"{net.host_of(url)} answered {what} with something that is not a zip")
