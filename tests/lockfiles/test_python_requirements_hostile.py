@@ -1,4 +1,4 @@
-"""requirements.txt edge cases from issues 16 and 17: pip's line joining, and linear-time comments."""
+"""requirements.txt edge cases (issues 16, 17): pip's line joining, linear-time comments."""
 
 from __future__ import annotations
 
