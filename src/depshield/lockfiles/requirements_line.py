@@ -106,9 +106,12 @@ def _split_comment(number: int, line: str) -> Line:
 
 def split_options(text: str) -> tuple[str, list[tuple[str, str | None]]]:
     """pip's break_args_options: the requirement part, then (option, value) pairs."""
-    words = text.split(" ")
-    cut = next((i for i, word in enumerate(words) if word.startswith("-")), len(words))
-    return " ".join(words[:cut]).strip(), parse_options(" ".join(words[cut:]))
+    # The first space-separated word starting with "-", found by one search rather than a Python
+    # loop over every word (a line of 2,000,000 spaces: 2.4 s).
+    cut = 0 if text.startswith("-") else text.find(" -") + 1
+    if cut == 0 and not text.startswith("-"):
+        return text.strip(), parse_options("")
+    return text[:cut].strip(), parse_options(text[cut:])
 
 
 def parse_options(text: str) -> list[tuple[str, str | None]]:
