@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ class PnpmLockParser:
         return guard(path, lambda: _parse(path, text))
 
 
+_HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?|[A-Za-z0-9.-]+:[0-9]+")
+
+
 @dataclass(frozen=True, slots=True)
 class _Layout:
     """How one lockfile major version writes dependency paths."""
@@ -68,6 +72,8 @@ class _Layout:
     def name_version(self, dep_path: str) -> tuple[str, str]:
         """`/@s/a/1.0.0_peer` (v5), `/@s/a@1.0.0(peer)` (v6), `@s/a@1.0.0(peer)` (v9)."""
         path = dep_path.removeprefix("/")
+        if self.major != 9 and not dep_path.startswith("/"):
+            path = _without_host(path)
         if self.major == 5:
             parts = path.split("/")
             cut = 2 if path.startswith("@") else 1
@@ -129,6 +135,14 @@ def _add(
     line: int,
 ) -> str:
     name, version = layout.name_version(dep_path)
+    version = str(entry.get("version") or version)
+    if not name or not version:
+        raise LockfileError(
+            str(builder.path),
+            line or None,
+            f"malformed package key {dep_path[:80]!r}: no name or no version",
+            tip="regenerate the lockfile with pnpm",
+        )
     resolution = mapping(entry.get("resolution"))
     resolved, source = _resolution(resolution)
     integrity = text_or_none(resolution.get("integrity"))
@@ -137,7 +151,7 @@ def _add(
     optional = snapshot.get("optional") is True
     return builder.add(
         text_or_none(entry.get("name")) or name,
-        str(entry.get("version") or version),
+        version,
         line=line,
         resolved=resolved,
         hashes=(integrity,) if integrity else (),
@@ -230,3 +244,10 @@ def _link_target(importer: str, ref: str) -> str | None:
     if not ref.startswith("link:"):
         return None
     return posixpath.normpath(posixpath.join(importer, ref[len("link:") :]))
+
+
+def _without_host(path: str) -> str:
+    """`registry.example.invalid/foo/1.1.0` (v5) or `host/foo@1.1.0` (v6): pnpm writes the
+    registry's host first for packages from a registry other than the default one."""
+    host, _, rest = path.partition("/")
+    return rest if rest and _HOST.fullmatch(host) else path
