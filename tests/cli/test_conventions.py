@@ -101,3 +101,17 @@ def test_pre_commit_hook_definition_runs_depshield_scan_on_lockfile_changes() ->
         assert files.search(changed), changed
     for unrelated in ("src/app.js", "README.md", "my-package-lock.json.bak"):
         assert not files.search(unrelated), unrelated
+
+
+def test_readme_diff_example_runs_on_the_examples_fixtures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (ROOT / "README.md").read_text()
+    line = next(x for x in readme.splitlines() if "depshield diff " in x)
+    old, new = line.split("#")[0].split()[2:4]
+    monkeypatch.setenv("DEPSHIELD_HOME", str(tmp_path))
+    monkeypatch.chdir(ROOT)
+    assert run_here(["diff", old, new, "--offline"]) == 1
+    out = capsys.readouterr().out
+    assert "verdict: pass -> block" in out
+    assert "dataExfiltration (critical, error) ctx/__init__.py:15" in out
