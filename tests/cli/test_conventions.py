@@ -115,3 +115,14 @@ def test_readme_diff_example_runs_on_the_examples_fixtures(
     out = capsys.readouterr().out
     assert "verdict: pass -> block" in out
     assert "dataExfiltration (critical, error) ctx/__init__.py:15" in out
+
+
+def test_dockerfile_installs_the_cli_the_readme_way() -> None:
+    # No image registry is reachable here, so the image is never built in CI: check its shape.
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    steps = [x for x in lines if x and not x.startswith("#")]
+    assert steps[0].startswith("FROM python:3.1")
+    assert any("python -m venv" in x for x in steps)
+    assert any("pip install" in x and "/src" in x and "[dev" not in x for x in steps)
+    assert 'ENTRYPOINT ["depshield"]' in steps
+    assert ".venv" in (ROOT / ".dockerignore").read_text().split()
