@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 
 $(BIN)/depshield: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,server]'
 	@touch $@
 
 # The HTML report is tested in Debian's Chromium; installing it needs root (CI is root).

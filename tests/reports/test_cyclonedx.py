@@ -210,3 +210,25 @@ def test_duplicate_purls_give_one_component(package_report: Report, schemas: Pat
     validate(document, schemas)
     assert len(document["components"]) == 1
     assert PackageRef("npm", "@evil/stealer", "1.0.3").purl == document["components"][0]["purl"]
+
+
+def test_scope_from_the_lockfiles_dev_and_optional_flags(
+    scan_report: Report, package_report: Report, schemas: Path
+) -> None:
+    from depshield.reports.base import Occurrence
+
+    qs, padx, body = (
+        "pkg:npm/qs@6.11.0",
+        "pkg:npm/left-padx@2.0.0",
+        "pkg:npm/body-parser@1.20.2",
+    )
+    occurrences = dict(scan_report.occurrences)
+    assert padx in occurrences  # one runtime and one dev occurrence: required
+    occurrences[qs] = [Occurrence("package-lock.json", 30, "qs", dev=True)]
+    occurrences[body] = [Occurrence("package-lock.json", 20, "body-parser", optional=True)]
+    document = bom(replace(scan_report, occurrences=occurrences))
+    validate(document, schemas)
+    assert component(document, qs)["scope"] == "excluded"
+    assert component(document, body)["scope"] == "optional"
+    assert component(document, padx)["scope"] == "required"
+    assert all("scope" not in c for c in bom(package_report)["components"])

@@ -105,7 +105,10 @@ def run_here(argv: list[str]) -> int:
     from depshield.errors import DepshieldError
 
     invoked = next((a for a in argv if not a.startswith("-")), None)
-    only = invoked if invoked in COMMANDS else None
+    if invoked is not None and invoked not in COMMANDS:
+        _error(f"unknown command {invoked!r}", _did_you_mean(invoked))
+        return 2
+    only = invoked
     parser = _PREPARED.get(only) or build_parser(only)
     args = parser.parse_args(argv)
     if args.command is None:
@@ -128,6 +131,16 @@ def run_here(argv: list[str]) -> int:
             "set DEPSHIELD_DEBUG=1 to see the traceback and please report it",
         )
         return 70
+
+
+def _did_you_mean(word: str) -> str:
+    """A `Tip:` for a misspelled command: the closest known ones (difflib), else the list."""
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return "run 'depshield --help' to list the commands"
 
 
 def _error(message: str, tip: str | None) -> None:

@@ -22,9 +22,28 @@ def add_parser(sub: Any) -> None:
     )
 
 
+# The `depshield[server]` extra: import name -> distribution, checked before anything loads.
+SERVER_MODULES = {"starlette": "starlette", "uvicorn": "uvicorn", "jwt": "PyJWT"}
+
+
+def missing_server_modules() -> list[str]:
+    """The server extra's distributions that are not installed, by distribution name."""
+    import importlib.util
+
+    return [dist for mod, dist in SERVER_MODULES.items() if importlib.util.find_spec(mod) is None]
+
+
 def run(args: argparse.Namespace) -> int:
     import gc
 
+    from depshield.errors import UsageError
+
+    missing = missing_server_modules()
+    if missing:
+        raise UsageError(
+            f"'depshield serve' needs {', '.join(missing)}, which are not installed",
+            tip="install depshield[server] (pip install 'depshield[server]')",
+        )
     import uvicorn
 
     from depshield.server.app import create_app

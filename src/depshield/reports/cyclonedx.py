@@ -99,8 +99,25 @@ def _component(report: Report, result: PackageResult) -> dict[str, Any]:
     licenses = _licenses(result)
     if licenses:
         component["licenses"] = licenses
+    scope = _scope(report, ref.purl)
+    if scope:
+        component["scope"] = scope
     component["properties"] = _properties(report, result)
     return component
+
+
+def _scope(report: Report, purl: str) -> str | None:
+    """CycloneDX `scope` from the lockfiles: required if any occurrence is a runtime one,
+    excluded if every one is a dev dependency, optional if only optional ones remain. A lone
+    package (no lockfile) has none: the spec's default, required."""
+    found = report.occurrences.get(purl, ())
+    if not found:
+        return None
+    if all(o.dev for o in found):
+        return "excluded"
+    if all(o.dev or o.optional for o in found):
+        return "optional"
+    return "required"
 
 
 def _hashes(digest: str | None) -> list[dict[str, str]]:
