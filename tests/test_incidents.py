@@ -85,6 +85,10 @@ INCIDENTS: dict[str, tuple[str, list[tuple[str, str, int | None]]]] = {
             ("remoteCodeDownload", "index.js", 4),
         ],
     ),
+    "npm-2024-then-constructor": (
+        "block",
+        [("remoteCodeDownload", "index.js", 2), ("usesEval", "index.js", 4)],
+    ),
     "npm-2024-shell-oneliner": ("block", [("dataExfiltration", "index.js", 2)]),
     "pypi-ctx": ("block", [("dataExfiltration", "ctx/__init__.py", 15)]),
     "pypi-torchtriton": (
@@ -153,7 +157,6 @@ def test_incident_is_caught(name: str) -> None:
 GAPS = {
     "npm-2024-download-run": "block",  # https.get -> write stream -> callback -> execFileSync(path)
     "npm-2024-json-payload-hook": "block",
-    "npm-2024-then-constructor": "block",  # fetch().then(r => r.text()).then(Function.constructor)  # `node -e` hook evals hex from a shipped JSON file
 }
 
 
