@@ -77,6 +77,19 @@ INCIDENTS: dict[str, tuple[str, list[tuple[str, str, int | None]]]] = {
             ("suspiciousString", "bundle.js", None),
         ],
     ),
+    # 2024-2026 shapes (INCIDENTS.md "2024-2026"): fetched code handed to constructors.
+    "npm-2024-fetch-function": (
+        "block",
+        [
+            ("remoteCodeDownload", "index.js", 2),
+            ("remoteCodeDownload", "index.js", 4),
+        ],
+    ),
+    "npm-2024-then-constructor": (
+        "block",
+        [("remoteCodeDownload", "index.js", 2), ("usesEval", "index.js", 4)],
+    ),
+    "npm-2024-shell-oneliner": ("block", [("dataExfiltration", "index.js", 2)]),
     "pypi-ctx": ("block", [("dataExfiltration", "ctx/__init__.py", 15)]),
     "pypi-torchtriton": (
         "block",
@@ -105,6 +118,7 @@ LOOKALIKES = {
     "npm-postinstall-banner": "warn",  # an install script is worth a look, never a block
     "npm-native-addon": "warn",
     "npm-http-client": "pass",
+    "npm-fetch-config": "pass",  # fetched JSON read as data, never compiled
     "pypi-setup-reads-readme": "pass",
 }
 
@@ -136,6 +150,20 @@ def test_incident_is_caught(name: str) -> None:
         else:
             assert (type_, file, line) in found, (type_, file, line, sorted(found))
     assert result.verdict == verdict, [(a.type, a.file, a.line, a.action) for a in result.alerts]
+
+
+# 2024-2026 shapes not caught yet (issue 11): the verdict they must reach. Strict xfail, so the
+# test turns red the day the gap closes and the entry moves to INCIDENTS.
+GAPS = {
+    "npm-2024-download-run": "block",  # https.get -> write stream -> callback -> execFileSync(path)
+    "npm-2024-json-payload-hook": "block",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GAPS))
+@pytest.mark.xfail(strict=True, reason="issue 11: 2024-2026 shape not caught yet")
+def test_known_gap(name: str) -> None:
+    assert analyze(name, "incidents").verdict == GAPS[name]
 
 
 @pytest.mark.parametrize("name", sorted(LOOKALIKES))

@@ -47,7 +47,7 @@ FIRES = [
     ("env-reads.js", "envVars", {"envVars": ["NODE_ENV", "PORT"]}, {3}),
     ("env-reads.js", "envVars", {"envVars": ["LOG_LEVEL"]}, {5}),
     ("eval-variants.js", "usesEval", {"evalType": "eval"}, {2}),
-    ("eval-variants.js", "usesEval", {"evalType": "Function"}, {3, 6}),
+    ("eval-variants.js", "usesEval", {"evalType": "Function"}, {3, 6, 7, 8}),
     ("eval-variants.js", "usesEval", {"evalType": "setTimeout"}, {4}),
     ("eval-variants.js", "usesEval", {"evalType": "vm.runInNewContext"}, {5}),
     ("require-dynamic.js", "dynamicRequire", {}, {2, 3, 4}),
@@ -175,7 +175,7 @@ def test_decode_exec_spawn_write_signals() -> None:
     assert lines(fa, "signal:write", detail="fs.appendFile") == {9}
     assert 8 not in lines(fa, "signal:decode")  # utf8 is not a decode
     evals = analyze("eval-variants.js")
-    assert lines(evals, "signal:exec") == {2, 3, 4, 5}  # Function('return this') is not code
+    assert lines(evals, "signal:exec") == {2, 3, 4, 5, 7}  # `return this` is not code
     shell = analyze("shell-via-destructuring.js")
     assert lines(shell, "signal:spawn", command="ls -la", detail="child_process.exec") == {2}
 

@@ -43,6 +43,8 @@ def exec_type(ctx: JsContext, node: Node, ref: Ref, new: bool) -> str | None:
         path = ref.path
         if path in (("eval",), ("Function",)):
             return path[0]
+        if path == ("Function", "constructor"):  # `Function.constructor(src)` is Function itself
+            return "Function"
         if len(path) == 1 and path[0] in TIMERS:
             args = ctx.args(node)
             return path[0] if args and args[0].type in _STRINGY else None
