@@ -411,8 +411,14 @@ def _reason(o: Outcome, actions: tuple[str, ...]) -> str:
     if not hits:
         top = sorted({str(a["type"]) for a in o.alerts})[:6]
         return "no blocking alert; saw: " + (", ".join(top) or "nothing")
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for a in hits:
+        groups[(str(a["type"]), str(a["action"]))].append(f"{a['file'] or ''}:{a['line'] or ''}")
+    # Every rule at warn+ is named; its first two places are shown, the rest counted.
     return "; ".join(
-        f"{a['type']} ({a['action']}) {a['file'] or ''}:{a['line'] or ''}" for a in hits
+        f"{type_} ({action}) {', '.join(places[:2])}"
+        + (f" (+{len(places) - 2} more)" if len(places) > 2 else "")
+        for (type_, action), places in groups.items()
     )
 
 

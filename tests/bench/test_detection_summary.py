@@ -59,3 +59,12 @@ def test_items_reads_both_benign_sets_with_distinct_ids(tmp_path: Path) -> None:
         ("benign-top", "npm/a@1"),
         ("benign-wide", "wide:npm/a@1"),
     ]
+
+
+def test_reason_names_every_rule_and_counts_extra_places() -> None:
+    alerts = [_alert("unresolvedRequire", "warn", f"lib/{n}.js", n) for n in (1, 2, 3, 4)]
+    alerts.append(_alert("networkAccess", "monitor", "lib/net.js", 5))
+    o = _outcome("benign-wide", "tail", "warn", alerts)
+    assert (
+        det._reason(o, det.WARN_UP) == "unresolvedRequire (warn) lib/1.js:1, lib/2.js:2 (+2 more)"
+    )
