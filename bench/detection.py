@@ -1,5 +1,5 @@
-"""Detection benchmark: recall on the malware corpus, false positives on popular packages,
-time and memory per package, beside GuardDog on the same packages.
+"""Detection benchmark: recall on the malware corpus, false positives on popular and long-tail
+packages, time and memory per package, beside GuardDog on the same packages.
 
     python bench/detection.py [--ecosystem npm|pypi|all] [--peer run|reuse|skip] [--limit N]
 
@@ -33,6 +33,24 @@ from corpus import materialize  # noqa: E402
 from docs_section import machine_line, write_section  # noqa: E402
 from peer_guarddog import Item, benign_items, malware_items, run_guarddog  # noqa: E402
 
+THREATS = frozenset(
+    {
+        "dataExfiltration",
+        "remoteCodeDownload",
+        "encodedPayloadExecution",
+        "reverseShell",
+        "credentialHarvesting",
+        "binaryDropper",
+        "malware",
+    }
+)
+WARN_UP = ("error", "warn")
+# Benign sets: (set name, manifest below --data, id prefix keeping the sets' ids apart).
+BENIGN_SETS = (
+    ("benign-top", Path("benign/manifest.jsonl"), ""),
+    ("benign-wide", Path("wide/benign/manifest.jsonl"), "wide:"),
+)
+
 DEPSHIELD = ROOT / ".venv" / "bin" / "depshield"
 DEFAULT_ZIP = Path(
     os.environ.get("DEPSHIELD_CORPUS", ROOT.parent / "shared/corpus/malicious-dev.zip")
@@ -48,7 +66,7 @@ class Outcome:
     ecosystem: str
     name: str
     version: str
-    set: str  # "malware" | "benign"
+    set: str  # "malware" | "benign-top" | "benign-wide"
     partial: bool
     verdict: str  # block | warn | pass | error
     seconds: float
@@ -161,11 +179,16 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def items(ecosystem: str, zip_path: Path, data: Path) -> Iterator[tuple[str, Item]]:
-    for item in malware_items(str(zip_path), ecosystem):
-        yield "malware", item
-    for item in benign_items(data / "benign" / "manifest.jsonl", ecosystem):
-        yield "benign", item
+def items(
+    ecosystem: str, zip_path: Path, data: Path, sets: tuple[str, ...]
+) -> Iterator[tuple[str, Item]]:
+    if "malware" in sets:
+        for item in malware_items(str(zip_path), ecosystem):
+            yield "malware", item
+    for name, manifest, prefix in BENIGN_SETS:
+        if name in sets and (data / manifest).exists():
+            for item in benign_items(data / manifest, ecosystem, prefix):
+                yield name, item
 
 
 def reuse_peer(outcomes: list[Outcome]) -> None:
@@ -190,13 +213,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--sets",
+        default="malware,benign-top,benign-wide",
+        help="comma-separated: malware, benign-top (DATA/benign), benign-wide (DATA/wide/benign)",
+    )
     args = parser.parse_args(argv)
     ecosystems = ["npm", "pypi"] if args.ecosystem == "all" else [args.ecosystem]
     OUT.mkdir(exist_ok=True)
     work: list[tuple[str, Item]] = []
     for eco in ecosystems:
         per_set: Counter[str] = Counter()
-        for kind, item in items(eco, args.zip, args.data):
+        for kind, item in items(eco, args.zip, args.data, tuple(args.sets.split(","))):
             if args.limit and per_set[kind] >= args.limit:
                 continue
             per_set[kind] += 1
@@ -243,6 +271,7 @@ def summarize(
         machine_line(),
         f"Command: `python bench/detection.py --ecosystem {args.ecosystem} --peer {args.peer}"
         + (f" --limit {args.limit}" if args.limit else "")
+        + (f" --sets {args.sets}" if args.sets != "malware,benign-top,benign-wide" else "")
         + f"` ({elapsed / 60:.1f} min).",
         "Each package is one whole `depshield package PATH --offline --format json --all` process.",
         "GuardDog: `guarddog <eco> scan PATH --output-format json`, `risk_score.label` high_risk ="
@@ -252,6 +281,8 @@ def summarize(
             " machine, bench/peer_guarddog.py)"
             if args.peer == "reuse"
             else " (run right after depshield on each package)"
+            if args.peer == "run"
+            else " (not run: `--peer skip`)"
         )
         + ".",
         "",
@@ -270,7 +301,9 @@ def _rate(n: int, d: int) -> str:
 def _ecosystem_section(eco: str, outcomes: list[Outcome]) -> list[str]:
     malware = [o for o in outcomes if o.set == "malware" and not o.partial]
     partial = [o for o in outcomes if o.set == "malware" and o.partial]
-    benign = [o for o in outcomes if o.set == "benign"]
+    top = [o for o in outcomes if o.set == "benign-top"]
+    wide = [o for o in outcomes if o.set == "benign-wide"]
+    benign = top + wide
     lines = [
         f"### {eco}",
         "",
@@ -281,7 +314,9 @@ def _ecosystem_section(eco: str, outcomes: list[Outcome]) -> list[str]:
     for label, group in (
         ("malware", malware),
         ("malware (partial samples)", partial),
-        ("benign (popular)", benign),
+        ("benign (top 300)", top),
+        ("benign (long tail)", wide),
+        ("benign (top + long tail)", benign if top and wide else []),
     ):
         if not group:
             continue
@@ -322,7 +357,9 @@ def _ecosystem_section(eco: str, outcomes: list[Outcome]) -> list[str]:
     if errors:
         lines.append(f"Errors: {len(errors)} ({', '.join(o.name for o in errors[:10])}).")
     lines += ["", *_type_table(malware + partial, benign)]
-    lines += ["", *_misses(malware, "Malware not blocked"), "", *_false_positives(benign)]
+    lines += ["", *_misses(malware, "Malware not blocked")]
+    lines += ["", *_misses(partial, "Partial malware samples not blocked")]
+    lines += ["", *_threats_on_benign(benign), "", *_false_positives(benign)]
     return lines + [""]
 
 
@@ -337,14 +374,33 @@ def _type_table(malware: list[Outcome], benign: list[Outcome]) -> list[str]:
         for o in group:
             for type_ in {a["type"] for a in o.alerts}:
                 counts[str(type_)][label] += 1
+            for type_ in {a["type"] for a in o.alerts if a["action"] in WARN_UP}:
+                counts[str(type_)][label + "+"] += 1
     lines = [
-        "Alert types: packages on which each type fires (any action).",
+        "Alert types (behaviour rules): packages on which each type fires.",
         "",
-        f"| type | malware (of {len(malware)}) | benign (of {len(benign)}) |",
-        "|---|---|---|",
+        f"| type | malware, any action (of {len(malware)}) | malware, warn+ |"
+        f" benign, any action (of {len(benign)}) | benign, warn+ |",
+        "|---|---|---|---|---|",
     ]
     for type_, c in sorted(counts.items(), key=lambda kv: (-kv[1]["malware"], kv[0])):
-        lines.append(f"| {type_} | {c['malware']} | {c['benign']} |")
+        lines.append(
+            f"| {type_} | {c['malware']} | {c['malware+']} | {c['benign']} | {c['benign+']} |"
+        )
+    return lines
+
+
+def _threats_on_benign(benign: list[Outcome]) -> list[str]:
+    """Threat alerts at warn or above on legitimate packages: the target is none."""
+    hits = [
+        (o, a) for o in benign for a in o.alerts if a["type"] in THREATS and a["action"] in WARN_UP
+    ]
+    lines = [f"Threat alerts at warn+ on benign packages ({len(hits)}; target 0):", ""]
+    for o, a in hits:
+        lines.append(
+            f"- `{o.name}@{o.version}` [{o.set}]: {a['type']} ({a['action']}) "
+            f"{a['file'] or ''}:{a['line'] or ''}"
+        )
     return lines
 
 
@@ -355,7 +411,15 @@ def _reason(o: Outcome, actions: tuple[str, ...]) -> str:
     if not hits:
         top = sorted({str(a["type"]) for a in o.alerts})[:6]
         return "no blocking alert; saw: " + (", ".join(top) or "nothing")
-    return "; ".join(f"{a['type']} {a['file'] or ''}:{a['line'] or ''}" for a in hits[:3])
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for a in hits:
+        groups[(str(a["type"]), str(a["action"]))].append(f"{a['file'] or ''}:{a['line'] or ''}")
+    # Every rule at warn+ is named; its first two places are shown, the rest counted.
+    return "; ".join(
+        f"{type_} ({action}) {', '.join(places[:2])}"
+        + (f" (+{len(places) - 2} more)" if len(places) > 2 else "")
+        for (type_, action), places in groups.items()
+    )
 
 
 def _misses(malware: list[Outcome], title: str) -> list[str]:
@@ -368,10 +432,9 @@ def _misses(malware: list[Outcome], title: str) -> list[str]:
 
 def _false_positives(benign: list[Outcome]) -> list[str]:
     flagged = [o for o in benign if o.verdict in ("block", "warn")]
-    lines = [f"Popular packages flagged ({len(flagged)}):", ""]
-    for o in sorted(flagged, key=lambda o: (o.verdict, o.name)):
-        actions = ("error",) if o.verdict == "block" else ("error", "warn")
-        lines.append(f"- `{o.name}@{o.version}` ({o.verdict}): {_reason(o, actions)}")
+    lines = [f"Benign packages flagged, every warn and block ({len(flagged)}):", ""]
+    for o in sorted(flagged, key=lambda o: (o.verdict, o.set, o.name)):
+        lines.append(f"- `{o.name}@{o.version}` [{o.set}] ({o.verdict}): {_reason(o, WARN_UP)}")
     return lines
 
 

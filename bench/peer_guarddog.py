@@ -195,8 +195,10 @@ def malware_items(zip_path: str, ecosystem: str) -> Iterator[Item]:
         yield Item(s.id, s.ecosystem, s.name, s.version, flags, sample=s)
 
 
-def benign_items(manifest: Path, ecosystem: str) -> Iterator[Item]:
-    """Read another helper's manifest: one JSON object a line with a local archive path."""
+def benign_items(manifest: Path, ecosystem: str, id_prefix: str = "") -> Iterator[Item]:
+    """Read another helper's manifest: one JSON object a line with a local archive path.
+    `id_prefix` keeps ids of a second benign set (the long tail: "wide:") apart from the top
+    set's, so both sets' peer results can share one results directory."""
     for line in manifest.read_text(encoding="utf-8").splitlines():
         row = json.loads(line) if line.strip() else {}
         if row.get("ecosystem") != ecosystem:
@@ -207,7 +209,7 @@ def benign_items(manifest: Path, ecosystem: str) -> Iterator[Item]:
         archive = Path(ref) if Path(ref).is_absolute() else manifest.parent / ref
         if not archive.exists():  # not downloaded yet: leave it for a later, resumed run
             continue
-        ident = f"{ecosystem}/{row.get('name')}@{row.get('version')}"
+        ident = f"{id_prefix}{ecosystem}/{row.get('name')}@{row.get('version')}"
         yield Item(ident, ecosystem, str(row.get("name")), str(row.get("version")), {}, archive)
 
 
@@ -280,13 +282,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--zip", default=DEFAULT_ZIP)
     ap.add_argument("--manifest", type=Path, default=Path(DEFAULT_MANIFEST))
+    ap.add_argument("--id-prefix", default="", help='e.g. "wide:" for the long-tail benign set')
     ap.add_argument("--summary", action="store_true", help="only summarize --out")
     args = ap.parse_args(argv)
     if not args.summary:
         if args.set == "malware":
             items = list(malware_items(args.zip, args.ecosystem))
         elif args.manifest.exists():
-            items = list(benign_items(args.manifest, args.ecosystem))
+            items = list(benign_items(args.manifest, args.ecosystem, args.id_prefix))
         else:
             print(f"error: no benign manifest {str(args.manifest)!r}", file=sys.stderr)
             return 2

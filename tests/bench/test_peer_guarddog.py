@@ -111,6 +111,9 @@ def test_benign_manifest_rows_become_archive_items(tmp_path: Path) -> None:
     assert item.archive == tmp_path / "npm/a-1.0.0.tgz"
     # b's archive was never downloaded: it is left for a later run instead of failing now.
     assert list(pg.benign_items(manifest, "pypi")) == []
+    # The long-tail set's ids carry a prefix so they never collide with the top set's.
+    (wide,) = pg.benign_items(manifest, "npm", "wide:")
+    assert wide.id == "wide:npm/a@1.0.0"
 
 
 def test_done_ids_makes_runs_resumable(tmp_path: Path) -> None:
