@@ -69,9 +69,7 @@ def test_scan_never_shows_the_canary(
     token, outside, env = canary
     named = hostile(kind, tmp_path / "proj", outside)
     out = tmp_path / "report.out"
-    done = run(
-        ["scan", "--offline", "--format", fmt, "--output", str(out), "proj"], env, tmp_path
-    )
+    done = run(["scan", "--offline", "--format", fmt, "--output", str(out), "proj"], env, tmp_path)
     written = out.read_text() if out.exists() else ""
     assert token not in done.stdout + done.stderr + written
     assert "Traceback" not in done.stderr

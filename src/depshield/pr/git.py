@@ -78,7 +78,9 @@ def _confined(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
     from depshield.project_files import DEFAULT_CAP, ProjectFileError, excerpt
 
     if member.size > DEFAULT_CAP:
-        raise ProjectFileError(excerpt(member.name), f"it is larger than the {DEFAULT_CAP} byte limit")
+        raise ProjectFileError(
+            excerpt(member.name), f"it is larger than the {DEFAULT_CAP} byte limit"
+        )
     try:
         return tarfile.data_filter(member, dest)
     except tarfile.FilterError:
