@@ -7,13 +7,6 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from depshield.project_files import (
-    ProjectFileError,
-    current_root,
-    excerpt,
-    inside,
-    read_text,
-)
 from depshield.lockfiles.base import LockedPackage, Lockfile, LockfileError
 from depshield.lockfiles.pycommon import ECOSYSTEM, link, url_source
 from depshield.lockfiles.requirements_line import (
@@ -22,6 +15,13 @@ from depshield.lockfiles.requirements_line import (
     logical_lines,
     parse_requirement,
     split_options,
+)
+from depshield.project_files import (
+    ProjectFileError,
+    current_root,
+    excerpt,
+    inside,
+    read_text,
 )
 
 _USERINFO = re.compile(r"(://)[^/@\s]+@")
