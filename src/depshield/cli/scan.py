@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 3
+    if outcome.refused:
+        # Unreadable input is exit 2 (docs/configuration.md); the report says which file.
+        print(f"depshield: error: {outcome.refused[0]}", file=sys.stderr)
+        return 2
     return exit_code(list(outcome.report.packages), args.fail_on)
 
 

@@ -16,6 +16,13 @@ from depshield.lockfiles.requirements_line import (
     parse_requirement,
     split_options,
 )
+from depshield.project_files import (
+    ProjectFileError,
+    current_root,
+    excerpt,
+    inside,
+    read_text,
+)
 
 _USERINFO = re.compile(r"(://)[^/@\s]+@")
 _VIA = re.compile(r"^#\s*via\b\s*(.*)$")
@@ -162,12 +169,20 @@ class _Reader:
         kind = "constraints" if constraint else "requirements"
         if "://" in target or os.path.isabs(target):
             self.notes.append(
-                f"{self._where(path, line)}: {kind} file {target!r} not followed "
+                f"{self._where(path, line)}: {kind} file {excerpt(target)!r} not followed "
                 "(only relative paths are read)"
             )
             return
         # pip reads an included file relative to the file that includes it.
         included = Path(os.path.normpath(path.parent / target))
+        if not inside(included, current_root(self.top.parent)):
+            # `-r ../../../proc/self/environ` would quote the runner's secrets (issue 17).
+            raise ProjectFileError(
+                str(path),
+                f"{kind} file {excerpt(target)!r} is outside the project",
+                line=line.number,
+                tip="include only files inside the checkout",
+            )
         resolved = included.resolve()
         if resolved in chain:
             cycle = " -> ".join([*(p.name for p in chain), included.name])
@@ -175,15 +190,14 @@ class _Reader:
             return
         if (resolved, constraint) in self.done:
             return  # already read through another include
-        try:
-            text = included.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
+        if not included.exists():
             raise LockfileError(
                 str(path),
                 line.number,
-                f"{kind} file {target!r} not found ({exc.strerror})",
-                tip=f"create {str(included)!r} or fix the -{kind[0]} line",
-            ) from None
+                f"{kind} file {excerpt(target)!r} not found",
+                tip=f"create {excerpt(str(included))!r} or fix the -{kind[0]} line",
+            )
+        text = read_text(included, root=current_root(self.top.parent), errors="replace")
         self.read(included, text.removeprefix("\ufeff"), constraint=constraint, chain=chain)
 
     def _annotation(self, current: _Entry | None, comment: str) -> _Entry | None:

@@ -69,5 +69,21 @@ def export(repo: Path, commit: str, paths: Sequence[str], dest: Path) -> None:
         chunk = [f":(literal){p}" for p in paths[start : start + MAX_PATHSPEC]]
         data = _git(repo, "archive", "--format=tar", commit, "--", *chunk)
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            # The data filter refuses links out of dest, devices and absolute paths.
-            tar.extractall(dest, filter="data")
+            tar.extractall(dest, filter=_confined)
+
+
+def _confined(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
+    """tarfile's data filter (no links out of dest, devices or absolute paths) plus the
+    project-file size cap; a refusal names the file, as the project-file reader does."""
+    from depshield.project_files import DEFAULT_CAP, ProjectFileError, excerpt
+
+    if member.size > DEFAULT_CAP:
+        raise ProjectFileError(
+            excerpt(member.name), f"it is larger than the {DEFAULT_CAP} byte limit"
+        )
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        raise ProjectFileError(
+            excerpt(member.name), "it links outside the project or is not a regular file"
+        ) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ def load_path(root: Path, offline: bool) -> Side:
     from depshield.scan.run import parse_project
 
     lockfiles, errors = parse_project(root)
+    # Name files as the repository does, not by the temporary checkout they were written to.
+    prefix = str(root) + os.sep
+    errors = [e.replace(prefix, "") for e in errors]
     if not offline:
         lockfiles, problems = resolve_unpinned(lockfiles)
         errors += problems

@@ -8,13 +8,16 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from depshield.errors import DepshieldError
 from depshield.lockfiles.base import LockedPackage, Lockfile
 from depshield.model import PackageResult, Scores
 from depshield.policy import Policy
+from depshield.project_files import project_root
 from depshield.reports.base import Occurrence, Report
 
+REFUSED = "refused "  # ProjectFileError's message prefix
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -37,6 +40,11 @@ class ScanOutcome:
     report: Report
     network_failed: bool
 
+    @property
+    def refused(self) -> list[str]:
+        """Project files the reader refused (outside the root, not regular, too large)."""
+        return [e for e in self.report.errors if e.startswith(REFUSED)]
+
 
 def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
     """Every lockfile under `root`, parsed; files that fail are errors naming file and line."""
@@ -46,24 +54,30 @@ def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
     lockfiles: list[Lockfile] = []
     errors: list[str] = []
     base = root if root.is_dir() else root.parent
-    for path, parser in find_files(root, parsers()):
-        try:
-            # Lenient decoding: a binary lockfile (bun.lockb) reaches its parser, which says
-            # what to do about it, instead of failing here without a tip.
-            text = path.read_bytes().decode("utf-8-sig", errors="replace")
-        except OSError as exc:
-            errors.append(f"cannot read {str(path)!r}: {exc.strerror}")
-            continue
-        try:
-            lock = parser.parse(path, text)
-        except DepshieldError as exc:
-            errors.append(exc.message + (f" (Tip: {exc.tip})" if exc.tip else ""))
-            continue
-        rel = os.path.relpath(path, base)
-        lockfiles.append(
-            Lockfile(rel, lock.ecosystem, lock.format, lock.packages, lock.edges, lock.notes)
-        )
+    with project_root(base):
+        for path, parser in find_files(root, parsers()):
+            _parse_one(path, parser, base, lockfiles, errors)
     return lockfiles, errors
+
+
+def _parse_one(
+    path: Path, parser: Any, base: Path, lockfiles: list[Lockfile], errors: list[str]
+) -> None:
+    from depshield.project_files import read_bytes
+
+    try:
+        # Lenient decoding: a binary lockfile (bun.lockb) reaches its parser, which says
+        # what to do about it, instead of failing here without a tip. The reader refuses
+        # symlinks out of the project, FIFOs, devices and oversized files (docs/security.md).
+        text = read_bytes(path, root=base).decode("utf-8-sig", errors="replace")
+        lock = parser.parse(path, text)
+    except DepshieldError as exc:
+        errors.append(exc.message + (f" (Tip: {exc.tip})" if exc.tip else ""))
+        return
+    rel = os.path.relpath(path, base)
+    lockfiles.append(
+        Lockfile(rel, lock.ecosystem, lock.format, lock.packages, lock.edges, lock.notes)
+    )
 
 
 def scan(root: Path, options: ScanOptions) -> ScanOutcome:
