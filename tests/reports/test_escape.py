@@ -109,3 +109,11 @@ def test_examples() -> None:
         escape.terminal("\x1b]8;;http://x.invalid\x07hi") == "\\u001b]8;;http://x.invalid\\u0007hi"
     )
     assert escape.terminal("a\u202eb") == "a\\u202eb"
+
+
+def test_cli_error_lines_neutralise_escape_sequences(capsys) -> None:  # type: ignore[no-untyped-def]
+    from depshield.cli.main import _error
+
+    _error("cannot read 'a\x1b]8;;x\x07b\u202e'", "rename \x1b[2J it")
+    err = capsys.readouterr().err
+    assert terminal_safe(err.replace("\n", "")) and "\\u001b]8;;x" in err
