@@ -63,7 +63,7 @@ def test_markdown_text_has_no_live_syntax(text: str) -> None:
     assert "<" not in out and ">" not in out and "\n" not in out
     assert all(out[m.start() + 1 : m.start() + 2] == "\u2060" for m in re.finditer("@", out))
     assert unescaped(out, "`[]|*_~!#") == 0
-    assert not re.match(r"\s*([-+>=]|\d+[.)])", out)
+    assert not re.match(r"\s*(>|(?:[-+=]|\d+[.)])(?=\s|$))", out)
 
 
 class Tags(HTMLParser):

@@ -10,7 +10,7 @@ from depshield.reports.views import printable
 # issue references (`#123`); `<`, `>` and `&` become entities first, `@` gets a word joiner.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
 # A block marker at the start of a line (list, quote, heading underline, ordered list).
-_BLOCK_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
+_BLOCK_START = re.compile(r"^(\s*)(>|(?:[-+=]|\d+[.)])(?=\s|$))")
 _MENTION = "@\u2060"  # a word joiner after `@`: GitHub does not ping `@\u2060user`
 _LIMIT = 10_000
 
