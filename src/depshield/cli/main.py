@@ -144,9 +144,12 @@ def _did_you_mean(word: str) -> str:
 
 
 def _error(message: str, tip: str | None) -> None:
-    print(f"depshield: error: {message}", file=sys.stderr)
+    # Messages quote file and package names: no escape sequence or bidi override reaches the tty.
+    from depshield.reports.escape import terminal
+
+    print(f"depshield: error: {terminal(message, 2_000)}", file=sys.stderr)
     if tip:
-        print(f"Tip: {tip}", file=sys.stderr)
+        print(f"Tip: {terminal(tip, 2_000)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

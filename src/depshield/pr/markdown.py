@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from depshield import __version__
 from depshield.pr.report import Assessed, PrReport
+from depshield.reports import escape
 from depshield.reports.markdown import _cell_code, _code, _text
 from depshield.reports.views import SCORE_NAMES, ordered_alerts, printable, where
 
@@ -145,6 +146,4 @@ def _tail(report: PrReport) -> str:
 
 
 def _html(text: str) -> str:
-    import html
-
-    return html.escape(printable(text, 500), quote=True)
+    return escape.html(text)

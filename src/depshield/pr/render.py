@@ -64,31 +64,33 @@ def as_scan_report(report: PrReport) -> Report:
 
 
 def render_text(report: PrReport) -> str:
-    from depshield.reports.views import ordered_alerts, printable, where
+    from depshield.reports.escape import terminal as t
+    from depshield.reports.views import ordered_alerts, where
 
     counts = ", ".join(f"{n} {k}" for k, n in report.counts().items() if n) or "no changes"
-    lines = [f"depshield pr {report.base} -> {report.head}: {report.verdict.upper()} ({counts})"]
+    lines = [
+        f"depshield pr {t(report.base)} -> {t(report.head)}: {report.verdict.upper()} ({counts})"
+    ]
     for item in report.ordered():
         change = item.change
         versions = (
-            f"{change.old} -> {change.new}"
+            f"{t(change.old or '')} -> {t(change.new or '')}"
             if change.kind in ("upgraded", "downgraded")
-            else (change.new or change.old)
+            else t(change.new or change.old or "")
         )
-        where_ = "direct" if change.direct else f"via {change.introduced_by}"
+        where_ = "direct" if change.direct else f"via {t(change.introduced_by or '')}"
         verdict = item.verdict if change.brings_code else "-"
-        lines.append(
-            f"  {verdict:5} {change.kind:10} {change.ecosystem}:{change.name} {versions} ({where_})"
-        )
+        name = t(f"{change.ecosystem}:{change.name}")
+        lines.append(f"  {verdict:5} {change.kind:10} {name} {versions} ({where_})")
         if item.skipped:
-            lines.append(f"        not analysed: {item.skipped}")
+            lines.append(f"        not analysed: {t(item.skipped)}")
         for alert in ordered_alerts(list(item.introduced)):
             if alert.action == "ignore" and not report.show_all:
                 continue
-            place = f" {where(alert)}" if alert.file else ""
-            evidence = f": {printable(alert.evidence, 120)}" if alert.evidence else ""
+            place = f" {t(where(alert))}" if alert.file else ""
+            evidence = f": {t(alert.evidence, 120)}" if alert.evidence else ""
             lines.append(f"        {alert.severity:8} {alert.type}{place}{evidence}")
         if item.advice.text:
-            lines.append(f"        advice: {item.advice.text}")
-    lines += [f"  error: {e}" for e in report.errors]
+            lines.append(f"        advice: {t(item.advice.text)}")
+    lines += [f"  error: {t(e)}" for e in report.errors]
     return "\n".join(lines) + "\n"

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from depshield.diff import VersionDiff
 from depshield.model import Alert
+from depshield.reports import escape
 from depshield.reports.diff_text import visible
 from depshield.reports.views import printable, where
 
 MAX_ALERTS = 40
 MAX_FILES = 30
 VERDICT_TEXT = {"block": "**BLOCK**", "warn": "**WARN**", "pass": "pass"}
-# `@` and `#` too: a package name or reason must not mention a user or link an issue.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@#<>&])")
 
 
 def render(diff: VersionDiff, *, color: bool = False, show_all: bool = False) -> str:
@@ -87,4 +85,4 @@ def _files(diff: VersionDiff) -> str:
 
 
 def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", printable(text, 10_000))
+    return escape.markdown_text(text)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from depshield import __version__
 from depshield.model import Alert, PackageResult
+from depshield.reports import escape
 from depshield.reports.base import Report
 from depshield.reports.views import (
     SCORE_NAMES,
@@ -28,8 +27,6 @@ MAX_ALERTS = 40  # per package; the rest are counted, the full list is in the JS
 MAX_PATHS = 5
 MAX_EVIDENCE = 200
 VERDICT_TEXT = {"block": "**BLOCK**", "warn": "**WARN**", "pass": "pass"}
-# `@` and `#` too: a package name or reason must not mention a user or link an issue.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@#])")
 
 
 def render(report: Report, *, color: bool = False, limit: int = LIMIT) -> str:
@@ -166,27 +163,16 @@ def _tail(report: Report, clean: int) -> str:
 
 
 def _code(text: str) -> str:
-    """A code span that no backtick, HTML or newline inside `text` can break out of."""
-    text = printable(text, 10_000)
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    if text.startswith("`") or text.endswith("`") or not text.strip():
-        text = f" {text} "
-    return f"{fence}{text}{fence}"
+    return escape.markdown_code(text)
 
 
 def _cell_code(text: str) -> str:
-    # GFM splits cells on `|` even inside code spans unless it is backslash-escaped.
-    return _code(text).replace("|", "\\|")
+    return escape.markdown_cell(text)
 
 
 def _text(text: str) -> str:
-    """Plain Markdown text: HTML neutralised and Markdown punctuation escaped."""
-    safe = printable(text, 10_000).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", safe)
+    return escape.markdown_text(text)
 
 
 def _html(text: str) -> str:
-    import html
-
-    return html.escape(printable(text, 500), quote=True)
+    return escape.html(text)

@@ -140,16 +140,16 @@ def _result(
 def _message(result: PackageResult, alert: Alert, found: list[Occurrence]) -> str:
     ref = result.ref
     name = f"{ref.name}@{ref.version}" if ref.version else ref.name
-    text = f"{alert.title} in {ref.ecosystem} package {name}"
+    text = f"{alert.title} in {ref.ecosystem} package {printable(name)}"
     if alert.file:
-        text += f" ({where(alert)})"
+        text += f" ({printable(where(alert))})"
     text += "."
     if alert.evidence:
         text += f" Evidence: {printable(alert.evidence, MAX_EVIDENCE)}"
     paths = sorted({o.introduced_by for o in found})
     if paths:
         more = f" (and {len(paths) - 3} more paths)" if len(paths) > 3 else ""
-        text += f" Introduced by: {'; '.join(paths[:3])}{more}."
+        text += f" Introduced by: {'; '.join(printable(p) for p in paths[:3])}{more}."
     advice = suggestion(alert.type)
     return text + (f" {advice}" if advice else "")
 

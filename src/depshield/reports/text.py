@@ -29,15 +29,17 @@ def render(report: Report, *, color: bool = False) -> str:
     else:
         for result in report.packages:
             _package(console, result, report.show_all)
+    from depshield.reports.escape import rich as escape
+
     for error in report.errors:
-        console.print(f"[red]error:[/] {error}", markup=True)
+        console.print(f"[red]error:[/] {escape(error)}", markup=True)
     return buffer.getvalue()
 
 
 def _project(console: object, report: Report) -> None:
     """Summary first (what was scanned, verdict counts), then each flagged package, worst first,
     with the path that brings it in; clean packages are one line at the end."""
-    from rich.markup import escape
+    from depshield.reports.escape import rich as escape
 
     c = console
     packages = report.packages
@@ -82,7 +84,7 @@ def _project(console: object, report: Report) -> None:
 
 
 def _package(console: object, result: PackageResult, show_all: bool) -> None:
-    from rich.markup import escape
+    from depshield.reports.escape import rich as escape
 
     c = console  # rich.console.Console; typed loosely to keep rich out of start-up imports
     alerts = [a for a in result.alerts if show_all or a.action != "ignore"]
@@ -116,7 +118,7 @@ def _package(console: object, result: PackageResult, show_all: bool) -> None:
 
 
 def _line(alert: Alert) -> str:
-    from rich.markup import escape
+    from depshield.reports.escape import rich as escape
 
     where = ""
     if alert.file:
