@@ -57,3 +57,21 @@ def test_excerpt_is_short_one_line_and_escaped() -> None:
     shown = excerpt("\x1b[31mred\x07" + "a" * 200 + "\nSECOND")
     assert "\x1b" not in shown and "\\x1b" in shown and "\\x07" in shown
     assert "SECOND" not in shown and len(shown) <= 80 + 20 and shown.endswith("...")
+
+
+def test_manifests_beside_a_lockfile_go_through_the_reader(tmp_path: Path) -> None:
+    """A FIFO or an outside link in the manifest's place never blocks and is never read."""
+    from depshield.lockfiles.package_json import sibling_manifest, workspace_manifest
+    from depshield.lockfiles.pyproject import sibling_roots
+
+    root = tmp_path / "proj"
+    (root / "ws").mkdir(parents=True)
+    (tmp_path / "secret").write_text('{"dependencies": {"TOKEN": "1"}}')
+    os.mkfifo(root / "package.json")  # an open() without O_NONBLOCK would hang here
+    (root / "ws" / "package.json").symlink_to(tmp_path / "secret")
+    (root / "pyproject.toml").symlink_to(tmp_path / "secret")
+    lock = root / "package-lock.json"
+    assert sibling_manifest(lock) is None
+    assert workspace_manifest(lock, "ws") is None
+    roots, note = sibling_roots(root / "poetry.lock")
+    assert roots is None and note is not None and "TOKEN" not in note

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# name -> the module that defines it (tests/test_public_api.py keeps this complete).
+# name -> the module that defines it, or "module:name" when the surface renames it (`scan`
+# would be shadowed by the depshield.scan subpackage); tests/test_public_api.py keeps it complete.
 _SURFACE = {
     "analyze_spec": "depshield.api",
     "parse_spec": "depshield.api",
@@ -19,7 +20,7 @@ _SURFACE = {
     "judge_examined": "depshield.analysis",
     "Examined": "depshield.analysis",
     "diff_packages": "depshield.diff",
-    "scan": "depshield.scan.run",
+    "scan_project": "depshield.scan.run:scan",
     "parse_project": "depshield.scan.run",
     "ScanOptions": "depshield.scan.run",
     "ScanOutcome": "depshield.scan.run",
@@ -53,7 +54,7 @@ __all__ = [
     "judge_examined",
     "Examined",
     "diff_packages",
-    "scan",
+    "scan_project",
     "parse_project",
     "ScanOptions",
     "ScanOutcome",
@@ -103,7 +104,8 @@ if TYPE_CHECKING:
         When,
     )
     from depshield.policy import Ignore, Policy
-    from depshield.scan.run import ScanOptions, ScanOutcome, parse_project, scan
+    from depshield.scan.run import ScanOptions, ScanOutcome, parse_project
+    from depshield.scan.run import scan as scan_project
 
 
 def __getattr__(name: str) -> Any:
@@ -112,7 +114,8 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'depshield' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    module, _, attr = module.partition(":")
+    value = getattr(importlib.import_module(module), attr or name)
     globals()[name] = value
     return value
 

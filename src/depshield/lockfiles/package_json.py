@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from depshield import project_files
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError, Source
 from depshield.lockfiles.npm_common import ECOSYSTEM, alias_target, guard, load_json, source_of
 
@@ -61,9 +62,9 @@ def declared_ranges(text: str) -> dict[str, str]:
 def sibling_manifest(lockfile: Path) -> Declared | None:
     """The package.json beside a lockfile, or None when it is absent or unusable."""
     try:
-        text = (lockfile.parent / "package.json").read_text(encoding="utf-8-sig")
+        text = project_files.read_text(lockfile.parent / "package.json")
         return declared(json.loads(text))
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, LockfileError):
         return None
 
 
@@ -83,8 +84,8 @@ def workspace_manifest(lockfile: Path, folder: str) -> Workspace | None:
     if not parts or folder.startswith("/") or ".." in parts or parts == (".",):
         return None
     try:
-        data = json.loads((lockfile.parent / folder / "package.json").read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        data = json.loads(project_files.read_text(lockfile.parent / folder / "package.json"))
+    except (OSError, UnicodeDecodeError, ValueError, LockfileError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         return None

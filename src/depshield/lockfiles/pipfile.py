@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from depshield import project_files
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError, Source
 from depshield.lockfiles.pycommon import ECOSYSTEM, load_json, load_toml, normalize, optional_str
 
@@ -105,7 +106,7 @@ def _declared(lockfile: Path) -> tuple[set[str] | None, str | None]:
     """Names the Pipfile beside the lock asks for: the lock does not say which are direct."""
     manifest = lockfile.parent / "Pipfile"
     try:
-        data = load_toml(manifest, manifest.read_text(encoding="utf-8"))
+        data = load_toml(manifest, project_files.read_text(manifest))
     except (OSError, UnicodeDecodeError, LockfileError):
         return None, f"direct dependencies unknown: no readable {str(manifest)!r} beside it"
     sections = (_table(data.get("packages")), _table(data.get("dev-packages")))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from depshield import project_files
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError
 from depshield.lockfiles.pycommon import ECOSYSTEM, load_toml, normalize, url_source
 
@@ -209,7 +210,7 @@ def sibling_roots(lockfile: Path) -> tuple[Roots | None, str | None]:
     """
     manifest = lockfile.parent / "pyproject.toml"
     try:
-        text = manifest.read_text(encoding="utf-8")
+        text = project_files.read_text(manifest)
         declared = declared_requirements(text, manifest)
     except (OSError, UnicodeDecodeError, LockfileError):
         return None, f"direct dependencies unknown: no readable {str(manifest)!r} beside it"

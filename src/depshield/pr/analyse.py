@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from depshield import project_files
 from depshield.errors import DepshieldError
 from depshield.lockfiles.base import LockedPackage
 from depshield.policy import Policy
@@ -237,8 +238,8 @@ def _named_folder(root: Path, name: str) -> str | None:
         if any(part in SKIP_DIRS for part in rel.parts):
             continue
         try:
-            doc = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            doc = json.loads(project_files.read_text(manifest, root=root))
+        except (OSError, ValueError, DepshieldError):
             continue
         if isinstance(doc, dict) and doc.get("name") == name and rel.parts:
             return rel.as_posix()

@@ -62,11 +62,12 @@ def _python(lockfile: Lockfile, manifest: Path) -> list[str]:
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
+    from depshield import project_files
     from depshield.errors import DepshieldError
     from depshield.lockfiles.pyproject import declared_requirements
 
     try:
-        declared = declared_requirements(manifest.read_text(encoding="utf-8"), manifest)
+        declared = declared_requirements(project_files.read_text(manifest), manifest)
     except (OSError, UnicodeDecodeError, DepshieldError):
         return []
     locked: dict[str, list[str]] = {}
