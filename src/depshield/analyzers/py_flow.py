@@ -219,10 +219,54 @@ def _download_and_run_across(ctx: Ctx) -> None:
                     if ("/" in t or "\\" in t)
                     or (t in module.assigns and t not in owner.assigns and t not in scope.assigns)
                 ]
+                if not shared and _passed_on(module.node, owner, write, scope, spawn):
+                    shared = [f"{owner.name}() -> {scope.name}()"]
                 if shared:
                     props = {"pattern": "download-write-run", "detail": shared[:3]}
                     ctx.emit("remoteCodeDownload", spawn.site, props, key=("rcd", spawn.site.node))
                     break
+
+
+def _params(scope: Scope) -> set[str]:
+    node = scope.node
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        return set()
+    args = node.args
+    return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+
+
+def _passed_on(module: ast.AST, owner: Scope, write: Event, scope: Scope, spawn: Event) -> bool:
+    """`run(fetch(path))`, or `p = fetch(path); run(p)`: the function that downloads to its
+    parameter hands the path on (returns it) to the function that runs its parameter."""
+    if not (write.tokens & _params(owner)) or not (spawn.flags & _params(scope)):
+        return False
+    if not _returns_param(owner):
+        return False
+    results = {
+        t.id
+        for node in ast.walk(module)
+        if isinstance(node, ast.Assign) and _calls(node.value, owner.name)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call) and _calls(node, scope.name):
+            for a in node.args:
+                if _calls(a, owner.name) or (isinstance(a, ast.Name) and a.id in results):
+                    return True
+    return False
+
+
+def _returns_param(fn: Scope) -> bool:
+    params = _params(fn)
+    return any(
+        isinstance(r, ast.Return) and isinstance(r.value, ast.Name) and r.value.id in params
+        for r in ast.walk(fn.node)
+    )
+
+
+def _calls(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
 
 
 def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
