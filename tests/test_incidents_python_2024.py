@@ -74,7 +74,6 @@ def test_shipped_shell_script_download_and_run_warns_at_least() -> None:
     assert ("remoteCodeDownload", "shellprobe/init.sh", 3) in found
 
 
-@pytest.mark.xfail(strict=True, reason="gap: a sha256-pinned release downloader is blocked")
 def test_hash_pinned_release_downloader_called_only_is_not_blocked() -> None:
     result = analyze("lookalikes", "pypi-pinned-binary-download")
     assert result.verdict != "block"

@@ -281,12 +281,28 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
             shared = _linked(write.tokens, runs)
             if not shared:
                 continue
-            if downloaded or "downloaded" in write.flags:
+            if (downloaded or "downloaded" in write.flags) and not _hash_checked(spawn):
                 props = {"pattern": "download-write-run", "detail": shared[:3]}
                 ctx.emit("remoteCodeDownload", spawn.site, props, key=("rcd", spawn.site.node))
             if write.flags & {"decoded", "embedded"}:
                 props = {"pattern": "dropper", "data": sorted(write.flags), "detail": shared[:3]}
                 ctx.emit("encodedPayloadExecution", spawn.site, props, key=("epe", spawn.site.node))
+
+
+def _hash_checked(spawn: Event) -> bool:
+    """A download compared with a pinned digest before it runs (`hashlib.sha256(data)
+    .hexdigest() != SHA256`) is a release-binary installer, not remote code."""
+    fn = spawn.site.scope.node
+    return any(
+        isinstance(node, ast.Compare)
+        and any(
+            isinstance(side, ast.Call)
+            and isinstance(side.func, ast.Attribute)
+            and side.func.attr in ("hexdigest", "digest")
+            for side in [node.left, *node.comparators]
+        )
+        for node in ast.walk(fn)
+    )
 
 
 def _linked(written: frozenset[str], run: frozenset[str]) -> list[str]:
