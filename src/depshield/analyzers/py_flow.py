@@ -219,10 +219,54 @@ def _download_and_run_across(ctx: Ctx) -> None:
                     if ("/" in t or "\\" in t)
                     or (t in module.assigns and t not in owner.assigns and t not in scope.assigns)
                 ]
+                if not shared and _passed_on(module.node, owner, write, scope, spawn):
+                    shared = [f"{owner.name}() -> {scope.name}()"]
                 if shared:
                     props = {"pattern": "download-write-run", "detail": shared[:3]}
                     ctx.emit("remoteCodeDownload", spawn.site, props, key=("rcd", spawn.site.node))
                     break
+
+
+def _params(scope: Scope) -> set[str]:
+    node = scope.node
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        return set()
+    args = node.args
+    return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+
+
+def _passed_on(module: ast.AST, owner: Scope, write: Event, scope: Scope, spawn: Event) -> bool:
+    """`run(fetch(path))`, or `p = fetch(path); run(p)`: the function that downloads to its
+    parameter hands the path on (returns it) to the function that runs its parameter."""
+    if not (write.tokens & _params(owner)) or not (spawn.flags & _params(scope)):
+        return False
+    if not _returns_param(owner):
+        return False
+    results = {
+        t.id
+        for node in ast.walk(module)
+        if isinstance(node, ast.Assign) and _calls(node.value, owner.name)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call) and _calls(node, scope.name):
+            for a in node.args:
+                if _calls(a, owner.name) or (isinstance(a, ast.Name) and a.id in results):
+                    return True
+    return False
+
+
+def _returns_param(fn: Scope) -> bool:
+    params = _params(fn)
+    return any(
+        isinstance(r, ast.Return) and isinstance(r.value, ast.Name) and r.value.id in params
+        for r in ast.walk(fn.node)
+    )
+
+
+def _calls(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
 
 
 def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
@@ -237,12 +281,28 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
             shared = _linked(write.tokens, runs)
             if not shared:
                 continue
-            if downloaded or "downloaded" in write.flags:
+            if (downloaded or "downloaded" in write.flags) and not _hash_checked(spawn):
                 props = {"pattern": "download-write-run", "detail": shared[:3]}
                 ctx.emit("remoteCodeDownload", spawn.site, props, key=("rcd", spawn.site.node))
             if write.flags & {"decoded", "embedded"}:
                 props = {"pattern": "dropper", "data": sorted(write.flags), "detail": shared[:3]}
                 ctx.emit("encodedPayloadExecution", spawn.site, props, key=("epe", spawn.site.node))
+
+
+def _hash_checked(spawn: Event) -> bool:
+    """A download compared with a pinned digest before it runs (`hashlib.sha256(data)
+    .hexdigest() != SHA256`) is a release-binary installer, not remote code."""
+    fn = spawn.site.scope.node
+    return any(
+        isinstance(node, ast.Compare)
+        and any(
+            isinstance(side, ast.Call)
+            and isinstance(side.func, ast.Attribute)
+            and side.func.attr in ("hexdigest", "digest")
+            for side in [node.left, *node.comparators]
+        )
+        for node in ast.walk(fn)
+    )
 
 
 def _linked(written: frozenset[str], run: frozenset[str]) -> list[str]:

