@@ -33,17 +33,9 @@ from corpus import materialize  # noqa: E402
 from docs_section import machine_line, write_section  # noqa: E402
 from peer_guarddog import Item, benign_items, malware_items, run_guarddog  # noqa: E402
 
-THREATS = frozenset(
-    {
-        "dataExfiltration",
-        "remoteCodeDownload",
-        "encodedPayloadExecution",
-        "reverseShell",
-        "credentialHarvesting",
-        "binaryDropper",
-        "malware",
-    }
-)
+from depshield.alerts.grading import THREATS as GRADED_THREATS  # noqa: E402
+
+THREATS = GRADED_THREATS | {"malware"}
 WARN_UP = ("error", "warn")
 # Benign sets: (set name, manifest below --data, id prefix keeping the sets' ids apart).
 BENIGN_SETS = (

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from depshield.alerts.grading import THREATS
 from depshield.analysis import analyze_artifact
 from depshield.model import PackageResult
 
@@ -120,14 +121,6 @@ LOOKALIKES = {
     "npm-http-client": "pass",
     "npm-fetch-config": "pass",  # fetched JSON read as data, never compiled
     "pypi-setup-reads-readme": "pass",
-}
-
-THREATS = {
-    "dataExfiltration",
-    "remoteCodeDownload",
-    "encodedPayloadExecution",
-    "reverseShell",
-    "credentialHarvesting",
 }
 
 

@@ -10,17 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from depshield.alerts.grading import THREATS
 from depshield.analysis import analyze_artifact
 from depshield.model import PackageResult
 
 FIXTURES = Path(__file__).parent / "fixtures"
-THREATS = {
-    "dataExfiltration",
-    "remoteCodeDownload",
-    "encodedPayloadExecution",
-    "reverseShell",
-    "credentialHarvesting",
-}
 
 
 def analyze(group: str, name: str) -> PackageResult:
