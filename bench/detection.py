@@ -197,6 +197,13 @@ def reuse_peer(outcomes: list[Outcome]) -> None:
             o.peer, o.peer_seconds = row.get("label"), row.get("seconds")
 
 
+def _only(spec: str) -> set[str]:
+    """The --only selection: names and name@version pairs, inline or from a file (@FILE)."""
+    if spec.startswith("@"):
+        spec = Path(spec[1:]).read_text().replace("\n", ",")
+    return {part.strip() for part in spec.split(",") if part.strip()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ecosystem", choices=["npm", "pypi", "all"], default="all")
@@ -210,14 +217,26 @@ def main(argv: list[str] | None = None) -> int:
         default="malware,benign-top,benign-wide",
         help="comma-separated: malware, benign-top (DATA/benign), benign-wide (DATA/wide/benign)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated NAME or NAME@VERSION (or @FILE, one a line): re-run just these",
+    )
+    parser.add_argument("--out", type=Path, default=OUT / "detection.jsonl")
+    parser.add_argument(
+        "--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md (iterating)"
+    )
     args = parser.parse_args(argv)
+    only = _only(args.only)
     ecosystems = ["npm", "pypi"] if args.ecosystem == "all" else [args.ecosystem]
-    OUT.mkdir(exist_ok=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     work: list[tuple[str, Item]] = []
     for eco in ecosystems:
         per_set: Counter[str] = Counter()
         for kind, item in items(eco, args.zip, args.data, tuple(args.sets.split(","))):
             if args.limit and per_set[kind] >= args.limit:
+                continue
+            if only and not {item.name, f"{item.name}@{item.version}"} & only:
                 continue
             per_set[kind] += 1
             work.append((kind, item))
@@ -229,13 +248,14 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = list(pool.map(lambda w: _measure(w[1], w[0], Path(home), args.peer), work))
     if args.peer == "reuse":
         reuse_peer(outcomes)
-    with (OUT / "detection.jsonl").open("w") as out:
+    with args.out.open("w") as out:
         for o in outcomes:
             out.write(json.dumps(o.__dict__) + "\n")
     startup = measure_startup()
     text = summarize(outcomes, ecosystems, startup, args, time.time() - started)
-    section = "detection-" + ("all" if len(ecosystems) > 1 else ecosystems[0])
-    write_section(ROOT / "docs" / "benchmarks.md", section, text)
+    if not (args.no_docs or only):
+        section = "detection-" + ("all" if len(ecosystems) > 1 else ecosystems[0])
+        write_section(ROOT / "docs" / "benchmarks.md", section, text)
     print(text)
     return 0
 
