@@ -12,7 +12,11 @@ $(BIN)/depshield: pyproject.toml
 	@touch $@
 
 # The HTML report is tested in Debian's Chromium; installing it needs root (CI is root).
-setup: $(BIN)/depshield
+# Verdaccio (a real npm registry) for the proxy tests; 6.8.0 is the last release for Node 20.
+.tools/verdaccio/node_modules/.bin/verdaccio:
+	npm install --silent --prefix .tools/verdaccio --no-audit --no-fund --ignore-scripts verdaccio@6.8.0
+
+setup: $(BIN)/depshield .tools/verdaccio/node_modules/.bin/verdaccio
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 	  || echo "note: chromium not installed; the HTML report's browser tests will be skipped"
 

@@ -7,12 +7,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from guard_registries import HeadRegistryServer, NpmRegistry, PypiIndex
+from guard_registries import Env, HeadRegistryServer, NpmRegistry, PypiIndex
 from support.registry_server import RegistryServer, isolate_env
 
 MARKER_SCRIPT = "node -e \"require('fs').writeFileSync(process.env.MARKER,'x')\""
@@ -20,26 +19,6 @@ MARKER_SCRIPT = "node -e \"require('fs').writeFileSync(process.env.MARKER,'x')\"
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "slow: runs real npm or pip installs (a few seconds)")
-
-
-@dataclass
-class Env:
-    vars: dict[str, str]
-    marker: Path
-    tmp: Path
-
-    def run(self, *args: str, cwd: Path, extra: dict[str, str] | None = None) -> Any:
-        """`depshield ARGS` in `cwd`, with no terminal (as in CI)."""
-        return subprocess.run(
-            [sys.executable, "-m", "depshield.cli.main", *args],
-            cwd=cwd,
-            env={**self.vars, **(extra or {})},
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
 
 
 @pytest.fixture
@@ -110,10 +89,6 @@ def pip_index(registry_server: RegistryServer, guard_env: Env, venv: Path) -> Py
         PATH=f"{venv / 'bin'}{os.pathsep}{guard_env.vars['PATH']}",
     )
     return index
-
-
-def site_packages(venv: Path) -> Path:
-    return next((venv / "lib").glob("python3*/site-packages"))
 
 
 @pytest.fixture

@@ -3,19 +3,18 @@ with the JSON API depshield reads, all built here from the inert fixtures in fix
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
-import tarfile
-import zipfile
+import subprocess
+import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from support.packages import FIXTURES, folder_files, make_sdist, make_wheel
 from support.registry_server import RegistryServer, make_tgz, sri
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "guard"
 PUBLISHED = "2020-01-01T00:00:00.000Z"  # old enough for every recent-publication rule
 
 
@@ -36,14 +35,6 @@ class HeadRegistryServer(RegistryServer):
                 self.end_headers()
 
         return Handler
-
-
-def folder_files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
 
 
 class NpmRegistry:
@@ -83,45 +74,6 @@ class NpmRegistry:
         doc["maintainers"] = [{"name": "maintainer", "email": "maintainer@example.invalid"}]
         self.server.json(f"/{name}", doc)
         self.server.bytes(f"/{name}/-/{name}-{version}.tgz", tgz)
-
-
-def make_wheel(name: str, version: str, files: Mapping[str, bytes], requires: list[str]) -> bytes:
-    """A wheel zipped by hand (METADATA, WHEEL, RECORD): nothing is built or run."""
-    dist = f"{name.replace('-', '_')}-{version}.dist-info"
-    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nLicense: MIT\n"
-    meta += "Author: Example Maintainer\nSummary: A guard test fixture.\n"
-    meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
-    members = {
-        **files,
-        f"{dist}/METADATA": meta.encode(),
-        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\n"
-        b"Tag: py3-none-any\n",
-    }
-    record = "".join(
-        f"{path},sha256={_b64_sha256(data)},{len(data)}\n" for path, data in members.items()
-    )
-    members[f"{dist}/RECORD"] = (record + f"{dist}/RECORD,,\n").encode()
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as wheel:
-        for path, data in members.items():
-            wheel.writestr(zipfile.ZipInfo(path, (2020, 1, 1, 0, 0, 0)), data)
-    return raw.getvalue()
-
-
-def make_sdist(name: str, version: str, files: Mapping[str, bytes]) -> bytes:
-    root = f"{name.replace('-', '_')}-{version}"
-    pkg_info = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-        for path, data in {**files, "PKG-INFO": pkg_info}.items():
-            info = tarfile.TarInfo(f"{root}/{path}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return raw.getvalue()
-
-
-def _b64_sha256(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 class PypiIndex:
@@ -182,3 +134,27 @@ class PypiIndex:
         latest = max(releases)
         project = {"info": {"name": name, "version": latest}, "urls": releases[latest]}
         self.server.json(f"/pypi/{name}/json", {**project, "releases": releases})
+
+
+@dataclass
+class Env:
+    vars: dict[str, str]
+    marker: Path
+    tmp: Path
+
+    def run(self, *args: str, cwd: Path, extra: dict[str, str] | None = None) -> Any:
+        """`depshield ARGS` in `cwd`, with no terminal (as in CI)."""
+        return subprocess.run(
+            [sys.executable, "-m", "depshield.cli.main", *args],
+            cwd=cwd,
+            env={**self.vars, **(extra or {})},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+
+
+def site_packages(venv: Path) -> Path:
+    return next((venv / "lib").glob("python3*/site-packages"))

@@ -8,8 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Env
-from guard_registries import NpmRegistry
+from guard_registries import Env, NpmRegistry
 
 pytestmark = [
     pytest.mark.slow,

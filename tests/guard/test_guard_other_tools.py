@@ -6,8 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Env, site_packages
-from guard_registries import NpmRegistry, PypiIndex
+from guard_registries import Env, NpmRegistry, PypiIndex, site_packages
 
 pytestmark = pytest.mark.slow
 

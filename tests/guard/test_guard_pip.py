@@ -6,8 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Env, site_packages
-from guard_registries import FIXTURES, PypiIndex
+from guard_registries import FIXTURES, Env, PypiIndex, site_packages
 
 pytestmark = pytest.mark.slow
 

@@ -109,7 +109,7 @@ def fetch(
         label = f"npm package '{ref.name}@{version}'"
         tarball_url = _tarball_url(url, manifest, label)
         expected = expected_digests(manifest.get("dist") or {})
-        stored = _from_store(store, expected) or _download(
+        stored = stored_tarball(store, expected) or download_tarball(
             http,
             config,
             tarball_url,
@@ -185,7 +185,7 @@ def _tarball_url(packument_url: str, manifest: Any, label: str) -> str:
     return urljoin(packument_url, tarball)
 
 
-def _from_store(store: ArtifactStore, expected: Expected | None) -> StoredArtifact | None:
+def stored_tarball(store: ArtifactStore, expected: Expected | None) -> StoredArtifact | None:
     if expected is None:
         return None
     algorithm, digests = expected
@@ -197,7 +197,7 @@ def _from_store(store: ArtifactStore, expected: Expected | None) -> StoredArtifa
     return None
 
 
-def _download(
+def download_tarball(
     http: httpx.Client,
     config: RegistryConfig,
     url: str,
@@ -264,7 +264,7 @@ def fetch_locked(
     url = urljoin(config.url, f"{ref.name}/-/{basename}-{ref.version}.tgz")
     label = f"npm package '{ref.name}@{ref.version}'"
     with session(client) as http:
-        stored = _from_store(store, expected) or _download(
+        stored = stored_tarball(store, expected) or download_tarball(
             http, config, url, expected, store, label=label, retry=retry, max_bytes=max_bytes
         )
     metadata = {"_registry": config.url, "_tarball_url": url, "_integrity_verified": True}
