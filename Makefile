@@ -16,7 +16,18 @@ $(BIN)/depshield: pyproject.toml
 .tools/verdaccio/node_modules/.bin/verdaccio:
 	npm install --silent --prefix .tools/verdaccio --no-audit --no-fund --ignore-scripts verdaccio@6.8.0
 
-setup: $(BIN)/depshield .tools/verdaccio/node_modules/.bin/verdaccio
+# The package managers the proxy tests install through it (never running a package's scripts).
+.tools/pnpm/node_modules/.bin/pnpm:
+	npm install --silent --prefix .tools/pnpm --no-audit --no-fund --ignore-scripts pnpm@10.34.9
+.tools/yarn1/node_modules/.bin/yarn:
+	npm install --silent --prefix .tools/yarn1 --no-audit --no-fund --ignore-scripts yarn@1.22.22
+.tools/berry/node_modules/.bin/yarn:
+	npm install --silent --prefix .tools/berry --no-audit --no-fund --ignore-scripts @yarnpkg/cli-dist@4.18.1
+
+TOOLS := .tools/verdaccio/node_modules/.bin/verdaccio .tools/pnpm/node_modules/.bin/pnpm \
+  .tools/yarn1/node_modules/.bin/yarn .tools/berry/node_modules/.bin/yarn
+
+setup: $(BIN)/depshield $(TOOLS)
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 	  || echo "note: chromium not installed; the HTML report's browser tests will be skipped"
 

@@ -116,3 +116,55 @@ def test_a_killed_proxy_comes_back_with_its_log_and_cache(stack: Any, tmp_path: 
     done = run(["npm", "install", "clean-pad"], project, env)
     assert done.returncode == 0, done.stderr
     assert stack.proxy.status()["decisions"] == before + 1
+
+
+def _tool(name: str) -> str:
+    from servers import TOOLS
+
+    path = TOOLS / name / "node_modules" / ".bin" / ("pnpm" if name == "pnpm" else "yarn")
+    if not path.exists():
+        pytest.fail(f"{path} is missing: `make setup` installs the package managers under test")
+    return str(path)
+
+
+def _refused(done: subprocess.CompletedProcess[str], project: Path, stack: Any) -> None:
+    assert done.returncode != 0
+    assert "403" in done.stdout + done.stderr
+    assert not (project / "node_modules" / "env-collector").exists()
+    assert not stack.marker.exists()
+
+
+def test_pnpm_through_the_proxy(stack: Any, project: Path, tmp_path: Path) -> None:
+    env = {**npm_env(stack), "npm_config_store_dir": str(tmp_path / "pnpm-store")}
+    ok = run([_tool("pnpm"), "add", "clean-pad"], project, env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert (project / "node_modules" / "clean-pad" / "package.json").is_file()
+    _refused(run([_tool("pnpm"), "add", "env-collector"], project, env), project, stack)
+
+
+def test_yarn_classic_through_the_proxy(stack: Any, project: Path, tmp_path: Path) -> None:
+    env = {**npm_env(stack), "YARN_CACHE_FOLDER": str(tmp_path / "yarn-cache")}
+    registry = ["--registry", stack.proxy.url + "npm/", "--non-interactive"]
+    ok = run([_tool("yarn1"), "add", "clean-pad", *registry], project, env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert (project / "node_modules" / "clean-pad" / "package.json").is_file()
+    bad = run([_tool("yarn1"), "add", "env-collector", *registry], project, env)
+    _refused(bad, project, stack)
+
+
+def test_yarn_berry_through_the_proxy(stack: Any, project: Path, tmp_path: Path) -> None:
+    (project / ".yarnrc.yml").write_text(
+        f'npmRegistryServer: "{stack.proxy.url}npm/"\n'
+        'unsafeHttpWhitelist: ["127.0.0.1"]\n'
+        "nodeLinker: node-modules\n"
+        "enableGlobalCache: false\n"
+        "enableTelemetry: false\n"
+        "npmMinimalAgeGate: 0\n"  # the fixtures were published seconds ago
+    )
+    (project / "yarn.lock").write_text("")
+    env = {**stack.env, "YARN_GLOBAL_FOLDER": str(tmp_path / "berry-global"),
+           "YARN_ENABLE_IMMUTABLE_INSTALLS": "false"}  # fmt: skip
+    ok = run([_tool("berry"), "add", "clean-pad"], project, env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert (project / "node_modules" / "clean-pad" / "package.json").is_file()
+    _refused(run([_tool("berry"), "add", "env-collector"], project, env), project, stack)
