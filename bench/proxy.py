@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -39,8 +38,9 @@ from docs_section import machine_line, write_section  # noqa: E402
 from servers import DepshieldProxy, stop  # noqa: E402
 
 REAL = ROOT / "tests" / "fixtures" / "lockfiles"
-NPM_APP = REAL / "npm" / "real" / "small.package-lock.v3.json"
-NPM_MANIFEST = REAL / "npm" / "real" / "small.package.json"
+# 425 packages: express, react-dom, axios, lodash, chalk; eslint and jest for development.
+NPM_APP = HERE / "real_apps" / "medium" / "package-lock.json"
+NPM_MANIFEST = HERE / "real_apps" / "medium" / "package.json"
 PY_LOCK = REAL / "python" / "real" / "app.requirements.txt"
 
 
@@ -64,13 +64,15 @@ def upstreams() -> tuple[str, str]:
 
 
 def tarballs(limit: int) -> list[tuple[str, str]]:
-    """(name, upstream path) of the lock's first `limit` registry tarballs."""
+    """(name, upstream path) of the lock's first `limit` registry tarballs (the lock records no
+    `resolved` URLs: npm fetches `NAME/-/BASENAME-VERSION.tgz` from the configured registry)."""
     lock = json.loads(NPM_APP.read_text())
     out = []
     for key, entry in lock["packages"].items():
-        resolved = entry.get("resolved", "")
-        if key and resolved.endswith(".tgz"):
-            out.append((key.rsplit("node_modules/", 1)[-1], urlsplit(resolved).path))
+        if key and "version" in entry and not entry.get("link"):
+            name = key.rsplit("node_modules/", 1)[-1]
+            base = name.rsplit("/", 1)[-1]
+            out.append((name, f"/{name}/-/{base}-{entry['version']}.tgz"))
     return out[:limit]
 
 
