@@ -24,8 +24,14 @@ $(BIN)/depshield: pyproject.toml
 .tools/berry/node_modules/.bin/yarn:
 	npm install --silent --prefix .tools/berry --no-audit --no-fund --ignore-scripts @yarnpkg/cli-dist@4.18.1
 
+.tools/bun/node_modules/.bin/bun:
+	npm install --silent --prefix .tools/bun --no-audit --no-fund --ignore-scripts bun@1.4.4
+.tools/poetry/bin/poetry:
+	$(PYTHON) -m venv .tools/poetry && .tools/poetry/bin/pip install --quiet poetry==2.5.1
+
 TOOLS := .tools/verdaccio/node_modules/.bin/verdaccio .tools/pnpm/node_modules/.bin/pnpm \
-  .tools/yarn1/node_modules/.bin/yarn .tools/berry/node_modules/.bin/yarn
+  .tools/yarn1/node_modules/.bin/yarn .tools/berry/node_modules/.bin/yarn \
+  .tools/bun/node_modules/.bin/bun .tools/poetry/bin/poetry
 
 setup: $(BIN)/depshield $(TOOLS)
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \

@@ -168,3 +168,48 @@ def test_yarn_berry_through_the_proxy(stack: Any, project: Path, tmp_path: Path)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert (project / "node_modules" / "clean-pad" / "package.json").is_file()
     _refused(run([_tool("berry"), "add", "env-collector"], project, env), project, stack)
+
+
+def test_bun_through_the_proxy(stack: Any, project: Path, tmp_path: Path) -> None:
+    from servers import TOOLS
+
+    bun = TOOLS / "bun" / "node_modules" / "@oven" / "bun-linux-x64" / "bin" / "bun"
+    if not bun.exists():
+        pytest.fail(f"{bun} is missing: `make setup` installs the package managers under test")
+    (project / "bunfig.toml").write_text(f'[install]\nregistry = "{stack.proxy.url}npm/"\n')
+    env = {**stack.env, "BUN_INSTALL_CACHE_DIR": str(tmp_path / "bun-cache")}
+    ok = run([str(bun), "add", "clean-pad"], project, env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert (project / "node_modules" / "clean-pad" / "package.json").is_file()
+    _refused(run([str(bun), "add", "env-collector"], project, env), project, stack)
+
+
+def test_poetry_through_the_proxy(stack: Any, tmp_path: Path) -> None:
+    from servers import TOOLS
+
+    poetry = TOOLS / "poetry" / "bin" / "poetry"
+    if not poetry.exists():
+        pytest.fail(f"{poetry} is missing: `make setup` installs the package managers under test")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        "dependencies = []\n\n[tool.poetry]\npackage-mode = false\n\n"
+        f'[[tool.poetry.source]]\nname = "depshield"\nurl = "{stack.proxy.url}pypi/simple/"\n'
+        'priority = "primary"\n'
+    )
+    env = {
+        **stack.env,
+        "POETRY_VIRTUALENVS_IN_PROJECT": "true",
+        "POETRY_CACHE_DIR": str(tmp_path / "poetry-cache"),
+        "POETRY_NO_INTERACTION": "1",
+    }
+    ok = run([str(poetry), "add", "clean-pad"], app, env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    site = next((app / ".venv" / "lib").glob("python3*/site-packages"))
+    assert (site / "clean_pad" / "__init__.py").is_file()
+    bad = run([str(poetry), "add", "env-collector"], app, env)
+    assert bad.returncode != 0
+    assert "403" in bad.stdout + bad.stderr
+    assert not (site / "env_collector.pth").exists()
+    assert not stack.marker.exists()
