@@ -114,6 +114,24 @@ def diff_examined(
     return diff_packages(sides[0], sides[1], policy=policy, now=now)
 
 
+def fetch_side(ref: PackageRef, policy: Policy | None = None) -> Side:
+    """One registry version downloaded (verified, once per digest), examined and judged."""
+    from depshield.analysis import examine, judge_examined
+    from depshield.ecosystems.registry import plugin
+
+    fetched = plugin(ref.ecosystem).fetch(ref, artifact="default")[0]
+    examined = examine(fetched.path, ref.ecosystem)
+    result = judge_examined(
+        examined,
+        Path(fetched.filename),
+        ref=fetched.ref,
+        policy=policy,
+        digest=fetched.digest,
+        metadata=fetched.metadata,
+    )
+    return Side(examined, result, fetched.metadata)
+
+
 def diff_packages(
     old: Side, new: Side, *, policy: Policy | None = None, now: datetime | None = None
 ) -> VersionDiff:

@@ -78,8 +78,7 @@ def load_side(spec: str, *, ecosystem: str | None, offline: bool, policy: Policy
     """Examine one version (downloaded from the registry, or read from disk) and judge it."""
     from depshield.analysis import examine, judge_examined
     from depshield.api import parse_spec
-    from depshield.diff import Side
-    from depshield.ecosystems.registry import plugin
+    from depshield.diff import Side, fetch_side
     from depshield.errors import RegistryError
 
     target = parse_spec(spec, ecosystem)
@@ -91,14 +90,4 @@ def load_side(spec: str, *, ecosystem: str | None, offline: bool, policy: Policy
             f"--offline: cannot fetch {str(target)!r} from the registry",
             tip="give local paths to both versions, or drop --offline",
         )
-    fetched = plugin(target.ecosystem).fetch(target, artifact="default")[0]
-    examined = examine(fetched.path, target.ecosystem)
-    result = judge_examined(
-        examined,
-        Path(fetched.filename),
-        ref=fetched.ref,
-        policy=policy,
-        digest=fetched.digest,
-        metadata=fetched.metadata,
-    )
-    return Side(examined, result, fetched.metadata)
+    return fetch_side(target, policy)

@@ -1,0 +1,27 @@
+"""A real PostgreSQL for the monitor tests (one cluster per module, a database per test)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from support.postgres import Postgres, available
+
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    if available() is None:
+        pytest.fail("PostgreSQL's server binaries are missing: apt-get install postgresql")
+    server = Postgres()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def database(postgres: Postgres) -> str:
+    return postgres.create_database(f"monitor_{next(_numbers)}")
