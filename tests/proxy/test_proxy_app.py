@@ -215,3 +215,73 @@ def test_the_command_refuses_a_public_address_without_a_token(tmp_path: Path) ->
     assert "refusing to listen on 0.0.0.0 without a token" in done.stderr
     assert "Tip:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_scoped_packages_keep_their_scope(tmp_path: Path, registry_server) -> None:
+    tgz = make_tgz(CLEAN)
+    registry_server.bytes("/@team/tiny/-/tiny-1.0.0.tgz", tgz)
+    doc = {"name": "@team/tiny", "versions": {"1.0.0": {"name": "@team/tiny", "version": "1.0.0",
+           "dist": {"tarball": registry_server.url + "@team/tiny/-/tiny-1.0.0.tgz",
+                    "integrity": sri(tgz)}}}}  # fmt: skip
+    registry_server.json("/@team%2ftiny", doc)
+    settings = ProxySettings(registry_server.url, registry_server.url + "simple/", tmp_path / "h")
+    with TestClient(create_app(settings), base_url="http://proxy.example.invalid") as c:
+        packument = c.get("/npm/@team%2ftiny").json()
+        tarball = packument["versions"]["1.0.0"]["dist"]["tarball"]
+        assert tarball == "http://proxy.example.invalid/npm/@team/tiny/-/tiny-1.0.0.tgz"
+        assert c.get(tarball.removeprefix("http://proxy.example.invalid")).content == tgz
+
+
+def test_an_ignore_in_the_policy_lets_the_package_through(tmp_path: Path, registry_server) -> None:
+    from depshield.policy import Ignore, Policy
+
+    publish(registry_server, {"2.0.0": STEALER})
+    policy = Policy(ignores=(Ignore("npm:tiny@2.0.0", reason="our own collector, reviewed"),))
+    settings = ProxySettings(registry_server.url, registry_server.url + "simple/",
+                             tmp_path / "h", policy=policy)  # fmt: skip
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/npm/tiny/-/tiny-2.0.0.tgz").status_code == 200
+
+
+def test_an_artifact_over_the_size_limit_is_refused_with_the_reason(
+    tmp_path: Path, registry_server
+) -> None:
+    publish(registry_server, {"1.0.0": CLEAN})
+    settings = ProxySettings(registry_server.url, registry_server.url + "simple/",
+                             tmp_path / "h", max_artifact_bytes=64)  # fmt: skip
+    with TestClient(create_app(settings)) as c:
+        reply = c.get("/npm/tiny/-/tiny-1.0.0.tgz")
+    assert reply.status_code == 403
+    assert "larger than" in reply.json()["error"] and "tiny" in reply.json()["error"]
+
+
+def test_json_api_file_urls_point_at_the_proxy(client: TestClient, registry_server) -> None:
+    doc = {"info": {"name": "Tiny", "version": "1.0.0"},
+           "urls": [{"filename": "tiny-1.0.0.tar.gz", "url": "http://elsewhere.invalid/t.tar.gz"}],
+           "releases": {"1.0.0": [{"filename": "tiny-1.0.0.tar.gz",
+                                   "url": "http://elsewhere.invalid/t.tar.gz"}]}}  # fmt: skip
+    registry_server.json("/pypi/tiny/json", doc)
+    data = client.get("/pypi/pypi/tiny/json").json()
+    expected = "http://proxy.example.invalid/pypi/files/tiny/tiny-1.0.0.tar.gz"
+    assert data["urls"][0]["url"] == expected
+    assert data["releases"]["1.0.0"][0]["url"] == expected
+
+
+def test_status_command_reads_the_audit_log(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from depshield.proxy.audit import AuditLog, Entry
+
+    log = AuditLog(tmp_path / "proxy" / "audit.sqlite", tmp_path / "proxy" / "audit.jsonl")
+    log.record(Entry("127.0.0.1", "npm", "evil", "1.0.0", None, "block", False, "blocked"))
+    log.record(Entry("127.0.0.1", "npm", "fine", "1.0.0", None, "pass", True, "pass"))
+    log.close()
+    done = subprocess.run([sys.executable, "-m", "depshield", "proxy", "--status"],
+                          env={**os.environ, "DEPSHIELD_HOME": str(tmp_path)},
+                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    status = json.loads(done.stdout)
+    assert status["decisions"] == 2 and status["refused"] == 1
+    assert status["by_verdict"] == {"block": 1, "pass": 1}
+    assert status["last_refused"][0]["name"] == "evil"
