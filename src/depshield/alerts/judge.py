@@ -69,10 +69,11 @@ def judge(
         f"ignore for {e.package!r} expired on {e.expires} ({e.reason})"
         for e in policy.expired_ignores(ref)
     ]
+    verdict = verdict_of(a.action for a in alerts)
     return PackageResult(
         ref=PackageRef(ref.ecosystem, ref.name, ref.version or manifest.version),
-        verdict=verdict_of(a.action for a in alerts),
-        scores=score(alerts),
+        verdict=verdict,
+        scores=score(alerts, verdict),
         capabilities=tuple(
             sorted({CAPABILITY_OF[a.type] for a in alerts if a.type in CAPABILITY_OF})
         ),
