@@ -162,9 +162,13 @@ def judge_examined(
         )
         found += meta_found
         notes += meta_notes
+    manifest = examined.manifest
+    if metadata and examined.ecosystem == "npm":
+        manifest, dropped = without_git_only_scripts(manifest)
+        notes += dropped
     return judge(
         ref,
-        examined.manifest,
+        manifest,
         examined.files,
         examined.paths,
         examined.refused,
@@ -174,6 +178,23 @@ def judge_examined(
         extra_findings=[*found, *extra_findings],
         extra_notes=notes,
     )
+
+
+def without_git_only_scripts(manifest: ManifestAnalysis) -> tuple[ManifestAnalysis, list[str]]:
+    """A registry tarball never runs `prepare` (npm runs it for git and local installs only):
+    not an installScripts alert there, one note instead."""
+    from dataclasses import replace
+
+    kept: list[Finding] = []
+    notes: list[str] = []
+    for f in manifest.findings:
+        if f.type == "installScripts" and f.props.get("runsFor"):
+            notes.append(f"{f.props.get('script')} script not run for registry installs: {f.evidence}")
+        else:
+            kept.append(f)
+    if not notes:
+        return manifest, notes
+    return replace(manifest, findings=tuple(kept)), notes
 
 
 def encode(examined: Examined) -> dict[str, Any]:
