@@ -148,7 +148,7 @@ def judge_examined(
         ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
     from depshield.intel.signals import judge_time_findings
 
-    found, notes = judge_time_findings(ref, examined.manifest, policy)
+    found, notes = judge_time_findings(ref, examined.manifest, policy, metadata)
     if metadata:
         from depshield.intel.metadata import metadata_findings
 
