@@ -189,7 +189,9 @@ def without_git_only_scripts(manifest: ManifestAnalysis) -> tuple[ManifestAnalys
     notes: list[str] = []
     for f in manifest.findings:
         if f.type == "installScripts" and f.props.get("runsFor"):
-            notes.append(f"{f.props.get('script')} script not run for registry installs: {f.evidence}")
+            notes.append(
+                f"{f.props.get('script')} script not run for registry installs: {f.evidence}"
+            )
         else:
             kept.append(f)
     if not notes:

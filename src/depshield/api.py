@@ -60,7 +60,9 @@ def analyze_spec(
     # The store names files by digest; the report names the file the registry published.
     return [
         replace(
-            analyze_artifact(a.path, ref=a.ref, policy=policy, digest=a.digest, metadata=a.metadata),
+            analyze_artifact(
+                a.path, ref=a.ref, policy=policy, digest=a.digest, metadata=a.metadata
+            ),
             artifact=a.filename,
         )
         for a in fetched

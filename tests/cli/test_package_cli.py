@@ -150,4 +150,6 @@ def test_pypi_package_analyses_what_pip_would_install_and_names_it(
     out = capsys.readouterr().out
     assert f"({expected})" in out and "sampleproj-2.0.0.tar.gz" not in out
     main(["package", "pypi:sampleproj", "--artifact", "sdist", "--format", "json"])
-    assert json.loads(capsys.readouterr().out)["packages"][0]["artifact"] == "sampleproj-2.0.0.tar.gz"
+    assert (
+        json.loads(capsys.readouterr().out)["packages"][0]["artifact"] == "sampleproj-2.0.0.tar.gz"
+    )

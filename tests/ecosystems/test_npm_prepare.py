@@ -1,4 +1,4 @@
-"""npm runs `prepare` only for git and local installs: never an install script of a registry tarball."""
+"""npm runs `prepare` only for git and local installs: no install script of a registry tarball."""
 
 from __future__ import annotations
 

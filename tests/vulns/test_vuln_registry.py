@@ -196,7 +196,11 @@ def test_first_fixed_version_above_the_installed_one(
 
 def test_an_advisory_without_a_ghsa_link_keeps_the_registry_id() -> None:
     found = npm_vulnerability({"id": 118, "title": "x", "vulnerable_versions": "<1.0.1"}, "1.0.0")
-    assert found is not None and (found.id, found.first_patched, found.url) == ("118", "1.0.1", None)
+    assert found is not None and (found.id, found.first_patched, found.url) == (
+        "118",
+        "1.0.1",
+        None,
+    )
     assert npm_vulnerability({"title": "no id"}, "1.0.0") is None
 
 

@@ -61,7 +61,10 @@ def judge(
     running = frozenset(timing.install_files | timing.import_files)
     findings += dependency_findings(manifest, files, running)
     findings += extra_findings
+    findings, in_tests = _without_test_capabilities(findings, timing)
     alerts, notes = _alerts(ref, findings, timing, policy)
+    if in_tests:
+        notes.append(f"{in_tests} capability alerts in test files not listed (docs/output.md)")
     notes += extra_notes
     notes += [f"{fa.path}: {fa.skipped}" for fa in files if fa.skipped]
     notes += [f"{r.path}: {r.reason}" for r in refused]
@@ -82,6 +85,22 @@ def judge(
         digest=digest,
         notes=tuple(notes),
     )
+
+
+def _without_test_capabilities(
+    findings: list[Finding], timing: Timing
+) -> tuple[list[Finding], int]:
+    """Capability findings in a package's own tests are noise for its users; threats
+    (correlated above, from every file) and code that runs at install or import stay."""
+    from depshield.alerts.test_paths import is_test_path
+
+    running = timing.install_files | timing.import_files
+    kept = [
+        f
+        for f in findings
+        if f.type not in CAPABILITY_OF or f.file in running or not is_test_path(f.file)
+    ]
+    return kept, len(findings) - len(kept)
 
 
 def _contexts(

@@ -27,14 +27,37 @@ def add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) 
         "--all", action="store_true", dest="show_all", help="also show alerts the policy ignores"
     )
     parser.add_argument("--config", metavar="FILE", help="depshield.toml or pyproject.toml")
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in text output (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces)",
+    )
+    parser.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress; text output lists only packages that warn or block, and no notes",
+    )
 
 
 def emit(args: argparse.Namespace, report: Report) -> None:
+    from dataclasses import replace
+
+    from depshield.cli.terminal import terminal_width, use_color
     from depshield.reports.registry import renderer
 
     to_file = args.output is not None
-    color = not to_file and sys.stdout.isatty() and args.format == "text"
-    text = renderer(args.format)(report, color=color)
+    if getattr(args, "quiet", False):
+        report = replace(report, quiet=True)
+    if args.format == "text":
+        from depshield.reports.text import render
+
+        color = not to_file and use_color(getattr(args, "color", "auto"), sys.stdout)
+        width = None if to_file else terminal_width(sys.stdout)
+        text = render(report, color=color, width=width)
+    else:
+        text = renderer(args.format)(report, color=False)
     if to_file:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

@@ -146,7 +146,9 @@ def _post_bulk(registry: str, body: Mapping[str, list[str]], auth: str | None) -
         reply = None
     if not isinstance(reply, dict):
         _unserved.add(registry)
-        return f"known vulnerabilities from {host_of(url)}: not checked (http {response.status_code})"
+        return (
+            f"known vulnerabilities from {host_of(url)}: not checked (http {response.status_code})"
+        )
     _store(registry, body, reply)
     return None
 
@@ -256,9 +258,9 @@ def first_fixed_semver(vulnerable: str, version: str) -> str | None:
         for c in comparators:
             text = str(c.semver) if c.operator == "<" else ""
             key = semver_key(text) if text else None
-            if key is not None and (current is None or key > current):
-                if not satisfies(text, vulnerable, loose=True):
-                    bounds.append((key, text))
+            above = key is not None and (current is None or key > current)
+            if above and not satisfies(text, vulnerable, loose=True):
+                bounds.append((key, text))
     return min(bounds)[1] if bounds else None
 
 
