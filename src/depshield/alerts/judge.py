@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -184,6 +185,8 @@ def _alerts(
         if key in seen:
             continue
         seen.add(key)
+        if _advisory_ignored(ref, f, policy, notes):
+            continue
         ignore = policy.ignore_for(ref, f.type)
         if ignore is not None:
             notes.append(f"{f.type} at {f.file}:{f.line} ignored: {ignore.reason}")
@@ -223,6 +226,25 @@ def _alerts(
             notes.append(f"{n - MAX_PER_TYPE} more {type_} alerts not listed")
     alerts.sort(key=_rank)
     return alerts, notes
+
+
+def _advisory_ignored(ref: PackageRef, f: Finding, policy: Policy, notes: list[str]) -> bool:
+    """`[[ignore]] id = "GHSA-..."` / `--ignore-vuln ID`: a live entry hides the advisory's
+    finding (with a note); an expired one no longer applies, and says so."""
+    ident = f.props.get("id")
+    if not isinstance(ident, str) or not policy.ignores:
+        return False
+    entries = policy.advisory_ignores(ref, [ident, *(f.props.get("aliases") or ())])
+    for entry in entries:
+        if not entry.expired(dt.date.today()):
+            until = f" until {entry.expires}" if entry.expires else ""
+            notes.append(f"{ident} ignored{until}: {entry.reason}")
+            return True
+    notes += [
+        f"ignore for {e.advisory} expired on {e.expires} ({e.reason}): it applies no longer"
+        for e in entries
+    ]
+    return False
 
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "middle": 2, "low": 3}

@@ -49,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
         policy=policy,
     )
     emit(args, Report(results, show_all=args.show_all))
-    return exit_code(results, args.fail_on)
+    return exit_code(results, args.fail_on, policy.fail_on_vuln)

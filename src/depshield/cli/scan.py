@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         # Unreadable input is exit 2 (docs/configuration.md); the report says which file.
         print(f"depshield: error: {outcome.refused[0]}", file=sys.stderr)
         return 2
-    return exit_code(list(outcome.report.packages), args.fail_on)
+    return exit_code(list(outcome.report.packages), args.fail_on, policy.fail_on_vuln)
 
 
 class _progress:
