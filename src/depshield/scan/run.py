@@ -120,10 +120,8 @@ def _prefetch_advisories(unique: dict[str, LockedPackage]) -> list[str]:
 def _once(report: Report, extra: Sequence[str]) -> Report:
     """Notes that every package would repeat (advisories not checked, an empty vulnerability
     database) are said once, for the whole scan."""
-    from depshield.vulns import EMPTY_NOTE
-    from depshield.vulns.registry import NOT_SERVED
+    from depshield.vulns import NOT_CHECKED_NOTES as shared
 
-    shared = (NOT_SERVED, EMPTY_NOTE)
     lifted: list[str] = list(extra)
     packages = []
     for result in report.packages:

@@ -24,10 +24,6 @@ from depshield.vulns.base import (
 ADVISORY_TTL = 6 * 3600.0  # advisories change daily at most; a rescan within hours reuses them
 BULK_PATH = "-/npm/v1/security/advisories/bulk"
 BULK_CHUNK = 200  # packages per POST: npm audit's bodies are of this order
-NOT_SERVED = (
-    "known vulnerabilities: not checked (the registry serves no advisories; "
-    "run `depshield db update`)"
-)
 # Statuses that mean "this registry has no such endpoint", not an outage.
 _ABSENT = frozenset({404, 405, 501})
 _NPM_SEVERITY = {
