@@ -20,8 +20,8 @@ from support.registry_server import (
 
 from depshield.cli.main import main
 from depshield.model import PackageRef
-from depshield.vulns import registry
-from depshield.vulns.registry import NOT_SERVED, first_fixed_semver, npm_vulnerability
+from depshield.vulns import NOT_SERVED, registry
+from depshield.vulns.registry import first_fixed_semver, npm_vulnerability
 
 BULK = "/npm/-/npm/v1/security/advisories/bulk"
 REPLY = (FIXTURES / "advisories" / "npm-bulk-lodash.json").read_bytes()

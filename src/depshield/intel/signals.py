@@ -66,7 +66,8 @@ def _known_vulnerabilities(
     """The configured registry's advisories (no setup) merged with the imported database's
     records; "not checked" once neither had anything to say (docs/vulnerabilities.md)."""
     from depshield import vulns
-    from depshield.vulns.registry import NOT_SERVED, advisories_for, merge_sources
+    from depshield.vulns import NOT_SERVED
+    from depshield.vulns.registry import advisories_for, merge_sources
 
     registry = advisories_for(ref, metadata)
     notes.extend(registry.notes)
