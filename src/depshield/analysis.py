@@ -137,9 +137,12 @@ def judge_examined(
     metadata: Mapping[str, Any] | None = None,
     extra_findings: Sequence[Finding] = (),
     now: datetime | None = None,
+    from_registry: bool | None = None,
 ) -> PackageResult:
     """Apply the judge (and the policy) to what the analyzers found, and to what the registry
-    said about the version (`metadata`: FetchedArtifact.metadata or a registry document)."""
+    said about the version (`metadata`: FetchedArtifact.metadata or a registry document).
+    `from_registry`: the package comes from a registry even without a document at hand (a
+    stored artifact), so the registry's advisories are asked for (default: when `metadata`)."""
     from depshield.alerts.judge import judge
 
     policy = policy or Policy()
@@ -148,7 +151,7 @@ def judge_examined(
         ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
     from depshield.intel.signals import judge_time_findings
 
-    found, notes = judge_time_findings(ref, examined.manifest, policy, metadata)
+    found, notes = judge_time_findings(ref, examined.manifest, policy, metadata, from_registry)
     if metadata:
         from depshield.intel.metadata import metadata_findings
 

@@ -207,3 +207,60 @@ def test_an_advisory_without_a_ghsa_link_keeps_the_registry_id() -> None:
 def test_local_artifacts_ask_no_registry() -> None:
     found = registry.advisories_for(PackageRef("npm", "lodash", "4.17.4"), None)
     assert found.served is False and found.vulnerabilities == ()
+
+
+def test_a_warm_scan_reports_the_same_advisories_from_the_cache(
+    npm: RegistryServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve_npm(npm, "lodash", "4.17.4")
+    npm.post(BULK, Reply(200, REPLY, {"Content-Type": "application/json"}))
+    lock = {
+        "name": "app",
+        "lockfileVersion": 3,
+        "packages": {
+            "": {"name": "app", "dependencies": {"lodash": "4.17.4"}},
+            "node_modules/lodash": {"version": "4.17.4"},
+        },
+    }
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "package-lock.json").write_text(json.dumps(lock))
+
+    def advisories() -> list[str]:
+        main(["scan", str(project), "--format", "json", "--fail-on", "never"])
+        pkg = report(capsys)["packages"][0]
+        return sorted(a["props"]["id"] for a in pkg["alerts"] if a["category"] == "vulnerability")
+
+    cold = advisories()
+    assert len(cold) == 3 and len(npm.posted) == 1
+    assert advisories() == cold  # the artifact now comes from the store, without a document
+    assert len(npm.posted) == 1  # and the advisories from the cache
+
+
+def test_a_stored_pypi_artifact_asks_the_release_document_once(
+    registry_server: RegistryServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIP_INDEX_URL", registry_server.url + "simple/")
+    doc = json.loads((PYPI_VULNS / "pypi-json-requests-2.19.0.json").read_text())
+    registry_server.json("/pypi/requests/2.19.0/json", doc)
+    ref = PackageRef("pypi", "requests", "2.19.0")
+    for _ in range(2):
+        found = registry.advisories_for(ref, {}, from_registry=True)
+        assert found.served and sorted(v.id for v in found.vulnerabilities) == [
+            "PYSEC-2018-28",
+            "PYSEC-2023-74",
+        ]
+    assert registry_server.paths() == ["/pypi/requests/2.19.0/json"]
+
+
+def test_an_index_without_the_json_api_is_not_served(
+    registry_server: RegistryServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIP_INDEX_URL", registry_server.url + "simple/")  # no route: 404
+    ref = PackageRef("pypi", "requests", "2.19.0")
+    assert registry.advisories_for(ref, {}, from_registry=True).served is False
+    assert (
+        registry.advisories_for(PackageRef("pypi", "other", "1.0"), {}, from_registry=True).served
+        is False
+    )
+    assert len(registry_server.paths()) == 1  # remembered for the run: asked once

@@ -61,7 +61,10 @@ def _manifest_text(kept: Mapping[str, bytes]) -> tuple[str, bytes] | None:
 
 
 def _known_vulnerabilities(
-    ref: PackageRef, notes: list[str], metadata: Mapping[str, Any] | None = None
+    ref: PackageRef,
+    notes: list[str],
+    metadata: Mapping[str, Any] | None = None,
+    from_registry: bool | None = None,
 ) -> list[Finding]:
     """The configured registry's advisories (no setup) merged with the imported database's
     records; "not checked" once neither had anything to say (docs/vulnerabilities.md)."""
@@ -69,7 +72,8 @@ def _known_vulnerabilities(
     from depshield.vulns import NOT_SERVED
     from depshield.vulns.registry import advisories_for, merge_sources
 
-    registry = advisories_for(ref, metadata)
+    registry = advisories_for(ref, metadata, from_registry=from_registry)
+    asked = bool(metadata) if from_registry is None else from_registry
     notes.extend(registry.notes)
     local: list[Vulnerability] = []
     db_notes: list[str] = []
@@ -82,7 +86,7 @@ def _known_vulnerabilities(
     db_empty = vulns.EMPTY_NOTE in db_notes
     if registry.served:
         db_notes = [n for n in db_notes if n != vulns.EMPTY_NOTE]
-    elif db_empty and metadata:
+    elif db_empty and asked:
         # The registry was asked and serves none, and nothing was imported.
         db_notes = [NOT_SERVED if n == vulns.EMPTY_NOTE else n for n in db_notes]
     notes.extend(db_notes)
@@ -94,6 +98,7 @@ def judge_time_findings(
     manifest: ManifestAnalysis,
     policy: Policy,
     metadata: Mapping[str, Any] | None = None,
+    from_registry: bool | None = None,
 ) -> tuple[list[Finding], list[str]]:
     """Typosquat check, known vulnerabilities and malware (imported OSV data), and the
     project's allowed-license policy."""
@@ -105,7 +110,7 @@ def judge_time_findings(
     if squat is not None:
         found.append(squat)
     if ref.version:
-        found += _known_vulnerabilities(ref, notes, metadata)
+        found += _known_vulnerabilities(ref, notes, metadata, from_registry)
     if policy.allowed_licenses:
         from depshield.intel.licenses import license_findings
 

@@ -45,26 +45,42 @@ class RegistryAdvisories:
     notes: tuple[str, ...] = ()
 
 
-def advisories_for(ref: PackageRef, metadata: Mapping[str, Any] | None) -> RegistryAdvisories:
-    """The registry's advisories for `ref`; `metadata` is the registry document the artifact
-    came with (None for a local artifact: nothing is asked)."""
-    if not ref.version or not metadata:
+def advisories_for(
+    ref: PackageRef, metadata: Mapping[str, Any] | None, *, from_registry: bool | None = None
+) -> RegistryAdvisories:
+    """The registry's advisories for `ref`. `metadata`: the registry document the artifact
+    came with; `from_registry`: whether the package comes from a registry at all (default:
+    when there is a document; a warm scan's stored artifact has none but still asks, through
+    the cache). Local artifacts ask nothing."""
+    registry_package = bool(metadata) if from_registry is None else from_registry
+    if not ref.version or not registry_package:
         return RegistryAdvisories(served=False)
     if ref.ecosystem == "pypi":
-        return pypi_advisories(ref, metadata)
+        return pypi_advisories(ref, metadata or {})
     if ref.ecosystem == "npm":
-        from depshield.net import offline_requested
-
-        if offline_requested():
-            return RegistryAdvisories(served=False)
         return npm_advisories(ref)
     return RegistryAdvisories(served=False)
 
 
 def pypi_advisories(ref: PackageRef, metadata: Mapping[str, Any]) -> RegistryAdvisories:
     """PyPI's JSON API: the release document's `vulnerabilities` list (absent on mirrors that
-    do not serve it, such as a simple-index-only proxy)."""
-    field = metadata.get("vulnerabilities")
+    do not serve it, such as a simple-index-only proxy). Without the document at hand (a warm
+    scan), the release document is asked for, through the cache."""
+    from depshield.ecosystems.pypi.config import index_url
+
+    index = index_url()
+    key = _key(index, ref.name.lower(), ref.version or "")
+    if "vulnerabilities" in metadata:
+        field = metadata.get("vulnerabilities")
+        _put_field(key, field)
+    else:
+        cached = _cached_json(key)
+        if isinstance(cached, dict):
+            field = cached.get("vulnerabilities")
+        elif index in _unserved:
+            field = None
+        else:
+            field = _fetch_pypi_field(index, ref, key)
     if not isinstance(field, list):
         return RegistryAdvisories(served=False)
     from depshield.vulns.online import vulnerabilities_from_pypi_json
@@ -73,12 +89,43 @@ def pypi_advisories(ref: PackageRef, metadata: Mapping[str, Any]) -> RegistryAdv
     return RegistryAdvisories(served=True, vulnerabilities=tuple(found))
 
 
+def _fetch_pypi_field(index: str, ref: PackageRef, key: str) -> object:
+    """GET `/pypi/NAME/VERSION/json` at the configured index (pip-audit's request); None, and
+    the index remembered for the run, when it cannot say."""
+    from depshield.ecosystems.pypi.config import json_api_base
+    from depshield.ecosystems.pypi.index import project_url
+    from depshield.errors import DepshieldError
+    from depshield.net import RetryPolicy, get_json, offline_requested, session
+
+    if offline_requested():
+        return None
+    url = project_url(json_api_base(index), ref.name, ref.version)
+    try:
+        with session() as http:
+            doc = get_json(http, url, what=f"advisories of {ref}", retry=RetryPolicy(attempts=1))
+    except DepshieldError:
+        _unserved.add(index)
+        return None
+    field = doc.get("vulnerabilities") if isinstance(doc, dict) else None
+    _put_field(key, field)
+    return field
+
+
+def _put_field(key: str, field: object) -> None:
+    """Cache the field as the index gave it, absent (null) included: that is an answer too."""
+    _cache().put_document(key, json.dumps({"vulnerabilities": field}).encode())
+
+
 def npm_advisories(ref: PackageRef) -> RegistryAdvisories:
+    """npm's bulk endpoint, through the cache (which answers offline too, within its TTL)."""
     from depshield.ecosystems.npm.config import registry_for
+    from depshield.net import offline_requested
 
     config = registry_for(ref.name)
     cached = _cached(config.url, ref)
     if cached is None:
+        if offline_requested():
+            return RegistryAdvisories(served=False)
         notes = prefetch_npm([ref])
         if config.url in _unserved:
             return RegistryAdvisories(served=False, notes=tuple(notes))
@@ -161,14 +208,19 @@ def _store(registry: str, body: Mapping[str, list[str]], reply: Mapping[str, Any
 
 
 def _cached(registry: str, ref: PackageRef) -> list[dict[str, Any]] | None:
-    body = _cache().get_document(_key(registry, ref.name, ref.version or ""), ADVISORY_TTL)
+    doc = _cached_json(_key(registry, ref.name, ref.version or ""))
+    return doc if isinstance(doc, list) else None
+
+
+def _cached_json(key: str) -> Any:
+    """A cached answer younger than the TTL (a JSON value), or None."""
+    body = _cache().get_document(key, ADVISORY_TTL)
     if body is None:
         return None
     try:
-        doc = json.loads(body)
+        return json.loads(body)
     except ValueError:
         return None
-    return doc if isinstance(doc, list) else None
 
 
 def _key(registry: str, name: str, version: str) -> str:
