@@ -101,6 +101,10 @@ def test_sarif_has_one_rule_per_advisory_with_help_uri(schemas: Path) -> None:
     assert "helpUri" not in rules["GHSA-29mw-wpgm-hmr9"]  # no link known: none invented
     hits = [x for x in run["results"] if x["ruleId"] == "GHSA-jf85-cpcp-j695"]
     assert len(hits) == 2  # both packages' results point at the one rule
+    assert (
+        "GHSA-jf85-cpcp-j695 (CVE-2019-10744, NPM-1106913): upgrade to 4.17.12"
+        in (hits[0]["message"]["text"])
+    )
     index = list(rules).index("GHSA-jf85-cpcp-j695")
     assert {x["ruleIndex"] for x in hits} == {index}
 

@@ -155,7 +155,9 @@ def _message(result: PackageResult, alert: Alert, found: list[Occurrence]) -> st
     if paths:
         more = f" (and {len(paths) - 3} more paths)" if len(paths) > 3 else ""
         text += f" Introduced by: {'; '.join(printable(p) for p in paths[:3])}{more}."
-    advice = suggestion(alert.type)
+    from depshield.reports.sarif_advisories import advisory_advice
+
+    advice = advisory_advice(alert) or suggestion(alert.type)
     return text + (f" {advice}" if advice else "")
 
 

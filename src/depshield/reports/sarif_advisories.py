@@ -19,6 +19,12 @@ def rule_id(alert: Alert) -> str:
     return found.id if found is not None else alert.type
 
 
+def advisory_advice(alert: Alert) -> str:
+    """What a result's message ends with for an advisory: `GHSA-x (CVE-y): upgrade to 2.20.0`."""
+    found = advisory(alert)
+    return advisory_text(found) if found is not None else ""
+
+
 def is_advisory(alert: Alert) -> bool:
     return advisory(alert) is not None
 
