@@ -116,3 +116,18 @@ def test_a_hostile_advisory_url_is_never_a_link() -> None:
     assert 'href="javascript' not in renderer("html")(r)
     rules = json.loads(renderer("sarif")(r))["runs"][0]["tool"]["driver"]["rules"]
     assert all("helpUri" not in rule for rule in rules)
+
+
+def test_the_pr_comment_shows_the_advisory_of_a_new_vulnerability() -> None:
+    from depshield.pr.changes import Change
+    from depshield.pr.markdown import _details
+    from depshield.pr.report import Assessed
+
+    found = vuln()
+    change = Change(
+        "added", "npm", "lodash", None, "4.17.4", True, False, "package-lock.json", 9, "lodash"
+    )
+    item = Assessed(change, result("npm", "lodash", "4.17.4", "warn", 40, found), (found,))  # type: ignore[arg-type]
+    text = _details(item)
+    assert f"Advisory: [GHSA-jf85-cpcp-j695]({URL}) (`CVE-2019-10744`, `NPM-1106913`)" in text
+    assert "upgrade to 4.17.12" in text

@@ -6,8 +6,8 @@ from __future__ import annotations
 from depshield import __version__
 from depshield.pr.report import Assessed, PrReport
 from depshield.reports import escape
-from depshield.reports.markdown import _cell_code, _code, _text
-from depshield.reports.views import SCORE_NAMES, ordered_alerts, printable, where
+from depshield.reports.markdown import _advisory, _cell_code, _code, _text
+from depshield.reports.views import SCORE_NAMES, advisory, ordered_alerts, printable, where
 
 MARKER = "<!-- depshield -->"  # finds the comment this tool owns among a PR's comments
 LIMIT = 60_000  # GitHub refuses comment bodies over 65,536 characters
@@ -144,6 +144,9 @@ def _details(item: Assessed) -> str:
         lines.append(f"- **{alert.severity}** {_code(alert.type)} {_text(alert.title)}{place}")
         if alert.evidence:
             lines.append(f"  Evidence: {_code(printable(alert.evidence, MAX_EVIDENCE))}")
+        found = advisory(alert)
+        if found is not None:
+            lines.append(f"  Advisory: {_advisory(found)}")
     if len(alerts) > MAX_ALERTS:
         lines.append(f"- ... and {len(alerts) - MAX_ALERTS} more")
     if item.advice.text:
