@@ -243,3 +243,18 @@ def test_two_project_folders(
     assert (change["kind"], change["from"], change["to"]) == ("downgraded", "2.0.0", "1.9.0")
     assert change["versionDiff"]["change"] == "downgrade"
     assert code == 0
+
+
+def test_markdown_comment_leads_with_what_blocks_and_folds_passes(
+    npm: FixtureRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evil = npm.publish("evil-helper", "1.0.1", stealer_files("evil-helper", "1.0.1"))
+    fine = [npm.publish(f"fine-{i}", "1.0.0", benign_files(f"fine-{i}", "1.0.0")) for i in range(3)]
+    old = write(tmp_path / "a" / "package-lock.json", package_lock([]))
+    new = write(tmp_path / "b" / "package-lock.json", package_lock([*fine, evil]))
+    assert main(["pr", str(old), str(new), "--format", "markdown"]) == 1
+    text = capsys.readouterr().out
+    blocking = text.index("| `evil-helper` (npm) | added `1.0.1` | direct | **BLOCK** |")
+    folded = text.index("<summary>3 changes pass</summary>")
+    assert blocking < folded  # the blocking change leads, the passes are folded after it
+    assert text.count("| `fine-") == 3 and text.index("| `fine-0`") > folded

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ["DEPSHIELD_OFFLINE"] = "1"
     policy = load_policy(args, root if root.is_dir() else root.parent)
     assert isinstance(policy, Policy)
-    with _progress() as progress:
+    with _progress(args.quiet) as progress:
         outcome = scan(
             root,
             ScanOptions(
@@ -75,20 +75,30 @@ def run(args: argparse.Namespace) -> int:
         # Unreadable input is exit 2 (docs/configuration.md); the report says which file.
         print(f"depshield: error: {outcome.refused[0]}", file=sys.stderr)
         return 2
-    return exit_code(list(outcome.report.packages), args.fail_on)
+    return exit_code(list(outcome.report.packages), args.fail_on, policy.fail_on_vuln)
 
 
 class _progress:
-    """A rich progress bar on an interactive terminal; silent in CI and in pipes."""
+    """A rich progress bar on stderr whenever stderr is a terminal (not with --quiet)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
 
     def __enter__(self) -> Any:
-        if not sys.stderr.isatty() or os.environ.get("CI"):
+        from depshield.cli.terminal import show_progress
+
+        if not show_progress(sys.stderr, self.quiet):
             self.bar = None
             return None
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
+            console=Console(file=sys.stderr),
         )
         self.bar.start()
         self.tasks: dict[str, Any] = {}

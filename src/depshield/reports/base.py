@@ -43,6 +43,7 @@ class Report:
     edges: Sequence[tuple[str, str]] = field(default_factory=tuple)  # ("" = project, purl)
     deep: Mapping[str, DeepView] = field(default_factory=dict)
     notes: Sequence[str] = field(default_factory=tuple)
+    quiet: bool = False  # text: only packages that warn or block, no notes (`--quiet`)
 
     def visible_alerts(self, result: PackageResult) -> list[Alert]:
         return [a for a in result.alerts if self.show_all or a.action != "ignore"]
