@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -108,6 +109,19 @@ def run_depshield(
         return None, seconds, rss, err.decode(errors="replace")[-300:]
 
 
+def _threat_props(alert: dict[str, Any]) -> dict[str, object]:
+    """How a threat alert was reached (the rule's `how`, sources, sinks and chain), so that two
+    runs can be compared rule by rule; other alerts keep only type, action and place."""
+    if alert["type"] not in THREATS:
+        return {}
+    props = alert.get("props") or {}
+    keep = {k: props[k] for k in ("how", "when", "source", "sink") if k in props}
+    chain = props.get("chain")
+    if chain:
+        keep["chain"] = [str(c)[:120] for c in chain[:4]]
+    return {"props": keep} if keep else {}
+
+
 def _measure(item: Item, kind: str, home: Path, peer: str) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="ds-sample-") as tmp:
         if item.sample is not None:
@@ -141,6 +155,7 @@ def _measure(item: Item, kind: str, home: Path, peer: str) -> Outcome:
                 "file": a["file"],
                 "line": a["line"],
                 "evidence": (a.get("evidence") or "")[:100],
+                **_threat_props(a),
             }
             for a in pkg["alerts"]
         ]

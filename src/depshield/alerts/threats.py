@@ -185,6 +185,13 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
         qualifies = bool(kinds & CALL_SOURCES)
     if not qualifies:
         return []
+    if ctx.when is When.CALL and "credential-store" not in kinds:
+        # A client that sends to the address its caller or config gives (a proxy agent,
+        # an HTTP helper, an SDK) is doing its job; exfiltration names its own destination.
+        # The JavaScript analyzer says which sinks do (`fixedHost`); others count as fixed.
+        sinks = [s for s in sinks if s.props.get("fixedHost", True)]
+        if not sinks:
+            return []
     sink = sinks[0]
     # Browser profiles and wallets have no legitimate use in a library: reading them and
     # sending anything is an attack even in a function that only runs when called. (Chat
@@ -226,11 +233,19 @@ SCRIPT_RUNNERS = frozenset(
 )
 
 
+def _payload_runs(ctx: Context) -> list[Finding]:
+    """Execs of code that may have come from elsewhere: code a file assembles from its own
+    code text (a template compiler's `new Function("d", "return {" + ... + "}")`) is visible
+    where it runs, so it pairs with no download or decode of the context (a direct flow from
+    a download into it is reported by the analyzer itself)."""
+    return [f for f in ctx.of(SIGNAL_EXEC) if f.props.get("code") != "generated"]
+
+
 def remote_code(ctx: Context) -> Iterable[Finding]:
     downloads = ctx.of(SIGNAL_DOWNLOAD)
     if not downloads:
         return []
-    runs = ctx.of(SIGNAL_EXEC)
+    runs = _payload_runs(ctx)
     if runs:
         return [threat("remoteCodeDownload", ctx, runs[0], [downloads[0], runs[0]], how="eval")]
     if ctx.when is not When.INSTALL:
@@ -263,7 +278,7 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
 
 
 def encoded_payload(ctx: Context) -> Iterable[Finding]:
-    decodes, runs = ctx.of(SIGNAL_DECODE), ctx.of(SIGNAL_EXEC)
+    decodes, runs = ctx.of(SIGNAL_DECODE), _payload_runs(ctx)
     if not decodes or not runs:
         return []
     if not (ctx.has("highEntropyStrings") or ctx.has("longStrings")):

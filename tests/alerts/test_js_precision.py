@@ -1,0 +1,70 @@
+"""False positives in JavaScript fixed at their cause (issue 11): each benign look-alike keeps
+its capability alerts and loses the threat, and the attack it resembles still fires (type,
+file and line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from depshield.alerts.grading import THREATS
+from depshield.analysis import analyze_artifact
+from depshield.model import PackageResult
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "js-precision"
+
+
+def analyze(name: str) -> PackageResult:
+    return analyze_artifact(FIXTURES / name)
+
+
+def found(result: PackageResult, type_: str) -> list[tuple[str | None, int | None, str]]:
+    return [(a.file, a.line, a.action) for a in result.alerts if a.type == type_]
+
+
+def threats(result: PackageResult) -> list[tuple[str, str | None, int | None]]:
+    return [(a.type, a.file, a.line) for a in result.alerts if a.type in THREATS]
+
+
+def test_code_a_file_compiles_from_its_own_text_is_not_remote_or_encoded() -> None:
+    """A row parser / template compiler / `Function("")` probe beside a fetch and a decode."""
+    result = analyze("npm-template-compiler")
+    assert threats(result) == []
+    assert ("lib/index.js", 4, "monitor") in found(result, "usesEval")
+    assert ("lib/index.js", 11, "monitor") in found(result, "usesEval")
+    assert ("lib/index.js", 24, "monitor") in found(result, "networkAccess")
+
+
+def test_fetched_text_compiled_elsewhere_in_the_file_is_still_remote_code() -> None:
+    result = analyze("npm-fetch-then-run")
+    assert found(result, "remoteCodeDownload") == [("lib/index.js", 10, "warn")]
+
+
+def test_decoded_blob_compiled_elsewhere_in_the_file_is_still_an_encoded_payload() -> None:
+    result = analyze("npm-decode-then-run")
+    assert found(result, "encodedPayloadExecution") == [("lib/index.js", 9, "warn")]
+
+
+def test_browser_driver_reading_profile_metadata_and_its_local_daemon_is_no_threat() -> None:
+    """`Local State` read for the last used profile, a socket to 127.0.0.1, a scoped module
+    id ending in `/Cookies`, a WebSocket to the caller's URL."""
+    result = analyze("npm-browser-driver")
+    assert threats(result) == []
+    assert ("lib/index.js", 10, "monitor") in found(result, "suspiciousString")
+    assert ("lib/index.js", 15, "monitor") in found(result, "networkAccess")
+
+
+def test_taking_the_cookie_key_from_local_state_and_sending_it_out_still_blocks() -> None:
+    result = analyze("npm-profile-stealer")
+    assert found(result, "credentialHarvesting") == [("lib/index.js", 8, "warn")]
+    assert found(result, "dataExfiltration") == [("lib/index.js", 10, "error")]
+
+
+def test_client_sending_to_its_callers_url_with_proxy_settings_is_not_exfiltration() -> None:
+    result = analyze("npm-proxy-client")
+    assert threats(result) == []
+    assert ("lib/index.js", 10, "monitor") in found(result, "networkAccess")
+
+
+def test_environment_posted_to_a_host_the_code_names_is_still_exfiltration() -> None:
+    result = analyze("npm-env-report")
+    assert found(result, "dataExfiltration") == [("lib/index.js", 3, "warn")]
