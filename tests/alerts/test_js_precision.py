@@ -68,3 +68,33 @@ def test_client_sending_to_its_callers_url_with_proxy_settings_is_not_exfiltrati
 def test_environment_posted_to_a_host_the_code_names_is_still_exfiltration() -> None:
     result = analyze("npm-env-report")
     assert found(result, "dataExfiltration") == [("lib/index.js", 3, "warn")]
+
+
+def test_wasm_glue_fetching_its_own_module_beside_it_is_not_remote_code() -> None:
+    result = analyze("npm-wasm-glue")
+    assert threats(result) == []
+    assert ("glue.js", 14, "monitor") in found(result, "usesEval")
+    assert ("glue.js", 24, "monitor") in found(result, "networkAccess")
+
+
+def test_wasm_glue_loading_its_module_from_a_remote_host_is_still_remote_code() -> None:
+    result = analyze("npm-wasm-remote")
+    assert found(result, "remoteCodeDownload") == [("glue.js", 14, "warn")]
+
+
+def test_endless_loop_in_a_script_nothing_loads_is_only_monitored() -> None:
+    result = analyze("npm-bench-script")
+    assert found(result, "troll") == [("bench.js", 4, "monitor")]
+
+
+def test_endless_loop_in_the_module_users_load_still_warns() -> None:
+    result = analyze("npm-hang-on-load")
+    assert found(result, "troll") == [("index.js", 6, "warn")]
+
+
+def test_require_kept_from_the_bundler_is_not_obfuscated_but_a_spliced_one_is() -> None:
+    """`eval("require")(file)` names its loader in plain text; `global["req" + "uire"]`
+    assembles it to hide it (the firing line of the same fixture)."""
+    result = analyze("npm-optional-require")
+    assert found(result, "obfuscatedRequire") == [("index.js", 19, "warn")]
+    assert ("index.js", 4, "monitor") in found(result, "usesEval")

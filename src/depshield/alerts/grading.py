@@ -21,6 +21,7 @@ THREATS = frozenset(
     }
 )
 HIDING = frozenset({"obfuscatedFile", "obfuscatedRequire"})
+ENDLESS_LOOP = "endless loop when the file loads"  # js_threats.troll_loops' reason
 _NON_RUNTIME_DIRS = (
     "test/",
     "tests/",
@@ -167,6 +168,13 @@ def grade(
             # Chains in maintainer scripts the sdist carries (`scripts/install_pip.py`) and
             # those other analyzers report (bundled web assets' `new Function`) stay at warn.
             return Grade("high", "warn", "runs only when the package's code calls it")
+    if when is When.CALL and f.type == "troll" and f.props.get("reason") == ENDLESS_LOOP:
+        return Grade(
+            severity,
+            "monitor",
+            "an endless loop in a script that no install or import loads (a benchmark, an "
+            "interactive tool): it hangs only the program that runs it on purpose",
+        )
     if f.type == "installScripts" and ecosystem == "pypi" and install_quiet:
         return Grade(
             "middle",

@@ -242,7 +242,8 @@ def _payload_runs(ctx: Context) -> list[Finding]:
 
 
 def remote_code(ctx: Context) -> Iterable[Finding]:
-    downloads = ctx.of(SIGNAL_DOWNLOAD)
+    # A request for a file the package ships itself (its own .wasm) downloads nothing new.
+    downloads = [d for d in ctx.of(SIGNAL_DOWNLOAD) if d.props.get("asset") != "own"]
     if not downloads:
         return []
     runs = _payload_runs(ctx)

@@ -32,6 +32,7 @@ from depshield.analyzers.js_env import env_all_call, env_in_data
 from depshield.analyzers.js_exec import decode_how, on_exec
 from depshield.analyzers.js_modules import on_load_call
 from depshield.analyzers.js_resolve import GLOBAL, Ref
+from depshield.analyzers.js_scope import PROGRAM
 from depshield.analyzers.js_spawn import on_spawn
 from depshield.analyzers.strings import scan_literal
 
@@ -144,7 +145,11 @@ def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None
     fixed = any(fixed_destination(ctx, a, 2) for a in args[:2])
     ctx.emit(SIGNAL_SINK, node, {"kind": kind, "detail": name, "fixedHost": fixed})
     ctx.sites.remember(ctx.sites.sinks, node)
-    if download:
+    if download and args and own_asset(ctx, node, args[0]):
+        # A file shipped beside the module (wasm-bindgen's `new URL("x_bg.wasm",
+        # import.meta.url)`): the package's own code, however it is loaded, is no download.
+        ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name, "asset": "own"})
+    elif download:
         ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name})
         ctx.sites.remember(ctx.sites.downloads, node)
     env_in_data(ctx, node, name)
@@ -206,6 +211,25 @@ def _fixed_option(ctx: JsContext, pair: Node, hops: int) -> bool:
     if key is None or value is None or ctx.text(key).strip("'\"") not in _HOST_KEYS:
         return False
     return fixed_destination(ctx, value, hops)
+
+
+MAX_ASSET_SCOPE = 20_000  # bytes of the function searched for the asset URL
+_OWN_URL = r"new\s+URL\(\s*(['\"`])(?![a-z][\w+.-]*:|//)[^'\"`$]+\1\s*,\s*import\.meta\.url\s*\)"
+
+
+def own_asset(ctx: JsContext, call: Node, arg: Node) -> bool:
+    """The request names a file of the package itself: `new URL("./x.wasm", import.meta.url)`,
+    directly or through the variable it was assigned to in the enclosing function."""
+    if arg.type == "new_expression":
+        return re.fullmatch(_OWN_URL, ctx.text(arg)) is not None
+    if arg.type != "identifier":
+        return False
+    scope = ctx.scopes.innermost(call.start_byte)
+    if scope == PROGRAM or ctx.scopes.ends[scope] - ctx.scopes.starts[scope] > MAX_ASSET_SCOPE:
+        return False
+    body = ctx.source[ctx.scopes.starts[scope] : ctx.scopes.ends[scope]].decode("utf-8", "replace")
+    name = re.escape(ctx.text(arg))
+    return re.search(rf"(?<![\w$.]){name}\s*=\s*{_OWN_URL}", body) is not None
 
 
 def _files(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
