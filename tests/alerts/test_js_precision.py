@@ -98,3 +98,14 @@ def test_require_kept_from_the_bundler_is_not_obfuscated_but_a_spliced_one_is() 
     result = analyze("npm-optional-require")
     assert found(result, "obfuscatedRequire") == [("index.js", 19, "warn")]
     assert ("index.js", 4, "monitor") in found(result, "usesEval")
+
+
+def test_sibling_packages_and_bundler_assets_are_not_unresolved_requires() -> None:
+    result = analyze("npm-scoped-sibling")
+    assert found(result, "unresolvedRequire") == []
+    assert result.verdict == "pass"
+
+
+def test_a_missing_module_of_the_package_itself_is_still_unresolved() -> None:
+    result = analyze("npm-missing-module")
+    assert found(result, "unresolvedRequire") == [("index.js", None, "warn")]
