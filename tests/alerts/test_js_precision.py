@@ -109,3 +109,10 @@ def test_sibling_packages_and_bundler_assets_are_not_unresolved_requires() -> No
 def test_a_missing_module_of_the_package_itself_is_still_unresolved() -> None:
     result = analyze("npm-missing-module")
     assert found(result, "unresolvedRequire") == [("index.js", None, "warn")]
+
+
+def test_download_and_eval_far_apart_in_called_code_are_only_monitored() -> None:
+    """A bundle's HTTP helper (line 3) and its module runner (line 67): nothing shows the
+    one feeds the other (the fetch-then-run fixture, five lines apart, still warns)."""
+    result = analyze("npm-bundle-loader")
+    assert found(result, "remoteCodeDownload") == [("dist/index.js", 67, "monitor")]

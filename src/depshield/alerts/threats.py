@@ -248,7 +248,8 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
         return []
     runs = _payload_runs(ctx)
     if runs:
-        return [threat("remoteCodeDownload", ctx, runs[0], [downloads[0], runs[0]], how="eval")]
+        download, run = _nearest(downloads, runs)
+        return [threat("remoteCodeDownload", ctx, run, [download, run], how="eval")]
     if ctx.when is not When.INSTALL:
         return []
     spawns, writes = ctx.of(SIGNAL_SPAWN), ctx.of(SIGNAL_WRITE)
@@ -284,7 +285,23 @@ def encoded_payload(ctx: Context) -> Iterable[Finding]:
         return []
     if not (ctx.has("highEntropyStrings") or ctx.has("longStrings")):
         return []
-    return [threat("encodedPayloadExecution", ctx, runs[0], [decodes[0], runs[0]])]
+    decode, run = _nearest(decodes, runs)
+    return [threat("encodedPayloadExecution", ctx, run, [decode, run])]
+
+
+_JS_FILES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+
+
+def _nearest(ends: list[Finding], runs: list[Finding]) -> tuple[Finding, Finding]:
+    """The pair that sits closest (same file first, then fewest lines apart): the chain a
+    reader checks, and the one grading weighs when it asks how far apart the two ends are.
+    (JavaScript only for now: Python keeps the first pair its figures were measured with.)"""
+    if not runs[0].file.endswith(_JS_FILES):
+        return ends[0], runs[0]
+    return min(
+        ((e, r) for e in ends[:50] for r in runs[:50]),
+        key=lambda p: (p[0].file != p[1].file, abs(p[0].line - p[1].line)),
+    )
 
 
 def credentials(ctx: Context) -> Iterable[Finding]:
