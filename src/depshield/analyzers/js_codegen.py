@@ -66,6 +66,11 @@ def _parameter(ctx: JsContext, node: Node) -> bool:
     if node.type == "template_string":
         parts = [ctx.text(c) for c in node.named_children if c.type == "string_fragment"]
         return all(_NAMES_ONLY.match(p) or not p.strip(", ") for p in parts)
+    if node.type == "binary_expression":  # ejs: `opts.localsName + ", escapeFn, include"`
+        parts = _concat_literals(ctx, node)
+        return parts is not None and all(
+            _NAMES_ONLY.match(p.strip(", ")) or not p.strip(", ") for p in parts
+        )
     return False
 
 
