@@ -67,9 +67,9 @@ def _parameter(ctx: JsContext, node: Node) -> bool:
         parts = [ctx.text(c) for c in node.named_children if c.type == "string_fragment"]
         return all(_NAMES_ONLY.match(p) or not p.strip(", ") for p in parts)
     if node.type == "binary_expression":  # ejs: `opts.localsName + ", escapeFn, include"`
-        parts = _concat_literals(ctx, node)
-        return parts is not None and all(
-            _NAMES_ONLY.match(p.strip(", ")) or not p.strip(", ") for p in parts
+        pieces = _concat_literals(ctx, node)
+        return pieces is not None and all(
+            _NAMES_ONLY.match(p.strip(", ")) or not p.strip(", ") for p in pieces
         )
     return False
 
@@ -104,8 +104,8 @@ def _assembled(ctx: JsContext, node: Node, hops: int) -> bool:
         parts = [ctx.text(c) for c in node.named_children if c.type == "string_fragment"]
         return bool(subs) and _CODE.search(" ".join(parts)) is not None
     if node.type == "binary_expression":
-        parts = _concat_literals(ctx, node)
-        return parts is not None and _CODE.search(" ".join(parts)) is not None
+        pieces = _concat_literals(ctx, node)
+        return pieces is not None and _CODE.search(" ".join(pieces)) is not None
     return False
 
 
