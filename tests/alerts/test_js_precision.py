@@ -117,3 +117,14 @@ def test_download_and_eval_far_apart_in_called_code_are_only_monitored() -> None
     one feeds the other (the fetch-then-run fixture, five lines apart, still warns)."""
     result = analyze("npm-bundle-loader")
     assert found(result, "remoteCodeDownload") == [("dist/index.js", 67, "monitor")]
+
+
+def test_minified_bundle_with_download_and_eval_far_apart_on_its_line_is_monitored() -> None:
+    """One minified line: the fetch helper at its start, a module runner ~7,900 bytes on."""
+    result = analyze("npm-minified-bundle")
+    assert found(result, "remoteCodeDownload") == [("dist/app.min.js", 1, "monitor")]
+
+
+def test_minified_loader_storing_a_fetch_and_running_it_nearby_still_warns() -> None:
+    result = analyze("npm-minified-loader")
+    assert found(result, "remoteCodeDownload") == [("dist/app.min.js", 1, "warn")]

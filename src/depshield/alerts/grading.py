@@ -213,6 +213,8 @@ def _apart(f: Finding) -> bool:
         return False
     if f.type == "remoteCodeDownload" and f.props.get("how") != "eval":
         return False
+    if "apart" in f.props:  # JavaScript: threats._apart measured it on the findings
+        return bool(f.props["apart"])
     if f.type != "remoteCodeDownload" and not (
         f.type == "encodedPayloadExecution" and f.file.lower().endswith(_JS)
     ):

@@ -249,7 +249,8 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
     runs = _payload_runs(ctx)
     if runs:
         download, run = _nearest(downloads, runs)
-        return [threat("remoteCodeDownload", ctx, run, [download, run], how="eval")]
+        chain = [download, run]
+        return [threat("remoteCodeDownload", ctx, run, chain, how="eval", **_apart(chain))]
     if ctx.when is not When.INSTALL:
         return []
     spawns, writes = ctx.of(SIGNAL_SPAWN), ctx.of(SIGNAL_WRITE)
@@ -286,7 +287,8 @@ def encoded_payload(ctx: Context) -> Iterable[Finding]:
     if not (ctx.has("highEntropyStrings") or ctx.has("longStrings")):
         return []
     decode, run = _nearest(decodes, runs)
-    return [threat("encodedPayloadExecution", ctx, run, [decode, run])]
+    chain = [decode, run]
+    return [threat("encodedPayloadExecution", ctx, run, chain, **_apart(chain))]
 
 
 _JS_FILES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
@@ -300,8 +302,28 @@ def _nearest(ends: list[Finding], runs: list[Finding]) -> tuple[Finding, Finding
         return ends[0], runs[0]
     return min(
         ((e, r) for e in ends[:50] for r in runs[:50]),
-        key=lambda p: (p[0].file != p[1].file, abs(p[0].line - p[1].line)),
+        key=lambda p: (
+            p[0].file != p[1].file,
+            abs(p[0].line - p[1].line),
+            abs((p[0].column or 0) - (p[1].column or 0)),
+        ),
     )
+
+
+APART_LINES = 30  # lines: a download and an eval further apart are rarely one function
+APART_BYTES = 5000  # the same on one minified line: ~30 lines of ordinary code
+
+
+def _apart(chain: list[Finding]) -> dict[str, bool]:
+    """`apart`: the two ends of a JavaScript co-occurrence sit in different files or far apart
+    in one (lines, or bytes on one minified line); grading weighs it for code that only runs
+    when called. Python chains are weighed from their lines (grading._apart)."""
+    end, run = chain
+    if not run.file.endswith(_JS_FILES):
+        return {}
+    lines = abs(end.line - run.line)
+    far_on_line = lines == 0 and abs((end.column or 0) - (run.column or 0)) > APART_BYTES
+    return {"apart": end.file != run.file or lines > APART_LINES or far_on_line}
 
 
 def credentials(ctx: Context) -> Iterable[Finding]:
