@@ -32,6 +32,7 @@ def test_code_a_file_compiles_from_its_own_text_is_not_remote_or_encoded() -> No
     assert ("lib/index.js", 4, "monitor") in found(result, "usesEval")
     assert ("lib/index.js", 11, "monitor") in found(result, "usesEval")
     assert ("lib/index.js", 40, "monitor") in found(result, "usesEval")
+    assert ("lib/index.js", 44, "monitor") in found(result, "usesEval")
     assert ("lib/index.js", 24, "monitor") in found(result, "networkAccess")
 
 

@@ -83,12 +83,11 @@ def _joined_lines(ctx: JsContext, node: Node) -> bool:
         return False
     prop = callee.child_by_field_name("property")
     args = ctx.args(node)
-    return (
-        prop is not None
-        and ctx.text(prop) == "join"
-        and len(args) == 1
-        and ctx.text(args[0]) in ('"\\n"', "'\\n'", "`\\n`", '"\\n  "')
-    )
+    if prop is None or ctx.text(prop) != "join" or len(args) != 1 or not _literal(args[0]):
+        return False
+    # "\n" written as an escape or, in minified output, as a newline inside backquotes
+    separator = ctx.text(args[0])[1:-1].replace("\\n", "\n")
+    return "\n" in separator and not separator.strip()
 
 
 def _assembled(ctx: JsContext, node: Node, hops: int) -> bool:
