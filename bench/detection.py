@@ -18,12 +18,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -108,6 +110,19 @@ def run_depshield(
         return None, seconds, rss, err.decode(errors="replace")[-300:]
 
 
+def _threat_props(alert: dict[str, Any]) -> dict[str, object]:
+    """How a threat alert was reached (the rule's `how`, sources, sinks and chain), so that two
+    runs can be compared rule by rule; other alerts keep only type, action and place."""
+    if alert["type"] not in THREATS:
+        return {}
+    props = alert.get("props") or {}
+    keep = {k: props[k] for k in ("how", "when", "source", "sink") if k in props}
+    chain = props.get("chain")
+    if chain:
+        keep["chain"] = [str(c)[:120] for c in chain[:4]]
+    return {"props": keep} if keep else {}
+
+
 def _measure(item: Item, kind: str, home: Path, peer: str) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="ds-sample-") as tmp:
         if item.sample is not None:
@@ -141,6 +156,7 @@ def _measure(item: Item, kind: str, home: Path, peer: str) -> Outcome:
                 "file": a["file"],
                 "line": a["line"],
                 "evidence": (a.get("evidence") or "")[:100],
+                **_threat_props(a),
             }
             for a in pkg["alerts"]
         ]
@@ -245,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="ds-bench-home-") as home,
         ThreadPoolExecutor(max_workers=args.jobs) as pool,
     ):
-        outcomes = list(pool.map(lambda w: _measure(w[1], w[0], Path(home), args.peer), work))
+        outcomes = list(pool.map(partial_log(args.out, len(work), home, args.peer), work))
     if args.peer == "reuse":
         reuse_peer(outcomes)
     with args.out.open("w") as out:
@@ -258,6 +274,28 @@ def main(argv: list[str] | None = None) -> int:
         write_section(ROOT / "docs" / "benchmarks.md", section, text)
     print(text)
     return 0
+
+
+def partial_log(
+    out: Path, total: int, home: str, peer: str
+) -> Callable[[tuple[str, Item]], Outcome]:
+    """Measure one work item and append it to OUT.partial as it finishes (a long run that is
+    stopped keeps what it measured), with a progress line every 100 packages."""
+    path = out.with_name(out.name + ".partial")
+    path.write_text("")
+    lock = threading.Lock()
+    done = [0]
+
+    def measure(work: tuple[str, Item]) -> Outcome:
+        outcome = _measure(work[1], work[0], Path(home), peer)
+        with lock, path.open("a") as log:
+            log.write(json.dumps(outcome.__dict__) + "\n")
+            done[0] += 1
+            if done[0] % 100 == 0:
+                print(f"{done[0]}/{total} packages", file=sys.stderr, flush=True)
+        return outcome
+
+    return measure
 
 
 def measure_startup(runs: int = 15) -> float:

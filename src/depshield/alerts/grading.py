@@ -21,6 +21,7 @@ THREATS = frozenset(
     }
 )
 HIDING = frozenset({"obfuscatedFile", "obfuscatedRequire"})
+ENDLESS_LOOP = "endless loop when the file loads"  # js_threats.troll_loops' reason
 _NON_RUNTIME_DIRS = (
     "test/",
     "tests/",
@@ -43,6 +44,7 @@ _NON_RUNTIME_DIRS = (
 # are not among the modules the package installs, see ecosystems/pypi/manifest.py).
 _SDIST_SCRIPT_DIRS = frozenset({"scripts", "tools", "ci", "dev", "bin"})
 _SHELL = (".sh", ".bash", ".zsh", ".command")
+_JS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 # What a Python build legitimately starts: compilers and build tools, the VCS for a version.
 BUILD_TOOLS = frozenset(
     {
@@ -150,12 +152,12 @@ def grade(
                 "monitor",
                 "a maintainer script the source archive carries; nothing installs or runs it",
             )
-        if ecosystem == "pypi" and _apart(f):
+        if _apart(f):
             return Grade(
                 severity,
                 "monitor",
-                "a download and a dynamic evaluation far apart in code that only runs if "
-                "called: nothing shows the one feeds the other",
+                "a download (or decode) and a dynamic evaluation far apart in code that only "
+                "runs if called: nothing shows the one feeds the other",
             )
         if (
             ecosystem == "pypi"
@@ -167,6 +169,13 @@ def grade(
             # Chains in maintainer scripts the sdist carries (`scripts/install_pip.py`) and
             # those other analyzers report (bundled web assets' `new Function`) stay at warn.
             return Grade("high", "warn", "runs only when the package's code calls it")
+    if when is When.CALL and f.type == "troll" and f.props.get("reason") == ENDLESS_LOOP:
+        return Grade(
+            severity,
+            "monitor",
+            "an endless loop in a script that no install or import loads (a benchmark, an "
+            "interactive tool): it hangs only the program that runs it on purpose",
+        )
     if f.type == "installScripts" and ecosystem == "pypi" and install_quiet:
         return Grade(
             "middle",
@@ -194,11 +203,21 @@ _NEAR = 30  # lines: a download and an eval further apart are rarely one functio
 
 
 def _apart(f: Finding) -> bool:
-    """A download-then-eval threat the judge built from co-occurrence (`how: eval`) whose two
-    ends sit in different files or far apart in one: a schema compiler fetching a remote
-    `$ref` and exec'ing generated code, IPython's `%load` and its evaluator."""
+    """A download-then-eval or decode-then-eval threat the judge built from co-occurrence
+    (`how: eval`, or an encoded payload's chain) whose two ends sit in different files or far
+    apart in one: a schema compiler fetching a remote `$ref` and exec'ing generated code,
+    IPython's `%load` and its evaluator, a bundle whose module loader is far from its base64
+    helpers."""
     chain = f.props.get("chain")
-    if f.type != "remoteCodeDownload" or f.props.get("how") != "eval" or not chain:
+    if not chain:
+        return False
+    if f.type == "remoteCodeDownload" and f.props.get("how") != "eval":
+        return False
+    if "apart" in f.props:  # JavaScript: threats._apart measured it on the findings
+        return bool(f.props["apart"])
+    if f.type != "remoteCodeDownload" and not (
+        f.type == "encodedPayloadExecution" and f.file.lower().endswith(_JS)
+    ):
         return False
     ends = [str(c).split(" ", 1)[0].rpartition(":") for c in chain[:2]]
     if len(ends) < 2 or not all(e[2].isdigit() for e in ends):

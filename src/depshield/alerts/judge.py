@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -152,10 +153,33 @@ def _package_findings(
             # Only code that runs for the package's users counts (not tests or examples);
             # Python relative imports often name optional siblings, too noisy to judge.
             continue
+        if _test_module(fa.path):
+            continue
         for spec in fa.imports:
+            if _unjudged(spec, fa.path):
+                continue
             if resolve_import(spec, fa.path, paths) is None and not _built_at_install(spec):
                 out.append(Finding("unresolvedRequire", fa.path, 0, spec, {"specifier": spec}))
     return out
+
+
+# What a bundler resolves as an asset (`require("./ic_play.png")` under Metro or webpack):
+# a missing one is a missing picture, not missing code.
+_ASSETS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".css", ".scss", ".less", ".ttf")
+
+
+def _unjudged(spec: str, importer: str) -> bool:
+    """Specifiers the package's own files cannot settle: a path that climbs out of the package
+    (`../interact/index.js` from the root: a sibling package of a scoped family, installed
+    beside it) and bundler assets."""
+    climbs = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+    return climbs.startswith("../") or climbs == ".." or spec.lower().endswith(_ASSETS)
+
+
+def _test_module(path: str) -> bool:
+    """`x.test.js`, `x.spec.mjs`: a test runner loads it, the package's users never do."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return any(f".{kind}." in name for kind in ("test", "spec"))
 
 
 def _built_at_install(spec: str) -> bool:

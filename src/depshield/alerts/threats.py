@@ -185,6 +185,13 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
         qualifies = bool(kinds & CALL_SOURCES)
     if not qualifies:
         return []
+    if ctx.when is When.CALL and "credential-store" not in kinds:
+        # A client that sends to the address its caller or config gives (a proxy agent,
+        # an HTTP helper, an SDK) is doing its job; exfiltration names its own destination.
+        # The JavaScript analyzer says which sinks do (`fixedHost`); others count as fixed.
+        sinks = [s for s in sinks if s.props.get("fixedHost", True)]
+        if not sinks:
+            return []
     sink = sinks[0]
     # Browser profiles and wallets have no legitimate use in a library: reading them and
     # sending anything is an attack even in a function that only runs when called. (Chat
@@ -226,13 +233,24 @@ SCRIPT_RUNNERS = frozenset(
 )
 
 
+def _payload_runs(ctx: Context) -> list[Finding]:
+    """Execs of code that may have come from elsewhere: code a file assembles from its own
+    code text (a template compiler's `new Function("d", "return {" + ... + "}")`) is visible
+    where it runs, so it pairs with no download or decode of the context (a direct flow from
+    a download into it is reported by the analyzer itself)."""
+    return [f for f in ctx.of(SIGNAL_EXEC) if f.props.get("code") != "generated"]
+
+
 def remote_code(ctx: Context) -> Iterable[Finding]:
-    downloads = ctx.of(SIGNAL_DOWNLOAD)
+    # A request for a file the package ships itself (its own .wasm) downloads nothing new.
+    downloads = [d for d in ctx.of(SIGNAL_DOWNLOAD) if d.props.get("asset") != "own"]
     if not downloads:
         return []
-    runs = ctx.of(SIGNAL_EXEC)
+    runs = _payload_runs(ctx)
     if runs:
-        return [threat("remoteCodeDownload", ctx, runs[0], [downloads[0], runs[0]], how="eval")]
+        download, run = _nearest(downloads, runs)
+        chain = [download, run]
+        return [threat("remoteCodeDownload", ctx, run, chain, how="eval", **_apart(chain))]
     if ctx.when is not When.INSTALL:
         return []
     spawns, writes = ctx.of(SIGNAL_SPAWN), ctx.of(SIGNAL_WRITE)
@@ -263,12 +281,49 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
 
 
 def encoded_payload(ctx: Context) -> Iterable[Finding]:
-    decodes, runs = ctx.of(SIGNAL_DECODE), ctx.of(SIGNAL_EXEC)
+    decodes, runs = ctx.of(SIGNAL_DECODE), _payload_runs(ctx)
     if not decodes or not runs:
         return []
     if not (ctx.has("highEntropyStrings") or ctx.has("longStrings")):
         return []
-    return [threat("encodedPayloadExecution", ctx, runs[0], [decodes[0], runs[0]])]
+    decode, run = _nearest(decodes, runs)
+    chain = [decode, run]
+    return [threat("encodedPayloadExecution", ctx, run, chain, **_apart(chain))]
+
+
+_JS_FILES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+
+
+def _nearest(ends: list[Finding], runs: list[Finding]) -> tuple[Finding, Finding]:
+    """The pair that sits closest (same file first, then fewest lines apart): the chain a
+    reader checks, and the one grading weighs when it asks how far apart the two ends are.
+    (JavaScript only for now: Python keeps the first pair its figures were measured with.)"""
+    if not runs[0].file.endswith(_JS_FILES):
+        return ends[0], runs[0]
+    return min(
+        ((e, r) for e in ends[:50] for r in runs[:50]),
+        key=lambda p: (
+            p[0].file != p[1].file,
+            abs(p[0].line - p[1].line),
+            abs((p[0].column or 0) - (p[1].column or 0)),
+        ),
+    )
+
+
+APART_LINES = 30  # lines: a download and an eval further apart are rarely one function
+APART_BYTES = 5000  # the same on one minified line: ~30 lines of ordinary code
+
+
+def _apart(chain: list[Finding]) -> dict[str, bool]:
+    """`apart`: the two ends of a JavaScript co-occurrence sit in different files or far apart
+    in one (lines, or bytes on one minified line); grading weighs it for code that only runs
+    when called. Python chains are weighed from their lines (grading._apart)."""
+    end, run = chain
+    if not run.file.endswith(_JS_FILES):
+        return {}
+    lines = abs(end.line - run.line)
+    far_on_line = lines == 0 and abs((end.column or 0) - (run.column or 0)) > APART_BYTES
+    return {"apart": end.file != run.file or lines > APART_LINES or far_on_line}
 
 
 def credentials(ctx: Context) -> Iterable[Finding]:

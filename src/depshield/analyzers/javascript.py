@@ -65,6 +65,7 @@ def _analyze(
     ctx = JsContext(path, source, capture(grammar, tree), text)
     partial.append(ctx)
     _run(ctx)
+    _profile_metadata(ctx)
     literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
     verdict = classify(text, source, literals)
     obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
@@ -73,6 +74,23 @@ def _analyze(
     if depth < MAX_UNPACK:
         _unpacked(ctx, grammar, language, depth)
     return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc)
+
+
+def _profile_metadata(ctx: JsContext) -> None:
+    """A browser's `Local State` holds profile metadata (browser automation reads the last
+    used profile from it) and the key that encrypts saved passwords and cookies: only code
+    that takes that key (`os_crypt.encrypted_key`) harvests credentials with it."""
+    from depshield.analyzers.base import SIGNAL_SOURCE
+
+    if b"encrypted_key" in ctx.source or b"os_crypt" in ctx.source:
+        return
+    ctx.out.discard(
+        lambda f: (
+            f.type == SIGNAL_SOURCE
+            and f.props.get("kind") == "credential-store"
+            and str(f.props.get("detail") or "").strip("/\\") == "Local State"
+        )
+    )
 
 
 def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers import js_text
@@ -31,6 +32,7 @@ from depshield.analyzers.js_env import env_all_call, env_in_data
 from depshield.analyzers.js_exec import decode_how, on_exec
 from depshield.analyzers.js_modules import on_load_call
 from depshield.analyzers.js_resolve import GLOBAL, Ref
+from depshield.analyzers.js_scope import PROGRAM
 from depshield.analyzers.js_spawn import on_spawn
 from depshield.analyzers.strings import scan_literal
 
@@ -137,12 +139,97 @@ def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None
             return  # looking up a fixed name sends nothing
     if ref.base in ("net", "tls"):
         ctx.sites.remember(ctx.sites.sockets, node)
-    ctx.emit(SIGNAL_SINK, node, {"kind": kind, "detail": name})
+    args = ctx.args(node)
+    if _loopback(ctx, args):
+        return  # a daemon or driver on this machine (`connect(port, "127.0.0.1")`) is no egress
+    fixed = any(fixed_destination(ctx, a, 2) for a in args[:2])
+    ctx.emit(SIGNAL_SINK, node, {"kind": kind, "detail": name, "fixedHost": fixed})
     ctx.sites.remember(ctx.sites.sinks, node)
-    if download:
+    if download and args and own_asset(ctx, node, args[0]):
+        # A file shipped beside the module (wasm-bindgen's `new URL("x_bg.wasm",
+        # import.meta.url)`): the package's own code, however it is loaded, is no download.
+        ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name, "asset": "own"})
+    elif download:
         ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name})
         ctx.sites.remember(ctx.sites.downloads, node)
     env_in_data(ctx, node, name)
+
+
+_LOOPBACK = re.compile(r"^(?:[a-z]+://)?(?:localhost|127\.0\.0\.1|\[?::1\]?)(?:[:/]|$)")
+
+
+def _loopback(ctx: JsContext, args: list[Node]) -> bool:
+    """A literal host argument on this machine: `("127.0.0.1")`, `"http://localhost:9222/x"`."""
+    for arg in args[:2]:
+        folded = ctx.folder.fold(arg) if arg.type in ("string", "template_string") else None
+        if folded is not None and _LOOPBACK.match(folded.value):
+            return True
+    return False
+
+
+_SCHEME_HOST = re.compile(r"^(?:https?|wss?)://[^\s/$`{]")
+_HOST_KEYS = frozenset({"host", "hostname", "url", "baseURL"})
+
+
+def fixed_destination(ctx: JsContext, node: Node, hops: int) -> bool:
+    """The code itself names where a request goes: a URL written from its scheme and host on
+    (`"https://x/p?d=" + data`, `` `wss://x/${id}` ``), a `{hostname: "x"}` option, a host
+    argument (`connect(443, "x")`). A client that sends to the URL its caller or its config
+    gives (`fetch(url)`, `` fetch(`${base}/models`) ``) names none."""
+    kind = node.type
+    if kind == "identifier" and hops > 0:
+        binding = ctx.bindings.lookup(ctx.text(node), node.start_byte)
+        value = binding.value if binding is not None else None
+        return value is not None and fixed_destination(ctx, value, hops - 1)
+    if kind == "string":
+        text = ctx.text(node)[1:-1]
+        return bool(_SCHEME_HOST.match(text)) or (
+            "." in text and " " not in text and text[:1] != "/"
+        )
+    if kind == "template_string":
+        first = node.named_children[0] if node.named_children else None
+        return (
+            first is not None
+            and first.type == "string_fragment"
+            and bool(_SCHEME_HOST.match(ctx.text(first)))
+        )
+    if kind == "binary_expression":
+        left = node.child_by_field_name("left")
+        return left is not None and fixed_destination(ctx, left, hops)
+    if kind == "new_expression":
+        inner = ctx.args(node)
+        return bool(inner) and fixed_destination(ctx, inner[0], hops)
+    if kind == "object":
+        return any(_fixed_option(ctx, pair, hops) for pair in node.named_children)
+    return False
+
+
+def _fixed_option(ctx: JsContext, pair: Node, hops: int) -> bool:
+    if pair.type != "pair":
+        return False
+    key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+    if key is None or value is None or ctx.text(key).strip("'\"") not in _HOST_KEYS:
+        return False
+    return fixed_destination(ctx, value, hops)
+
+
+MAX_ASSET_SCOPE = 20_000  # bytes of the function searched for the asset URL
+_OWN_URL = r"new\s+URL\(\s*(['\"`])(?![a-z][\w+.-]*:|//)[^'\"`$]+\1\s*,\s*import\.meta\.url\s*\)"
+
+
+def own_asset(ctx: JsContext, call: Node, arg: Node) -> bool:
+    """The request names a file of the package itself: `new URL("./x.wasm", import.meta.url)`,
+    directly or through the variable it was assigned to in the enclosing function."""
+    if arg.type == "new_expression":
+        return re.fullmatch(_OWN_URL, ctx.text(arg)) is not None
+    if arg.type != "identifier":
+        return False
+    scope = ctx.scopes.innermost(call.start_byte)
+    if scope == PROGRAM or ctx.scopes.ends[scope] - ctx.scopes.starts[scope] > MAX_ASSET_SCOPE:
+        return False
+    body = ctx.source[ctx.scopes.starts[scope] : ctx.scopes.ends[scope]].decode("utf-8", "replace")
+    name = re.escape(ctx.text(arg))
+    return re.search(rf"(?<![\w$.]){name}\s*=\s*{_OWN_URL}", body) is not None
 
 
 def _files(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:

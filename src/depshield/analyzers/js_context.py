@@ -15,6 +15,8 @@ from depshield.analyzers.js_scope import Scopes
 from depshield.model import Finding
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tree_sitter import Node
 
 MAX_PER_TYPE = 20  # findings of one type (one signal kind) per file: bundles stay bounded
@@ -47,6 +49,10 @@ class Collector:
         self._count[(finding.type, group)] += 1
         self.findings.append(finding)
         return True
+
+    def discard(self, unwanted: Callable[[Finding], bool]) -> None:
+        """Drop the findings a later, file-wide look shows to be something else."""
+        self.findings = [f for f in self.findings if not unwanted(f)]
 
     def extend(self, findings: list[Finding]) -> None:
         for f in findings:

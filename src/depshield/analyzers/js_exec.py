@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers.base import SIGNAL_EXEC
+from depshield.analyzers.js_codegen import generated, trivial
 from depshield.analyzers.js_resolve import GLOBAL, Ref
 
 if TYPE_CHECKING:
@@ -65,8 +66,11 @@ def on_exec(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
         return
     ctx.emit("usesEval", node, {"evalType": how}, key=how)
     args = ctx.args(node)
-    if how == "module.constructor" or not _trivial(ctx, args):
-        ctx.emit(SIGNAL_EXEC, node, {"how": how}, key=how)
+    if how == "module.constructor" or not trivial(ctx, args, TRIVIAL_CODE):
+        props = {"how": how}
+        if generated(ctx, args, how):
+            props["code"] = "generated"  # see js_codegen: pairs with no download or decode
+        ctx.emit(SIGNAL_EXEC, node, props, key=how)
         ctx.sites.remember(ctx.sites.execs, node)
     decoded = find_decode(ctx, args)
     if decoded is not None:
@@ -97,10 +101,6 @@ def _packed_code(ctx: JsContext, literal: Node) -> bool:
         return False
     tail = ctx.source[max(literal.start_byte, literal.end_byte - 400) : literal.end_byte]
     return b"sourceURL=" not in tail
-
-
-def _trivial(ctx: JsContext, args: list[Node]) -> bool:
-    return all(a.type == "string" and a.end_byte - a.start_byte <= TRIVIAL_CODE for a in args)
 
 
 def decode_how(ctx: JsContext, node: Node, ref: Ref, new: bool) -> str | None:

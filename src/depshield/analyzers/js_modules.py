@@ -84,7 +84,7 @@ def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:
     folded = ctx.folder.fold(args[0])
     if _data_url(ctx, call, args[0], folded):
         return
-    if loader.computed:
+    if loader.computed and not _bundler_escape(ctx, call):
         ctx.emit(
             "obfuscatedRequire",
             call,
@@ -102,6 +102,18 @@ def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:
     elif folded.how == "concat":  # require('./locale/' + 'en'), require('u' + 'rl') for bundlers
         ctx.emit("dynamicRequire", call, {"expression": ctx.evidence(args[0])})
     loaded(ctx, call, module)
+
+
+# `eval("require")(x)`, `(0, eval)('require')(x)`: the require a bundler must leave alone
+# (webpack would otherwise inline or stub it). The loader is named in plain text.
+_EVAL_REQUIRE = re.compile(r"^(?:\(0,eval\)|eval)\((['\"`])require\1\)$")
+
+
+def _bundler_escape(ctx: JsContext, call: Node) -> bool:
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.end_byte - callee.start_byte > 40:
+        return False
+    return _EVAL_REQUIRE.match(re.sub(r"\s+", "", ctx.text(callee))) is not None
 
 
 def _data_url(ctx: JsContext, call: Node, arg: Node, folded: Folded | None) -> bool:

@@ -21,6 +21,7 @@ class Pattern:
     regex: LazyPattern
     signal: str | None = None
     kind: str | None = None
+    unless: LazyPattern | None = None  # a literal this matches is something else
 
 
 def _p(
@@ -31,9 +32,22 @@ def _p(
     signal: str | None = None,
     kind: str | None = None,
     flags: int = re.IGNORECASE,
+    unless: str | None = None,
 ) -> Pattern:
     """A Pattern; `keywords` are separated by "|"."""
-    return Pattern(name, needs, tuple(keywords.split("|")), LazyPattern(regex, flags), signal, kind)
+    return Pattern(
+        name,
+        needs,
+        tuple(keywords.split("|")),
+        LazyPattern(regex, flags),
+        signal,
+        kind,
+        LazyPattern(unless) if unless else None,
+    )
+
+
+# A scoped module id (`@effect/platform/Cookies`, a `Symbol.for` key) names code, not a file.
+_MODULE_ID = r"^@[\w.-]+/[\w.-]+/"
 
 
 # A path component boundary: start of the literal, a separator, `~` or `$HOME`/`%USERPROFILE%`.
@@ -128,7 +142,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"^(?:Login Data|Local State|Web Data|logins\.json|key4\.db|cookies\.sqlite)$|"
        r"[/\\](?:Login Data|Local State|Cookies|Web Data|User Data)(?=$|[/\\\"'])|"
        r"(?:Chrome|Chromium|Brave-Browser|Edge|Opera[^/\\]{0,40}|Yandex[^/\\]{0,40})"
-       r"[/\\]User Data|Firefox[/\\]Profiles", *_CRED_STORE, flags=0),
+       r"[/\\]User Data|Firefox[/\\]Profiles", *_CRED_STORE, flags=0, unless=_MODULE_ID),
     _p("browser-leveldb", "/\\", "leveldb", r"Local Storage[/\\]leveldb", *_CRED_STORE),
     _p("discord-token-store", "/\\", "discord",
        r"discord(?:canary|ptb|development)?[/\\](?:Local Storage|leveldb)", *_CRED_STORE),

@@ -208,7 +208,7 @@ def _pattern_findings(value: str, file: str, line: int, top_level: bool) -> list
     for i in sorted(hits):
         pat = PATTERNS[i]
         m = pat.regex.search(value)
-        if m is None:
+        if m is None or (pat.unless is not None and pat.unless.search(value)):
             continue
         match = _clip(m.group(0))
         out.append(

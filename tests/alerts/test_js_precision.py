@@ -1,0 +1,131 @@
+"""False positives in JavaScript fixed at their cause (issue 11): each benign look-alike keeps
+its capability alerts and loses the threat, and the attack it resembles still fires (type,
+file and line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from depshield.alerts.grading import THREATS
+from depshield.analysis import analyze_artifact
+from depshield.model import PackageResult
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "js-precision"
+
+
+def analyze(name: str) -> PackageResult:
+    return analyze_artifact(FIXTURES / name)
+
+
+def found(result: PackageResult, type_: str) -> list[tuple[str | None, int | None, str]]:
+    return [(a.file, a.line, a.action) for a in result.alerts if a.type == type_]
+
+
+def threats(result: PackageResult) -> list[tuple[str, str | None, int | None]]:
+    return [(a.type, a.file, a.line) for a in result.alerts if a.type in THREATS]
+
+
+def test_code_a_file_compiles_from_its_own_text_is_not_remote_or_encoded() -> None:
+    """A row parser / template compiler / `Function("")` probe beside a fetch and a decode."""
+    result = analyze("npm-template-compiler")
+    assert threats(result) == []
+    assert ("lib/index.js", 4, "monitor") in found(result, "usesEval")
+    assert ("lib/index.js", 11, "monitor") in found(result, "usesEval")
+    assert ("lib/index.js", 40, "monitor") in found(result, "usesEval")
+    assert ("lib/index.js", 44, "monitor") in found(result, "usesEval")
+    assert ("lib/index.js", 24, "monitor") in found(result, "networkAccess")
+
+
+def test_fetched_text_compiled_elsewhere_in_the_file_is_still_remote_code() -> None:
+    result = analyze("npm-fetch-then-run")
+    assert found(result, "remoteCodeDownload") == [("lib/index.js", 10, "warn")]
+
+
+def test_decoded_blob_compiled_elsewhere_in_the_file_is_still_an_encoded_payload() -> None:
+    result = analyze("npm-decode-then-run")
+    assert found(result, "encodedPayloadExecution") == [("lib/index.js", 9, "warn")]
+
+
+def test_browser_driver_reading_profile_metadata_and_its_local_daemon_is_no_threat() -> None:
+    """`Local State` read for the last used profile, a socket to 127.0.0.1, a scoped module
+    id ending in `/Cookies`, a WebSocket to the caller's URL."""
+    result = analyze("npm-browser-driver")
+    assert threats(result) == []
+    assert ("lib/index.js", 10, "monitor") in found(result, "suspiciousString")
+    assert ("lib/index.js", 15, "monitor") in found(result, "networkAccess")
+
+
+def test_taking_the_cookie_key_from_local_state_and_sending_it_out_still_blocks() -> None:
+    result = analyze("npm-profile-stealer")
+    assert found(result, "credentialHarvesting") == [("lib/index.js", 8, "warn")]
+    assert found(result, "dataExfiltration") == [("lib/index.js", 10, "error")]
+
+
+def test_client_sending_to_its_callers_url_with_proxy_settings_is_not_exfiltration() -> None:
+    result = analyze("npm-proxy-client")
+    assert threats(result) == []
+    assert ("lib/index.js", 10, "monitor") in found(result, "networkAccess")
+
+
+def test_environment_posted_to_a_host_the_code_names_is_still_exfiltration() -> None:
+    result = analyze("npm-env-report")
+    assert found(result, "dataExfiltration") == [("lib/index.js", 3, "warn")]
+
+
+def test_wasm_glue_fetching_its_own_module_beside_it_is_not_remote_code() -> None:
+    result = analyze("npm-wasm-glue")
+    assert threats(result) == []
+    assert ("glue.js", 14, "monitor") in found(result, "usesEval")
+    assert ("glue.js", 24, "monitor") in found(result, "networkAccess")
+
+
+def test_wasm_glue_loading_its_module_from_a_remote_host_is_still_remote_code() -> None:
+    result = analyze("npm-wasm-remote")
+    assert found(result, "remoteCodeDownload") == [("glue.js", 14, "warn")]
+
+
+def test_endless_loop_in_a_script_nothing_loads_is_only_monitored() -> None:
+    result = analyze("npm-bench-script")
+    assert found(result, "troll") == [("bench.js", 4, "monitor")]
+
+
+def test_endless_loop_in_the_module_users_load_still_warns() -> None:
+    result = analyze("npm-hang-on-load")
+    assert found(result, "troll") == [("index.js", 6, "warn")]
+
+
+def test_require_kept_from_the_bundler_is_not_obfuscated_but_a_spliced_one_is() -> None:
+    """`eval("require")(file)` names its loader in plain text; `global["req" + "uire"]`
+    assembles it to hide it (the firing line of the same fixture)."""
+    result = analyze("npm-optional-require")
+    assert found(result, "obfuscatedRequire") == [("index.js", 19, "warn")]
+    assert ("index.js", 4, "monitor") in found(result, "usesEval")
+
+
+def test_sibling_packages_and_bundler_assets_are_not_unresolved_requires() -> None:
+    result = analyze("npm-scoped-sibling")
+    assert found(result, "unresolvedRequire") == []
+    assert result.verdict == "pass"
+
+
+def test_a_missing_module_of_the_package_itself_is_still_unresolved() -> None:
+    result = analyze("npm-missing-module")
+    assert found(result, "unresolvedRequire") == [("index.js", None, "warn")]
+
+
+def test_download_and_eval_far_apart_in_called_code_are_only_monitored() -> None:
+    """A bundle's HTTP helper (line 3) and its module runner (line 67): nothing shows the
+    one feeds the other (the fetch-then-run fixture, five lines apart, still warns)."""
+    result = analyze("npm-bundle-loader")
+    assert found(result, "remoteCodeDownload") == [("dist/index.js", 67, "monitor")]
+
+
+def test_minified_bundle_with_download_and_eval_far_apart_on_its_line_is_monitored() -> None:
+    """One minified line: the fetch helper at its start, a module runner ~7,900 bytes on."""
+    result = analyze("npm-minified-bundle")
+    assert found(result, "remoteCodeDownload") == [("dist/app.min.js", 1, "monitor")]
+
+
+def test_minified_loader_storing_a_fetch_and_running_it_nearby_still_warns() -> None:
+    result = analyze("npm-minified-loader")
+    assert found(result, "remoteCodeDownload") == [("dist/app.min.js", 1, "warn")]
