@@ -177,7 +177,12 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
         return []
     kinds = {str(f.props.get("kind", "")) for f in sources}
     sink_kinds = {str(f.props.get("kind") or "network") for f in sinks}
-    if ctx.when is When.INSTALL or "webhook" in sink_kinds:
+    # Strings the code hid (a string array decoded statically, analyzers/js_strarray.py) that
+    # turn out to name a sensitive read and a send: hiding where data goes is the intent.
+    hidden = bool(kinds & STRONG_SOURCES) and any(
+        "deobfuscated" in f.props for f in (*sources, *sinks)
+    )
+    if ctx.when is When.INSTALL or "webhook" in sink_kinds or hidden:
         qualifies = True
     elif ctx.when is When.IMPORT:
         qualifies = bool(kinds & STRONG_SOURCES) or len(kinds & WEAK_SOURCES) >= 2
@@ -198,7 +203,11 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     # webhooks do have honest users, e.g. a Telegram progress notifier: those stay at warn.)
     # A web session token posted to a chat webhook is a token grabber (Discord's web client
     # keeps its token in localStorage): no analytics or logging sends that.
-    certain = "credential-store" in kinds or ("browser-token" in kinds and "webhook" in sink_kinds)
+    certain = (
+        "credential-store" in kinds
+        or ("browser-token" in kinds and "webhook" in sink_kinds)
+        or hidden
+    )
     return [
         threat(
             "dataExfiltration",

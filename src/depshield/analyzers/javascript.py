@@ -14,11 +14,13 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
     from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.js_strarray import Decoded
 
 EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
 MAX_BYTES = 32 << 20  # larger files get the text checks only
 MAX_UNPACK = 2  # packed code inside packed code, and no deeper
+MAX_LAYERS = 3  # string arrays decoded one inside another
 COMPUTED_KEYS = frozenset({"string", "template_string", "binary_expression", "call_expression"})
 
 
@@ -27,7 +29,8 @@ class JavaScriptAnalyzer:
 
     name = "javascript"
     version = (
-        "3"  # 2: unpacked packer payloads, remote commands, browser sources; 3: packages loaded
+        "4"  # 2: unpacked packer payloads, remote commands, browser sources; 3: packages loaded;
+        # 4: string arrays decoded
     )
 
     def wants(self, path: str) -> bool:
@@ -61,8 +64,19 @@ def _analyze(
         found = (_verdict_finding(path, verdict),) if verdict is not None else ()
         reason = f"file too large to parse ({len(data)} bytes)"
         return FileAnalysis(path, language, found, (), loc, reason)
-    tree = parse(grammar, source)
-    ctx = JsContext(path, source, capture(grammar, tree), text)
+    caps = capture(grammar, parse(grammar, source))
+    # Judge what the code does with its strings put back; lines are kept as written.
+    decoded = 0
+    for _ in range(MAX_LAYERS):  # an array of lookups into another array: one layer a pass
+        layer = _decoded(source, caps)
+        if layer is None:
+            break
+        decoded += layer.strings
+        source = layer.source
+        caps = capture(grammar, parse(grammar, source))
+    if decoded:
+        text = source.decode("utf-8", "replace")
+    ctx = JsContext(path, source, caps, text)
     partial.append(ctx)
     _run(ctx)
     _profile_metadata(ctx)
@@ -73,7 +87,20 @@ def _analyze(
         ctx.out.add(_verdict_finding(path, verdict))
     if depth < MAX_UNPACK:
         _unpacked(ctx, grammar, language, depth)
-    return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc)
+    results = ctx.out.result()
+    if decoded:
+        note = f"string array: {decoded} strings decoded statically"
+        results = tuple(replace(f, props={**f.props, "deobfuscated": note}) for f in results)
+    return FileAnalysis(path, language, results, tuple(ctx.imports), loc)
+
+
+def _decoded(source: bytes, caps: dict[str, list[Node]]) -> Decoded | None:
+    from depshield.analyzers.js_strarray import decode
+
+    try:
+        return decode(source, caps)
+    except RecursionError:  # a hostile nesting depth: analyse the file as written
+        return None
 
 
 def _profile_metadata(ctx: JsContext) -> None:
