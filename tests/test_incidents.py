@@ -91,6 +91,11 @@ INCIDENTS: dict[str, tuple[str, list[tuple[str, str, int | None]]]] = {
         [("remoteCodeDownload", "index.js", 2), ("usesEval", "index.js", 4)],
     ),
     "npm-2024-shell-oneliner": ("block", [("dataExfiltration", "index.js", 2)]),
+    # `node -e` in a hook: the inline code is analysed as install-time JavaScript.
+    "npm-2024-json-payload-hook": (
+        "block",
+        [("encodedPayloadExecution", "package.json", 5), ("installScripts", "package.json", 5)],
+    ),
     "pypi-ctx": ("block", [("dataExfiltration", "ctx/__init__.py", 15)]),
     "pypi-torchtriton": (
         "block",
@@ -120,6 +125,7 @@ LOOKALIKES = {
     "npm-native-addon": "warn",
     "npm-http-client": "pass",
     "npm-fetch-config": "pass",  # fetched JSON read as data, never compiled
+    "npm-inline-node-hook": "warn",  # `node -e` that loads its own file and prints a decoded word
     "pypi-setup-reads-readme": "pass",
 }
 
@@ -149,7 +155,6 @@ def test_incident_is_caught(name: str) -> None:
 # test turns red the day the gap closes and the entry moves to INCIDENTS.
 GAPS = {
     "npm-2024-download-run": "block",  # https.get -> write stream -> callback -> execFileSync(path)
-    "npm-2024-json-payload-hook": "block",
 }
 
 

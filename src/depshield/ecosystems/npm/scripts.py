@@ -41,6 +41,7 @@ class InstallScripts:
 def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScripts:
     """installScripts findings, the shell analyzer's findings on them, and their entry files."""
     from depshield.analyzers.shell import analyze_shell
+    from depshield.ecosystems.npm.inline_code import inline_findings
 
     raw = pkg.data.get("scripts")
     scripts = {k: v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
@@ -69,6 +70,7 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
         text = scripts[name]
         offset = max(pkg.line("scripts", name) - 1, 0)
         findings.extend(analyze_shell(text, PACKAGE_JSON, offset, True))
+        findings.extend(inline_findings(text, PACKAGE_JSON, offset))
         for file in _entry_files(text):
             resolved = _hidden_twin(resolve_script_file(file, paths, main), paths)
             bucket = entries if resolved in paths else missing
