@@ -91,6 +91,8 @@ INCIDENTS: dict[str, tuple[str, list[tuple[str, str, int | None]]]] = {
         [("remoteCodeDownload", "index.js", 2), ("usesEval", "index.js", 4)],
     ),
     "npm-2024-shell-oneliner": ("block", [("dataExfiltration", "index.js", 2)]),
+    # https.get -> write stream -> callback -> execFileSync(path): the written file is run.
+    "npm-2024-download-run": ("block", [("remoteCodeDownload", "index.js", 17)]),
     # `node -e` in a hook: the inline code is analysed as install-time JavaScript.
     "npm-2024-json-payload-hook": (
         "block",
@@ -153,9 +155,7 @@ def test_incident_is_caught(name: str) -> None:
 
 # 2024-2026 shapes not caught yet (issue 11): the verdict they must reach. Strict xfail, so the
 # test turns red the day the gap closes and the entry moves to INCIDENTS.
-GAPS = {
-    "npm-2024-download-run": "block",  # https.get -> write stream -> callback -> execFileSync(path)
-}
+GAPS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", sorted(GAPS))

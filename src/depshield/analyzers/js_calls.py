@@ -254,6 +254,7 @@ def _files(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
             # A key added to ~/.ssh/authorized_keys opens the machine to its owner's SSH.
             props["target"] = "ssh-authorized-keys"
         ctx.emit(SIGNAL_WRITE, node, props)
+        ctx.sites.remember(ctx.sites.writes, node)
 
 
 def path_strings(ctx: JsContext, node: Node, hops: int = 2) -> list[str]:

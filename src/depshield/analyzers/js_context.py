@@ -92,6 +92,7 @@ class Sites:
     execs: list[Node] = field(default_factory=list)
     shells: list[tuple[Node, str]] = field(default_factory=list)
     spawns: list[Node] = field(default_factory=list)  # process starts with a computed command
+    writes: list[Node] = field(default_factory=list)  # fs writes (createWriteStream, writeFile)
     sinks: list[Node] = field(default_factory=list)  # requests, sockets, webhooks
     sockets: list[Node] = field(default_factory=list)
     fs_lists: set[int] = field(default_factory=set)  # scopes that list directories

@@ -54,10 +54,12 @@ _WIRE_OUT = re.compile(
 
 
 def run_all(ctx: JsContext) -> None:
+    from depshield.analyzers.js_dropflow import download_written_then_run
     from depshield.analyzers.js_remote import remote_commands
 
     remote_code(ctx)
     remote_commands(ctx)
+    download_written_then_run(ctx)
     reverse_shell(ctx)
     troll_loops(ctx)
     destructive_walk(ctx)
