@@ -29,8 +29,7 @@ class JavaScriptAnalyzer:
 
     name = "javascript"
     version = (
-        "4"  # 2: unpacked packer payloads, remote commands, browser sources; 3: packages loaded;
-        # 4: string arrays decoded
+        "3"  # 2: unpacked packer payloads, remote commands, browser sources; 3: packages loaded
     )
 
     def wants(self, path: str) -> bool:
