@@ -30,6 +30,7 @@ MIN_ELEMENTS = 3
 MAX_ELEMENTS = 20_000
 MAX_DECODER_TEXT = 20_000  # characters of a decoder function's source worth reading
 MAX_CHECKSUM_NODES = 400
+MAX_ROTATION_WORK = 2_000_000  # checksum nodes evaluated over all rotations of one array
 MAX_REWRITES = 200_000
 MAX_WRAPPER_DEPTH = 8
 Value = float | str
@@ -250,6 +251,7 @@ class _Lookup:
     ) -> None:
         self.tables, self.decoders, self.aliases = tables, decoders, aliases
         self.wrappers: dict[str, tuple[list[str], str, list[Node]]] = {}
+        self.shift: dict[str, int] = {}  # array name -> rotations applied (push(shift()) each)
         self._cache: dict[tuple[str, str, str], str | None] = {}
 
     def resolve(self, source: bytes, callee: str, args: list[Value], depth: int = 0) -> str | None:
@@ -281,7 +283,7 @@ class _Lookup:
         i = index - decoder.offset
         if table is None or not 0 <= i < len(table):
             return None
-        raw = table[i]
+        raw = table[(i + self.shift.get(decoder.array, 0)) % len(table)]
         cache_key = (decoder.kind + decoder.alphabet[:1], raw, key or "")
         if cache_key not in self._cache:
             self._cache[cache_key] = js_strdecode.decode_one(decoder, raw, key)
@@ -319,14 +321,19 @@ def _rotate(source: bytes, fn: Node, lookup: _Lookup, name: str, target: float) 
         # The older shape: `var f=function(c){while(--c){a.push(a.shift())}}; f(++n)`.
         if not re.search(r"while\s*\(\s*--", _text(fn, source)) or not target.is_integer():
             return False
-        r = int(target) % len(table)
-        lookup.tables[name] = table[r:] + table[:r]
+        lookup.shift[name] = int(target) % len(table)
         return True
+    work = 0
     for r in range(len(table)):
-        lookup.tables[name] = table[r:] + table[:r]
-        value = _evaluate(checksum, source, lookup, [0])
+        lookup.shift[name] = r
+        budget = [0]
+        value = _evaluate(checksum, source, lookup, budget)
         if value is not None and value == target:
             return True
+        work += budget[0]
+        if work > MAX_ROTATION_WORK:
+            break  # a hostile array and checksum: give up rather than spin
+    lookup.shift.pop(name, None)
     return False
 
 
@@ -477,7 +484,8 @@ def _rewrites(
         table = lookup.tables.get(name) if name in plain else None
         i = _js_int(_text(index, source))
         if table is not None and i is not None and 0 <= i < len(table):
-            edits.append((sub.start_byte, sub.end_byte, table[i]))
+            value = table[(i + lookup.shift.get(name, 0)) % len(table)]
+            edits.append((sub.start_byte, sub.end_byte, value))
     return edits
 
 
