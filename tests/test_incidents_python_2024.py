@@ -90,3 +90,51 @@ def test_a_path_handed_between_functions_without_a_download_is_not_remote_code(
     )
     result = analyze_artifact(pkg)
     assert not {a.type for a in result.alerts} & THREATS, sorted(alerts(result))
+
+
+def test_host_survey_handed_to_a_sender_for_a_bare_ip_is_blocked() -> None:
+    """cephlib / dependency-confusion shape: facts gathered in one function, posted by another
+    whose URL is formatted with the address its caller passes."""
+    result = analyze("incidents", "pypi-survey-to-capture-host")
+    assert ("dataExfiltration", "surveypost/__init__.py", 15, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_cloud_credentials_read_with_configparser_and_posted_are_blocked() -> None:
+    result = analyze("incidents", "pypi-cloud-creds-post")
+    assert ("dataExfiltration", "credpost/__init__.py", 15, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_ssh_config_listed_locally_with_a_version_ping_is_not_exfiltration() -> None:
+    """Reads ~/.ssh/config to print hosts; its update check sends a User-Agent to its own host."""
+    result = analyze("lookalikes", "pypi-ssh-config-lister")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_obfuscated_module_that_execs_computed_text_at_import_is_blocked() -> None:
+    """Hyperion / BlankOBF shape: builtins renamed in bulk, computed text handed to exec."""
+    result = analyze("incidents", "pypi-obfuscated-exec")
+    assert ("encodedPayloadExecution", "shuffled/__init__.py", 1, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_readable_exec_of_the_users_config_file_is_not_a_payload() -> None:
+    result = analyze("lookalikes", "pypi-config-exec")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_embedded_stage_exec_in_a_helper_that_runs_only_when_called_is_blocked() -> None:
+    """pytagora2 shape: `exec(b64decode('<literal>'))` inside a function a public one calls."""
+    result = analyze("incidents", "pypi-embedded-exec-call")
+    assert ("encodedPayloadExecution", "embedcall/__init__.py", 6, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_decoding_a_callers_blob_is_not_blocked() -> None:
+    """IPC transport (debugpy's shape): the decoded blob is an argument, not the package's own."""
+    result = analyze("lookalikes", "pypi-decode-caller-blob")
+    assert result.verdict != "block"
+    assert not {a.action for a in result.alerts if a.type in THREATS} & {"error"}

@@ -194,8 +194,10 @@ def _direct_python_chain(f: Finding) -> bool:
     if f.type == "encodedPayloadExecution":
         # Decoding data into pickle, exec or a command in code that runs only when called is
         # also how debuggers and IPC layers pass objects (debugpy's pydevd): the blob may be
-        # an argument, not an embedded payload. Embedded ones run at import and block there.
-        return False
+        # an argument, not an embedded payload. A payload the file itself carries (the
+        # argument folds to a decoded literal, or an obfuscated file execs computed text) is
+        # hidden code whoever calls it.
+        return bool(f.props.get("embedded")) and f.file.lower().endswith((".py", ".pyw"))
     return f.file.lower().endswith((".py", ".pyw")) and "chain" not in f.props
 
 

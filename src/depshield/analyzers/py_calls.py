@@ -5,7 +5,15 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
-from depshield.analyzers import py_env, py_files, py_imports, py_secrets, py_spawn, strings
+from depshield.analyzers import (
+    py_env,
+    py_exfil,
+    py_files,
+    py_imports,
+    py_secrets,
+    py_spawn,
+    strings,
+)
 from depshield.analyzers.base import (
     SIGNAL_DECODE,
     SIGNAL_DOWNLOAD,
@@ -56,6 +64,7 @@ def check_call(ctx: Ctx, site: Site) -> None:
                     _load_time_probe(ctx, site, url)
             if hit.type == SIGNAL_SINK and hit.props.get("kind") == "network":
                 py_secrets.check_wallet_secret(ctx, site, target)
+                py_exfil.check_sent(ctx, site, target)
         ctx.emit(hit.type, site, props)
     for rule in RULES.get(name, ()):
         rule(ctx, site, name)
