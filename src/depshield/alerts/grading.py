@@ -135,6 +135,13 @@ def grade(
     if when is When.CALL and f.type in THREATS | HIDING:
         path = "/" + f.file.lower()
         if f.file.lower().endswith(_SHELL):
+            if shipped and _certain_in_shell(f):
+                return Grade(
+                    "high",
+                    "warn",
+                    "a shell script installed with the package's modules: nothing runs it at "
+                    "install or import, but what it does has no honest reading",
+                )
             return Grade(
                 severity,
                 "monitor",
@@ -184,6 +191,30 @@ def grade(
             "code, no hiding and starts only build tools",
         )
     return Grade(severity, action)
+
+
+def shipped(file: str, import_files: set[str]) -> bool:
+    """`file` is one of the modules the package installs, or a shell script installed beside
+    them (`pkg/init.sh` next to `pkg/__init__.py`), not a maintainer script of the sdist."""
+    if file in import_files:
+        return True
+    folder = file.rpartition("/")[0]
+    return (
+        bool(folder)
+        and file.lower().endswith(_SHELL)
+        and any(p.rpartition("/")[0] == folder for p in import_files)
+    )
+
+
+# Shell behaviour the shell analyzer traced itself (not the judge's co-occurrence `chain`):
+# a download saved and run with no checksum between, a shell on a socket, secrets uploaded.
+_SHELL_CERTAIN = frozenset({"remoteCodeDownload", "reverseShell", "dataExfiltration"})
+
+
+def _certain_in_shell(f: Finding) -> bool:
+    if f.type not in _SHELL_CERTAIN or "chain" in f.props:
+        return False
+    return f.type != "dataExfiltration" or f.props.get("pattern") == "file-upload"
 
 
 def _direct_python_chain(f: Finding) -> bool:

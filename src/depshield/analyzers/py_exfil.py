@@ -171,9 +171,13 @@ def _stored(scope: Scope, name: str) -> list[ast.AST]:
             for target in node.targets:
                 if isinstance(target, ast.Subscript | ast.Attribute) and _named(target.value, name):
                     found.append(node.value)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in _MUTATORS and _named(node.func.value, name):
-                found.extend(node.args)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _MUTATORS
+            and _named(node.func.value, name)
+        ):
+            found.extend(node.args)
     return found[:50]
 
 
