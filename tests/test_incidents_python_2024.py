@@ -154,3 +154,16 @@ def test_install_command_uploading_ssh_keys_through_a_pipe_is_blocked() -> None:
     result = analyze("incidents", "pypi-setup-key-upload")
     assert ("dataExfiltration", "setup.py", 10, "error") in alerts(result)
     assert result.verdict == "block"
+
+
+def test_download_run_through_a_thread_target_is_blocked() -> None:
+    """nuke-bot shape: `Thread(target=os.system, args=("python3 " + path,))` runs the download."""
+    result = analyze("incidents", "pypi-thread-dropper")
+    assert ("remoteCodeDownload", "threaddrop/__init__.py", 11, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_a_thread_running_git_beside_a_saved_download_is_not_remote_code() -> None:
+    result = analyze("lookalikes", "pypi-thread-git-status")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS

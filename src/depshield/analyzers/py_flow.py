@@ -276,9 +276,10 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
         for write in [*events.get("write-data", []), *events.get("write", [])]:
             if write.site is spawn.site:
                 continue  # `curl URL -o f` writes f; it does not run it
-            # a file a command fetched counts only when run as a program (not `tar xf f`)
-            runs = spawn.flags if "by-command" in write.flags else spawn.tokens
-            shared = _linked(write.tokens, runs)
+            # The written file counts only when it is what runs: the program, or the script of
+            # a runner (`python f`, `sh -c ...`); `tar xf f` or `git -C dir status` beside a
+            # download written under `dir` run nothing that was fetched.
+            shared = _linked(write.tokens, spawn.flags)
             if not shared:
                 continue
             if (downloaded or "downloaded" in write.flags) and not _hash_checked(spawn):
