@@ -167,3 +167,10 @@ def test_a_thread_running_git_beside_a_saved_download_is_not_remote_code() -> No
     result = analyze("lookalikes", "pypi-thread-git-status")
     assert result.verdict == "pass"
     assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_files_found_by_walking_home_uploaded_to_a_bare_ip_are_blocked() -> None:
+    """proxyalhttp shape: os.walk, then each file posted to a capture address."""
+    result = analyze("incidents", "pypi-walk-and-upload")
+    assert ("dataExfiltration", "harvest/__init__.py", 10, "error") in alerts(result)
+    assert result.verdict == "block"

@@ -47,6 +47,8 @@ _IP_URL = re.compile(
 )
 _LOCAL = ("127.", "10.", "192.168.", "0.")
 _FIXED = re.compile(r"^(?:https?|wss?)://[\w.-]+\.[a-z]{2,}(?:[:/?]|$)", re.IGNORECASE)
+# Listing the machine's folders: files found this way and sent are a harvest, not a report.
+_LISTINGS = frozenset({"os.walk", "os.listdir", "os.scandir", "glob.glob", "glob.iglob"})
 _MUTATORS = frozenset({"append", "update", "extend", "read", "read_file", "add", "insert"})
 _SKIP_KWARGS = frozenset({"timeout", "verify", "allow_redirects", "stream", "proxies"})
 _MAX_NODES = 1500
@@ -141,6 +143,8 @@ def _source_call(ctx: Ctx, call: ast.Call, scope: Scope, reach: _Reach) -> None:
             _found(reach, "userinfo", call, text)
     elif name in _ENVIRON and _whole_environ(ctx, call, scope, name):
         _found(reach, "env-all", call, "os.environ")
+    elif name in _LISTINGS:
+        _found(reach, "host-files", call, name)
 
 
 def _whole_environ(ctx: Ctx, call: ast.Call, scope: Scope, name: str) -> bool:
@@ -160,7 +164,19 @@ def _values(ctx: Ctx, name: str, scope: Scope) -> list[tuple[ast.AST, Scope]]:
     out.extend((v, owner) for v in _stored(owner, name))
     if None in values:
         out.extend(_passed(ctx, owner, name))
+        out.extend((it, owner) for it in _iterated(owner, name))
     return out
+
+
+def _iterated(scope: Scope, name: str) -> list[ast.AST]:
+    """What a loop name ranges over: `for f in os.listdir(d)`, `for r, _, fs in os.walk(d)`."""
+    found: list[ast.AST] = []
+    for node in _own_nodes(scope.node):
+        if isinstance(node, ast.For | ast.comprehension):
+            targets = [node.target, *getattr(node.target, "elts", [])]
+            if any(_named(t, name) for t in targets):
+                found.append(node.iter)
+    return found[:10]
 
 
 def _stored(scope: Scope, name: str) -> list[ast.AST]:
@@ -223,7 +239,7 @@ def _passed(ctx: Ctx, fn: Scope, param: str) -> list[tuple[ast.AST, Scope]]:
     out: list[tuple[ast.AST, Scope]] = []
     for site in ctx.index.calls:
         call = site.node
-        if not isinstance(call, ast.Call) or not _calls(call, fn.name, method):
+        if not isinstance(call, ast.Call) or not _calls(call, node.name, method):
             continue
         if param in params and params.index(param) < len(call.args):
             out.append((call.args[params.index(param)], site.scope))
