@@ -135,7 +135,8 @@ def grade(
     if when is When.CALL and f.type in THREATS | HIDING:
         path = "/" + f.file.lower()
         if f.file.lower().endswith(_SHELL):
-            if shipped and _certain_in_shell(f):
+            runtime = not any(f"/{d}" in path for d in _NON_RUNTIME_DIRS)
+            if shipped and runtime and _certain_in_shell(f):
                 return Grade(
                     "high",
                     "warn",

@@ -279,7 +279,9 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
             # The written file counts only when it is what runs: the program, or the script of
             # a runner (`python f`, `sh -c ...`); `tar xf f` or `git -C dir status` beside a
             # download written under `dir` run nothing that was fetched.
-            shared = _linked(write.tokens, spawn.flags)
+            # (A program held in a variable, `[python_exe, path]`, may be a runner: all count.)
+            runs = spawn.flags if _literal_program(spawn) else spawn.tokens
+            shared = _linked(write.tokens, runs)
             if not shared:
                 continue
             if (downloaded or "downloaded" in write.flags) and not _hash_checked(spawn):
@@ -288,6 +290,15 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
             if write.flags & {"decoded", "embedded"}:
                 props = {"pattern": "dropper", "data": sorted(write.flags), "detail": shared[:3]}
                 ctx.emit("encodedPayloadExecution", spawn.site, props, key=("epe", spawn.site.node))
+
+
+def _literal_program(spawn: Event) -> bool:
+    """The spawn's program is written as a literal (`["git", ...]`, `"git status"`)."""
+    call = spawn.site.node
+    first = call.args[0] if isinstance(call, ast.Call) and call.args else None
+    if isinstance(first, ast.List | ast.Tuple):
+        first = first.elts[0] if first.elts else None
+    return isinstance(first, ast.Constant)
 
 
 def _hash_checked(spawn: Event) -> bool:
