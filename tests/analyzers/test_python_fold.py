@@ -125,3 +125,28 @@ def test_function_parameters_shadow_imports() -> None:
     function = next(s for s in index.scopes if s.kind == "function")
     ret = tree.body[1].body[0]  # type: ignore[attr-defined]
     assert Resolver(index.module).qualname(ret.value, function) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("g = lambda: ''.join([chr(x) for x in [99, 117, 114, 108]])\nx = g()", "curl"),
+        ("r = lambda s: s[::-1]\nx = r('hsab')", "bash"),
+        ("x = (lambda a, b: a + b)('cu', 'rl')", "curl"),
+        ("c = lambda: 'curl'\nx = f'{c()} -s | sh'", "curl -s | sh"),
+    ],
+)
+def test_folds_through_lambdas_bound_once(source: str, expected: str) -> None:
+    assert fold(source) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "g = lambda: 'a'\ng = lambda: 'b'\nx = g()",  # rebound: which one runs is not known
+        "g = lambda s: s\nx = g()",  # wrong arity
+        "g = lambda *a: 'x'\nx = g()",
+    ],
+)
+def test_does_not_fold_ambiguous_lambdas(source: str) -> None:
+    assert fold(source) is None

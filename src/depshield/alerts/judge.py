@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from depshield.alerts.catalog import catalog_entry
 from depshield.alerts.dependency_use import dependency_findings
-from depshield.alerts.grading import grade, install_is_quiet
+from depshield.alerts.grading import grade, install_is_quiet, shipped
 from depshield.alerts.links import import_graph, install_entries, started_files
 from depshield.alerts.reach import Timing, reachable, resolve_import
 from depshield.alerts.threats import Context, correlate
@@ -227,7 +227,7 @@ def _alerts(
             entry,
             ecosystem=ref.ecosystem,
             install_quiet=install_quiet,
-            shipped=f.file in timing.import_files,
+            shipped=shipped(f.file, timing.import_files),
         )
         if graded.note:
             props["note"] = graded.note

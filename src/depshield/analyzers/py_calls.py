@@ -5,7 +5,15 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
-from depshield.analyzers import py_env, py_files, py_imports, py_secrets, py_spawn, strings
+from depshield.analyzers import (
+    py_env,
+    py_exfil,
+    py_files,
+    py_imports,
+    py_secrets,
+    py_spawn,
+    strings,
+)
 from depshield.analyzers.base import (
     SIGNAL_DECODE,
     SIGNAL_DOWNLOAD,
@@ -13,7 +21,7 @@ from depshield.analyzers.base import (
     SIGNAL_SPAWN,
     SIGNAL_WRITE,
 )
-from depshield.analyzers.py_context import Ctx, arg
+from depshield.analyzers.py_context import Ctx, arg, kwarg
 from depshield.analyzers.py_decode import codec_how
 from depshield.analyzers.py_rules import (
     DECODERS,
@@ -56,6 +64,7 @@ def check_call(ctx: Ctx, site: Site) -> None:
                     _load_time_probe(ctx, site, url)
             if hit.type == SIGNAL_SINK and hit.props.get("kind") == "network":
                 py_secrets.check_wallet_secret(ctx, site, target)
+                py_exfil.check_sent(ctx, site, target)
         ctx.emit(hit.type, site, props)
     for rule in RULES.get(name, ()):
         rule(ctx, site, name)
@@ -192,6 +201,32 @@ def _dup2(ctx: Ctx, site: Site, name: str) -> None:
         ctx.event("dup2", site)
 
 
+_WORKERS = frozenset(
+    {"threading.Thread", "threading.Timer", "multiprocessing.Process", "_thread.start_new_thread"}
+)
+
+
+def _worker(ctx: Ctx, site: Site, name: str) -> None:
+    """`Thread(target=os.system, args=(cmd,))` runs `os.system(cmd)`: judged as that call."""
+    call = site.node
+    assert isinstance(call, ast.Call)
+    target = kwarg(call, "target", "function") or (call.args[0] if call.args else None)
+    if name == "threading.Timer":
+        target = kwarg(call, "function") or (call.args[1] if len(call.args) > 1 else None)
+    given = kwarg(call, "args")
+    if name == "_thread.start_new_thread" and len(call.args) > 1:
+        given = call.args[1]
+    if target is None or not isinstance(given, ast.Tuple | ast.List):
+        return
+    qualname = ctx.qualname(target, site.scope)
+    run = strip_calls(qualname) if qualname else None
+    if run not in SHELL_CALLS:
+        return
+    inner = ast.Call(func=target, args=list(given.elts), keywords=[])
+    ast.copy_location(inner, call)
+    py_spawn.spawn_rule(ctx, Site(inner, site.scope, site.guarded, site.parents), run)
+
+
 def _table(entries: Iterable[tuple[Iterable[str], CallRule]]) -> dict[str, list[CallRule]]:
     table: dict[str, list[CallRule]] = {}
     for names, rule in entries:
@@ -209,6 +244,7 @@ RULES: dict[str, list[CallRule]] = _table(
         (_CONNECT, _event("connect")),
         (("os.dup2",), _dup2),
         (SHELL_CALLS, py_spawn.spawn_rule),
+        (_WORKERS, _worker),
         (("exec", "eval", "compile", "execfile"), py_spawn.exec_rule),
         (PICKLE_LOADS, py_spawn.pickle_rule),
         (IMPORT_FUNCS, py_imports.import_rule),

@@ -276,8 +276,11 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
         for write in [*events.get("write-data", []), *events.get("write", [])]:
             if write.site is spawn.site:
                 continue  # `curl URL -o f` writes f; it does not run it
-            # a file a command fetched counts only when run as a program (not `tar xf f`)
-            runs = spawn.flags if "by-command" in write.flags else spawn.tokens
+            # The written file counts only when it is what runs: the program, or the script of
+            # a runner (`python f`, `sh -c ...`); `tar xf f` or `git -C dir status` beside a
+            # download written under `dir` run nothing that was fetched.
+            # (A program held in a variable, `[python_exe, path]`, may be a runner: all count.)
+            runs = spawn.flags if _literal_program(spawn) else spawn.tokens
             shared = _linked(write.tokens, runs)
             if not shared:
                 continue
@@ -287,6 +290,15 @@ def _download_and_run(ctx: Ctx, events: dict[str, list[Event]]) -> None:
             if write.flags & {"decoded", "embedded"}:
                 props = {"pattern": "dropper", "data": sorted(write.flags), "detail": shared[:3]}
                 ctx.emit("encodedPayloadExecution", spawn.site, props, key=("epe", spawn.site.node))
+
+
+def _literal_program(spawn: Event) -> bool:
+    """The spawn's program is written as a literal (`["git", ...]`, `"git status"`)."""
+    call = spawn.site.node
+    first = call.args[0] if isinstance(call, ast.Call) and call.args else None
+    if isinstance(first, ast.List | ast.Tuple):
+        first = first.elts[0] if first.elts else None
+    return isinstance(first, ast.Constant)
 
 
 def _hash_checked(spawn: Event) -> bool:

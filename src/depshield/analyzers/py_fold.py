@@ -254,6 +254,9 @@ def _call(f: Folder, node: ast.AST, scope: Scope, env: Env, depth: int) -> Folde
     local = _local_function(node.func, scope)
     if local is not None:
         return _inline(f, local, node, scope, env, depth)
+    lam = _bound_lambda(f, node.func, scope)
+    if lam is not None:
+        return _inline_lambda(f, lam, node, scope, env, depth)
     name = f.names.qualname(node.func, scope)
     if name is None:
         return None
@@ -319,6 +322,35 @@ def _inline(
         inner[target.id] = got.value
         how |= got.how
     return None
+
+
+def _bound_lambda(f: Folder, func: ast.AST, scope: Scope) -> tuple[ast.Lambda, Scope] | None:
+    """`get_url = lambda: ''.join(chr(x) for x in [...])` then `get_url()`: the lambda a called
+    name is bound to once (lambda chains that spell commands and URLs), or a lambda called in
+    place."""
+    if isinstance(func, ast.Lambda):
+        return func, scope
+    if not isinstance(func, ast.Name):
+        return None
+    found = f.names.binding(func.id, scope)
+    if found is None or len(found[0]) != 1 or not isinstance(found[0][0], ast.Lambda):
+        return None
+    return found[0][0], found[1]
+
+
+def _inline_lambda(
+    f: Folder, lam: tuple[ast.Lambda, Scope], call: ast.Call, scope: Scope, env: Env, depth: int
+) -> Folded | None:
+    node, owner = lam
+    params = [a.arg for a in node.args.args]
+    if call.keywords or node.args.vararg or node.args.kwonlyargs or len(params) != len(call.args):
+        return None
+    args = f.parts(list(call.args), scope, env, depth)
+    if args is None:
+        return None
+    inner: Env = {p: a.value for p, a in zip(params, args, strict=True)}
+    got = f.fold(node.body, owner, inner or None, depth)
+    return Folded(got.value, got.how | how_of(*args)) if got is not None else None
 
 
 def _eval_literal(f: Folder, arg: ast.AST, scope: Scope, env: Env, depth: int) -> Folded | None:

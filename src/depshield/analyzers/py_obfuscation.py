@@ -55,6 +55,20 @@ def check_obfuscation(ctx: Ctx, text: str) -> None:
         ctx.out.add("obfuscatedFile", line, 1, snippet, top, props, ("obfuscated",))
     else:
         ctx.out.emit("obfuscatedFile", node, top, props, ("obfuscated",))
+    _hidden_exec(ctx, reason, node, top)
+
+
+def _hidden_exec(ctx: Ctx, reason: str, node: ast.AST | None, top: bool) -> None:
+    """An unreadable file that hands computed text to exec/eval/compile: code hidden from
+    review and run (BlankOBF, Hyperion, lambda-chain droppers). PyArmor is left out: its
+    protected modules run through its own runtime, not through exec of decoded text."""
+    if reason == "pyarmor" or "dynamic-exec" not in ctx.hints:
+        return
+    exec_node, exec_top = ctx.hints["dynamic-exec"]
+    props = {"pattern": "obfuscated-exec", "reason": reason, "sink": "exec", "embedded": True}
+    # Anchored at the exec when the sign is file-wide, so the alert points at code that runs.
+    where = exec_node if node is None else node
+    ctx.out.emit("encodedPayloadExecution", where, top or exec_top, props, ("obfuscated-exec",))
 
 
 def pyarmor_line(text: str) -> int | None:

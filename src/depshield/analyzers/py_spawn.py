@@ -122,12 +122,12 @@ def _payload(ctx: Ctx, site: Site, found: Taint, sink: str) -> None:
     # cache file is ordinary, so pickle needs an embedded or downloaded blob.
     hidden_code = sink != "pickle" and found.from_file and bool(found.decoders)
     if found.encoded or hidden_code:
-        ctx.emit(
-            "encodedPayloadExecution",
-            site,
-            {"decoder": sorted(found.decoders), "sink": sink},
-            key=("epe", site.node),
-        )
+        props: dict[str, object] = {"decoder": sorted(found.decoders), "sink": sink}
+        if found.folded and sink != "pickle":
+            # The whole argument folds to a literal the file carries, decoded: the hidden
+            # code is the package's own, not data a caller passes in (debugpy's pydevd).
+            props["embedded"] = True
+        ctx.emit("encodedPayloadExecution", site, props, key=("epe", site.node))
         if found.max_literal >= 1000:
             ctx.hint("encoded-blob", site.node, ctx.top(site))
     if found.downloads:
@@ -148,6 +148,8 @@ def exec_rule(ctx: Ctx, site: Site, name: str) -> None:
             code = keyword.value
     if code is None or isinstance(code, ast.Starred):
         return
+    if not isinstance(code, ast.Constant):
+        ctx.hint("dynamic-exec", site.node, ctx.top(site))
     _payload(ctx, site, taint(ctx, code, site.scope), name)
     got = ctx.resolver.fold_str(code, site.scope)
     if got is not None and isinstance(got.value, str) and ctx.nested is not None:

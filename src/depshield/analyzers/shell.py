@@ -35,6 +35,7 @@ from depshield.analyzers.shell_parse import (
     parse_script,
     shell_text_arg,
 )
+from depshield.analyzers.shell_upload import upload_findings
 from depshield.analyzers.strings import scan_literal
 from depshield.model import Finding
 
@@ -58,7 +59,8 @@ def analyze_shell(
         out.extend(_command_findings(cmd, file, top_level))
     out.extend(_pipeline_findings(script, file, top_level))
     out.extend(_reverse_shell_findings(script, file, top_level))
-    out.extend(_sequence_findings(script, file, top_level))
+    out.extend(_sequence_findings(script, file, top_level, _COMPARED_DIGEST.search(text)))
+    out.extend(upload_findings(script, file, top_level))
     out.extend(_dev_tcp_findings(text, file, line_offset, top_level))
     return _dedupe(out)
 
@@ -134,16 +136,37 @@ def _reverse_shell_findings(script: Script, file: str, top: bool) -> Iterator[Fi
             )
 
 
-def _sequence_findings(script: Script, file: str, top: bool) -> Iterator[Finding]:
-    """A download saved to a file, then that file run: `curl -o f URL && chmod +x f && ./f`."""
+def _sequence_findings(
+    script: Script, file: str, top: bool, compared: re.Match[str] | None
+) -> Iterator[Finding]:
+    """A download saved to a file, then that file run: `curl -o f URL && chmod +x f && ./f`;
+    not when a checksum or signature check comes between them."""
     saved: dict[str, Command] = {}
+    verified = False
     for cmd in script.commands:
+        verified = verified or _verifies(cmd, compared is not None)
         ran = _runs_saved_file(cmd, saved)
-        if ran is not None:
+        if ran is not None and not verified:
             props = {"how": "saved file", "download": _url_of(ran), "run": cmd.program}
             yield Finding("remoteCodeDownload", file, cmd.line, _clip(cmd.text), props, top)
         if is_download(cmd):
             saved.update(dict.fromkeys(_saved_names(cmd), cmd))
+
+
+_DIGESTS = frozenset({"sha256sum", "sha512sum", "sha1sum", "shasum", "b2sum", "md5sum"})
+# A digest's output captured for a comparison: `[ "$(sha256sum f | cut ...)" = "$SUM" ]`.
+_COMPARED_DIGEST = re.compile(r"(?:\$\(|`)\s*(?:sha\d*sum|shasum|b2sum|md5sum|openssl\s+dgst)\b")
+_SIGNATURES = {"gpg": "--verify", "gpgv": "", "cosign": "verify", "minisign": "-V"}
+
+
+def _verifies(cmd: Command, compared: bool) -> bool:
+    """A checksum or signature check (`sha256sum -c`, `[ "$(sha256sum f)" = "$SUM" ]`,
+    `gpg --verify`): installers that fetch their own release check it before they run it."""
+    words = {a.text for a in cmd.args}
+    if cmd.name in _DIGESTS:
+        return compared or bool(words & {"-c", "--check"})
+    verb = _SIGNATURES.get(cmd.name)
+    return verb is not None and (not verb or verb in words)
 
 
 def _saved_names(cmd: Command) -> set[str]:
