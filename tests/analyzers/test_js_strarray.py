@@ -187,3 +187,12 @@ def test_string_objects_are_read_after_the_array_layer() -> None:
 def test_a_string_object_written_to_is_left_alone() -> None:
     source = b"const _0x1d66={'k':'a'};\n_0x1d66['k']='b';\nuse(_0x1d66['k']);\n"
     assert decoded_text(source) is None
+
+
+def test_hidden_dns_exfiltration_in_a_function_blocks(tmp_path: Path) -> None:
+    """The environment leaked through DNS lookups of computed names, strings hidden in an
+    array: hiding where data goes is the intent, even in code that only runs when called."""
+    result = as_partial_package(tmp_path, "strarray-dns-leak.js")
+    hits = {(a.type, a.file, a.line) for a in result.alerts if a.action == "error"}
+    assert ("dataExfiltration", "index.js", 11) in hits, sorted(hits)
+    assert result.verdict == "block"

@@ -190,7 +190,7 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
         qualifies = bool(kinds & CALL_SOURCES)
     if not qualifies:
         return []
-    if ctx.when is When.CALL and "credential-store" not in kinds:
+    if ctx.when is When.CALL and "credential-store" not in kinds and not hidden:
         # A client that sends to the address its caller or config gives (a proxy agent,
         # an HTTP helper, an SDK) is doing its job; exfiltration names its own destination.
         # The JavaScript analyzer says which sinks do (`fixedHost`); others count as fixed.
