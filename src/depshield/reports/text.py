@@ -6,10 +6,12 @@ import io
 
 from depshield.model import Alert, PackageResult
 from depshield.reports.base import Report
+from depshield.reports.views import not_analysed, not_analysed_line, skip_reason
 
 VERDICT_STYLE = {"block": "bold white on red", "warn": "bold black on yellow", "pass": "bold green"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "middle": "yellow", "low": "dim"}
 SEVERITIES = ("critical", "high", "middle", "low")
+MAX_SKIPPED_SHOWN = 3  # more packages than this skipped for one reason: one line, not a block each
 
 
 def render(report: Report, *, color: bool = False) -> str:
@@ -31,8 +33,12 @@ def render(report: Report, *, color: bool = False) -> str:
             _package(console, result, report.show_all)
     from depshield.reports.escape import rich as escape
 
+    # A reason many packages share is said once, by the not-analysed line.
+    said = {p.skipped for p in report.packages if p.skipped} if report.root is not None else set()
+    said |= {str(problem) for problem in report.input_errors}  # "not read:" above; stderr
     for error in report.errors:
-        console.print(f"[red]error:[/] {escape(error)}", markup=True)
+        if error not in said:
+            console.print(f"[red]error:[/] {escape(error)}", markup=True)
     return buffer.getvalue()
 
 
@@ -56,9 +62,17 @@ def _project(console: object, report: Report) -> None:
     )
     for lockfile in report.lockfiles:
         c.print(f"  [dim]{escape(lockfile)}[/]")  # type: ignore[attr-defined]
+    for problem in report.input_errors:
+        c.print(f"  [red]not read:[/] {escape(problem.file)}")  # type: ignore[attr-defined]
+    unanalysed = not_analysed_line(report)
+    if unanalysed:
+        c.print(f"[bold]{escape(unanalysed)}[/]")  # type: ignore[attr-defined]
     c.print()  # type: ignore[attr-defined]
+    crowded = {reason for reason, n in not_analysed(report) if n > MAX_SKIPPED_SHOWN}
     quiet = []
     for result in packages:
+        if result.skipped and skip_reason(result) in crowded:
+            continue  # counted by the not-analysed line; the JSON report lists each one
         shown = report.visible_alerts(result)
         if (
             result.verdict == "pass"

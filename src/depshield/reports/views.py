@@ -111,3 +111,35 @@ def _visible(ch: str) -> str:
         return ch
     code = ord(ch)
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def skip_reason(result: PackageResult) -> str:
+    """Why a package was not analysed, without its name in front: the same reason for many
+    packages ("offline and not in the cache") reads as one line with a count."""
+    reason = result.skipped or ""
+    ref = result.ref
+    for prefix in (f"{ref.name}@{ref.version}: ", f"{ref.name}=={ref.version}: ", f"{ref.name}: "):
+        if reason.startswith(prefix):
+            return reason[len(prefix) :]
+    return reason
+
+
+def not_analysed(report: Report) -> list[tuple[str, int]]:
+    """(reason, how many packages) for the packages with no analysis, the commonest first."""
+    counts = Counter(skip_reason(r) for r in report.packages if r.skipped)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def not_analysed_line(report: Report) -> str:
+    """One line for every package not analysed: "411 packages not analysed: offline and not
+    in the cache"; empty when everything was analysed."""
+    groups = not_analysed(report)
+    total = sum(n for _, n in groups)
+    if not total:
+        return ""
+    noun = "package" if total == 1 else "packages"
+    if len(groups) == 1:
+        return f"{total} {noun} not analysed: {groups[0][0]}"
+    shown = "; ".join(f"{n} {reason}" for reason, n in groups[:3])
+    more = f"; {len(groups) - 3} other reasons" if len(groups) > 3 else ""
+    return f"{total} {noun} not analysed ({shown}{more})"

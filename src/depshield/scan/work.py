@@ -13,11 +13,12 @@ from depshield.lockfiles.base import LockedPackage
 from depshield.scan.fetch import Located, from_registry, from_store, locked_choice
 from depshield.scan.pool import AnalysisPool
 
-__all__ = ["SOURCE_REASONS", "AnalysisPool", "Downloads", "locate_all", "locate_local"]
+__all__ = ["OFFLINE_REASON", "SOURCE_REASONS", "AnalysisPool", "Downloads", "locate_all", "locate_local"]
 
 if TYPE_CHECKING:
     from depshield.scan.run import ScanOptions
 
+OFFLINE_REASON = "offline and not in the cache"
 SOURCE_REASONS = {
     "git": "a git dependency: not fetched from the registry",
     "http": "a tarball URL dependency: not fetched from the registry",
@@ -60,7 +61,7 @@ def locate_local(
         if hit is not None:
             located[purl] = hit
         elif options.offline:
-            errors[purl] = f"{pkg.name}@{pkg.version}: not in the local cache (--offline)"
+            errors[purl] = f"{pkg.name}@{pkg.version}: {OFFLINE_REASON}"
         else:
             missing.append((purl, pkg))
     # The largest files first: their downloads and analyses are the long ones.
