@@ -14,8 +14,8 @@ from depshield.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 YARN_CONFLICT = (
-    "# yarn lockfile v1\n\n<<<<<<< HEAD\nleft-pad@^1.0.0:\n  version \"1.3.0\"\n=======\n"
-    "left-pad@^1.0.0:\n  version \"1.2.0\"\n>>>>>>> other\n"
+    '# yarn lockfile v1\n\n<<<<<<< HEAD\nleft-pad@^1.0.0:\n  version "1.3.0"\n=======\n'
+    'left-pad@^1.0.0:\n  version "1.2.0"\n>>>>>>> other\n'
 )
 BROKEN = {
     "truncated": ("package-lock.json", '{\n  "lockfileVersion": 3,\n  "packages": {\n', 4),
@@ -39,11 +39,12 @@ def _good_project(root: Path) -> Path:
     shutil.copytree(EXAMPLES / "npm-credential-stealer", root.parent / "stealer")
     app = root / "app"
     app.mkdir(parents=True)
+    deps = {"example-credential-stealer": "file:../../stealer"}
     lock = {
         "name": "app",
         "lockfileVersion": 3,
         "packages": {
-            "": {"name": "app", "dependencies": {"example-credential-stealer": "file:../../stealer"}},
+            "": {"name": "app", "dependencies": deps},
             "../../stealer": {"name": "example-credential-stealer", "version": "1.0.1"},
             "node_modules/example-credential-stealer": {"resolved": "../../stealer", "link": True},
         },

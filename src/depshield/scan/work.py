@@ -13,7 +13,14 @@ from depshield.lockfiles.base import LockedPackage
 from depshield.scan.fetch import Located, from_registry, from_store, locked_choice
 from depshield.scan.pool import AnalysisPool
 
-__all__ = ["OFFLINE_REASON", "SOURCE_REASONS", "AnalysisPool", "Downloads", "locate_all", "locate_local"]
+__all__ = [
+    "OFFLINE_REASON",
+    "SOURCE_REASONS",
+    "AnalysisPool",
+    "Downloads",
+    "locate_all",
+    "locate_local",
+]
 
 if TYPE_CHECKING:
     from depshield.scan.run import ScanOptions
