@@ -65,11 +65,19 @@ def run(args: argparse.Namespace) -> int:
 def _exit(outcome: Any, fail_on: str) -> int:
     """Never a pass for what was not checked (docs/configuration.md, exit codes): an unreadable
     lockfile is 2, an unreachable registry 3, findings 1, packages not analysed 6."""
+    from depshield.errors import STOPPED
     from depshield.reports.views import not_analysed_line
 
     for problem in outcome.input_errors:
         _error(problem.message, problem.tip)
-    if outcome.network_failed:
+    stopped = next((e for e in outcome.report.errors if e.endswith(STOPPED)), None)
+    if stopped:  # the registry refused again and again: one line, not one per package
+        _error(
+            stopped,
+            "check that the registry is up and that the npm/pip configuration "
+            "points at it, then scan again (what was fetched is cached)",
+        )
+    elif outcome.network_failed:
         _error(
             "the registry could not be reached for some packages; the report lists what was "
             "analysed",
