@@ -91,7 +91,8 @@ class Breaker:
             count, why = self._refused.get(host, 0), self._last.get(host, "")
         if count >= self.limit:
             raise RegistryUnreachable(
-                f"the registry at {host} refused {self.limit} attempts in a row ({why}); " + STOPPED,
+                f"the registry at {host} refused {self.limit} attempts in a row ({why}); "
+                + STOPPED,
                 tip="check that the registry is up and that npm_config_registry / "
                 "PIP_INDEX_URL point at it, then scan again (what was fetched is cached)",
             )
