@@ -20,7 +20,9 @@ CATEGORY_FIELDS = {
 }
 
 
-def score(alerts: Iterable[Alert]) -> Scores:
+def score(alerts: Iterable[Alert], *, vulnerabilities_checked: bool = True) -> Scores:
+    """Category scores; without a vulnerability check its score is None (not checked) and the
+    overall score is taken over what was checked."""
     worst: dict[tuple[str, str], float] = {}
     for alert in alerts:
         weight = WEIGHTS[alert.severity]
@@ -33,8 +35,10 @@ def score(alerts: Iterable[Alert]) -> Scores:
         field = CATEGORY_FIELDS.get(category, "supplyChain")
         values[field] *= 1.0 - weight
     cats = {k: round(v * 100) for k, v in values.items()}
+    if not vulnerabilities_checked:
+        del cats["vulnerability"]
     mean = sum(cats.values()) / len(cats)
     # A package is as risky as its worst supply-chain or vulnerability signal; the softer
     # categories only pull the overall score down through the mean.
-    overall = round(min(cats["supplyChain"], cats["vulnerability"], mean))
-    return Scores(overall=overall, **cats)
+    overall = round(min(cats["supplyChain"], cats.get("vulnerability", 100), mean))
+    return Scores(overall=overall, vulnerability=cats.pop("vulnerability", None), **cats)

@@ -17,6 +17,7 @@ from depshield.ecosystems.base import ManifestAnalysis
 from depshield.model import Alert, FileAnalysis, Finding, PackageRef, PackageResult, When
 from depshield.policy import Policy, verdict_of
 from depshield.scoring import score
+from depshield.vulns import EMPTY_NOTE
 
 MAX_PER_TYPE = 25  # alerts of one type shown per package; the rest are counted
 CODE_LANGUAGES = ("javascript", "typescript", "python")
@@ -72,7 +73,7 @@ def judge(
     return PackageResult(
         ref=PackageRef(ref.ecosystem, ref.name, ref.version or manifest.version),
         verdict=verdict_of(a.action for a in alerts),
-        scores=score(alerts),
+        scores=score(alerts, vulnerabilities_checked=EMPTY_NOTE not in notes),
         capabilities=tuple(
             sorted({CAPABILITY_OF[a.type] for a in alerts if a.type in CAPABILITY_OF})
         ),

@@ -15,7 +15,14 @@ from depshield.reports import sarif_rules
 from depshield.reports.base import Occurrence, Report
 from depshield.reports.sarif_limits import fit
 from depshield.reports.sarif_rules import LEVEL, security_severity
-from depshield.reports.views import SEVERITY_RANK, occurrences, printable, suggestion, where
+from depshield.reports.views import (
+    SEVERITY_RANK,
+    occurrences,
+    printable,
+    suggestion,
+    vulnerabilities_status,
+    where,
+)
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -216,6 +223,10 @@ def _invocation(report: Report) -> dict[str, Any]:
         {"level": "error", "message": {"text": e}} for e in report.errors if e not in unreadable
     ]
     notes += [{"level": "note", "message": {"text": n}} for n in report.notes]
+    vulns = vulnerabilities_status(report)
+    if vulns != "checked":  # no result for a CVE is not the same as no CVE
+        text = f"known vulnerabilities: {vulns} (no vulnerability database or advisory source)"
+        notes.append({"level": "warning", "message": {"text": text}})
     invocation: dict[str, Any] = {"executionSuccessful": not report.input_errors}
     if notes:
         invocation["toolExecutionNotifications"] = notes

@@ -6,7 +6,13 @@ import io
 
 from depshield.model import Alert, PackageResult
 from depshield.reports.base import Report
-from depshield.reports.views import not_analysed, not_analysed_line, skip_reason
+from depshield.reports.views import (
+    not_analysed,
+    not_analysed_line,
+    score_text,
+    skip_reason,
+    vulnerabilities_status,
+)
 
 VERDICT_STYLE = {"block": "bold white on red", "warn": "bold black on yellow", "pass": "bold green"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "middle": "yellow", "low": "dim"}
@@ -31,6 +37,8 @@ def render(report: Report, *, color: bool = False) -> str:
     else:
         for result in report.packages:
             _package(console, result, report.show_all)
+        if report.packages and vulnerabilities_status(report) != "checked":
+            console.print(f"known vulnerabilities: {vulnerabilities_status(report)}")
     from depshield.reports.escape import rich as escape
 
     # A reason many packages share is said once, by the not-analysed line.
@@ -59,6 +67,7 @@ def _project(console: object, report: Report) -> None:
         f"{len(report.lockfiles)} lockfile(s): [red]{counts['block']} block[/], "
         f"[yellow]{counts['warn']} warn[/], {counts['pass']} pass"
         + (f", {skipped} not analysed" if skipped else "")
+        + _vulns(report)
     )
     for lockfile in report.lockfiles:
         c.print(f"  [dim]{escape(lockfile)}[/]")  # type: ignore[attr-defined]
@@ -122,13 +131,18 @@ def _package(console: object, result: PackageResult, show_all: bool) -> None:
     if not result.skipped:
         c.print(  # type: ignore[attr-defined]
             f"  scores: supply chain {s.supplyChain}  quality {s.quality}  maintenance "
-            f"{s.maintenance}  vulnerability {s.vulnerability}  license {s.license}  "
+            f"{s.maintenance}  vulnerability {score_text(s.vulnerability)}  license {s.license}  "
             f"[bold]overall {s.overall}[/]"
         )
     for note in result.notes[:10]:
         c.print(f"  [dim]note: {escape(note)}[/]")  # type: ignore[attr-defined]
     if len(result.notes) > 10:
         c.print(f"  [dim]... {len(result.notes) - 10} more notes (--format json)[/]")  # type: ignore[attr-defined]
+
+
+def _vulns(report: Report) -> str:
+    status = vulnerabilities_status(report)
+    return "" if status == "checked" else f"; known vulnerabilities: {status}"
 
 
 def _line(alert: Alert) -> str:

@@ -34,6 +34,23 @@ class Summary:
     errors: int
 
 
+NOT_CHECKED = "not checked"
+
+
+def score_text(value: int | None) -> str:
+    """A score as reports show it; None is a check that was not made, never 100."""
+    return NOT_CHECKED if value is None else str(value)
+
+
+def vulnerabilities_status(report: Report) -> str:
+    """ "checked", "not checked" or "partly checked" over the packages that were analysed."""
+    analysed = [r for r in report.packages if not r.skipped]
+    unchecked = sum(1 for r in analysed if r.scores.vulnerability is None)
+    if not analysed or not unchecked:
+        return "checked"
+    return NOT_CHECKED if unchecked == len(analysed) else "partly checked"
+
+
 def ordered_packages(report: Report) -> list[PackageResult]:
     """Worst first, then by purl: the same order whatever order the scan produced."""
     return sorted(
