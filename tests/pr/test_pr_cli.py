@@ -272,3 +272,22 @@ def test_base_file_of_no_known_format_is_refused(
     )
     assert tip.startswith("Tip: pass the file under its tool's name (package-lock.json")
     assert out == ""
+
+
+def test_a_lockfile_with_conflict_markers_is_exit_2_never_a_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12: a pull request whose lockfile holds merge-conflict markers was not checked."""
+    old = write(
+        tmp_path / "old" / "yarn.lock", '# yarn lockfile v1\n\nx@^1.0.0:\n  version "1.0.0"\n'
+    )
+    new = write(
+        tmp_path / "new" / "yarn.lock",
+        '# yarn lockfile v1\n\n<<<<<<< HEAD\nx@^1.0.0:\n  version "1.0.0"\n=======\n'
+        'x@^1.0.0:\n  version "1.1.0"\n>>>>>>> other\n',
+    )
+    assert main(["pr", str(old), str(new), "--offline"]) == 2
+    err = capsys.readouterr().err
+    first, tip = err.splitlines()
+    assert first.startswith("depshield: error: cannot parse ") and "yarn.lock:3" in first
+    assert "merge-conflict marker" in first and tip.startswith("Tip: ")
