@@ -9,8 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Env
-from guard_registries import FIXTURES
+from guard_registries import FIXTURES, Env
 from support.registry_server import make_tgz
 
 pytestmark = [

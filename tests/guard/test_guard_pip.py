@@ -6,7 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from guard_registries import FIXTURES, Env, PypiIndex, folder_files, make_wheel, site_packages
+from guard_registries import FIXTURES, Env, PypiIndex, site_packages
+from support.packages import folder_files, make_wheel
 
 pytestmark = pytest.mark.slow
 
