@@ -4,14 +4,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench
+.PHONY: setup tools demo test lint bench
 
 $(BIN)/depshield: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,server]'
 	@touch $@
 
-# The HTML report is tested in Debian's Chromium; installing it needs root (CI is root).
 # Verdaccio (a real npm registry) for the proxy tests; 6.8.0 is the last release for Node 20.
 .tools/verdaccio/node_modules/.bin/verdaccio:
 	npm install --silent --prefix .tools/verdaccio --no-audit --no-fund --ignore-scripts verdaccio@6.8.0
@@ -33,7 +32,15 @@ TOOLS := .tools/verdaccio/node_modules/.bin/verdaccio .tools/pnpm/node_modules/.
   .tools/yarn1/node_modules/.bin/yarn .tools/berry/node_modules/.bin/yarn \
   .tools/bun/node_modules/.bin/bun .tools/poetry/bin/poetry
 
-setup: $(BIN)/depshield $(TOOLS)
+# What only the tests need: the proxy's real clients and upstreams, and PostgreSQL's server
+# binaries for the monitor (the tests start their own cluster in a temporary folder).
+tools: $(TOOLS)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null) \
+	  || echo "note: PostgreSQL not installed; the monitor tests will fail"
+
+# The HTML report is tested in Debian's Chromium; installing it needs root (CI is root).
+setup: $(BIN)/depshield
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 	  || echo "note: chromium not installed; the HTML report's browser tests will be skipped"
 
@@ -41,7 +48,7 @@ demo: setup
 	$(BIN)/depshield scan examples/demo-app; \
 	  code=$$?; echo "(exit code $$code: 1 means a dependency was blocked, as it should be)"
 
-test: setup
+test: setup tools
 	$(BIN)/python -m pytest -q
 
 lint: setup

@@ -54,7 +54,7 @@ def test_pyproject_tool_table(tmp_path: Path) -> None:
     [
         ("[actions]\nnoSuchType = 'warn'\n", "unknown alert type 'noSuchType'"),
         ("[actions]\nusesEval = 'explode'\n", "must be one of error, warn, monitor, ignore"),
-        ("[[ignore]]\npackage = 'x'\n", "needs a package and a reason"),
+        ("[[ignore]]\npackage = 'x'\n", "needs a package or an advisory id, and a reason"),
         ("[actions\n", "is not valid TOML"),
     ],
 )

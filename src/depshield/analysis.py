@@ -137,9 +137,12 @@ def judge_examined(
     metadata: Mapping[str, Any] | None = None,
     extra_findings: Sequence[Finding] = (),
     now: datetime | None = None,
+    from_registry: bool | None = None,
 ) -> PackageResult:
     """Apply the judge (and the policy) to what the analyzers found, and to what the registry
-    said about the version (`metadata`: FetchedArtifact.metadata or a registry document)."""
+    said about the version (`metadata`: FetchedArtifact.metadata or a registry document).
+    `from_registry`: the package comes from a registry even without a document at hand (a
+    stored artifact), so the registry's advisories are asked for (default: when `metadata`)."""
     from depshield.alerts.judge import judge
 
     policy = policy or Policy()
@@ -148,7 +151,7 @@ def judge_examined(
         ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
     from depshield.intel.signals import judge_time_findings
 
-    found, notes = judge_time_findings(ref, examined.manifest, policy)
+    found, notes = judge_time_findings(ref, examined.manifest, policy, metadata, from_registry)
     if metadata:
         from depshield.intel.metadata import metadata_findings
 
@@ -162,9 +165,13 @@ def judge_examined(
         )
         found += meta_found
         notes += meta_notes
+    manifest = examined.manifest
+    if metadata and examined.ecosystem == "npm":
+        manifest, dropped = without_git_only_scripts(manifest)
+        notes += dropped
     return judge(
         ref,
-        examined.manifest,
+        manifest,
         examined.files,
         examined.paths,
         examined.refused,
@@ -174,6 +181,25 @@ def judge_examined(
         extra_findings=[*found, *extra_findings],
         extra_notes=notes,
     )
+
+
+def without_git_only_scripts(manifest: ManifestAnalysis) -> tuple[ManifestAnalysis, list[str]]:
+    """A registry tarball never runs `prepare` (npm runs it for git and local installs only):
+    not an installScripts alert there, one note instead."""
+    from dataclasses import replace
+
+    kept: list[Finding] = []
+    notes: list[str] = []
+    for f in manifest.findings:
+        if f.type == "installScripts" and f.props.get("runsFor"):
+            notes.append(
+                f"{f.props.get('script')} script not run for registry installs: {f.evidence}"
+            )
+        else:
+            kept.append(f)
+    if not notes:
+        return manifest, notes
+    return replace(manifest, findings=tuple(kept)), notes
 
 
 def encode(examined: Examined) -> dict[str, Any]:

@@ -55,7 +55,15 @@ def analyze_spec(
             tip="give a local path to the package, or drop --offline",
         )
     fetched = plugin(target.ecosystem).fetch(target, artifact=artifact)
+    from dataclasses import replace
+
+    # The store names files by digest; the report names the file the registry published.
     return [
-        analyze_artifact(a.path, ref=a.ref, policy=policy, digest=a.digest, metadata=a.metadata)
+        replace(
+            analyze_artifact(
+                a.path, ref=a.ref, policy=policy, digest=a.digest, metadata=a.metadata
+            ),
+            artifact=a.filename,
+        )
         for a in fetched
     ]

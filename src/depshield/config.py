@@ -91,7 +91,23 @@ def policy_from_dict(data: dict[str, Any], source: str) -> Policy:
     licenses = data.get("allowed-licenses", data.get("allowed_licenses", []))
     cooldown = _cooldown(data.get("cooldown-days", data.get("cooldown_days")), source)
     licenses_ = tuple(str(x) for x in licenses)
-    return Policy(actions, ignores, licenses_, source, cooldown_days=cooldown)
+    fail_on_vuln = _fail_on_vuln(data.get("fail-on-vuln", data.get("fail_on_vuln")), source)
+    return Policy(
+        actions, ignores, licenses_, source, cooldown_days=cooldown, fail_on_vuln=fail_on_vuln
+    )
+
+
+def _fail_on_vuln(value: object, source: str) -> str | None:
+    from depshield.vulns.gate import parse_severity
+
+    if value is None:
+        return None
+    found = parse_severity(str(value)) if isinstance(value, str) else None
+    if found is None:
+        raise ConfigError(
+            f"{source!r}: fail-on-vuln must be critical, high, medium, low or never, not {value!r}"
+        )
+    return found
 
 
 def _cooldown(value: object, source: str) -> int | None:
@@ -119,9 +135,10 @@ def _action(value: object, type_: str, source: str) -> Action:
 
 
 def _ignore(entry: object, source: str) -> Ignore:
-    if not isinstance(entry, dict) or "package" not in entry or not entry.get("reason"):
+    named = isinstance(entry, dict) and ("package" in entry or entry.get("id"))
+    if not isinstance(entry, dict) or not named or not entry.get("reason"):
         raise ConfigError(
-            f"{source!r}: every [[ignore]] entry needs a package and a reason",
+            f"{source!r}: every [[ignore]] entry needs a package or an advisory id, and a reason",
             tip='add reason = "why this is acceptable"',
         )
     expires = entry.get("expires")
@@ -132,8 +149,9 @@ def _ignore(entry: object, source: str) -> Ignore:
             raise ConfigError(f"{source!r}: expires {expires!r} is not a date") from None
     types = entry.get("types")
     return Ignore(
-        package=str(entry["package"]),
+        package=str(entry.get("package") or ""),
         reason=str(entry["reason"]),
         expires=expires if isinstance(expires, dt.date) else None,
         types=frozenset(types) if types else None,
+        advisory=str(entry["id"]) if entry.get("id") else None,
     )

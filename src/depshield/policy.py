@@ -19,8 +19,11 @@ class Ignore:
     reason: str
     expires: dt.date | None = None
     types: frozenset[str] | None = None
+    advisory: str | None = None  # an advisory id (GHSA/CVE/PYSEC...): only that finding
 
     def matches(self, ref: PackageRef, alert_type: str) -> bool:
+        if self.advisory is not None:
+            return False  # covers one advisory's findings only (advisory_ignore_for)
         if self.types is not None and alert_type not in self.types:
             return False
         return self.names(ref)
@@ -28,6 +31,8 @@ class Ignore:
     def names(self, ref: PackageRef) -> bool:
         """Whether the entry's package spec covers `ref`, whatever the alert type."""
         spec = self.package
+        if not spec:
+            return self.advisory is not None  # an advisory ignore without a package: any
         if ":" in spec.split("@", 1)[0] or spec.startswith(("npm:", "pypi:")):
             eco, _, spec = spec.partition(":")
             if eco != ref.ecosystem:
@@ -64,6 +69,7 @@ class Policy:
     allowed_licenses: tuple[str, ...] = ()
     source: str | None = None  # the file the policy came from, for messages
     cooldown_days: int | None = None  # recentlyPublished window; None = the default, 0 = off
+    fail_on_vuln: str | None = None  # exit 1 on a known vulnerability at or above this severity
 
     def action_for(self, alert_type: str) -> Action:
         from depshield.alerts.catalog import CATALOG
@@ -84,9 +90,22 @@ class Policy:
         return None
 
     def expired_ignores(self, ref: PackageRef, today: dt.date | None = None) -> list[Ignore]:
-        """Expired entries for this package: reported, so nobody relies on them silently."""
+        """Expired entries for this package: reported, so nobody relies on them silently.
+        (An expired advisory ignore is reported where its advisory is found.)"""
         today = today or dt.date.today()
-        return [e for e in self.ignores if e.expired(today) and e.names(ref)]
+        return [e for e in self.ignores if e.expired(today) and e.advisory is None and e.names(ref)]
+
+    def advisory_ignores(
+        self, ref: PackageRef, ids: Iterable[str], today: dt.date | None = None
+    ) -> list[Ignore]:
+        """The advisory ignores naming one of `ids` (an advisory's id and aliases) for `ref`,
+        live or expired: the caller tells them apart with `expired`."""
+        wanted = {i.upper() for i in ids}
+        return [
+            e
+            for e in self.ignores
+            if e.advisory is not None and e.advisory.upper() in wanted and e.names(ref)
+        ]
 
 
 def verdict_of(actions: Iterable[Action]) -> Verdict:

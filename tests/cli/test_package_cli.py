@@ -117,3 +117,39 @@ def test_unknown_package_name_exits_5_not_3(
     err = capsys.readouterr().err
     assert "'no-such-pkg' not found at 127.0.0.1:" in err
     assert err.count("\n") <= 2 and "Traceback" not in err
+
+
+def test_pypi_package_analyses_what_pip_would_install_and_names_it(
+    registry_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`package pypi:NAME` takes the file `scan` takes: a wheel for this machine, else the sdist."""
+    import io
+    import zipfile
+
+    from support.registry_server import isolate_env, load_doc, make_tgz, sha256_hex
+
+    from depshield.ecosystems.pypi.choice import pick_by
+
+    isolate_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("PIP_INDEX_URL", registry_server.url + "simple/")
+    doc = load_doc("pypi/sampleproj.json", registry_server.url)
+    for entry in doc["urls"]:
+        if entry["filename"].endswith(".whl"):
+            raw = io.BytesIO()
+            with zipfile.ZipFile(raw, "w") as whl:
+                whl.writestr("sampleproj/__init__.py", "VALUE = 1\n")
+            data = raw.getvalue()
+        else:
+            data = make_tgz({"PKG-INFO": b"Name: sampleproj\n"}, "sampleproj-2.0.0")
+        entry["digests"]["sha256"] = sha256_hex(data)
+        registry_server.bytes("/packages/" + entry["url"].split("/packages/")[1], data)
+    registry_server.json("/pypi/sampleproj/json", doc)
+    expected = pick_by([e["filename"] for e in doc["urls"]], lambda name: name)
+    assert expected is not None and expected.endswith(".whl")  # a pure wheel fits any machine
+    main(["package", "pypi:sampleproj"])
+    out = capsys.readouterr().out
+    assert f"({expected})" in out and "sampleproj-2.0.0.tar.gz" not in out
+    main(["package", "pypi:sampleproj", "--artifact", "sdist", "--format", "json"])
+    assert (
+        json.loads(capsys.readouterr().out)["packages"][0]["artifact"] == "sampleproj-2.0.0.tar.gz"
+    )

@@ -190,3 +190,26 @@ def test_every_package_is_reachable_and_has_a_line(name: str) -> None:
         assert package.key in paths
         assert package.line > 0
         assert package.name.rpartition("/")[2] in text_lines[package.line - 1]
+
+
+def test_a_linked_folder_without_a_name_takes_the_name_it_is_installed_under(
+    tmp_path: Path,
+) -> None:
+    # npm links `node_modules/<name of the folder's package.json>` to the folder; a target
+    # entry without `name` is that package, not one named after the folder.
+    lock = {
+        "name": "app", "lockfileVersion": 3, "requires": True,
+        "packages": {
+            "": {"name": "app", "dependencies": {"@team/util": "file:libs/util-src"}},
+            "libs/util-src": {"version": "2.1.0"},
+            "node_modules/@team/util": {"resolved": "libs/util-src", "link": True},
+        },
+    }  # fmt: skip
+    import json
+
+    path = tmp_path / "package-lock.json"
+    path.write_text(json.dumps(lock, indent=2))
+    lockfile = NpmLockParser().parse(path, path.read_text())
+    names = {(p.name, p.version) for p in lockfile.packages}
+    assert ("@team/util", "2.1.0") in names
+    assert not any(p.name == "util-src" for p in lockfile.packages)

@@ -82,3 +82,18 @@ def test_package_with_two_sources_is_an_error_at_its_line() -> None:
         parse("two-sources.pylock.toml")
     assert caught.value.line == 10
     assert "'idna'" in str(caught.value)
+
+
+def test_the_project_itself_is_not_a_dependency(tmp_path: Path) -> None:
+    # uv export writes the project as `directory = {path = "."}` with no version; uv.lock and
+    # requirements files leave the project out, and so does this parser.
+    path = tmp_path / "pylock.toml"
+    path.write_text(
+        'lock-version = "1.0"\ncreated-by = "uv"\n\n'
+        '[[packages]]\nname = "app"\ndirectory = { path = ".", editable = true }\n\n'
+        '[[packages]]\nname = "six"\nversion = "1.17.0"\nindex = "https://pkgs.example.invalid/simple"\n'
+        '[[packages.wheels]]\nurl = "https://pkgs.example.invalid/six-1.17.0-py2.py3-none-any.whl"\n'
+        'hashes = { sha256 = "' + "0" * 64 + '" }\n'
+    )
+    lockfile = PylockParser().parse(path, path.read_text())
+    assert [p.name for p in lockfile.packages] == ["six"]

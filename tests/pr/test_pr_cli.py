@@ -291,3 +291,18 @@ def test_a_lockfile_with_conflict_markers_is_exit_2_never_a_pass(
     first, tip = err.splitlines()
     assert first.startswith("depshield: error: cannot parse ") and "yarn.lock:3" in first
     assert "merge-conflict marker" in first and tip.startswith("Tip: ")
+
+
+def test_markdown_comment_leads_with_what_blocks_and_folds_passes(
+    npm: FixtureRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evil = npm.publish("evil-helper", "1.0.1", stealer_files("evil-helper", "1.0.1"))
+    fine = [npm.publish(f"fine-{i}", "1.0.0", benign_files(f"fine-{i}", "1.0.0")) for i in range(3)]
+    old = write(tmp_path / "a" / "package-lock.json", package_lock([]))
+    new = write(tmp_path / "b" / "package-lock.json", package_lock([*fine, evil]))
+    assert main(["pr", str(old), str(new), "--format", "markdown"]) == 1
+    text = capsys.readouterr().out
+    blocking = text.index("| `evil-helper` (npm) | added `1.0.1` | direct | **BLOCK** |")
+    folded = text.index("<summary>3 changes pass</summary>")
+    assert blocking < folded  # the blocking change leads, the passes are folded after it
+    assert text.count("| `fine-") == 3 and text.index("| `fine-0`") > folded

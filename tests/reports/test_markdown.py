@@ -57,7 +57,8 @@ def test_table_lists_risky_packages_worst_first(scan_report: Report) -> None:
     rows = table_rows(render(scan_report))
     header, *body = rows
     names = [re.search(r"`([^`]+)`", row).group(1) for row in body]  # type: ignore[union-attr]
-    assert names == ["requestz", "@evil/stealer", "left-padx", "urllib3", "requests", "broken-pkg"]
+    # What blocks or warns leads; a skipped package is listed; passes with alerts are folded.
+    assert names == ["requestz", "@evil/stealer", "left-padx", "broken-pkg"]
     assert all(cells(row) == cells(header) == 9 for row in rows)
     assert "| **BLOCK** | 3 | 90 | 80 | 100 | 100 | 3 |" in body[0]
     assert "pass (skipped)" in body[-1]
@@ -74,7 +75,11 @@ def test_details_show_alerts_paths_and_suggestions(scan_report: Report) -> None:
     text = render(scan_report)
     blocks = details_blocks(text)
     lines = text.splitlines()
-    assert len(blocks) == 6 == lines.count("<details>") == lines.count("</details>")
+    assert len(blocks) == 5 == lines.count("<details>") == lines.count("</details>")
+    folded = blocks[-1]
+    assert "<summary>2 passing packages with alerts below warn</summary>" in folded
+    assert "- `urllib3@2.2.1` (pypi): `mildCVE`" in folded
+    assert "- `requests@2.32.3` (pypi): `networkAccess`" in folded
     evil = next(b for b in blocks if "@evil/stealer@1.0.3" in b)
     assert "**critical** `dataExfiltration` Data exfiltration at `index.js:12`" in evil
     assert "Evidence: `https.request('https://collect.example.invalid/k'" in evil
@@ -93,7 +98,7 @@ def test_hostile_evidence_stays_inside_its_code_span(scan_report: Report, hostil
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
     assert "\u202e" not in text and "\\u202e" in text  # bidi override shown, not applied
     # The fake </details> in the evidence neither closes nor opens a block.
-    assert html.count("<details>") == html.count("</details>") == 6
+    assert html.count("<details>") == html.count("</details>") == 5
     code = re.findall(r"<code>(.*?)</code>", html, flags=re.S)
     assert any("window.__pwned=2" in c and "\\u202egnp.exe next" in c for c in code)
 
@@ -129,8 +134,10 @@ def test_two_thousand_packages_are_capped_cleanly(big_report: Callable[[int], Re
     assert len(text) <= LIMIT < GITHUB_MAX
     rows = table_rows(text)[1:]
     blocks = details_blocks(text)
-    assert 20 < len(rows) == len(blocks) < 2000
-    hidden = 2000 - len(rows)  # every generated package has a visible alert
+    assert 20 < len(rows) == len(blocks) - 1 < 2000  # the last block: the folded passes
+    hidden = 1500 - len(rows)  # 1500 block or warn; the 500 passes are folded
+    assert "<summary>500 passing packages with alerts below warn</summary>" in blocks[-1]
+    assert "more (see the full report)" in blocks[-1]
     assert f"**{hidden} more packages not shown**" in text
     assert "see the full report" in text
     assert text.count("<details>") == text.count("</details>") == len(blocks)
@@ -148,9 +155,9 @@ def test_a_tight_cap_never_cuts_inside_a_block(big_report: Callable[[int], Repor
         text = render(report, limit=limit)
         assert len(text) <= limit
         rows, blocks = table_rows(text)[1:], details_blocks(text)
-        assert len(rows) == len(blocks)
+        assert len(rows) == len(blocks) - 1  # and the folded passes
         assert text.count("<details>") == len(blocks)
-        assert f"**{40 - len(rows)} more packages not shown**" in text
+        assert f"**{30 - len(rows)} more packages not shown**" in text
 
 
 def test_many_alerts_in_one_package_are_counted_not_listed(package_report: Report) -> None:

@@ -66,7 +66,8 @@ def _one_error_line(err: str, host: str) -> None:
     assert len(errors) == 1, err
     assert f"the registry at {host} refused" in errors[0]
     assert "stopped asking it" in errors[0]
-    assert "Traceback" not in err
+    # No traceback check here: the loopback 503 server's own thread may print a broken pipe
+    # to this stderr; the closed-port test checks that depshield prints none.
 
 
 def test_closed_port_stops_after_a_few_refusals(project, monkeypatch, capsys) -> None:
@@ -74,7 +75,7 @@ def test_closed_port_stops_after_a_few_refusals(project, monkeypatch, capsys) ->
     code, out, err = _scan(project, url, monkeypatch, capsys)
     assert code == 3
     _one_error_line(err, url.removeprefix("http://").rstrip("/"))
-    assert "ConnectError" in err
+    assert "ConnectError" in err and "Traceback" not in err
     assert f"{PACKAGES} packages not analysed" in out  # the report: one line, not 60 blocks
     assert "pkg-17" not in out
 

@@ -40,6 +40,8 @@ class RegistryServer:
         self._routes: dict[str, list[Reply]] = {}
         self._lock = threading.Lock()
         self.seen: list[Seen] = []
+        self.posted: list[tuple[str, bytes]] = []  # POST path and body, in order
+        self._post_routes: dict[str, list[Reply]] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/"
@@ -57,6 +59,11 @@ class RegistryServer:
     def json(self, path: str, doc: Any) -> None:
         self.route(path, Reply(200, json.dumps(doc).encode(), {"Content-Type": "application/json"}))
 
+    def post(self, path: str, *replies: Reply) -> None:
+        """Answer POSTs to `path` with `replies` in turn (the last repeats); others get 404."""
+        with self._lock:
+            self._post_routes[path] = list(replies)
+
     def bytes(self, path: str, data: bytes) -> None:
         self.route(path, Reply(200, data, {"Content-Type": "application/octet-stream"}))
 
@@ -67,9 +74,10 @@ class RegistryServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def _next(self, path: str) -> Reply:
+    def _next(self, path: str, method: str = "GET") -> Reply:
         with self._lock:
-            replies = self._routes.get(path)
+            table = self._post_routes if method == "POST" else self._routes
+            replies = table.get(path)
             if not replies:
                 return Reply(404, b'{"error":"not found"}')
             return replies.pop(0) if len(replies) > 1 else replies[0]
@@ -81,6 +89,17 @@ class RegistryServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 server.seen.append(Seen(self.path, dict(self.headers.items())))
                 reply = server._next(self.path)
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length", "0"))
+                server.posted.append((self.path, self.rfile.read(length)))
+                reply = server._next(self.path, "POST")
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -17,7 +18,7 @@ from depshield.ecosystems.base import ManifestAnalysis
 from depshield.model import Alert, FileAnalysis, Finding, PackageRef, PackageResult, When
 from depshield.policy import Policy, verdict_of
 from depshield.scoring import score
-from depshield.vulns import EMPTY_NOTE
+from depshield.vulns import NOT_CHECKED_NOTES
 
 MAX_PER_TYPE = 25  # alerts of one type shown per package; the rest are counted
 CODE_LANGUAGES = ("javascript", "typescript", "python")
@@ -62,7 +63,10 @@ def judge(
     running = frozenset(timing.install_files | timing.import_files)
     findings += dependency_findings(manifest, files, running)
     findings += extra_findings
+    findings, in_tests = _without_test_capabilities(findings, timing)
     alerts, notes = _alerts(ref, findings, timing, policy)
+    if in_tests:
+        notes.append(f"{in_tests} capability alerts in test files not listed (docs/output.md)")
     notes += extra_notes
     notes += [f"{fa.path}: {fa.skipped}" for fa in files if fa.skipped]
     notes += [f"{r.path}: {r.reason}" for r in refused]
@@ -70,10 +74,13 @@ def judge(
         f"ignore for {e.package!r} expired on {e.expires} ({e.reason})"
         for e in policy.expired_ignores(ref)
     ]
+    verdict = verdict_of(a.action for a in alerts)
     return PackageResult(
         ref=PackageRef(ref.ecosystem, ref.name, ref.version or manifest.version),
-        verdict=verdict_of(a.action for a in alerts),
-        scores=score(alerts, vulnerabilities_checked=EMPTY_NOTE not in notes),
+        verdict=verdict,
+        scores=score(
+            alerts, verdict, vulnerabilities_checked=not any(n in NOT_CHECKED_NOTES for n in notes)
+        ),
         capabilities=tuple(
             sorted({CAPABILITY_OF[a.type] for a in alerts if a.type in CAPABILITY_OF})
         ),
@@ -82,6 +89,22 @@ def judge(
         digest=digest,
         notes=tuple(notes),
     )
+
+
+def _without_test_capabilities(
+    findings: list[Finding], timing: Timing
+) -> tuple[list[Finding], int]:
+    """Capability findings in a package's own tests are noise for its users; threats
+    (correlated above, from every file) and code that runs at install or import stay."""
+    from depshield.alerts.test_paths import is_test_path
+
+    running = timing.install_files | timing.import_files
+    kept = [
+        f
+        for f in findings
+        if f.type not in CAPABILITY_OF or f.file in running or not is_test_path(f.file)
+    ]
+    return kept, len(findings) - len(kept)
 
 
 def _contexts(
@@ -165,6 +188,8 @@ def _alerts(
         if key in seen:
             continue
         seen.add(key)
+        if _advisory_ignored(ref, f, policy, notes):
+            continue
         ignore = policy.ignore_for(ref, f.type)
         if ignore is not None:
             notes.append(f"{f.type} at {f.file}:{f.line} ignored: {ignore.reason}")
@@ -204,6 +229,25 @@ def _alerts(
             notes.append(f"{n - MAX_PER_TYPE} more {type_} alerts not listed")
     alerts.sort(key=_rank)
     return alerts, notes
+
+
+def _advisory_ignored(ref: PackageRef, f: Finding, policy: Policy, notes: list[str]) -> bool:
+    """`[[ignore]] id = "GHSA-..."` / `--ignore-vuln ID`: a live entry hides the advisory's
+    finding (with a note); an expired one no longer applies, and says so."""
+    ident = f.props.get("id")
+    if not isinstance(ident, str) or not policy.ignores:
+        return False
+    entries = policy.advisory_ignores(ref, [ident, *(f.props.get("aliases") or ())])
+    for entry in entries:
+        if not entry.expired(dt.date.today()):
+            until = f" until {entry.expires}" if entry.expires else ""
+            notes.append(f"{ident} ignored{until}: {entry.reason}")
+            return True
+    notes += [
+        f"ignore for {e.advisory} expired on {e.expires} ({e.reason}): it applies no longer"
+        for e in entries
+    ]
+    return False
 
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "middle": 2, "low": 3}

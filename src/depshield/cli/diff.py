@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write {args.output!r}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
-    return exit_code([diff.new], args.fail_on)
+    return exit_code([diff.new], args.fail_on, policy.fail_on_vuln)
 
 
 def load_side(spec: str, *, ecosystem: str | None, offline: bool, policy: Policy) -> Side:

@@ -27,14 +27,52 @@ def add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) 
         "--all", action="store_true", dest="show_all", help="also show alerts the policy ignores"
     )
     parser.add_argument("--config", metavar="FILE", help="depshield.toml or pyproject.toml")
+    parser.add_argument(
+        "--fail-on-vuln",
+        choices=["critical", "high", "medium", "low", "never"],
+        metavar="SEVERITY",
+        help="also exit 1 on a known vulnerability at or above SEVERITY (critical, high, "
+        "medium, low; never); default: the policy's fail-on-vuln, else only the verdict counts",
+    )
+    parser.add_argument(
+        "--ignore-vuln",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="ignore the advisory ID (GHSA, CVE, PYSEC... or an alias) in every package; repeat "
+        "for more (a reason and an expiry belong in the config: [[ignore]] id = ...)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in text output (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces)",
+    )
+    parser.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress; text output lists only packages that warn or block, and no notes",
+    )
 
 
 def emit(args: argparse.Namespace, report: Report) -> None:
+    from dataclasses import replace
+
+    from depshield.cli.terminal import terminal_width, use_color
     from depshield.reports.registry import renderer
 
     to_file = args.output is not None
-    color = not to_file and sys.stdout.isatty() and args.format == "text"
-    text = renderer(args.format)(report, color=color)
+    if getattr(args, "quiet", False):
+        report = replace(report, quiet=True)
+    if args.format == "text":
+        from depshield.reports.text import render
+
+        color = not to_file and use_color(getattr(args, "color", "auto"), sys.stdout)
+        width = None if to_file else terminal_width(sys.stdout)
+        text = render(report, color=color, width=width)
+    else:
+        text = renderer(args.format)(report, color=False)
     if to_file:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -44,14 +82,45 @@ def emit(args: argparse.Namespace, report: Report) -> None:
         sys.stdout.write(text)
 
 
-def exit_code(results: Sequence[PackageResult], fail_on: str) -> int:
-    return 1 if any(r.verdict in FAIL_LEVELS[fail_on] for r in results) else 0
+def exit_code(
+    results: Sequence[PackageResult], fail_on: str, fail_on_vuln: str | None = None
+) -> int:
+    """1 when a verdict is at or above `fail_on`, or a known vulnerability at or above
+    `fail_on_vuln` (the catalog's scale: critical, high, middle, low); else 0."""
+    if any(r.verdict in FAIL_LEVELS[fail_on] for r in results):
+        return 1
+    from depshield.vulns.gate import failing_vulnerabilities
+
+    failing = failing_vulnerabilities(results, fail_on_vuln)
+    if failing:
+        more = f" and {len(failing) - 1} more" if len(failing) > 1 else ""
+        print(
+            f"depshield: known vulnerability at or above --fail-on-vuln: {failing[0]}{more}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def load_policy(args: argparse.Namespace, start: Path) -> object:
+    """The config file's policy, with --ignore-vuln and --fail-on-vuln from the command line."""
+    from dataclasses import replace
+
     from depshield.config import find_config, load_policy
+    from depshield.policy import Ignore
+    from depshield.vulns.gate import parse_severity
 
     path = Path(args.config) if args.config else find_config(start)
     if args.config and not path.is_file():  # type: ignore[union-attr]
         raise UsageError(f"config file {args.config!r} not found")
-    return load_policy(path)
+    policy = load_policy(path)
+    extra = tuple(
+        Ignore(package="", reason="--ignore-vuln on the command line", advisory=ident)
+        for ident in getattr(args, "ignore_vuln", None) or ()
+    )
+    flag = getattr(args, "fail_on_vuln", None)
+    return replace(
+        policy,
+        ignores=(*policy.ignores, *extra),
+        fail_on_vuln=parse_severity(flag) if flag else policy.fail_on_vuln,
+    )

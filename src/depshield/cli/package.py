@@ -23,9 +23,11 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--offline", action="store_true", help="no network at all")
     parser.add_argument(
         "--artifact",
-        choices=["default", "sdist", "wheel", "all"],
-        default="default",
-        help="PyPI: which artifact to analyse",
+        choices=["install", "default", "sdist", "wheel", "all"],
+        default="install",
+        help="PyPI: which artifact to analyse: the file pip would install on this machine (a "
+        "wheel whose tags fit, else the sdist; the default, as `scan` does), the sdist else a "
+        "wheel (default), the sdist, one wheel, or every file",
     )
     add_output_options(parser, ["text", "json", "sarif", "markdown", "html"])
 
@@ -47,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
         policy=policy,
     )
     emit(args, Report(results, show_all=args.show_all))
-    return exit_code(results, args.fail_on)
+    return exit_code(results, args.fail_on, policy.fail_on_vuln)

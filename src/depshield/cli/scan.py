@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ["DEPSHIELD_OFFLINE"] = "1"
     policy = load_policy(args, root if root.is_dir() else root.parent)
     assert isinstance(policy, Policy)
-    with _progress() as progress:
+    with _progress(args.quiet) as progress:
         outcome = scan(
             root,
             ScanOptions(
@@ -59,10 +59,10 @@ def run(args: argparse.Namespace) -> int:
             ),
         )
     emit(args, outcome.report)
-    return _exit(outcome, args.fail_on)
+    return _exit(outcome, args.fail_on, policy.fail_on_vuln)
 
 
-def _exit(outcome: Any, fail_on: str) -> int:
+def _exit(outcome: Any, fail_on: str, fail_on_vuln: str | None = None) -> int:
     """Never a pass for what was not checked (docs/configuration.md, exit codes): an unreadable
     lockfile is 2, an unreachable registry 3, findings 1, packages not analysed 6."""
     from depshield.errors import STOPPED
@@ -95,7 +95,7 @@ def _exit(outcome: Any, fail_on: str) -> int:
         return 2
     if outcome.network_failed:
         return 3
-    code = exit_code(list(outcome.report.packages), fail_on)
+    code = exit_code(list(outcome.report.packages), fail_on, fail_on_vuln)
     return code or (6 if unanalysed else 0)
 
 
@@ -116,16 +116,26 @@ def _error(message: str, tip: str | None) -> None:
 
 
 class _progress:
-    """A rich progress bar on an interactive terminal; silent in CI and in pipes."""
+    """A rich progress bar on stderr whenever stderr is a terminal (not with --quiet)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
 
     def __enter__(self) -> Any:
-        if not sys.stderr.isatty() or os.environ.get("CI"):
+        from depshield.cli.terminal import show_progress
+
+        if not show_progress(sys.stderr, self.quiet):
             self.bar = None
             return None
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
+            console=Console(file=sys.stderr),
         )
         self.bar.start()
         self.tasks: dict[str, Any] = {}

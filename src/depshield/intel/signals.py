@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from depshield.ecosystems.base import ManifestAnalysis
 from depshield.model import Finding, PackageRef
 from depshield.policy import Policy
+
+if TYPE_CHECKING:
+    from depshield.vulns.base import Vulnerability
 
 MANIFEST_FILES = ("package.json", "PKG-INFO")
 MAX_LICENSE_BYTES = 256 * 1024
@@ -56,19 +60,45 @@ def _manifest_text(kept: Mapping[str, bytes]) -> tuple[str, bytes] | None:
     return None
 
 
-def _known_vulnerabilities(ref: PackageRef, notes: list[str]) -> list[Finding]:
+def _known_vulnerabilities(
+    ref: PackageRef,
+    notes: list[str],
+    metadata: Mapping[str, Any] | None = None,
+    from_registry: bool | None = None,
+) -> list[Finding]:
+    """The configured registry's advisories (no setup) merged with the imported database's
+    records; "not checked" once neither had anything to say (docs/vulnerabilities.md)."""
     from depshield import vulns
+    from depshield.vulns import NOT_SERVED
+    from depshield.vulns.registry import advisories_for, merge_sources
 
-    if not vulns.default_db_path().is_file():  # nothing imported: spare the matcher's imports
-        notes.append(vulns.EMPTY_NOTE)
-        return []
-    from depshield.vulns.match import findings_for
+    registry = advisories_for(ref, metadata, from_registry=from_registry)
+    asked = bool(metadata) if from_registry is None else from_registry
+    notes.extend(registry.notes)
+    local: list[Vulnerability] = []
+    db_notes: list[str] = []
+    if vulns.default_db_path().is_file():  # nothing imported: spare the matcher's imports
+        from depshield.vulns.match import vulnerabilities_for
 
-    return findings_for(ref, notes)
+        local = vulnerabilities_for(ref.ecosystem, ref.name, ref.version, db_notes)
+    else:
+        db_notes.append(vulns.EMPTY_NOTE)
+    db_empty = vulns.EMPTY_NOTE in db_notes
+    if registry.served:
+        db_notes = [n for n in db_notes if n != vulns.EMPTY_NOTE]
+    elif db_empty and asked:
+        # The registry was asked and serves none, and nothing was imported.
+        db_notes = [NOT_SERVED if n == vulns.EMPTY_NOTE else n for n in db_notes]
+    notes.extend(db_notes)
+    return [v.to_finding() for v in merge_sources(registry.vulnerabilities, local)]
 
 
 def judge_time_findings(
-    ref: PackageRef, manifest: ManifestAnalysis, policy: Policy
+    ref: PackageRef,
+    manifest: ManifestAnalysis,
+    policy: Policy,
+    metadata: Mapping[str, Any] | None = None,
+    from_registry: bool | None = None,
 ) -> tuple[list[Finding], list[str]]:
     """Typosquat check, known vulnerabilities and malware (imported OSV data), and the
     project's allowed-license policy."""
@@ -80,7 +110,7 @@ def judge_time_findings(
     if squat is not None:
         found.append(squat)
     if ref.version:
-        found += _known_vulnerabilities(ref, notes)
+        found += _known_vulnerabilities(ref, notes, metadata, from_registry)
     if policy.allowed_licenses:
         from depshield.intel.licenses import license_findings
 

@@ -77,6 +77,7 @@ def _parse_packages(path: Path, text: str, packages: dict[str, Any], version: in
     lines = KeyLines(text, max(text.find('"packages"'), 0))
     keys: dict[str, str] = {}  # location -> package key
     links: dict[str, str] = {}  # location of a link -> location it points to
+    installed_as = _link_names(packages)
     for location, entry in packages.items():
         line = lines.find(location)
         if not isinstance(entry, dict):
@@ -88,7 +89,7 @@ def _parse_packages(path: Path, text: str, packages: dict[str, Any], version: in
         if entry.get("link"):
             links[location] = str(entry.get("resolved") or "")
             continue
-        keys[location] = _add(builder, location, entry, line, globs)
+        keys[location] = _add(builder, location, entry, line, globs, installed_as.get(location))
     for location, entry in packages.items():
         parent = ROOT if location == "" else keys.get(location)
         if parent is not None and isinstance(entry, dict):
@@ -99,8 +100,23 @@ def _parse_packages(path: Path, text: str, packages: dict[str, Any], version: in
     return builder.build(derive=False)
 
 
+def _link_names(packages: dict[str, Any]) -> dict[str, str]:
+    """Link target location -> the name npm installs it under (`node_modules/<name>`), which is
+    the name in the target's package.json even when the lock's target entry omits it."""
+    names: dict[str, str] = {}
+    for location, entry in packages.items():
+        if isinstance(entry, dict) and entry.get("link") and isinstance(entry.get("resolved"), str):
+            names.setdefault(entry["resolved"], _name_at(location))
+    return names
+
+
 def _add(
-    builder: GraphBuilder, location: str, entry: dict[str, Any], line: int, globs: list[str]
+    builder: GraphBuilder,
+    location: str,
+    entry: dict[str, Any],
+    line: int,
+    globs: list[str],
+    linked_as: str | None = None,
 ) -> str:
     resolved = text_or_none(entry.get("resolved"))
     source: Source = source_of(resolved)
@@ -111,7 +127,7 @@ def _add(
         resolved = resolved or location
     integrity = entry.get("integrity")
     key = builder.add(
-        text_or_none(entry.get("name")) or _name_at(location),
+        text_or_none(entry.get("name")) or linked_as or _name_at(location),
         str(entry.get("version") or ""),
         line=line,
         resolved=resolved,

@@ -47,6 +47,8 @@ class PylockParser:
         packages: list[LockedPackage] = []
         dependencies: dict[str, list[tuple[str, str | None]]] = {}
         for index, entry in enumerate(tables(data, "packages", path)):
+            if _is_project(entry):
+                continue  # the project itself, as uv export writes it: not a dependency
             package = _package(entry, line_at(lines, index), path, roots)
             packages.append(package)
             dependencies.setdefault(package.key, []).extend(_dependencies(entry))
@@ -55,6 +57,16 @@ class PylockParser:
         return Lockfile(
             str(path), ECOSYSTEM, f"pylock@{version}", tuple(packages), tuple(edges), notes
         )
+
+
+def _is_project(entry: dict[str, Any]) -> bool:
+    directory = entry.get("directory")
+    where = directory.get("path") if isinstance(directory, dict) else None
+    return (
+        isinstance(where, str)
+        and where.strip().rstrip("/") in (".", "")
+        and not entry.get("version")
+    )
 
 
 def _package(entry: dict[str, Any], line: int, path: Path, roots: Roots | None) -> LockedPackage:

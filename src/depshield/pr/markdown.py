@@ -6,8 +6,15 @@ from __future__ import annotations
 from depshield import __version__
 from depshield.pr.report import Assessed, PrReport
 from depshield.reports import escape
-from depshield.reports.markdown import _cell_code, _code, _text
-from depshield.reports.views import SCORE_NAMES, ordered_alerts, printable, score_text, where
+from depshield.reports.markdown import _advisory, _cell_code, _code, _text
+from depshield.reports.views import (
+    SCORE_NAMES,
+    advisory,
+    ordered_alerts,
+    printable,
+    score_text,
+    where,
+)
 
 MARKER = "<!-- depshield -->"  # finds the comment this tool owns among a PR's comments
 LIMIT = 60_000  # GitHub refuses comment bodies over 65,536 characters
@@ -26,9 +33,14 @@ KIND = {
 def render(report: PrReport, *, color: bool = False, limit: int = LIMIT) -> str:
     head = _heading(report)
     tail = _tail(report)
-    items = report.ordered()
+    everything = report.ordered()
+    # What blocks or warns leads, in a table with details; passing changes fold into one
+    # <details> at the end, so the comment stays short on a large update.
+    items = [i for i in everything if _needs_review(i)]
+    passing = [i for i in everything if not _needs_review(i)]
+    folded = _passing(passing)
     rows, details = [], []
-    used = len(head) + len(tail) + 400
+    used = len(head) + len(tail) + len(folded) + 400
     for item in items:
         row = _row(item)
         block = _details(item) if item.introduced or item.skipped else ""
@@ -43,8 +55,31 @@ def render(report: PrReport, *, color: bool = False, limit: int = LIMIT) -> str:
     if len(rows) < len(items):
         parts.append(f"**{len(items) - len(rows)} more changes not shown** (size cap).\n")
     parts += [d for d in details if d]
+    if folded:
+        parts.append(folded)
     parts.append(tail)
     return "\n".join(parts)
+
+
+def _needs_review(item: Assessed) -> bool:
+    return item.verdict != "pass" or bool(item.skipped) or bool(item.ignored_by)
+
+
+def _passing(items: list[Assessed], limit: int = 200) -> str:
+    """One collapsed table of the changes that pass (the first `limit`; the rest counted)."""
+    if not items:
+        return ""
+    n = len(items)
+    lines = [
+        "<details>",
+        f"<summary>{n} change{'s' if n != 1 else ''} pass</summary>",
+        "",
+        _table_header() + "".join(_row(i) for i in items[:limit]),
+    ]
+    if n > limit:
+        lines.append(f"... and {n - limit} more.")
+    lines += ["</details>", ""]
+    return "\n".join(lines)
 
 
 def _heading(report: PrReport) -> str:
@@ -117,6 +152,9 @@ def _details(item: Assessed) -> str:
         lines.append(f"- **{alert.severity}** {_code(alert.type)} {_text(alert.title)}{place}")
         if alert.evidence:
             lines.append(f"  Evidence: {_code(printable(alert.evidence, MAX_EVIDENCE))}")
+        found = advisory(alert)
+        if found is not None:
+            lines.append(f"  Advisory: {_advisory(found)}")
     if len(alerts) > MAX_ALERTS:
         lines.append(f"- ... and {len(alerts) - MAX_ALERTS} more")
     if item.advice.text:

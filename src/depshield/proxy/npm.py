@@ -3,6 +3,7 @@ other `/-/` endpoints passed through."""
 
 from __future__ import annotations
 
+import functools
 import json
 from functools import partial
 from typing import Any
@@ -36,19 +37,11 @@ async def packument(proxy: Proxy, request: Request, name: str) -> Response:
     doc = await proxy.upstream.document(url, auth=proxy.client_auth(request), accept=accept)
     if doc.status != 200:
         return _relay(doc)
-    data = _json(doc)
-    if data is None:
-        return refused(
-            f"the upstream answered {name!r} with a document that is no packument",
-            npm=True,
-            status=502,
-        )
-    base = str(request.base_url) + PREFIX
-    for manifest in (data.get("versions") or {}).values():
-        dist = manifest.get("dist") if isinstance(manifest, dict) else None
-        if isinstance(dist, dict) and isinstance(dist.get("tarball"), str):
-            dist["tarball"] = f"{base}{name}/-/{_basename(dist['tarball'])}"
-    return Response(json.dumps(data), media_type=doc.content_type or FULL)
+    body = _rewritten(doc.body, str(request.base_url) + PREFIX, name)
+    if body is None:
+        message = f"the upstream answered {name!r} with a document that is no packument"
+        return refused(message, npm=True, status=502)
+    return Response(body, media_type=doc.content_type or FULL)
 
 
 async def tarball(proxy: Proxy, request: Request, name: str, file: str) -> Response:
@@ -62,7 +55,7 @@ async def tarball(proxy: Proxy, request: Request, name: str, file: str) -> Respo
     doc = await proxy.upstream.document(url, auth=auth, accept=FULL)
     if doc.status != 200:
         return _relay(doc)
-    data = _json(doc)
+    data = _parsed(doc.body)
     found = _version_of(data, file) if data else None
     if found is None:
         return refused(f"{name} has no version published as {file!r}", npm=True, status=404)
@@ -95,12 +88,32 @@ def _basename(url: str) -> str:
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
 
 
-def _json(doc: Document) -> dict[str, Any] | None:
+# Parsed and rewritten documents, by the document's bytes: the upstream client keeps the same
+# bytes object while a document is fresh (and bytes cache their hash), so a client installing
+# 400 tarballs of one package parses its packument once, not 400 times, on the event loop.
+@functools.lru_cache(maxsize=64)
+def _parsed(body: bytes) -> dict[str, Any] | None:
+    """Read-only: callers must not change it."""
     try:
-        data = json.loads(doc.body)
+        data = json.loads(body)
     except ValueError:
         return None
     return data if isinstance(data, dict) and isinstance(data.get("versions", {}), dict) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _rewritten(body: bytes, base: str, name: str) -> bytes | None:
+    try:
+        data = json.loads(body)  # a copy of its own: it is changed below
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("versions", {}), dict):
+        return None
+    for manifest in (data.get("versions") or {}).values():
+        dist = manifest.get("dist") if isinstance(manifest, dict) else None
+        if isinstance(dist, dict) and isinstance(dist.get("tarball"), str):
+            dist["tarball"] = f"{base}{name}/-/{_basename(dist['tarball'])}"
+    return json.dumps(data).encode()
 
 
 def _relay(doc: Document) -> Response:

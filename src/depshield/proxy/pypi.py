@@ -3,6 +3,7 @@ proxy, gated file downloads, PEP 658 metadata files and the JSON API, relayed.""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from functools import partial
@@ -36,7 +37,7 @@ async def project_page(proxy: Proxy, request: Request, project: str) -> Response
         return _relay(doc)
     base = str(request.base_url) + FILES
     try:
-        body = simple.rewrite(doc.body, doc.content_type, doc.url, normalize(project), base)
+        body = _page_rewritten(doc.body, doc.content_type, doc.url, normalize(project), base)
     except ValueError:
         return refused(f"the index sent an unreadable page for {project!r}", npm=False, status=502)
     kind = simple.JSON_TYPE if simple.is_json(doc.content_type) else "text/html; charset=utf-8"
@@ -50,7 +51,7 @@ async def file(proxy: Proxy, request: Request, project: str, filename: str) -> R
     if doc.status != 200:
         return _relay(doc)
     try:
-        listed = {link.filename: link for link in simple.links(doc.body, doc.content_type, doc.url)}
+        listed = _listing(doc.body, doc.content_type, doc.url)
     except ValueError:
         return refused(f"the index sent an unreadable page for {project!r}", npm=False, status=502)
     if filename.endswith(".metadata") and filename[: -len(".metadata")] in listed:
@@ -98,6 +99,18 @@ async def json_api(proxy: Proxy, request: Request, rest: str) -> Response:
 async def _page(proxy: Proxy, request: Request, project: str, accept: str) -> Document:
     url = urljoin(proxy.settings.pypi_upstream, quote(normalize(project)) + "/")
     return await proxy.upstream.document(url, auth=proxy.client_auth(request), accept=accept)
+
+
+# By the page's bytes (kept as one object while fresh): a resolver fetching 100 files of one
+# project parses its page once, not once a file, on the event loop.
+@functools.lru_cache(maxsize=128)
+def _listing(body: bytes, content_type: str, url: str) -> dict[str, simple.Link]:
+    return {link.filename: link for link in simple.links(body, content_type, url)}
+
+
+@functools.lru_cache(maxsize=128)
+def _page_rewritten(body: bytes, content_type: str, url: str, project: str, base: str) -> bytes:
+    return simple.rewrite(body, content_type, url, project, base)
 
 
 def _ref(project: str, filename: str) -> PackageRef:

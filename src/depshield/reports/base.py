@@ -63,6 +63,7 @@ class Report:
     # files from the repository root, as GitHub code scanning expects (docs/sarif.md).
     repo_root: str | None = None
     repo_prefix: str = ""
+    quiet: bool = False  # text: only packages that warn or block, no notes (`--quiet`)
 
     def visible_alerts(self, result: PackageResult) -> list[Alert]:
         return [a for a in result.alerts if self.show_all or a.action != "ignore"]

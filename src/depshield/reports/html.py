@@ -15,6 +15,7 @@ from depshield.reports.views import (
     VERDICT_RANK,
     VERDICTS,
     Summary,
+    advisory,
     occurrences,
     ordered_alerts,
     ordered_packages,
@@ -248,13 +249,25 @@ def _alerts(alerts: list[Alert]) -> str:
         f'<span class="sev s-{e(a.severity)}">{e(a.severity)}</span></td>'
         f"<td><code>{e(a.type)}</code><br>{e(a.title)}</td><td>{e(a.action)}</td>"
         f"<td><code>{e(where(a))}</code></td>"
-        f'<td>{_evidence(a)}<span class="hint">{e(suggestion(a.type))}</span></td></tr>'
+        f'<td>{_evidence(a)}<span class="hint">{_hint(a)}</span></td></tr>'
         for a in alerts
     )
     return (
         '<table class="alerts"><thead><tr><th>Severity</th><th>Alert</th><th>Action</th>'
         f"<th>Where</th><th>Evidence and what to do</th></tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def _hint(alert: Alert) -> str:
+    """What to do; for an advisory its id (linked), aliases and the fixed version."""
+    found = advisory(alert)
+    if found is None:
+        return e(suggestion(alert.type))
+    ident = f"<code>{e(found.id)}</code>"
+    if found.url:
+        ident = f'<a href="{e(found.url)}" rel="noopener noreferrer">{ident}</a>'
+    aliases = f" ({e(', '.join(found.aliases))})" if found.aliases else ""
+    return f'<span class="advisory">{ident}{aliases}: {e(found.fix)}</span>'
 
 
 def _evidence(alert: Alert) -> str:

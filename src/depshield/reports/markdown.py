@@ -9,7 +9,10 @@ from depshield.reports.base import Report
 from depshield.reports.views import (
     SCORE_NAMES,
     SEVERITIES,
+    Advisory,
     Summary,
+    advisory,
+    collapsed,
     is_risky,
     occurrences,
     ordered_alerts,
@@ -34,9 +37,13 @@ VERDICT_TEXT = {"block": "**BLOCK**", "warn": "**WARN**", "pass": "pass"}
 def render(report: Report, *, color: bool = False, limit: int = LIMIT) -> str:
     summary = summarize(report)
     head = _heading(report, summary)
-    risky = [r for r in ordered_packages(report) if is_risky(report, r)]
-    clean = len(report.packages) - len(risky)
-    tail = _tail(report, clean)
+    ordered = ordered_packages(report)
+    # What blocks or warns leads (table and details); passing packages with monitor-level
+    # alerts fold into one <details> line each, and clean passes are only counted.
+    risky = [r for r in ordered if r.verdict != "pass" or r.skipped]
+    noted = [r for r in ordered if r not in risky and is_risky(report, r)]
+    clean = len(report.packages) - len(risky) - len(noted)
+    tail = _passing(report, noted, limit // 5) + _tail(report, clean)
     rows: list[str] = []
     details: list[str] = []
     used = len(head) + len(tail) + len(_table_header()) + 200  # 200: the "not shown" line
@@ -120,10 +127,11 @@ def _details(report: Report, result: PackageResult) -> str:
         lines.append(f"Not analysed: {_code(result.skipped)}")
         lines.append("")
     lines += _paths(report, result)
-    for alert in alerts[:MAX_ALERTS]:
-        lines += _alert(alert)
-    if len(alerts) > MAX_ALERTS:
-        lines.append(f"- ... and {len(alerts) - MAX_ALERTS} more alerts (see the full report)")
+    entries = collapsed(alerts)
+    for alert, count in entries[:MAX_ALERTS]:
+        lines += _alert(alert, count)
+    if len(entries) > MAX_ALERTS:
+        lines.append(f"- ... and {len(entries) - MAX_ALERTS} more alerts (see the full report)")
     lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
@@ -143,15 +151,52 @@ def _paths(report: Report, result: PackageResult) -> list[str]:
     return [*lines, ""]
 
 
-def _alert(alert: Alert) -> list[str]:
+def _alert(alert: Alert, count: int = 1) -> list[str]:
     place = f" at {_code(where(alert))}" if alert.file else ""
+    if count > 1:
+        place = f" in {count} places" + (f", first {_code(where(alert))}" if alert.file else "")
     lines = [f"- **{alert.severity}** {_code(alert.type)} {_text(alert.title)}{place}"]
     if alert.evidence:
         lines.append(f"  Evidence: {_code(printable(alert.evidence, MAX_EVIDENCE))}")
+    found = advisory(alert)
+    if found is not None:
+        lines.append(f"  Advisory: {_advisory(found)}")
+        return lines
     advice = suggestion(alert.type)
     if advice:
         lines.append(f"  Suggestion: {_text(advice)}")
     return lines
+
+
+def _advisory(found: Advisory) -> str:
+    """`[GHSA-x](url)` (aliases `CVE-y`): upgrade to 2.20.0; the link only for a plain URL."""
+    ident = f"[{_text(found.id)}]({found.url})" if found.url else _code(found.id)
+    aliases = f" ({', '.join(_code(a) for a in found.aliases)})" if found.aliases else ""
+    return f"{ident}{aliases}" + (f": {_text(found.fix)}" if found.fix else "")
+
+
+def _passing(report: Report, results: list[PackageResult], budget: int) -> str:
+    """Passing packages that have monitor-level alerts: one collapsed list, a line each, within
+    `budget` characters (the rest counted)."""
+    if not results:
+        return ""
+    n = len(results)
+    plural = "s" if n != 1 else ""
+    head = f"<details>\n<summary>{n} passing package{plural} with alerts below warn</summary>\n"
+    lines: list[str] = []
+    used = len(head) + 80
+    for result in results:
+        ref = result.ref
+        label = f"{ref.name}@{ref.version}" if ref.version else ref.name
+        types = sorted({a.type for a in report.visible_alerts(result)})
+        line = f"- {_code(label)} ({ref.ecosystem}): {', '.join(_code(t) for t in types)}"
+        if used + len(line) > budget:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    if len(lines) < n:
+        lines.append(f"- ... and {n - len(lines)} more (see the full report)")
+    return "\n".join([head, *lines, "", "</details>", "", ""])
 
 
 def _tail(report: Report, clean: int) -> str:

@@ -47,7 +47,10 @@ def as_dict(report: Report) -> dict[str, Any]:
         ),
         key=lambda pair: (_rank(pair[1]), pair[0].ref.purl, _alert_key(pair[1])),
     )
-    rules = _rules([a for _, a in pairs])
+    from depshield.reports.sarif_advisories import advisory_rules, is_advisory, rule_id
+
+    advisories = [a for _, a in pairs if is_advisory(a)]
+    rules = _rules([a for _, a in pairs if not is_advisory(a)]) + advisory_rules(advisories)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     seen: Counter[str] = Counter()
     results = []
@@ -56,7 +59,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         seen[digest] += 1
         if seen[digest] > 1:  # the same fact twice in one package: keep fingerprints unique
             digest = _sha256(f"{digest}\0{seen[digest]}")
-        results.append(_result(report, result, alert, index[alert.type], digest))
+        results.append(_result(report, result, alert, index[rule_id(alert)], digest))
     run: dict[str, Any] = {
         "tool": {"driver": _driver(rules)},
         "results": results,
@@ -131,8 +134,10 @@ def _result(
     report: Report, result: PackageResult, alert: Alert, rule_index: int, digest: str
 ) -> dict[str, Any]:
     found = occurrences(report, result.ref.purl)
+    from depshield.reports.sarif_advisories import rule_id
+
     return {
-        "ruleId": alert.type,
+        "ruleId": rule_id(alert),
         "ruleIndex": rule_index,
         "level": LEVEL[alert.action],
         "message": {"text": _message(result, alert, found)},
@@ -155,7 +160,9 @@ def _message(result: PackageResult, alert: Alert, found: list[Occurrence]) -> st
     if paths:
         more = f" (and {len(paths) - 3} more paths)" if len(paths) > 3 else ""
         text += f" Introduced by: {'; '.join(printable(p) for p in paths[:3])}{more}."
-    advice = suggestion(alert.type)
+    from depshield.reports.sarif_advisories import advisory_advice
+
+    advice = advisory_advice(alert) or suggestion(alert.type)
     return text + (f" {advice}" if advice else "")
 
 

@@ -7,6 +7,9 @@ import io
 from depshield.model import Alert, PackageResult
 from depshield.reports.base import Report
 from depshield.reports.views import (
+    advisory,
+    advisory_text,
+    collapsed,
     not_analysed,
     not_analysed_line,
     score_text,
@@ -20,7 +23,14 @@ SEVERITIES = ("critical", "high", "middle", "low")
 MAX_SKIPPED_SHOWN = 3  # more packages than this skipped for one reason: one line, not a block each
 
 
-def render(report: Report, *, color: bool = False) -> str:
+# Without a terminal width (a pipe, a file, CI logs) nothing is wrapped or cut: one line per
+# line, whatever its length, so grep and copy-paste see whole commands and URLs.
+UNLIMITED = 1_000_000
+
+
+def render(report: Report, *, color: bool = False, width: int | None = None) -> str:
+    """`width`: the terminal's, on a TTY; alert lines are then cut to it with an ellipsis and
+    other lines left for the terminal to wrap (no line is ever split by depshield)."""
     from rich.console import Console
 
     buffer = io.StringIO()
@@ -28,16 +38,18 @@ def render(report: Report, *, color: bool = False) -> str:
         file=buffer,
         force_terminal=color,
         no_color=not color,
-        width=110,
+        width=width or UNLIMITED,
         highlight=False,
-        soft_wrap=False,
+        soft_wrap=True,
     )
     if report.root is not None:
         _project(console, report)
     else:
         for result in report.packages:
-            _package(console, result, report.show_all)
-        if report.packages and vulnerabilities_status(report) != "checked":
+            if report.quiet and result.verdict == "pass" and not result.skipped:
+                continue
+            _package(console, result, report.show_all, report.quiet)
+        if report.packages and not report.quiet and vulnerabilities_status(report) != "checked":
             console.print(f"known vulnerabilities: {vulnerabilities_status(report)}")
     from depshield.reports.escape import rich as escape
 
@@ -90,7 +102,7 @@ def _project(console: object, report: Report) -> None:
         ):
             quiet.append(result)
             continue
-        _package(c, result, report.show_all)
+        _package(c, result, report.show_all, report.quiet)
         for occurrence in list(report.occurrences.get(result.ref.purl, ()))[:3]:
             where = (
                 f"{occurrence.lockfile}:{occurrence.line}"
@@ -100,13 +112,15 @@ def _project(console: object, report: Report) -> None:
             c.print(  # type: ignore[attr-defined]
                 f"  [dim]via {escape(occurrence.introduced_by)} ({escape(where)})[/]"
             )
+    if report.quiet:
+        return
     if quiet:
         c.print(f"[green]{len(quiet)} packages pass with no alerts at warn or above.[/]")  # type: ignore[attr-defined]
     for note in report.notes[:10]:
         c.print(f"[dim]note: {escape(note)}[/]")  # type: ignore[attr-defined]
 
 
-def _package(console: object, result: PackageResult, show_all: bool) -> None:
+def _package(console: object, result: PackageResult, show_all: bool, quiet: bool = False) -> None:
     from depshield.reports.escape import rich as escape
 
     c = console  # rich.console.Console; typed loosely to keep rich out of start-up imports
@@ -125,8 +139,12 @@ def _package(console: object, result: PackageResult, show_all: bool) -> None:
         if not group:
             continue
         c.print(f"  [{SEVERITY_STYLE[severity]}]{severity}[/]")  # type: ignore[attr-defined]
-        for alert in group:
-            c.print("    " + _line(alert), no_wrap=True, overflow="ellipsis")  # type: ignore[attr-defined]
+        for alert, count in collapsed(group):
+            line = _line(alert, count)
+            c.print("    " + line, no_wrap=True, overflow="ellipsis", soft_wrap=False)  # type: ignore[attr-defined]
+            found = advisory(alert)
+            if found is not None:
+                c.print(f"      [dim]{escape(advisory_text(found))}[/]")  # type: ignore[attr-defined]
     s = result.scores
     if not result.skipped:
         c.print(  # type: ignore[attr-defined]
@@ -134,9 +152,9 @@ def _package(console: object, result: PackageResult, show_all: bool) -> None:
             f"{s.maintenance}  vulnerability {score_text(s.vulnerability)}  license {s.license}  "
             f"[bold]overall {s.overall}[/]"
         )
-    for note in result.notes[:10]:
+    for note in [] if quiet else result.notes[:10]:
         c.print(f"  [dim]note: {escape(note)}[/]")  # type: ignore[attr-defined]
-    if len(result.notes) > 10:
+    if len(result.notes) > 10 and not quiet:
         c.print(f"  [dim]... {len(result.notes) - 10} more notes (--format json)[/]")  # type: ignore[attr-defined]
 
 
@@ -145,12 +163,14 @@ def _vulns(report: Report) -> str:
     return "" if status == "checked" else f"; known vulnerabilities: {status}"
 
 
-def _line(alert: Alert) -> str:
+def _line(alert: Alert, count: int = 1) -> str:
     from depshield.reports.escape import rich as escape
 
     where = ""
     if alert.file:
         where = alert.file + (f":{alert.line}" if alert.line else "")
+    if count > 1:
+        where = f"{count} places, first {where}" if where else f"{count} places"
     evidence = (alert.evidence or "").replace("\n", " ")
     if len(evidence) > 80:
         evidence = evidence[:77] + "..."

@@ -160,3 +160,72 @@ def not_analysed_line(report: Report) -> str:
     shown = "; ".join(f"{n} {reason}" for reason, n in groups[:3])
     more = f"; {len(groups) - 3} other reasons" if len(groups) > 3 else ""
     return f"{total} {noun} not analysed ({shown}{more})"
+
+
+ADVISORY_TYPES = frozenset({"criticalCVE", "cve", "mediumCVE", "mildCVE", "malware"})
+_SAFE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~/%+=:@-]*)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Advisory:
+    """What every format shows of a known-vulnerability or malware finding."""
+
+    id: str
+    aliases: tuple[str, ...]
+    fix: str  # "upgrade to 2.20.0", or that no fix is known
+    url: str | None  # only a plain http(s) address (it came from a registry or a feed)
+
+
+def advisory(alert: Alert) -> Advisory | None:
+    """The advisory behind an alert (id, aliases, fix, link), or None for other alerts."""
+    props = alert.props
+    ident = props.get("id")
+    if alert.type not in ADVISORY_TYPES or not isinstance(ident, str) or not ident:
+        return None
+    aliases = tuple(str(a) for a in props.get("aliases") or () if a and a != ident)
+    fix = str(props.get("suggestion") or "")
+    if alert.type == "malware":
+        fix = "remove the package: this version is reported as malicious"
+    url = props.get("url")
+    safe = url if isinstance(url, str) and _SAFE_URL.fullmatch(url) else None
+    return Advisory(ident, aliases, fix, safe)
+
+
+def advisory_text(found: Advisory) -> str:
+    """`GHSA-x (CVE-y, NPM-1): upgrade to 2.20.0 <url>` in plain text (callers escape it)."""
+    text = found.id + (f" ({', '.join(found.aliases)})" if found.aliases else "")
+    if found.fix:
+        text += f": {found.fix}"
+    return text + (f"  {found.url}" if found.url else "")
+
+
+# Capability alerts: many per package in ordinary code. Text and Markdown show one line per
+# type per package with a count; JSON and HTML keep every location.
+CAPABILITY_TYPES = frozenset(
+    {
+        "networkAccess",
+        "filesystemAccess",
+        "envVars",
+        "shellAccess",
+        "usesEval",
+        "debugAccess",
+        "dynamicRequire",
+        "hasNativeCode",
+        "urlStrings",
+    }
+)
+
+
+def collapsed(alerts: Sequence[Alert]) -> list[tuple[Alert, int]]:
+    """(alert, count): a capability type once, at its first alert, with how many there are;
+    any other alert with a count of 1. The order of first appearance is kept."""
+    counts: Counter[str] = Counter(a.type for a in alerts if a.type in CAPABILITY_TYPES)
+    out: list[tuple[Alert, int]] = []
+    shown: set[str] = set()
+    for a in alerts:
+        if a.type not in CAPABILITY_TYPES:
+            out.append((a, 1))
+        elif a.type not in shown:
+            shown.add(a.type)
+            out.append((a, counts[a.type]))
+    return out

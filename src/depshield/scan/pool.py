@@ -143,6 +143,9 @@ class AnalysisPool:
             policy=self.options.policy,
             digest=item.digest,
             metadata=item.metadata,
+            # A stored artifact (a warm scan) has no registry document but came from one; a
+            # local folder (digest "") did not.
+            from_registry=bool(item.digest) and item.ref.ecosystem in ("npm", "pypi"),
         )
         # The store names files by digest; the report names the file the registry published.
         return replace(result, artifact=item.artifact) if item.artifact else result

@@ -119,11 +119,38 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         lockfiles, resolve_errors = resolve_unpinned(lockfiles)
         errors += resolve_errors
     unique = _unique_packages(lockfiles, options.prod_only, base)
+    advisory_notes = [] if options.offline else _prefetch_advisories(unique)
     results, fetch_errors, network_failed = _analyse_all(unique, options)
     errors += fetch_errors
     report = _report(root, lockfiles, unique, results, errors, options)
+    report = _once(report, advisory_notes)
     report = replace(report, notes=[*stale, *report.notes], input_errors=unreadable)
     return ScanOutcome(report, network_failed)
+
+
+def _prefetch_advisories(unique: dict[str, LockedPackage]) -> list[str]:
+    """npm's bulk advisory endpoint is asked once per registry for the whole tree, so judging
+    each package reads the cache instead of posting once per package."""
+    from depshield.vulns.registry import prefetch_npm
+
+    refs = [p.ref for p in unique.values() if p.ecosystem == "npm" and p.source == "registry"]
+    return prefetch_npm(refs) if refs else []
+
+
+def _once(report: Report, extra: Sequence[str]) -> Report:
+    """Notes that every package would repeat (advisories not checked, an empty vulnerability
+    database) are said once, for the whole scan."""
+    from depshield.vulns import NOT_CHECKED_NOTES as shared
+
+    lifted: list[str] = list(extra)
+    packages = []
+    for result in report.packages:
+        mine = [n for n in result.notes if n in shared or n in extra]
+        lifted += [n for n in mine if n not in lifted]
+        packages.append(replace(result, notes=tuple(n for n in result.notes if n not in mine)))
+    if not lifted:
+        return report
+    return replace(report, packages=packages, notes=[*lifted, *report.notes])
 
 
 def _unique_packages(

@@ -10,6 +10,14 @@ EMPTY_NOTE = (
     "(run `depshield db import PATH` or `depshield db update`)"
 )
 
+# The configured registry was asked and serves no advisories, and nothing was imported.
+NOT_SERVED = (
+    "known vulnerabilities: not checked (the registry serves no advisories; "
+    "run `depshield db update`)"
+)
+# Either note on a package result means its known vulnerabilities were not checked.
+NOT_CHECKED_NOTES = (EMPTY_NOTE, NOT_SERVED)
+
 
 def default_db_path() -> Path:
     """$DEPSHIELD_HOME/osv.sqlite (depshield.home decides where the home is)."""

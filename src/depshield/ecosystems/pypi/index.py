@@ -93,7 +93,8 @@ def fetch(
             metadata = {
                 **info,
                 "_file": entry,
-                "vulnerabilities": doc.get("vulnerabilities") or [],
+                # None when the index serves no such field (not "no advisories").
+                "vulnerabilities": doc.get("vulnerabilities"),
                 "yanked": bool(entry.get("yanked") or info.get("yanked")),
                 "_history": history,
                 "_integrity_verified": _sha256(entry) is not None,
@@ -189,7 +190,7 @@ def _release_from_project(
         "info": info,
         "urls": releases[version],
         "releases": releases,
-        "vulnerabilities": [],
+        "vulnerabilities": None,  # the project document's field is about another release
     }
 
 
