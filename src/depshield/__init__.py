@@ -40,6 +40,7 @@ _SURFACE = {
     "ConfigError": "depshield.errors",
     "RegistryError": "depshield.errors",
     "NotFoundError": "depshield.errors",
+    "RegistryUnreachable": "depshield.errors",
     "IntegrityError": "depshield.errors",
     "ArchiveError": "depshield.errors",
     "NothingToScan": "depshield.errors",
@@ -74,6 +75,7 @@ __all__ = [
     "ConfigError",
     "RegistryError",
     "NotFoundError",
+    "RegistryUnreachable",
     "IntegrityError",
     "ArchiveError",
     "NothingToScan",
@@ -92,6 +94,7 @@ if TYPE_CHECKING:
         NotFoundError,
         NothingToScan,
         RegistryError,
+        RegistryUnreachable,
         UsageError,
     )
     from depshield.model import (

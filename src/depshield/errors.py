@@ -28,6 +28,14 @@ class RegistryError(DepshieldError):
     exit_code = 3
 
 
+STOPPED = "stopped asking it"  # how a RegistryUnreachable message ends
+
+
+class RegistryUnreachable(RegistryError):
+    """The registry refused several attempts in a row (connection refused, 503...): every
+    further request fails at once, so a scan against a dead registry ends in seconds."""
+
+
 class NotFoundError(RegistryError):
     """The registry does not know this package or version.
 

@@ -110,11 +110,13 @@ class Scores:
     supplyChain: int = 100
     quality: int = 100
     maintenance: int = 100
-    vulnerability: int = 100
+    # None: known vulnerabilities were not checked (no database, no advisory source), which
+    # is not the same as none found (100); docs/json-schema.md.
+    vulnerability: int | None = 100
     license: int = 100
     overall: int = 100
 
-    def to_json(self) -> dict[str, int]:
+    def to_json(self) -> dict[str, int | None]:
         return {
             "supplyChain": self.supplyChain,
             "quality": self.quality,

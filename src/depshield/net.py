@@ -6,7 +6,9 @@ import email.utils
 import json
 import os
 import ssl
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from depshield import __version__
-from depshield.errors import NotFoundError, RegistryError
+from depshield.errors import STOPPED, NotFoundError, RegistryError, RegistryUnreachable
 
 T = TypeVar("T")
 
@@ -32,6 +34,8 @@ _RETRYABLE_ERRORS = (
     httpx.RemoteProtocolError,
     httpx.ProxyError,
 )
+# Failures that say the registry is not there at all (counted by the Breaker).
+_REFUSALS = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,60 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+# A registry that refuses this many attempts in a row (connection refused or reset, connect
+# timeouts, 502/503/504), across every thread sharing a client, is down: the client stops
+# asking and every request fails at once (issue 12: a dead registry took 184 s and 2,573
+# lines before exit 3). A success in between resets the count.
+REFUSALS_TO_STOP = 5
+_REFUSED_STATUS = frozenset({502, 503, 504})
+
+
+class Breaker:
+    """Counts consecutive refusals per host; thread-safe (the scan downloads in threads)."""
+
+    def __init__(self, limit: int = REFUSALS_TO_STOP) -> None:
+        import threading
+
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._refused: dict[str, int] = {}
+        self._last: dict[str, str] = {}
+
+    def refused(self, host: str, why: str) -> None:
+        with self._lock:
+            self._refused[host] = self._refused.get(host, 0) + 1
+            self._last[host] = why
+
+    def answered(self, host: str) -> None:
+        with self._lock:
+            if self._refused.get(host, 0) < self.limit:
+                self._refused[host] = 0
+
+    def check(self, host: str) -> None:
+        """Raise RegistryUnreachable once `host` refused `limit` attempts in a row."""
+        with self._lock:
+            count, why = self._refused.get(host, 0), self._last.get(host, "")
+        if count >= self.limit:
+            raise RegistryUnreachable(
+                f"the registry at {host} refused {self.limit} attempts in a row ({why}); "
+                + STOPPED,
+                tip="check that the registry is up and that npm_config_registry / "
+                "PIP_INDEX_URL point at it, then scan again (what was fetched is cached)",
+            )
+
+
+_BREAKERS: weakref.WeakKeyDictionary[httpx.Client, Breaker] = weakref.WeakKeyDictionary()
+_BREAKERS_LOCK = threading.Lock()
+
+
+def breaker_for(client: httpx.Client) -> Breaker:
+    """One breaker per client: the threads of one scan share it, separate runs do not."""
+    with _BREAKERS_LOCK:
+        found = _BREAKERS.get(client)
+        if found is None:
+            found = _BREAKERS[client] = Breaker()
+        return found
 
 
 def user_agent() -> str:
@@ -120,19 +178,28 @@ def request(
     failures (connect errors, timeouts, 5xx, 429) including ones while `handle` reads the body."""
     last = "no attempt made"
     retry_after: float | None = None
+    breaker, host = breaker_for(client), host_of(url)
     for attempt in range(max(1, retry.attempts)):
+        breaker.check(host)
         if attempt:
             retry.sleep(retry.delay(attempt - 1, retry_after))
+            breaker.check(host)
         retry_after = None
         try:
             with client.stream("GET", url, headers=dict(headers or {})) as response:
                 status = response.status_code
                 if status == 429 or status >= 500:
                     last = f"http {status}"
+                    if status in _REFUSED_STATUS:
+                        breaker.refused(host, last)
                     retry_after = _retry_after(response.headers.get("Retry-After"))
                     continue
+                breaker.answered(host)
                 _raise_for_status(response, url, what=what, tip=tip)
                 return handle(response)
+        except _REFUSALS as exc:
+            last = _describe(exc)
+            breaker.refused(host, last)
         except _RETRYABLE_ERRORS as exc:
             last = _describe(exc)
         except httpx.HTTPError as exc:

@@ -24,8 +24,12 @@ CATEGORY_FIELDS = {
 }
 
 
-def score(alerts: Iterable[Alert], verdict: Verdict | None = None) -> Scores:
-    """Category scores; with a verdict, supplyChain and overall are placed in its band."""
+def score(
+    alerts: Iterable[Alert], verdict: Verdict | None = None, *, vulnerabilities_checked: bool = True
+) -> Scores:
+    """Category scores; with a verdict, supplyChain and overall are placed in its band. Without
+    a vulnerability check its score is None (not checked) and the overall score is taken over
+    what was checked."""
     worst: dict[tuple[str, str], float] = {}
     for alert in alerts:
         weight = WEIGHTS[alert.severity]
@@ -38,14 +42,16 @@ def score(alerts: Iterable[Alert], verdict: Verdict | None = None) -> Scores:
         field = CATEGORY_FIELDS.get(category, "supplyChain")
         values[field] *= 1.0 - weight
     cats = {k: round(v * 100) for k, v in values.items()}
+    if not vulnerabilities_checked:
+        del cats["vulnerability"]
     mean = sum(cats.values()) / len(cats)
     # A package is as risky as its worst supply-chain or vulnerability signal; the softer
     # categories only pull the overall score down through the mean.
-    overall = round(min(cats["supplyChain"], cats["vulnerability"], mean))
+    overall = round(min(cats["supplyChain"], cats.get("vulnerability", 100), mean))
     if verdict is not None:
         cats["supplyChain"] = in_band(verdict, cats["supplyChain"])
         overall = in_band(verdict, overall)
-    return Scores(overall=overall, **cats)
+    return Scores(overall=overall, vulnerability=cats.pop("vulnerability", None), **cats)
 
 
 def in_band(verdict: Verdict, raw: int) -> int:

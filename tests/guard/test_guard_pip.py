@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from guard_registries import FIXTURES, Env, PypiIndex, site_packages
+from support.packages import folder_files, make_wheel
 
 pytestmark = pytest.mark.slow
 
@@ -73,8 +74,10 @@ def test_local_project_is_never_handed_to_pip_for_resolution(
 
     done = guard_env.run("pip", "--dry-run", "install", "./local", cwd=tmp_path)
 
-    assert done.returncode == 0, done.stderr
-    assert "not checked: ./local: pip builds it from source" in done.stderr
+    # Analysed from disk (issue 12): its setup.py collects the environment at install time.
+    assert done.returncode == 1, done.stderr
+    assert "BLOCK pypi:local" in done.stderr and "[install] setup.py:" in done.stderr
+    assert "./local: its dependencies are declared by its setup code" in done.stderr
     assert not guard_env.marker.exists()
 
 
@@ -114,3 +117,52 @@ def test_index_down_stops_with_a_clear_message(
 
     assert done.returncode == 3, done.stderr
     assert "the package index cannot be reached" in done.stderr
+
+
+def _local_wheel(tmp_path: Path, name: str, folder: str, requires: list[str]) -> Path:
+    files = folder_files(FIXTURES / "pypi" / folder)
+    files = {(k if k.endswith(".pth") else f"{folder}/{k}"): v for k, v in files.items()}
+    path = tmp_path / "dist" / f"{name.replace('-', '_')}-1.0.0-py3-none-any.whl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(make_wheel(name, "1.0.0", files, requires))
+    return path
+
+
+def test_local_stealer_wheel_is_analysed_and_refused(
+    guard_env: Env, pip_index: PypiIndex, venv: Path, tmp_path: Path
+) -> None:
+    wheel = _local_wheel(tmp_path, "env-collector", "env_collector", ["clean-pad>=1.0"])
+    done = guard_env.run("pip", "install", f"./dist/{wheel.name}", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "BLOCK pypi:env-collector==1.0.0" in done.stderr
+    assert "env_collector/__init__.py:11" in done.stderr
+    assert "nothing was installed" in done.stderr or "not installing" in done.stderr
+    assert not _installed(venv, "env_collector")  # (the module's venv may hold clean_pad)
+    assert not _installed(venv, "env_collector.pth")
+    assert not guard_env.marker.exists()
+
+
+def test_local_clean_wheel_and_its_dependencies_are_checked_then_installed(
+    guard_env: Env, pip_index: PypiIndex, venv: Path, tmp_path: Path
+) -> None:
+    wheel = _local_wheel(tmp_path, "pad-user", "clean_pad", ["clean-pad>=1.0"])
+    done = guard_env.run("pip", "install", f"./dist/{wheel.name}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "checked 2: 0 blocked, 0 with warnings, 2 passed" in done.stderr
+    assert "not checked" not in done.stderr
+    assert _installed(venv, "clean_pad")
+
+
+def test_local_project_with_static_dependencies_installs_when_clean(
+    guard_env: Env, pip_index: PypiIndex, venv: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "proj"
+    (project / "proj").mkdir(parents=True)
+    (project / "proj" / "__init__.py").write_text("def hello():\n    return 'hi'\n")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\ndependencies = ["clean-pad>=1.0"]\n'
+    )
+    done = guard_env.run("pip", "--dry-run", "install", "./proj", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "checked 2: 0 blocked, 0 with warnings, 2 passed" in done.stderr
+    assert "not checked" not in done.stderr

@@ -245,6 +245,54 @@ def test_two_project_folders(
     assert code == 0
 
 
+def test_base_lockfile_under_another_name_is_read_by_its_content(
+    npm: FixtureRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12: `pr old-lock.json new/package-lock.json` read the base as empty (all added)."""
+    keep = npm.publish("keep-me", "1.0.0", benign_files("keep-me", "1.0.0"))
+    added = npm.publish("fresh", "0.1.0", benign_files("fresh", "0.1.0"))
+    old = write(tmp_path / "old-lock.json", package_lock([keep]))
+    new = write(tmp_path / "new" / "package-lock.json", package_lock([keep, added]))
+    code, report = run_json(capsys, str(old), str(new))
+    assert code == 0
+    assert {n: c["kind"] for n, c in by_name(report).items()} == {"fresh": "added"}
+
+
+def test_base_file_of_no_known_format_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = write(tmp_path / "notes.txt", "this is not a lockfile at all\n")
+    new = write(tmp_path / "new" / "package-lock.json", '{"lockfileVersion": 3, "packages": {}}')
+    assert main(["pr", str(old), str(new)]) == 2
+    out, err = capsys.readouterr()
+    first, tip = err.splitlines()
+    assert first == (
+        f"depshield: error: cannot tell which lockfile format {str(old)!r} is: not by its "
+        "name, not by its content"
+    )
+    assert tip.startswith("Tip: pass the file under its tool's name (package-lock.json")
+    assert out == ""
+
+
+def test_a_lockfile_with_conflict_markers_is_exit_2_never_a_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12: a pull request whose lockfile holds merge-conflict markers was not checked."""
+    old = write(
+        tmp_path / "old" / "yarn.lock", '# yarn lockfile v1\n\nx@^1.0.0:\n  version "1.0.0"\n'
+    )
+    new = write(
+        tmp_path / "new" / "yarn.lock",
+        '# yarn lockfile v1\n\n<<<<<<< HEAD\nx@^1.0.0:\n  version "1.0.0"\n=======\n'
+        'x@^1.0.0:\n  version "1.1.0"\n>>>>>>> other\n',
+    )
+    assert main(["pr", str(old), str(new), "--offline"]) == 2
+    err = capsys.readouterr().err
+    first, tip = err.splitlines()
+    assert first.startswith("depshield: error: cannot parse ") and "yarn.lock:3" in first
+    assert "merge-conflict marker" in first and tip.startswith("Tip: ")
+
+
 def test_markdown_comment_leads_with_what_blocks_and_folds_passes(
     npm: FixtureRegistry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

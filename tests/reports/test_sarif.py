@@ -16,6 +16,7 @@ from depshield.reports.registry import renderer
 from depshield.reports.sarif import FINGERPRINT_KEY, render
 
 jsonschema = pytest.importorskip("jsonschema")
+FLAGGED = 5  # scan_report's alerts whose action is error or warn (SARIF's default)
 
 
 @functools.cache
@@ -84,8 +85,14 @@ def test_one_rule_per_alert_type_with_catalog_text(scan_report: Report) -> None:
     driver = sarif(scan_report)["runs"][0]["tool"]["driver"]
     assert driver["name"] == "depshield" and driver["version"]
     ids = [rule["id"] for rule in driver["rules"]]
-    visible = {a.type for p in scan_report.packages for a in scan_report.visible_alerts(p)}
-    assert ids == sorted(visible)
+    flagged = {
+        a.type
+        for p in scan_report.packages
+        for a in scan_report.visible_alerts(p)
+        if a.action in ("error", "warn")
+    }
+    assert ids == sorted(flagged)
+    assert "networkAccess" not in ids  # monitor: only with --all
     assert "envVars" not in ids and "minifiedFile" not in ids  # action ignore: hidden
     rules = {rule["id"]: rule for rule in driver["rules"]}
     exfil = rules["dataExfiltration"]
@@ -94,9 +101,11 @@ def test_one_rule_per_alert_type_with_catalog_text(scan_report: Report) -> None:
     assert exfil["properties"]["category"] == "supplyChainRisk"
     assert "security" in exfil["properties"]["tags"]
     severity = {k: r["properties"]["security-severity"] for k, r in rules.items()}
-    assert severity["dataExfiltration"] == "9.5"
-    assert severity["installScripts"] == "8.0"
-    assert severity["networkAccess"] == "5.0"
+    assert severity["dataExfiltration"] == "9.6"
+    assert severity["installScripts"] == "5.5"
+    every = sarif(replace(scan_report, show_all=True))["runs"][0]["tool"]["driver"]["rules"]
+    severity = {r["id"]: r["properties"]["security-severity"] for r in every}
+    assert severity["networkAccess"] == "2.0"  # a capability good packages have: low
     assert severity["mildCVE"] == "2.0"
     results = results_of(sarif(scan_report))
     assert all(ids[r["ruleIndex"]] == r["ruleId"] for r in results)
@@ -107,20 +116,26 @@ def test_levels_follow_the_action(scan_report: Report) -> None:
     evil = "pkg:npm/%40evil/stealer@1.0.3"
     assert find(document, "dataExfiltration", evil)["level"] == "error"
     assert find(document, "installScripts", evil)["level"] == "warning"
-    assert find(document, "networkAccess", evil)["level"] == "note"
+    assert not [r for r in results_of(document) if r["level"] == "note"]  # warn+ by default
     shown = sarif(replace(scan_report, show_all=True))
+    assert find(shown, "networkAccess", evil)["level"] == "note"
     assert find(shown, "envVars", evil)["level"] == "note"
 
 
-def test_one_result_per_package_and_visible_alert(scan_report: Report) -> None:
-    visible = sum(len(scan_report.visible_alerts(p)) for p in scan_report.packages)
-    assert len(results_of(sarif(scan_report))) == visible == 10
+def test_one_result_per_package_and_warn_or_block_alert(scan_report: Report) -> None:
+    flagged = sum(
+        1
+        for p in scan_report.packages
+        for a in scan_report.visible_alerts(p)
+        if a.action in ("error", "warn")
+    )
+    assert len(results_of(sarif(scan_report))) == flagged == FLAGGED
     every = sum(len(p.alerts) for p in scan_report.packages)
     assert len(results_of(sarif(replace(scan_report, show_all=True)))) == every
 
 
 def test_scan_results_point_at_the_lockfile_line(scan_report: Report) -> None:
-    document = sarif(scan_report)
+    document = sarif(replace(scan_report, show_all=True))
     result = find(document, "usesEval", "pkg:npm/left-padx@2.0.0")
     places = [
         (loc["physicalLocation"]["artifactLocation"], loc["physicalLocation"]["region"])
@@ -186,7 +201,7 @@ def test_fingerprints_are_stable_whatever_the_input_order(
     for seed in (1, 2, 3):
         assert render(shuffle(scan_report, seed)) == first
     prints = list(fingerprints(json.loads(first)).values())
-    assert len(prints) == len(set(prints)) == 10
+    assert len(prints) == len(set(prints)) == FLAGGED
     assert all(len(p) == 64 for p in prints)
 
 
@@ -219,7 +234,7 @@ def test_lockfile_paths_are_relative_uri_references(scan_report: Report, schemas
     odd = {"pkg:npm/express@4.19.2": [Occurrence("web app/package-lock.json", 4, "express")]}
     packages = [p for p in scan_report.packages if p.ref.name == "express"]
     express = replace(packages[0], alerts=scan_report.packages[3].alerts)
-    document = sarif(Report(packages=[express], root="/x", occurrences=odd))
+    document = sarif(Report(packages=[express], root="/x", occurrences=odd, show_all=True))
     validate(document, schemas)
     uri = results_of(document)[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "web%20app/package-lock.json"

@@ -19,6 +19,7 @@ from depshield.ecosystems.base import ManifestAnalysis
 from depshield.model import Alert, FileAnalysis, Finding, PackageRef, PackageResult, When
 from depshield.policy import Policy, verdict_of
 from depshield.scoring import score
+from depshield.vulns import NOT_CHECKED_NOTES
 
 MAX_PER_TYPE = 25  # alerts of one type shown per package; the rest are counted
 CODE_LANGUAGES = ("javascript", "typescript", "python")
@@ -78,7 +79,9 @@ def judge(
     return PackageResult(
         ref=PackageRef(ref.ecosystem, ref.name, ref.version or manifest.version),
         verdict=verdict,
-        scores=score(alerts, verdict),
+        scores=score(
+            alerts, verdict, vulnerabilities_checked=not any(n in NOT_CHECKED_NOTES for n in notes)
+        ),
         capabilities=tuple(
             sorted({CAPABILITY_OF[a.type] for a in alerts if a.type in CAPABILITY_OF})
         ),

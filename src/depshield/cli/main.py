@@ -60,6 +60,8 @@ EXIT_HELP = """exit codes:
   2  usage or configuration error
   3  network or registry failure
   4  nothing to scan
+  5  package or version not found in the registry
+  6  packages not analysed (scan: offline and not cached, unfetchable)
 """
 
 

@@ -116,6 +116,16 @@ def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:
     write(args.output, renderer(args.format)(report))
     if args.sarif:
         write(args.sarif, renderer("sarif")(report))
+    if outcome.unreadable:
+        # Unreadable input is exit 2 (docs/configuration.md): never a pass for what was not
+        # read. One line per file on stderr; the report says which file, too.
+        from depshield.reports.escape import terminal
+
+        for problem in outcome.unreadable:
+            print(f"depshield: error: {terminal(problem.message, 2_000)}", file=sys.stderr)
+            if problem.tip:
+                print(f"Tip: {terminal(problem.tip, 2_000)}", file=sys.stderr)
+        return 2
     if outcome.network_failed:
         print(
             "depshield: error: the registry could not be reached for some packages; "
@@ -123,11 +133,6 @@ def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:
             file=sys.stderr,
         )
         return 3
-    refused = [e for e in report.errors if e.removeprefix("base: ").startswith("refused ")]
-    if refused:
-        # Unreadable input is exit 2 (docs/configuration.md); the report says which file.
-        print(f"depshield: error: {refused[0]}", file=sys.stderr)
-        return 2
     return 1 if report.verdict in FAIL_LEVELS[args.fail_on] else 0
 
 

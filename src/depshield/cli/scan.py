@@ -59,23 +59,60 @@ def run(args: argparse.Namespace) -> int:
             ),
         )
     emit(args, outcome.report)
-    if outcome.network_failed:
-        print(
-            "depshield: error: the registry could not be reached for some packages; "
-            "the report lists what was analysed",
-            file=sys.stderr,
+    return _exit(outcome, args.fail_on, policy.fail_on_vuln)
+
+
+def _exit(outcome: Any, fail_on: str, fail_on_vuln: str | None = None) -> int:
+    """Never a pass for what was not checked (docs/configuration.md, exit codes): an unreadable
+    lockfile is 2, an unreachable registry 3, findings 1, packages not analysed 6."""
+    from depshield.errors import STOPPED
+    from depshield.reports.views import not_analysed_line
+
+    for problem in outcome.input_errors:
+        _error(problem.message, problem.tip)
+    stopped = next((e for e in outcome.report.errors if e.endswith(STOPPED)), None)
+    if stopped:  # the registry refused again and again: one line, not one per package
+        _error(
+            stopped,
+            "check that the registry is up and that the npm/pip configuration "
+            "points at it, then scan again (what was fetched is cached)",
         )
-        print(
-            "Tip: check your network and registry configuration, then scan again "
+    elif outcome.network_failed:
+        _error(
+            "the registry could not be reached for some packages; the report lists what was "
+            "analysed",
+            "check your network and registry configuration, then scan again "
             "(what was fetched is cached)",
-            file=sys.stderr,
         )
-        return 3
-    if outcome.refused:
-        # Unreadable input is exit 2 (docs/configuration.md); the report says which file.
-        print(f"depshield: error: {outcome.refused[0]}", file=sys.stderr)
+    unanalysed = not_analysed_line(outcome.report)
+    if unanalysed and not outcome.network_failed:
+        # One line however many packages: "411 packages not analysed: offline and ...".
+        from depshield.reports.escape import terminal
+
+        line = f"depshield: {unanalysed}. Tip: {_skip_tip(unanalysed)}"
+        print(terminal(line, 2_000), file=sys.stderr)
+    if outcome.input_errors:
         return 2
-    return exit_code(list(outcome.report.packages), args.fail_on, policy.fail_on_vuln)
+    if outcome.network_failed:
+        return 3
+    code = exit_code(list(outcome.report.packages), fail_on, fail_on_vuln)
+    return code or (6 if unanalysed else 0)
+
+
+def _skip_tip(line: str) -> str:
+    from depshield.scan.work import OFFLINE_REASON
+
+    if OFFLINE_REASON in line:
+        return "scan once without --offline to fill the cache, then --offline works"
+    return "the report (--format json) gives each package's reason"
+
+
+def _error(message: str, tip: str | None) -> None:
+    from depshield.reports.escape import terminal
+
+    print(f"depshield: error: {terminal(message, 2_000)}", file=sys.stderr)
+    if tip:
+        print(f"Tip: {terminal(tip, 2_000)}", file=sys.stderr)
 
 
 class _progress:

@@ -17,6 +17,7 @@ from depshield.policy import Policy
 from depshield.scan.fetch import Located, from_registry, from_store
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+LOCAL = ("file", "link")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -30,11 +31,17 @@ class Checked:
 
 def check(plan: Plan, policy: Policy, jobs: int = 0) -> Checked:
     from depshield.scan.run import ScanOptions
-    from depshield.scan.work import SOURCE_REASONS, AnalysisPool
+    from depshield.scan.work import SOURCE_REASONS, AnalysisPool, local_artifact
 
     progress = _progress()
+    local = {p.ref.purl: (p, local_artifact(p)) for p in plan.packages if p.source in LOCAL}
+    # A local folder, tarball, wheel or sdist (`npm install ./x`, `pip install ./x.whl`) is
+    # analysed from disk like any package, and decides by its verdict.
+    here = {purl: Located(p.ref, path, "", {}) for purl, (p, path) in local.items() if path}
     wanted = [p for p in plan.packages if p.source not in SOURCE_REASONS]
     found = _locate_all(wanted, plan, progress)
+    found.located.update(here)
+    wanted += [p for p, path in local.values() if path]
     unchecked = [f"{p.name}: {SOURCE_REASONS[p.source]}" for p in plan.packages if p not in wanted]
     unchecked = [*plan.unchecked, *unchecked, *found.unchecked]
     results: list[PackageResult] = []

@@ -9,7 +9,9 @@ from pathlib import Path
 from depshield.errors import DepshieldError
 from depshield.lockfiles.base import LockedPackage, Lockfile
 
-_PROJECT_CODE = ("workspace", "link", "file")
+# The project's own code. Local folders and tarballs (`file:`, links) are not: `npm install
+# ./folder` brings in code like a registry package does, and is analysed from disk (issue 12).
+_PROJECT_CODE = ("workspace",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,7 @@ def diff(new: Lockfile, installed: Lockfile | None) -> Changes:
     unchanged = 0
     for pkg in new.packages:
         if pkg.source in _PROJECT_CODE:
-            continue  # the project's own code, not something fetched
+            continue  # the project's own code, not something installed
         hashes = have.get((pkg.name, pkg.version))
         if hashes is not None and _same(pkg.hashes, hashes):
             unchanged += 1

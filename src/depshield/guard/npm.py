@@ -76,7 +76,7 @@ def _fresh_plan(wrapped: Wrapped, options: list[str], specs: list[str]) -> Plan:
         folder = Path(tmp)
         (folder / "package.json").write_text('{"name":"depshield-guard","version":"0.0.0"}\n')
         _copy_npmrc(npm_prefix(wrapped.cwd), folder)
-        argv = ["install", *options, *specs]
+        argv = ["install", *options, *local_specs(specs, wrapped.cwd)]
         new = _lock_only(folder, argv, wrapped.display())
     changes = diff(new, None)
     return Plan(changes.added, "npm --package-lock-only --ignore-scripts (empty project)")
@@ -91,7 +91,7 @@ def _from_lockfile(command: NpmCommand, project: Path, lock: Path | None) -> Loc
         return None
     if command.kind == "ci":
         found = read_lock(lock, _parse)
-        return without_foreign_optionals(found, lock) if found else None
+        return absolute_locals(without_foreign_optionals(found, lock), project) if found else None
     if command.kind != "install" or command.specs:
         return None
     manifest = _json(project / "package.json")
@@ -102,7 +102,7 @@ def _from_lockfile(command: NpmCommand, project: Path, lock: Path | None) -> Loc
     if any((manifest.get(s) or {}) != (root.get(s) or {}) for s in _SECTIONS):
         return None
     found = read_lock(lock, _parse)
-    return without_foreign_optionals(found, lock) if found else None
+    return absolute_locals(without_foreign_optionals(found, lock), project) if found else None
 
 
 def _run_npm(wrapped: Wrapped, command: NpmCommand, project: Path) -> Lockfile:
@@ -110,7 +110,9 @@ def _run_npm(wrapped: Wrapped, command: NpmCommand, project: Path) -> Lockfile:
         folder = Path(tmp)
         copy_project(project, folder, keep_lock=not command.no_lock)
         verb = "update" if command.kind == "update" else "install"
-        argv = [verb, *command.resolution_options(), *command.specs]
+        # The temporary copy lacks the user's folders: local specs go in as absolute paths.
+        specs = local_specs(command.specs, wrapped.cwd)
+        argv = [verb, *command.resolution_options(), *specs]
         return _lock_only(folder, argv, wrapped.display())
 
 
@@ -137,8 +139,46 @@ def _lock_only(folder: Path, args: list[str], shown: str) -> Lockfile:
     for name in LOCKS:
         lock = read_lock(folder / name, _parse)
         if lock is not None:
-            return without_foreign_optionals(lock, folder / name)
+            # npm records local folders and tarballs relative to the temporary copy.
+            return absolute_locals(without_foreign_optionals(lock, folder / name), folder)
     raise ResolutionFailed(f"npm wrote no lockfile for {shown!r}", returncode=2)
+
+
+_LOCAL_PREFIXES = ("./", "../", "/", "~/", ".\\", "..\\")
+_TARBALLS = (".tgz", ".tar.gz", ".tar")
+
+
+def local_specs(specs: tuple[str, ...] | list[str], cwd: Path) -> list[str]:
+    """`./folder`, `../x.tgz`, `file:lib` made absolute (`file:/abs/...`), as npm-package-arg
+    reads them: a path prefix, a `file:` scheme, or a tarball name; other specs unchanged."""
+    out = []
+    for spec in specs:
+        name, at, rest = spec.partition("@") if not spec.startswith("@") else ("", "", spec)
+        alias = f"{name}@" if at and rest.startswith(("file:", *_LOCAL_PREFIXES)) else ""
+        target = rest if alias else spec
+        if target.startswith("file:"):
+            target = target.removeprefix("file:")
+        elif not target.startswith(_LOCAL_PREFIXES) and not target.endswith(_TARBALLS):
+            out.append(spec)
+            continue
+        path = (cwd / Path(target).expanduser()).resolve()
+        out.append(f"{alias}file:{path}")
+    return out
+
+
+def absolute_locals(lock: Lockfile, folder: Path) -> Lockfile:
+    """Local (`file:`/`link`) packages' paths made absolute from the lockfile's folder, so
+    that the check reads them from disk after the temporary copy is gone."""
+    from dataclasses import replace
+
+    base = folder.resolve()
+    packages = []
+    for pkg in lock.packages:
+        if pkg.source in ("file", "link") and pkg.resolved:
+            rel = pkg.resolved.removeprefix("file:").removeprefix("link:")
+            pkg = replace(pkg, resolved=os.path.normpath(base / rel))
+        packages.append(pkg)
+    return replace(lock, packages=tuple(packages))
 
 
 def copy_project(project: Path, folder: Path, *, keep_lock: bool) -> None:

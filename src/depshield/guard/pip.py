@@ -151,36 +151,28 @@ def index_plan(
     command: PipCommand, from_files: list[LockedPackage], cwd: Path, builds: list[str]
 ) -> Plan:
     from depshield.guard.pip_index import resolve_from_index, wanted
+    from depshield.guard.pip_local import local_items
 
     roots = wanted(command.requirements, from_files)
-    local_deps, unchecked = _local_projects(builds, cwd)
-    packages = resolve_from_index([*roots, *local_deps]) if roots or local_deps else ()
+    # Local folders and archives are analysed from disk; only their declared dependencies
+    # are resolved from the index.
+    local = local_items(builds, cwd)
+    roots = [r for r in roots if not _is_local(r, local.packages)]
+    needed = [*roots, *local.requirements]
+    packages = resolve_from_index(needed) if needed else []
     return Plan(
-        tuple(packages),
+        (*local.packages, *packages),
         "the index's metadata (pip would build something to resolve)"
         if builds
         else "the index's metadata",
         artifact="default",
-        unchecked=tuple(unchecked),
+        unchecked=tuple(local.unchecked),
     )
 
 
-def _local_projects(builds: list[str], cwd: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """A local project's declared dependencies and build requirements (pyproject.toml), read
-    without building it; anything else pip would build cannot be checked in advance."""
-    from depshield.guard.pip_index import pyproject_requirements
-
-    requirements: list[tuple[str, str]] = []
-    unchecked: list[str] = []
-    for item in builds:
-        folder = (cwd / item.removeprefix("file:")).expanduser()
-        declared = pyproject_requirements(folder) if folder.is_dir() else None
-        if declared is None:
-            unchecked.append(f"{item}: pip builds it from source; it is not checked")
-        else:
-            requirements += declared
-            unchecked.append(f"{item}: a local project (its own code is not checked)")
-    return requirements, unchecked
+def _is_local(root: tuple[str, str], local: list[LockedPackage]) -> bool:
+    """`pip install ./x-1.0-py3-none-any.whl` parses as a requirement named like the file."""
+    return any(root[0] == Path(p.resolved or "").name for p in local)
 
 
 def _with_note(plan: Plan, note: str) -> Plan:

@@ -7,7 +7,14 @@ from depshield import __version__
 from depshield.pr.report import Assessed, PrReport
 from depshield.reports import escape
 from depshield.reports.markdown import _advisory, _cell_code, _code, _text
-from depshield.reports.views import SCORE_NAMES, advisory, ordered_alerts, printable, where
+from depshield.reports.views import (
+    SCORE_NAMES,
+    advisory,
+    ordered_alerts,
+    printable,
+    score_text,
+    where,
+)
 
 MARKER = "<!-- depshield -->"  # finds the comment this tool owns among a PR's comments
 LIMIT = 60_000  # GitHub refuses comment bodies over 65,536 characters
@@ -109,7 +116,8 @@ def _row(item: Assessed) -> str:
     else:
         versions = _cell_code(change.new or change.old or "")
     scores = " | ".join(
-        str(getattr(item.result.scores, key)) if item.result else "-" for key, _ in SCORE_NAMES
+        score_text(getattr(item.result.scores, key)) if item.result else "-"
+        for key, _ in SCORE_NAMES
     )
     verdict = VERDICT[item.verdict] if change.brings_code else "-"
     if item.skipped:

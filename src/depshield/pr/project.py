@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from depshield.lockfiles.base import Lockfile
@@ -13,18 +13,22 @@ from depshield.pr.analyse import AnalyseOptions, assess, local_dir
 from depshield.pr.changes import LOCAL_SOURCES, Change, diff_lockfiles
 from depshield.pr.report import PrReport
 from depshield.pr.source import Tree, project_files
+from depshield.reports.base import InputError
 
 
 @dataclass(frozen=True, slots=True)
 class Side:
     lockfiles: list[Lockfile]
     errors: list[str]
+    unreadable: tuple[InputError, ...] = ()  # lockfiles that could not be parsed
 
 
 @dataclass(frozen=True, slots=True)
 class PrOutcome:
     report: PrReport
     network_failed: bool
+    # Lockfiles of either side that could not be read: the change was not fully checked (exit 2).
+    unreadable: tuple[InputError, ...] = ()
 
 
 def compare_trees(base: Tree, head: Tree, options: AnalyseOptions, subdir: str = "") -> PrOutcome:
@@ -67,7 +71,11 @@ def _finish(
         errors=[f"base: {e}" for e in old.errors] + new.errors + outcome.errors,
         notes=[f"{lock.path}: {n}" for lock in new.lockfiles for n in lock.notes],
     )
-    return PrOutcome(report, outcome.network_failed)
+    unreadable = (
+        *(replace(e, message=f"base: {e.message}") for e in old.unreadable),
+        *new.unreadable,
+    )
+    return PrOutcome(report, outcome.network_failed, unreadable)
 
 
 def load_tree(tree: Tree, dest: Path, subdir: str, offline: bool) -> Side:
@@ -84,16 +92,17 @@ def load_tree(tree: Tree, dest: Path, subdir: str, offline: bool) -> Side:
 
 def load_path(root: Path, offline: bool) -> Side:
     from depshield.scan.resolve import resolve_unpinned
-    from depshield.scan.run import parse_project
+    from depshield.scan.run import read_project
 
-    lockfiles, errors = parse_project(root)
+    lockfiles, problems = read_project(root)
     # Name files as the repository does, not by the temporary checkout they were written to.
     prefix = str(root) + os.sep
-    errors = [e.replace(prefix, "") for e in errors]
+    unreadable = tuple(replace(e, message=e.message.replace(prefix, "")) for e in problems)
+    errors = [str(e) for e in unreadable]
     if not offline:
-        lockfiles, problems = resolve_unpinned(lockfiles)
-        errors += problems
-    return Side(lockfiles, errors)
+        lockfiles, resolve_problems = resolve_unpinned(lockfiles)
+        errors += resolve_problems
+    return Side(lockfiles, errors, unreadable)
 
 
 def _changed_locals(

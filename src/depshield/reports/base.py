@@ -32,6 +32,19 @@ class DeepView:
 
 
 @dataclass(frozen=True, slots=True)
+class InputError:
+    """A project file that could not be read: what it held was not checked (exit 2)."""
+
+    file: str  # relative to the scanned root
+    message: str  # one line, naming the file (and line when known)
+    tip: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.message + (f" (Tip: {self.tip})" if self.tip else "")
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     packages: Sequence[PackageResult]
     errors: Sequence[str] = field(default_factory=tuple)  # packages that could not be analysed
@@ -43,6 +56,13 @@ class Report:
     edges: Sequence[tuple[str, str]] = field(default_factory=tuple)  # ("" = project, purl)
     deep: Mapping[str, DeepView] = field(default_factory=dict)
     notes: Sequence[str] = field(default_factory=tuple)
+    # Lockfiles and manifests that could not be read (also listed in `errors`, as text).
+    input_errors: Sequence[InputError] = field(default_factory=tuple)
+    # The repository the scanned folder sits in (the nearest folder up with .git), absolute,
+    # and the scanned folder relative to it ("services/api/", "" at the top): SARIF names
+    # files from the repository root, as GitHub code scanning expects (docs/sarif.md).
+    repo_root: str | None = None
+    repo_prefix: str = ""
     quiet: bool = False  # text: only packages that warn or block, no notes (`--quiet`)
 
     def visible_alerts(self, result: PackageResult) -> list[Alert]:

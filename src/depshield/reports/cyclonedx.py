@@ -15,7 +15,7 @@ from typing import Any
 from depshield import __version__
 from depshield.model import PackageResult
 from depshield.reports.base import Report
-from depshield.reports.views import SCORE_NAMES, ordered_alerts
+from depshield.reports.views import SCORE_NAMES, ordered_alerts, score_text
 
 SCHEMA_URI = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 PROJECT_REF = "depshield:project"
@@ -161,7 +161,7 @@ def _licenses(result: PackageResult) -> list[dict[str, Any]]:
 def _properties(report: Report, result: PackageResult) -> list[dict[str, str]]:
     props: list[tuple[str, str]] = [("depshield:verdict", result.verdict)]
     for key, _ in SCORE_NAMES:
-        props.append((f"depshield:score:{key}", str(getattr(result.scores, key))))
+        props.append((f"depshield:score:{key}", score_text(getattr(result.scores, key))))
     props.append(("depshield:score:overall", str(result.scores.overall)))
     props += [("depshield:capability", c) for c in sorted(set(result.capabilities))]
     seen: set[str] = set()

@@ -21,6 +21,7 @@ from depshield.reports.views import (
     ordered_packages,
     overall_verdict,
     printable,
+    score_text,
     suggestion,
     summarize,
     where,
@@ -187,11 +188,12 @@ def _package(report: Report, result: PackageResult, order: int, columns: int, op
         "severities": " ".join(sorted({a.severity for a in alerts})),
         "types": " ".join(sorted({a.type for a in alerts})),
         "search": f"{ref.name} {ref.version or ''} {ref.purl}".lower(),
-        **{key: str(value) for key, value in scores},
+        **{key: "" if value is None else str(value) for key, value in scores},
     }
     attrs = " ".join(f'data-{k}="{e(v, 10_000)}"' for k, v in data.items())
     cells = "".join(
-        f'<td class="num{" low-score" if value < LOW_SCORE else ""}">{value}</td>'
+        f'<td class="num{" low-score" if value is not None and value < LOW_SCORE else ""}">'
+        f"{score_text(value)}</td>"
         for _, value in scores
     )
     verdict = f'<span class="badge v-{e(result.verdict)}">{e(result.verdict)}</span>'

@@ -7,6 +7,7 @@ from typing import Any
 
 from depshield import __version__
 from depshield.reports.base import Report
+from depshield.reports.views import vulnerabilities_status
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -42,6 +43,13 @@ def as_dict(report: Report) -> dict[str, Any]:
         "tool": {"name": "depshield", "version": __version__},
         "packages": packages,
         "errors": list(report.errors),
+        # schema 1, extended compatibly: what was not checked (docs/json-schema.md).
+        "inputErrors": [
+            {"file": e.file, "line": e.line, "message": e.message, "tip": e.tip}
+            for e in report.input_errors
+        ],
+        "complete": not report.input_errors and not any(p.skipped for p in report.packages),
+        "knownVulnerabilities": vulnerabilities_status(report),
     }
     if report.root is not None:
         out["project"] = {

@@ -19,8 +19,10 @@ from depshield.reports.views import (
     ordered_packages,
     overall_verdict,
     printable,
+    score_text,
     suggestion,
     summarize,
+    vulnerabilities_status,
     where,
 )
 
@@ -82,6 +84,8 @@ def _heading(report: Report, summary: Summary) -> str:
         f"{counts['block']} blocked, {counts['warn']} with warnings, {counts['pass']} passed"
         + (f" ({skipped} not analysed)." if skipped else "."),
     ]
+    if vulnerabilities_status(report) != "checked":
+        lines.append(f"Known vulnerabilities: {vulnerabilities_status(report)}.")
     if summary.alerts:
         by_severity = ", ".join(f"{summary.severities[s]} {s}" for s in SEVERITIES)
         lines.append(f"Alerts: {summary.alerts} ({by_severity}).")
@@ -99,7 +103,7 @@ def _table_header() -> str:
 
 def _row(result: PackageResult) -> str:
     ref = result.ref
-    scores = " | ".join(str(getattr(result.scores, key)) for key, _ in SCORE_NAMES)
+    scores = " | ".join(score_text(getattr(result.scores, key)) for key, _ in SCORE_NAMES)
     version = _cell_code(ref.version) if ref.version else ""
     verdict = VERDICT_TEXT[result.verdict] + (" (skipped)" if result.skipped else "")
     name = f"{_cell_code(ref.name)} ({ref.ecosystem})"

@@ -5,23 +5,32 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from depshield import __version__
 from depshield.model import Alert, PackageResult
+from depshield.reports import sarif_rules
 from depshield.reports.base import Occurrence, Report
-from depshield.reports.views import SEVERITY_RANK, occurrences, printable, suggestion, where
+from depshield.reports.sarif_limits import fit
+from depshield.reports.sarif_rules import LEVEL, security_severity
+from depshield.reports.views import (
+    SEVERITY_RANK,
+    occurrences,
+    printable,
+    suggestion,
+    vulnerabilities_status,
+    where,
+)
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-# GitHub code scanning reads `security-severity` (a number written as a string, 0.0-10.0) to
-# bucket alerts: >= 9.0 critical, >= 7.0 high, >= 4.0 medium, else low.
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "middle": "5.0", "low": "2.0"}
-LEVEL = {"error": "error", "warn": "warning", "monitor": "note", "ignore": "note"}
 FINGERPRINT_KEY = "depshield/v1"
 MAX_EVIDENCE = 300
+SHOWN = ("error", "warn")  # by default code scanning gets what blocks or warns; --all the rest
+SRCROOT = "%SRCROOT%"
 
 
 def render(report: Report, *, color: bool = False) -> str:
@@ -30,8 +39,13 @@ def render(report: Report, *, color: bool = False) -> str:
 
 def as_dict(report: Report) -> dict[str, Any]:
     pairs = sorted(
-        ((r, a) for r in report.packages for a in report.visible_alerts(r)),
-        key=lambda pair: (pair[0].ref.purl, _alert_key(pair[1])),
+        (
+            (r, a)
+            for r in report.packages
+            for a in report.visible_alerts(r)
+            if report.show_all or a.action in SHOWN
+        ),
+        key=lambda pair: (_rank(pair[1]), pair[0].ref.purl, _alert_key(pair[1])),
     )
     from depshield.reports.sarif_advisories import advisory_rules, is_advisory, rule_id
 
@@ -50,13 +64,31 @@ def as_dict(report: Report) -> dict[str, Any]:
         "tool": {"driver": _driver(rules)},
         "results": results,
         "columnKind": "unicodeCodePoints",
+        "invocations": [_invocation(report)],
     }
-    notifications = _notifications(report)
-    if notifications:
-        run["invocations"] = [
-            {"executionSuccessful": True, "toolExecutionNotifications": notifications}
-        ]
-    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    if report.root is not None:
+        run["originalUriBaseIds"] = _base_ids(report)
+    return fit({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]})
+
+
+def _rank(alert: Alert) -> tuple[int, float]:
+    """Worst first (what GitHub's limits keep): blocking, then warning; by security severity."""
+    score = float(security_severity(alert.type, alert.category, alert.severity))
+    return ({"error": 0, "warn": 1}.get(alert.action, 2), -score)
+
+
+def _base_ids(report: Report) -> dict[str, Any]:
+    """%SRCROOT%: the repository root (GitHub resolves the relative URIs from it)."""
+    if report.repo_root is None:
+        return {SRCROOT: {"description": {"text": "the scanned folder"}}}
+    uri = Path(report.repo_root).as_uri().rstrip("/") + "/"
+    return {SRCROOT: {"uri": uri, "description": {"text": "the repository root"}}}
+
+
+def _uri(report: Report, path: str) -> dict[str, Any]:
+    """A project file as code scanning wants it: relative to the repository root."""
+    relative = report.repo_prefix + path.replace("\\", "/")
+    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
 
 
 def fingerprint(result: PackageResult, alert: Alert) -> str:
@@ -90,39 +122,12 @@ def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _rules(alerts: list[Alert]) -> list[dict[str, Any]]:
-    from depshield.alerts.catalog import CATALOG
-
     worst: dict[str, Alert] = {}
     for alert in alerts:  # the policy may raise a type's severity: the rule shows the worst
         known = worst.get(alert.type)
         if known is None or SEVERITY_RANK[alert.severity] < SEVERITY_RANK[known.severity]:
             worst[alert.type] = alert
-    rules = []
-    for type_, alert in sorted(worst.items()):
-        entry = CATALOG.get(type_)
-        title = entry.title if entry else alert.title
-        help_text = (entry.suggestion if entry else "") or alert.message or title
-        rules.append(
-            {
-                "id": type_,
-                "name": type_,
-                "shortDescription": {"text": title},
-                "fullDescription": {"text": _full_description(alert, title, help_text)},
-                "help": {"text": help_text},
-                "defaultConfiguration": {"level": LEVEL[alert.action]},
-                "properties": {
-                    "category": alert.category,
-                    "tags": ["security", "supply-chain", alert.category],
-                    "security-severity": SECURITY_SEVERITY[alert.severity],
-                    "severity": alert.severity,
-                },
-            }
-        )
-    return rules
-
-
-def _full_description(alert: Alert, title: str, help_text: str) -> str:
-    return f"{title} ({alert.category}, {alert.severity} severity). {help_text}"
+    return sarif_rules.rules(worst)
 
 
 def _result(
@@ -136,7 +141,7 @@ def _result(
         "ruleIndex": rule_index,
         "level": LEVEL[alert.action],
         "message": {"text": _message(result, alert, found)},
-        "locations": _locations(result, alert, found),
+        "locations": _locations(report, result, alert, found),
         "partialFingerprints": {FINGERPRINT_KEY: digest},
         "properties": _properties(result, alert, found),
     }
@@ -162,7 +167,7 @@ def _message(result: PackageResult, alert: Alert, found: list[Occurrence]) -> st
 
 
 def _locations(
-    result: PackageResult, alert: Alert, found: list[Occurrence]
+    report: Report, result: PackageResult, alert: Alert, found: list[Occurrence]
 ) -> list[dict[str, Any]]:
     logical = _logical(result, alert)
     if not found:  # `depshield package`: no project file, so name the artifact analysed
@@ -171,12 +176,7 @@ def _locations(
         return [{"physicalLocation": named, "logicalLocations": logical}]
     locations = []
     for occurrence in found:
-        physical: dict[str, Any] = {
-            "artifactLocation": {
-                "uri": quote(occurrence.lockfile.replace("\\", "/"), safe="/"),
-                "uriBaseId": "%SRCROOT%",
-            }
-        }
+        physical: dict[str, Any] = {"artifactLocation": _uri(report, occurrence.lockfile)}
         if occurrence.line >= 1:
             physical["region"] = {"startLine": occurrence.line}
         locations.append({"physicalLocation": physical, "logicalLocations": logical})
@@ -211,7 +211,30 @@ def _properties(result: PackageResult, alert: Alert, found: list[Occurrence]) ->
     return props
 
 
-def _notifications(report: Report) -> list[dict[str, Any]]:
-    errors = [{"level": "error", "message": {"text": e}} for e in report.errors]
-    notes = [{"level": "note", "message": {"text": n}} for n in report.notes]
-    return errors + notes
+def _invocation(report: Report) -> dict[str, Any]:
+    """Not successful when a project file could not be read: what it held was not checked."""
+    unreadable = {str(e) for e in report.input_errors}
+    notes: list[dict[str, Any]] = []
+    for problem in report.input_errors:
+        physical: dict[str, Any] = {"artifactLocation": _uri(report, problem.file)}
+        if problem.line:
+            physical["region"] = {"startLine": problem.line}
+        notes.append(
+            {
+                "level": "error",
+                "message": {"text": str(problem)},
+                "locations": [{"physicalLocation": physical}],
+            }
+        )
+    notes += [
+        {"level": "error", "message": {"text": e}} for e in report.errors if e not in unreadable
+    ]
+    notes += [{"level": "note", "message": {"text": n}} for n in report.notes]
+    vulns = vulnerabilities_status(report)
+    if vulns != "checked":  # no result for a CVE is not the same as no CVE
+        text = f"known vulnerabilities: {vulns} (no vulnerability database or advisory source)"
+        notes.append({"level": "warning", "message": {"text": text}})
+    invocation: dict[str, Any] = {"executionSuccessful": not report.input_errors}
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation

@@ -6,11 +6,21 @@ import io
 
 from depshield.model import Alert, PackageResult
 from depshield.reports.base import Report
-from depshield.reports.views import advisory, advisory_text, collapsed
+from depshield.reports.views import (
+    advisory,
+    advisory_text,
+    collapsed,
+    not_analysed,
+    not_analysed_line,
+    score_text,
+    skip_reason,
+    vulnerabilities_status,
+)
 
 VERDICT_STYLE = {"block": "bold white on red", "warn": "bold black on yellow", "pass": "bold green"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "middle": "yellow", "low": "dim"}
 SEVERITIES = ("critical", "high", "middle", "low")
+MAX_SKIPPED_SHOWN = 3  # more packages than this skipped for one reason: one line, not a block each
 
 
 # Without a terminal width (a pipe, a file, CI logs) nothing is wrapped or cut: one line per
@@ -39,10 +49,16 @@ def render(report: Report, *, color: bool = False, width: int | None = None) -> 
             if report.quiet and result.verdict == "pass" and not result.skipped:
                 continue
             _package(console, result, report.show_all, report.quiet)
+        if report.packages and not report.quiet and vulnerabilities_status(report) != "checked":
+            console.print(f"known vulnerabilities: {vulnerabilities_status(report)}")
     from depshield.reports.escape import rich as escape
 
+    # A reason many packages share is said once, by the not-analysed line.
+    said = {p.skipped for p in report.packages if p.skipped} if report.root is not None else set()
+    said |= {str(problem) for problem in report.input_errors}  # "not read:" above; stderr
     for error in report.errors:
-        console.print(f"[red]error:[/] {escape(error)}", markup=True)
+        if error not in said:
+            console.print(f"[red]error:[/] {escape(error)}", markup=True)
     return buffer.getvalue()
 
 
@@ -63,12 +79,21 @@ def _project(console: object, report: Report) -> None:
         f"{len(report.lockfiles)} lockfile(s): [red]{counts['block']} block[/], "
         f"[yellow]{counts['warn']} warn[/], {counts['pass']} pass"
         + (f", {skipped} not analysed" if skipped else "")
+        + _vulns(report)
     )
     for lockfile in report.lockfiles:
         c.print(f"  [dim]{escape(lockfile)}[/]")  # type: ignore[attr-defined]
+    for problem in report.input_errors:
+        c.print(f"  [red]not read:[/] {escape(problem.file)}")  # type: ignore[attr-defined]
+    unanalysed = not_analysed_line(report)
+    if unanalysed:
+        c.print(f"[bold]{escape(unanalysed)}[/]")  # type: ignore[attr-defined]
     c.print()  # type: ignore[attr-defined]
+    crowded = {reason for reason, n in not_analysed(report) if n > MAX_SKIPPED_SHOWN}
     quiet = []
     for result in packages:
+        if result.skipped and skip_reason(result) in crowded:
+            continue  # counted by the not-analysed line; the JSON report lists each one
         shown = report.visible_alerts(result)
         if (
             result.verdict == "pass"
@@ -124,13 +149,18 @@ def _package(console: object, result: PackageResult, show_all: bool, quiet: bool
     if not result.skipped:
         c.print(  # type: ignore[attr-defined]
             f"  scores: supply chain {s.supplyChain}  quality {s.quality}  maintenance "
-            f"{s.maintenance}  vulnerability {s.vulnerability}  license {s.license}  "
+            f"{s.maintenance}  vulnerability {score_text(s.vulnerability)}  license {s.license}  "
             f"[bold]overall {s.overall}[/]"
         )
     for note in [] if quiet else result.notes[:10]:
         c.print(f"  [dim]note: {escape(note)}[/]")  # type: ignore[attr-defined]
     if len(result.notes) > 10 and not quiet:
         c.print(f"  [dim]... {len(result.notes) - 10} more notes (--format json)[/]")  # type: ignore[attr-defined]
+
+
+def _vulns(report: Report) -> str:
+    status = vulnerabilities_status(report)
+    return "" if status == "checked" else f"; known vulnerabilities: {status}"
 
 
 def _line(alert: Alert, count: int = 1) -> str:

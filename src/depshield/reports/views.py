@@ -34,6 +34,23 @@ class Summary:
     errors: int
 
 
+NOT_CHECKED = "not checked"
+
+
+def score_text(value: int | None) -> str:
+    """A score as reports show it; None is a check that was not made, never 100."""
+    return NOT_CHECKED if value is None else str(value)
+
+
+def vulnerabilities_status(report: Report) -> str:
+    """ "checked", "not checked" or "partly checked" over the packages that were analysed."""
+    analysed = [r for r in report.packages if not r.skipped]
+    unchecked = sum(1 for r in analysed if r.scores.vulnerability is None)
+    if not analysed or not unchecked:
+        return "checked"
+    return NOT_CHECKED if unchecked == len(analysed) else "partly checked"
+
+
 def ordered_packages(report: Report) -> list[PackageResult]:
     """Worst first, then by purl: the same order whatever order the scan produced."""
     return sorted(
@@ -111,6 +128,38 @@ def _visible(ch: str) -> str:
         return ch
     code = ord(ch)
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def skip_reason(result: PackageResult) -> str:
+    """Why a package was not analysed, without its name in front: the same reason for many
+    packages ("offline and not in the cache") reads as one line with a count."""
+    reason = result.skipped or ""
+    ref = result.ref
+    for prefix in (f"{ref.name}@{ref.version}: ", f"{ref.name}=={ref.version}: ", f"{ref.name}: "):
+        if reason.startswith(prefix):
+            return reason[len(prefix) :]
+    return reason
+
+
+def not_analysed(report: Report) -> list[tuple[str, int]]:
+    """(reason, how many packages) for the packages with no analysis, the commonest first."""
+    counts = Counter(skip_reason(r) for r in report.packages if r.skipped)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def not_analysed_line(report: Report) -> str:
+    """One line for every package not analysed: "411 packages not analysed: offline and not
+    in the cache"; empty when everything was analysed."""
+    groups = not_analysed(report)
+    total = sum(n for _, n in groups)
+    if not total:
+        return ""
+    noun = "package" if total == 1 else "packages"
+    if len(groups) == 1:
+        return f"{total} {noun} not analysed: {groups[0][0]}"
+    shown = "; ".join(f"{n} {reason}" for reason, n in groups[:3])
+    more = f"; {len(groups) - 3} other reasons" if len(groups) > 3 else ""
+    return f"{total} {noun} not analysed ({shown}{more})"
 
 
 ADVISORY_TYPES = frozenset({"criticalCVE", "cve", "mediumCVE", "mildCVE", "malware"})

@@ -51,7 +51,7 @@ def find_files(
         for parser in parsers:
             if parser.wants(root):
                 return [(root, parser)]
-        return []
+        return [(root, _by_content(root, parsers))]
     found: list[tuple[Path, LockfileParser]] = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
@@ -66,6 +66,19 @@ def find_files(
                     found.append((path, parser))
                     break
     return found
+
+
+def _by_content(path: Path, parsers: tuple[LockfileParser, ...]) -> LockfileParser:
+    """A file named as no tool names it: the parser its content asks for, or a refusal."""
+    from depshield.lockfiles.sniff import HEAD, canonical_name, refuse
+    from depshield.project_files import read_bytes
+
+    text = read_bytes(path, root=path.parent)[:HEAD].decode("utf-8", errors="replace")
+    name = canonical_name(text)
+    for parser in parsers if name else ():
+        if parser.wants(path.with_name(name)):  # type: ignore[arg-type]
+            return parser
+    raise refuse(path)
 
 
 def _superseded(name: str, siblings: set[str]) -> bool:

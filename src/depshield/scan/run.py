@@ -15,7 +15,7 @@ from depshield.lockfiles.base import LockedPackage, Lockfile
 from depshield.model import PackageResult, Scores
 from depshield.policy import Policy
 from depshield.project_files import project_root
-from depshield.reports.base import Occurrence, Report
+from depshield.reports.base import InputError, Occurrence, Report
 
 REFUSED = "refused "  # ProjectFileError's message prefix
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -45,14 +45,30 @@ class ScanOutcome:
         """Project files the reader refused (outside the root, not regular, too large)."""
         return [e for e in self.report.errors if e.startswith(REFUSED)]
 
+    @property
+    def input_errors(self) -> list[InputError]:
+        """Lockfiles and manifests that could not be read or parsed: not checked (exit 2)."""
+        return list(self.report.input_errors)
+
+    @property
+    def not_analysed(self) -> list[PackageResult]:
+        """Packages with no analysis behind their verdict: not a pass (exit 6)."""
+        return [p for p in self.report.packages if p.skipped]
+
 
 def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
     """Every lockfile under `root`, parsed; files that fail are errors naming file and line."""
+    lockfiles, problems = read_project(root)
+    return lockfiles, [str(problem) for problem in problems]
+
+
+def read_project(root: Path) -> tuple[list[Lockfile], list[InputError]]:
+    """`parse_project` with each unreadable file as an InputError (file, message, tip)."""
     from depshield.lockfiles.registry import parsers
     from depshield.scan.discover import find_files
 
     lockfiles: list[Lockfile] = []
-    errors: list[str] = []
+    errors: list[InputError] = []
     base = root if root.is_dir() else root.parent
     with project_root(base):
         for path, parser in find_files(root, parsers()):
@@ -61,10 +77,12 @@ def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
 
 
 def _parse_one(
-    path: Path, parser: Any, base: Path, lockfiles: list[Lockfile], errors: list[str]
+    path: Path, parser: Any, base: Path, lockfiles: list[Lockfile], errors: list[InputError]
 ) -> None:
+    from depshield.lockfiles.base import LockfileError
     from depshield.project_files import read_bytes
 
+    rel = os.path.relpath(path, base)
     try:
         # Lenient decoding: a binary lockfile (bun.lockb) reaches its parser, which says
         # what to do about it, instead of failing here without a tip. The reader refuses
@@ -72,9 +90,11 @@ def _parse_one(
         text = read_bytes(path, root=base).decode("utf-8-sig", errors="replace")
         lock = parser.parse(path, text)
     except DepshieldError as exc:
-        errors.append(exc.message + (f" (Tip: {exc.tip})" if exc.tip else ""))
+        line = exc.line if isinstance(exc, LockfileError) else None
+        # Named as the report names lockfiles: relative to the scanned folder.
+        message = exc.message.replace(str(path), rel, 1)
+        errors.append(InputError(rel, message, exc.tip, line))
         return
-    rel = os.path.relpath(path, base)
     lockfiles.append(
         Lockfile(rel, lock.ecosystem, lock.format, lock.packages, lock.edges, lock.notes)
     )
@@ -85,8 +105,9 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     from depshield.scan.resolve import resolve_unpinned
     from depshield.scan.sync import out_of_sync
 
-    lockfiles, errors = parse_project(root)
-    if not lockfiles and not errors:
+    lockfiles, unreadable = read_project(root)
+    errors = [str(problem) for problem in unreadable]
+    if not lockfiles and not unreadable:
         raise NothingToScan(
             f"no lockfile or manifest found under {str(root)!r}",
             tip="run depshield scan in a project with package-lock.json, yarn.lock, "
@@ -103,8 +124,7 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     errors += fetch_errors
     report = _report(root, lockfiles, unique, results, errors, options)
     report = _once(report, advisory_notes)
-    if stale:
-        report = replace(report, notes=[*stale, *report.notes])
+    report = replace(report, notes=[*stale, *report.notes], input_errors=unreadable)
     return ScanOutcome(report, network_failed)
 
 
@@ -214,6 +234,7 @@ def _report(
             if child in purls:
                 edges.append((purls.get(parent, ""), purls[child]))
     ordered = sorted(results.values(), key=_worst_first)
+    repo_root, repo_prefix = repository(root if root.is_dir() else root.parent)
     return Report(
         packages=ordered,
         errors=errors,
@@ -224,7 +245,20 @@ def _report(
         edges=sorted(set(edges)),
         deep=deep_views(results, edges),
         notes=[f"{lock.path}: {note}" for lock in lockfiles for note in lock.notes],
+        repo_root=repo_root,
+        repo_prefix=repo_prefix,
     )
+
+
+def repository(base: Path) -> tuple[str, str]:
+    """(the repository root, `base` relative to it as a URI prefix): the nearest folder up
+    with a .git (a directory, or a file in a worktree), else `base` itself."""
+    start = base.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            relative = start.relative_to(folder).as_posix()
+            return str(folder), "" if relative == "." else relative + "/"
+    return str(start), ""
 
 
 VERDICT_RANK = {"block": 0, "warn": 1, "pass": 2}

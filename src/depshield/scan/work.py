@@ -13,15 +13,23 @@ from depshield.lockfiles.base import LockedPackage
 from depshield.scan.fetch import Located, from_registry, from_store, locked_choice
 from depshield.scan.pool import AnalysisPool
 
-__all__ = ["SOURCE_REASONS", "AnalysisPool", "Downloads", "locate_all", "locate_local"]
+__all__ = [
+    "OFFLINE_REASON",
+    "SOURCE_REASONS",
+    "AnalysisPool",
+    "Downloads",
+    "locate_all",
+    "locate_local",
+]
 
 if TYPE_CHECKING:
     from depshield.scan.run import ScanOptions
 
+OFFLINE_REASON = "offline and not in the cache"
 SOURCE_REASONS = {
     "git": "a git dependency: not fetched from the registry",
     "http": "a tarball URL dependency: not fetched from the registry",
-    "file": "a local path dependency that is not a directory here",
+    "file": "a local path dependency that is not a directory or an archive here",
     "link": "a linked local directory that does not exist here",
 }
 
@@ -49,7 +57,7 @@ def locate_local(
     errors: dict[str, str] = {}
     missing: list[tuple[str, LockedPackage]] = []
     for purl, pkg in unique.items():
-        local = _local_directory(pkg)
+        local = local_artifact(pkg)
         if local is not None:
             located[purl] = Located(pkg.ref, local, "", {})
             continue
@@ -60,7 +68,7 @@ def locate_local(
         if hit is not None:
             located[purl] = hit
         elif options.offline:
-            errors[purl] = f"{pkg.name}@{pkg.version}: not in the local cache (--offline)"
+            errors[purl] = f"{pkg.name}@{pkg.version}: {OFFLINE_REASON}"
         else:
             missing.append((purl, pkg))
     # The largest files first: their downloads and analyses are the long ones.
@@ -114,9 +122,17 @@ def _expected_size(pkg: LockedPackage, artifact: str) -> int:
     return (chosen.size or 0) if chosen is not None else 0
 
 
-def _local_directory(pkg: LockedPackage) -> Path | None:
-    """A `file:`/`link:` dependency's directory when it exists (resolved by the scan)."""
+LOCAL_ARCHIVES = (".tgz", ".tar.gz", ".tar", ".zip", ".whl", ".tar.bz2")
+
+
+def local_artifact(pkg: LockedPackage) -> Path | None:
+    """A `file:`/`link:` dependency's directory, or its tarball / wheel / sdist, when it
+    exists (its path made absolute by the scan or the install guard): analysed from disk."""
     if pkg.source not in ("file", "link") or not pkg.resolved:
         return None
-    path = Path(pkg.resolved)
-    return path if path.is_dir() else None
+    path = Path(pkg.resolved.removeprefix("file:").removeprefix("link:"))
+    if not path.is_absolute():
+        return None
+    if path.is_dir() or (path.is_file() and path.name.lower().endswith(LOCAL_ARCHIVES)):
+        return path
+    return None
