@@ -18,7 +18,9 @@ from depshield.alerts.catalog import CATALOG
 from depshield.model import Alert, PackageRef, PackageResult, Scores
 from depshield.reports import sarif_limits
 from depshield.reports.base import InputError, Occurrence, Report
-from depshield.reports.sarif_rules import DOCS_URL, SECURITY_SEVERITY, security_severity
+from depshield.reports.sarif_rules import SECURITY_SEVERITY, security_severity
+
+DOCS_URL = "https://docs.example.invalid/depshield/alerts"
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sarif.md"
 
@@ -54,7 +56,8 @@ def test_the_documented_table_is_the_code_table() -> None:
     assert documented == {k: f"{v:.1f}" for k, v in SECURITY_SEVERITY.items()}
 
 
-def test_rules_carry_help_uri_and_markdown_from_the_catalog(scan_report: Report) -> None:
+def test_rules_carry_help_uri_and_markdown_from_the_catalog(scan_report, monkeypatch) -> None:
+    monkeypatch.setenv("DEPSHIELD_DOCS_URL", DOCS_URL)
     rules = sarif(scan_report)["runs"][0]["tool"]["driver"]["rules"]
     assert rules
     for rule in rules:
@@ -65,6 +68,13 @@ def test_rules_carry_help_uri_and_markdown_from_the_catalog(scan_report: Report)
         assert f"]({rule['helpUri']})" in rule["help"]["markdown"]
     exfil = next(r for r in rules if r["id"] == "dataExfiltration")
     assert exfil["helpUri"].endswith("#supply-chain-risk")
+
+
+def test_no_help_uri_is_invented_without_a_documentation_address(scan_report, monkeypatch) -> None:
+    monkeypatch.delenv("DEPSHIELD_DOCS_URL", raising=False)
+    rules = sarif(scan_report)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all("helpUri" not in rule for rule in rules)
+    assert all("`depshield alerts`" in rule["help"]["markdown"] for rule in rules)
 
 
 def test_help_uri_follows_the_documentation_mirror(scan_report, monkeypatch) -> None:

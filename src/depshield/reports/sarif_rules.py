@@ -17,7 +17,6 @@ from typing import Any
 from depshield.model import Alert
 
 DOCS_ENV = "DEPSHIELD_DOCS_URL"  # a fork or an internal mirror of the documentation
-DOCS_URL = "https://github.com/depshield/depshield/blob/main/docs/alerts.md"
 CATEGORY_ANCHORS = {
     "supplyChainRisk": "supply-chain-risk",
     "quality": "quality",
@@ -76,8 +75,12 @@ def security_severity(alert_type: str, category: str, severity: str) -> str:
     return f"{score:.1f}"
 
 
-def help_uri(category: str) -> str:
-    base = os.environ.get(DOCS_ENV, "").strip() or DOCS_URL
+def help_uri(category: str) -> str | None:
+    """Where the alert catalog is published (DEPSHIELD_DOCS_URL), else None: no address is
+    invented for documentation whose home this installation does not know."""
+    base = os.environ.get(DOCS_ENV, "").strip()
+    if not base:
+        return None
     anchor = CATEGORY_ANCHORS.get(category)
     return f"{base}#{anchor}" if anchor else base
 
@@ -102,7 +105,7 @@ def rule(type_: str, alert: Alert) -> dict[str, Any]:
         "fullDescription": {
             "text": f"{title} ({alert.category}, {alert.severity} severity). {help_text}"
         },
-        "helpUri": uri,
+        **({"helpUri": uri} if uri else {}),
         "help": {"text": help_text, "markdown": _markdown(type_, title, alert, help_text, uri)},
         "defaultConfiguration": {"level": LEVEL[alert.action]},
         "properties": {
@@ -114,11 +117,12 @@ def rule(type_: str, alert: Alert) -> dict[str, Any]:
     }
 
 
-def _markdown(type_: str, title: str, alert: Alert, help_text: str, uri: str) -> str:
+def _markdown(type_: str, title: str, alert: Alert, help_text: str, uri: str | None) -> str:
     from depshield.reports.escape import markdown_text
 
+    catalog = f"[the alert catalog]({uri})" if uri else "`depshield alerts` (the alert catalog)"
     return (
         f"**{markdown_text(title)}** (`{type_}`: {alert.category}, {alert.severity} severity, "
         f"default action {alert.action})\n\n{markdown_text(help_text)}\n\n"
-        f"See [the alert catalog]({uri}) for what depshield looks for and how to configure it."
+        f"See {catalog} for what depshield looks for and how to configure it."
     )
