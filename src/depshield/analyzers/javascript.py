@@ -87,7 +87,7 @@ def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
         inner = _analyze(ctx.path, program.encode("utf-8"), grammar, language, [], depth + 1)
         for f in inner.findings:
             ctx.out.add(replace(f, line=line, top_level=top and f.top_level, column=0))
-        ctx.imports.extend(i for i in inner.imports if i not in ctx.imports)
+        ctx.imports.update(dict.fromkeys(inner.imports))
 
 
 def _verdict_finding(path: str, verdict: Verdict) -> Finding:
