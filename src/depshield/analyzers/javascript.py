@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from depshield.analyzers import js_text
+from depshield.analyzers import budget, js_text
 from depshield.analyzers.js_obfuscation import Verdict, classify
 from depshield.analyzers.js_parse import capture, grammar_for, parse
 from depshield.model import FileAnalysis, Finding
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
-MAX_BYTES = 32 << 20  # larger files get the text checks only
 MAX_UNPACK = 2  # packed code inside packed code, and no deeper
 COMPUTED_KEYS = frozenset({"string", "template_string", "binary_expression", "call_expression"})
 
@@ -56,23 +55,31 @@ def _analyze(
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     loc = js_text.lines_of_code(text)
     source = text.encode("utf-8")
-    if len(data) > MAX_BYTES:
-        verdict = classify(text, source)
-        found = (_verdict_finding(path, verdict),) if verdict is not None else ()
-        reason = f"file too large to parse ({len(data)} bytes)"
-        return FileAnalysis(path, language, found, (), loc, reason)
+    whole: Verdict | None = None
+    head, skipped = budget.parse_prefix(source)
+    if skipped is not None:
+        # The cheap whole-file checks still run; the rules see the head of the file only.
+        whole = classify(text, source)
+        source, text = head, head.decode("utf-8", errors="replace")
     tree = parse(grammar, source)
-    ctx = JsContext(path, source, capture(grammar, tree), text)
+    caps = capture(grammar, tree)
+    total = sum(len(nodes) for nodes in caps.values())
+    caps, cutoff = budget.trim_captures(caps)
+    ctx = JsContext(path, source, caps, text)
+    ctx.skipped = skipped
+    if cutoff is not None and skipped is None:
+        line = source.count(b"\n", 0, cutoff) + 1
+        ctx.skipped = budget.over_budget(total, budget.JS_MAX_NODES, cutoff, line)
     partial.append(ctx)
     _run(ctx)
     literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
-    verdict = classify(text, source, literals)
+    verdict = classify(text, source, literals) or whole
     obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
     if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
         ctx.out.add(_verdict_finding(path, verdict))
     if depth < MAX_UNPACK:
         _unpacked(ctx, grammar, language, depth)
-    return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc)
+    return FileAnalysis(path, language, ctx.out.result(), tuple(ctx.imports), loc, ctx.skipped)
 
 
 def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
@@ -88,6 +95,8 @@ def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
         for f in inner.findings:
             ctx.out.add(replace(f, line=line, top_level=top and f.top_level, column=0))
         ctx.imports.update(dict.fromkeys(inner.imports))
+        if inner.skipped and ctx.skipped is None:
+            ctx.skipped = f"packed code at line {line}: {inner.skipped}"
 
 
 def _verdict_finding(path: str, verdict: Verdict) -> Finding:
