@@ -65,8 +65,8 @@ class PythonAnalyzer:
 
     def _run(self, code: str, out: Emitter, is_setup: bool) -> tuple[str, list[str], str | None]:
         if len(code) > _AST_FREE_SIZE and _density(code) > _AST_MAX_DENSITY:
-            reason = budget.too_large(len(code), _AST_FREE_SIZE, "line scan only")
-            return (*_fallback(code, out, is_setup, huge=True), reason)
+            big = budget.too_large(len(code), _AST_FREE_SIZE, "line scan only")
+            return (*_fallback(code, out, is_setup, huge=True), big)
         try:
             tree = parse(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
