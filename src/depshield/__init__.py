@@ -34,6 +34,7 @@ _SURFACE = {
     "Finding": "depshield.model",
     "FileAnalysis": "depshield.model",
     "Scores": "depshield.model",
+    "SkippedFile": "depshield.model",
     "When": "depshield.model",
     "DepshieldError": "depshield.errors",
     "UsageError": "depshield.errors",
@@ -68,6 +69,7 @@ __all__ = [
     "Finding",
     "FileAnalysis",
     "Scores",
+    "SkippedFile",
     "When",
     "DepshieldError",
     "UsageError",
@@ -101,6 +103,7 @@ if TYPE_CHECKING:
         PackageRef,
         PackageResult,
         Scores,
+        SkippedFile,
         When,
     )
     from depshield.policy import Ignore, Policy
