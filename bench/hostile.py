@@ -173,7 +173,9 @@ def _outcome(stdout: bytes) -> str:
         result = json.loads(stdout)["packages"][0]
     except (ValueError, KeyError, IndexError):
         return "no report"
-    skipped = result.get("skippedFiles") or []
+    if "skippedFiles" not in result:  # before the budgets: skips were notes only
+        return f"{result['verdict']}, no skippedFiles in the report"
+    skipped = result["skippedFiles"]
     if not skipped:
         return f"{result['verdict']}, analysed in full"
     reason = skipped[0]["reason"].split(";")[0]
