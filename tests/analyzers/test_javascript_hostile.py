@@ -63,7 +63,9 @@ def test_ten_megabyte_single_line_bundle_is_bounded() -> None:
     assert "minifiedFile" in report["types"] and "obfuscatedFile" not in report["types"]
     assert report["shell_lines"] == [1]  # the call at the start was seen
     assert report["max_per_type"] <= 20  # repeats are capped per file
-    assert report["rss_mb"] < 300, report
+    # The script holds three copies of the 10 MB input itself; the whole `depshield package`
+    # command on such a file peaks at ~260 MB (bench/hostile.py ANALYSIS_ROWS).
+    assert report["rss_mb"] < 400, report
 
 
 NESTED = {
