@@ -34,6 +34,7 @@ _SURFACE = {
     "Finding": "depshield.model",
     "FileAnalysis": "depshield.model",
     "Scores": "depshield.model",
+    "SkippedFile": "depshield.model",
     "When": "depshield.model",
     "DepshieldError": "depshield.errors",
     "UsageError": "depshield.errors",
@@ -69,6 +70,7 @@ __all__ = [
     "Finding",
     "FileAnalysis",
     "Scores",
+    "SkippedFile",
     "When",
     "DepshieldError",
     "UsageError",
@@ -104,6 +106,7 @@ if TYPE_CHECKING:
         PackageRef,
         PackageResult,
         Scores,
+        SkippedFile,
         When,
     )
     from depshield.policy import Ignore, Policy

@@ -78,6 +78,18 @@ class FileAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file of a package that was not analysed, or only in part (docs/security.md)."""
+
+    file: str
+    reason: str
+    kind: str  # "budget" (an analysis budget, analyzers/budget.py) | "refused" | "error"
+
+    def to_json(self) -> dict[str, str]:
+        return {"file": self.file, "reason": self.reason, "kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     type: str
     category: str
@@ -138,6 +150,7 @@ class PackageResult:
     artifact: str | None = None  # which artifact was analysed ("package.tgz", "x-1.0.tar.gz")
     digest: str | None = None
     notes: tuple[str, ...] = ()  # things that could not be checked, with why
+    skipped_files: tuple[SkippedFile, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -153,4 +166,5 @@ class PackageResult:
             "artifact": self.artifact,
             "digest": self.digest,
             "notes": list(self.notes),
+            "skippedFiles": [f.to_json() for f in self.skipped_files],
         }

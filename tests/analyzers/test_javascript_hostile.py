@@ -19,7 +19,7 @@ ANALYZER = JavaScriptAnalyzer()
 DEPTH = 10_000
 
 # A 10 MB bundle on one line: minified code with an embedded asset table, as bundlers emit,
-# and one child_process call near the end. Run in a child process to read its peak memory.
+# and one child_process call at the start. Run in a child process to read its peak memory.
 BIG_BUNDLE = textwrap.dedent(
     """
     import json, resource, sys
@@ -31,7 +31,7 @@ BIG_BUNDLE = textwrap.dedent(
     asset = b'var asset="' + svg * 270 + b'";'
     unit = code + b";" + asset
     parts = [unit] * (10_000_000 // len(unit) + 2)
-    parts[-1] = b'require("child_process").exec("ls")'
+    parts[0] = b'require("child_process").exec("ls")'
     data = b";".join(parts)
     fa = JavaScriptAnalyzer().analyze("dist/bundle.js", data)
     print(json.dumps({
@@ -57,12 +57,15 @@ def test_ten_megabyte_single_line_bundle_is_bounded() -> None:
     )
     report = json.loads(done.stdout)
     assert report["size"] >= 10_000_000 and report["newlines"] == 0
-    assert report["skipped"] is None
+    # Past the parse budget (analyzers/budget.py) the rules see the head of the file only, and
+    # say so; the whole-file checks (minified or obfuscated) still run on all of it.
+    assert report["skipped"].startswith("file too large to parse (10,"), report
     assert "minifiedFile" in report["types"] and "obfuscatedFile" not in report["types"]
-    assert report["shell_lines"] == [1]  # the call at the very end was still seen
+    assert report["shell_lines"] == [1]  # the call at the start was seen
     assert report["max_per_type"] <= 20  # repeats are capped per file
-    # Only the nodes the query captures become Python objects: the tree stays in C.
-    assert report["rss_mb"] < 1024, report
+    # The script holds three copies of the 10 MB input itself; the whole `depshield package`
+    # command on such a file peaks at ~260 MB (bench/hostile.py ANALYSIS_ROWS).
+    assert report["rss_mb"] < 400, report
 
 
 NESTED = {

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.findings import matching
 
-from depshield.analyzers import py_treesitter, shell, strings
+from depshield.analyzers import budget, py_treesitter, shell, strings
 from depshield.analyzers.python import PythonAnalyzer
 from depshield.model import FileAnalysis
 
@@ -93,7 +93,8 @@ def test_invalid_utf8_without_cookie_is_read_as_latin1() -> None:
 )
 def test_deep_nesting_uses_the_fallback(prefix: bytes) -> None:
     result = analyze_bytes(prefix + SHELL_CALL)
-    assert result.skipped is None
+    # A budget skip (analyzers/budget.py), visible as unanalyzedFile; the fallback still scans.
+    assert result.skipped is not None and result.skipped.startswith(budget.TOO_DEEP)
     assert matching(result, "shellAccess", 3, module="os")
 
 
@@ -107,7 +108,8 @@ def test_deep_but_parseable_expression_is_analysed() -> None:
 def test_huge_dense_file_is_scanned_by_lines() -> None:
     filler = b"value = compute(1, 2, 3)\n" * 90_000  # 2 MB of dense calls
     result = analyze_bytes(SHELL_CALL + filler)
-    assert result.language == "python?" and result.skipped is None
+    assert result.language == "python?" and result.skipped is not None
+    assert result.skipped.startswith(budget.TOO_LARGE) and "line scan only" in result.skipped
     assert matching(result, "shellAccess", 2, fallback="regex")
 
 

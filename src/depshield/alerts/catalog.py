@@ -122,6 +122,9 @@ _ENTRIES = [
        "The package metadata does not parse; package managers may read it differently."),
     _t("unresolvedRequire", QUALITY, "critical", "warn", "Unresolved import",
        "The code loads a relative file that is not in the package."),
+    _t("unanalyzedFile", SUPPLY, "low", "monitor", "File not analysed",
+       "A file was too large or too deep to analyse in full; read it before trusting the "
+       "package, above all when it runs at install or is the entry point.", True),
     _t("emptyPackage", QUALITY, "low", "monitor", "Empty package",
        "The package contains no code.", True),
     _t("minifiedFile", QUALITY, "low", "ignore", "Minified code",

@@ -13,6 +13,7 @@ from depshield.alerts.grading import grade, install_is_quiet, shipped
 from depshield.alerts.links import import_graph, install_entries, started_files
 from depshield.alerts.reach import Timing, reachable, resolve_import
 from depshield.alerts.threats import Context, correlate
+from depshield.alerts.unanalysed import skipped_files, unanalysed_findings
 from depshield.analyzers.base import SIGNALS
 from depshield.artifacts.base import Refused
 from depshield.ecosystems.base import ManifestAnalysis
@@ -65,6 +66,9 @@ def judge(
     findings += dependency_findings(manifest, files, running)
     findings += extra_findings
     findings, in_tests = _without_test_capabilities(findings, timing)
+    skipped = skipped_files(files, refused)
+    install = timing.install_files | set(manifest.install_entries)
+    findings += unanalysed_findings(skipped, install, manifest.import_entries)
     alerts, notes = _alerts(ref, findings, timing, policy)
     if in_tests:
         notes.append(f"{in_tests} capability alerts in test files not listed (docs/output.md)")
@@ -89,6 +93,7 @@ def judge(
         artifact=artifact,
         digest=digest,
         notes=tuple(notes),
+        skipped_files=tuple(skipped),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from depshield.analyzers import js_text
+from depshield.analyzers import budget, js_text
 from depshield.analyzers.js_obfuscation import Verdict, classify
 from depshield.analyzers.js_parse import capture, grammar_for, parse
 from depshield.model import FileAnalysis, Finding
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
-MAX_BYTES = 32 << 20  # larger files get the text checks only
 MAX_UNPACK = 2  # packed code inside packed code, and no deeper
 MAX_LAYERS = 3  # string arrays decoded one inside another
 COMPUTED_KEYS = frozenset({"string", "template_string", "binary_expression", "call_expression"})
@@ -58,11 +57,12 @@ def _analyze(
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     loc = js_text.lines_of_code(text)
     source = text.encode("utf-8")
-    if len(data) > MAX_BYTES:
-        verdict = classify(text, source)
-        found = (_verdict_finding(path, verdict),) if verdict is not None else ()
-        reason = f"file too large to parse ({len(data)} bytes)"
-        return FileAnalysis(path, language, found, (), loc, reason)
+    whole: Verdict | None = None
+    head, skipped = budget.parse_prefix(source)
+    if skipped is not None:
+        # The cheap whole-file checks still run; the rules see the head of the file only.
+        whole = classify(text, source)
+        source, text = head, head.decode("utf-8", errors="replace")
     caps = capture(grammar, parse(grammar, source))
     # Judge what the code does with its strings put back; lines are kept as written.
     decoded = 0
@@ -75,12 +75,18 @@ def _analyze(
         caps = capture(grammar, parse(grammar, source))
     if decoded:
         text = source.decode("utf-8", "replace")
+    total = sum(len(nodes) for nodes in caps.values())
+    caps, cutoff = budget.trim_captures(caps)
     ctx = JsContext(path, source, caps, text)
+    ctx.skipped = skipped
+    if cutoff is not None and skipped is None:
+        line = source.count(b"\n", 0, cutoff) + 1
+        ctx.skipped = budget.over_budget(total, budget.JS_MAX_NODES, cutoff, line)
     partial.append(ctx)
     _run(ctx)
     _profile_metadata(ctx)
     literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
-    verdict = classify(text, source, literals)
+    verdict = classify(text, source, literals) or whole
     obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
     if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
         ctx.out.add(_verdict_finding(path, verdict))
@@ -90,7 +96,7 @@ def _analyze(
     if decoded:
         note = f"string array: {decoded} strings decoded statically"
         results = tuple(replace(f, props={**f.props, "deobfuscated": note}) for f in results)
-    return FileAnalysis(path, language, results, tuple(ctx.imports), loc)
+    return FileAnalysis(path, language, results, tuple(ctx.imports), loc, ctx.skipped)
 
 
 def _decoded(source: bytes, caps: dict[str, list[Node]]) -> Decoded | None:
@@ -131,7 +137,9 @@ def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
         inner = _analyze(ctx.path, program.encode("utf-8"), grammar, language, [], depth + 1)
         for f in inner.findings:
             ctx.out.add(replace(f, line=line, top_level=top and f.top_level, column=0))
-        ctx.imports.extend(i for i in inner.imports if i not in ctx.imports)
+        ctx.imports.update(dict.fromkeys(inner.imports))
+        if inner.skipped and ctx.skipped is None:
+            ctx.skipped = f"packed code at line {line}: {inner.skipped}"
 
 
 def _verdict_finding(path: str, verdict: Verdict) -> Finding:

@@ -120,7 +120,8 @@ class JsContext:
         self.folder.resolver = self.resolver
         self.out = Collector()
         self.sites = Sites()
-        self.imports: list[str] = []
+        self.imports: dict[str, None] = {}  # an ordered set: 100,000 requires stay linear
+        self.skipped: str | None = None  # why part of the file was not analysed (budget.py)
         self._env_option_names: set[str] | None = None
         self._functions: dict[tuple[int, int], Node] | None = None
 

@@ -65,8 +65,7 @@ _PACKAGE_NAME = re.compile(r"(?:@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*")  # npm name
 def loaded(ctx: JsContext, node: Node, module: str) -> None:
     """A module is loaded at `node`: remember relative files, report capability modules."""
     if is_relative(module):
-        if module not in ctx.imports:
-            ctx.imports.append(module)
+        ctx.imports.setdefault(module)
         return
     capability = capability_of(module)
     if capability is not None:

@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from depshield.analyzers import budget
 from depshield.analyzers.py_analysis import analyze_tree, parse
 from depshield.analyzers.py_emit import Emitter
 from depshield.analyzers.py_fallback import TREE_SITTER_MAX, Fallback, scan_lines
@@ -52,24 +53,31 @@ class PythonAnalyzer:
         is_setup = base == "setup.py"
         if is_pth:
             _pth_finding(out, code, path)
-        language, imports = self._run(code, out, is_setup)
+        language, imports, skipped = self._run(code, out, is_setup)
         return FileAnalysis(
-            path, language, tuple(out.findings), tuple(dict.fromkeys(imports)), count_loc(code)
+            path,
+            language,
+            tuple(out.findings),
+            tuple(dict.fromkeys(imports)),
+            count_loc(code),
+            skipped,
         )
 
-    def _run(self, code: str, out: Emitter, is_setup: bool) -> tuple[str, list[str]]:
+    def _run(self, code: str, out: Emitter, is_setup: bool) -> tuple[str, list[str], str | None]:
         if len(code) > _AST_FREE_SIZE and _density(code) > _AST_MAX_DENSITY:
-            return _fallback(code, out, is_setup, huge=True)
+            big = budget.too_large(len(code), _AST_FREE_SIZE, "line scan only")
+            return (*_fallback(code, out, is_setup, huge=True), big)
         try:
             tree = parse(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            return _fallback(code, out, is_setup, python2=_looks_python2(exc))
+            reason = _too_deep(exc)
+            return (*_fallback(code, out, is_setup, python2=_looks_python2(exc)), reason)
         try:
             with _no_gc():
                 index = analyze_tree(tree, out, is_setup, code)
-        except (RecursionError, MemoryError):
-            return _fallback(code, out, is_setup)
-        return "python", index.relative_imports
+        except (RecursionError, MemoryError) as exc:
+            return (*_fallback(code, out, is_setup), budget.too_deep(type(exc).__name__))
+        return "python", index.relative_imports, None
 
 
 @contextmanager
@@ -91,6 +99,17 @@ def _no_gc() -> Iterator[None]:
 def _density(code: str) -> int:
     """A cheap stand-in for the number of AST nodes."""
     return code.count("\n") + code.count("(") + code.count(",") + code.count("=")
+
+
+def _too_deep(exc: BaseException) -> str | None:
+    """Nesting the parser refuses is a budget skip; other syntax errors are Python 2 or broken
+    code, which the fallback reads as well as it can."""
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return budget.too_deep(type(exc).__name__)
+    message = str(exc)
+    if message.startswith(("too many nested", "too many statically nested", "too many levels")):
+        return budget.too_deep(message.split(" (")[0][:80])
+    return None
 
 
 def _looks_python2(exc: BaseException) -> bool:
