@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from support.registry_server import RegistryServer
+
+# Tests never assert a timing: hypothesis's per-example deadline (200 ms) turns a loaded CI
+# machine into failures of property tests whose code is fine.
+settings.register_profile("depshield", deadline=None)
+settings.load_profile("depshield")
 
 
 @pytest.fixture
