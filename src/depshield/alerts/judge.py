@@ -61,7 +61,7 @@ def judge(
     running = frozenset(timing.install_files | timing.import_files)
     findings += dependency_findings(manifest, files, running)
     findings += extra_findings
-    alerts, notes = _alerts(ref, findings, timing, policy)
+    alerts, notes = _alerts(ref, findings, timing, policy, path_set)
     notes += extra_notes
     notes += [f"{fa.path}: {fa.skipped}" for fa in files if fa.skipped]
     notes += [f"{r.path}: {r.reason}" for r in refused]
@@ -143,14 +143,21 @@ def _built_at_install(spec: str) -> bool:
 
 
 def _alerts(
-    ref: PackageRef, findings: list[Finding], timing: Timing, policy: Policy
+    ref: PackageRef,
+    findings: list[Finding],
+    timing: Timing,
+    policy: Policy,
+    paths: frozenset[str] = frozenset(),
 ) -> tuple[list[Alert], list[str]]:
     install_quiet = install_is_quiet(
-        f
-        for f in findings
-        if timing.when(f) is When.INSTALL
-        and f.file != "package.json"
-        and f.type != "installScripts"
+        (
+            f
+            for f in findings
+            if timing.when(f) is When.INSTALL
+            and f.file != "package.json"
+            and f.type != "installScripts"
+        ),
+        paths,
     )
     alerts: list[Alert] = []
     notes: list[str] = []
