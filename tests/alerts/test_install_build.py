@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from depshield.alerts.grading import THREATS, install_is_quiet
+from depshield.alerts.build_steps import install_is_quiet
+from depshield.alerts.grading import THREATS
 from depshield.analysis import analyze_artifact
 from depshield.analyzers.python import PythonAnalyzer
 from depshield.model import Finding

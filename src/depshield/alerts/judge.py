@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from depshield.alerts.build_steps import install_is_quiet
 from depshield.alerts.catalog import catalog_entry
 from depshield.alerts.dependency_use import dependency_findings
-from depshield.alerts.grading import grade, install_is_quiet
+from depshield.alerts.grading import grade
 from depshield.alerts.links import import_graph, install_entries, started_files
 from depshield.alerts.reach import Timing, reachable, resolve_import
 from depshield.alerts.threats import Context, correlate
