@@ -103,3 +103,41 @@ def test_exec_of_decoded_or_downloaded_code_is_no_plain_code() -> None:
     assert not install_is_quiet(
         [Finding("signal:exec", "setup.py", 2, "exec(...)", {"how": "exec"})]
     )
+
+
+def npm_package(tmp_path: Path, scripts: dict[str, str], files: dict[str, str]) -> Path:
+    import json
+
+    root = tmp_path / "pkg"
+    manifest = {"name": "hooked", "version": "1.0.0", "license": "MIT", "scripts": scripts}
+    for path, text in {"package.json": json.dumps(manifest, indent=2), **files}.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def test_npm_native_build_and_own_banner_are_build_steps() -> None:
+    for name, line in (("npm-native-addon", None), ("npm-postinstall-banner", 6)):
+        result = analyze_artifact(FIXTURES / "lookalikes" / name)
+        hooks = [a for a in result.alerts if a.type == "installScripts"]
+        assert hooks and {a.action for a in hooks} == {"monitor"}, name
+        if line is not None:
+            assert (hooks[0].file, hooks[0].line) == ("package.json", line)
+
+
+@pytest.mark.parametrize(
+    ("script", "files"),
+    [
+        ("node lib/README.md", {"lib/README.md": "console.log('docs')\n"}),  # code as docs
+        ("calc.exe", {}),
+        ("node scripts/preinstall.js", {}),  # a file the package does not ship
+        ("npm install left-pad-extra", {}),
+        ("node setup.js", {"setup.js": "eval(process.argv[2])\n"}),
+    ],
+)
+def test_npm_install_steps_that_are_no_build_still_warn(
+    tmp_path: Path, script: str, files: dict[str, str]
+) -> None:
+    result = analyze_artifact(npm_package(tmp_path, {"preinstall": script}, files))
+    hooks = {(a.file, a.line): a.action for a in result.alerts if a.type == "installScripts"}
+    assert hooks.get(("package.json", 6)) in ("warn", "error"), hooks

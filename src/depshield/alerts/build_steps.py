@@ -3,6 +3,7 @@ for npm the native-addon tools, versus what attacks do at install (see docs/thre
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from depshield.alerts.grading import THREATS
@@ -63,7 +64,31 @@ QUERY_TOOLS: dict[str, frozenset[str] | None] = {
     "nproc": None,
     "getconf": None,
 }
-_SCRIPT_RUNNERS = frozenset({"sh", "bash", "zsh", "dash", "python", "python3", "py", "perl"})
+_SCRIPT_RUNNERS = frozenset(
+    {"sh", "bash", "zsh", "dash", "python", "python3", "py", "perl", "node", "nodejs", "bun"}
+)
+# What the started file must be for its run to be judged by its own findings: code that the
+# analyzers read (`node lib/README.md` runs a file disguised as documentation).
+_CODE_SUFFIXES = (".py", ".sh", ".bash", ".js", ".cjs", ".mjs", ".ts", ".pl")
+# Native-addon build steps of npm packages: compile the addon, or load or fetch the prebuilt
+# binary of the package's own version (the download itself is judged by the threat rules).
+NPM_BUILD_TOOLS = frozenset(
+    {
+        "node-gyp",
+        "node-gyp-build",
+        "node-pre-gyp",
+        "prebuild-install",
+        "cmake-js",
+        "exit",
+        "ldd",
+    }
+)
+_PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "pip", "pip3"})
+_REQUIRE = re.compile(r"""require\(\s*['"]([^'"]+)['"]\s*\)""")
+# At npm install time: what no build needs (threats, hiding, decoded or dynamic code).
+NPM_RISKY = frozenset(
+    {*THREATS, "obfuscatedFile", "obfuscatedRequire", "suspiciousString", "highEntropyStrings"}
+)
 # `usesEval` is the capability; every dynamic evaluation also leaves a `signal:exec` that
 # says whether the code run is a payload (decoded, downloaded) or plain text (see exec_rule).
 RISKY_AT_INSTALL = frozenset(
@@ -112,15 +137,27 @@ def _argv(f: Finding) -> list[str]:
     return [w.strip("'\"") for w in words if w.strip("'\"")]
 
 
+def npm_install_is_quiet(install_findings: Iterable[Finding], paths: frozenset[str]) -> bool:
+    """True when npm install-time code (the lifecycle scripts and the files they run) shows no
+    threat, hiding or dynamic evaluation and starts only build tools, queries, the package's
+    own code files, or its package manager on names it computes (its own platform build)."""
+    for f in install_findings:
+        if f.type in NPM_RISKY or f.type in ("usesEval", "signal:exec"):
+            return False
+        if f.type == "signal:spawn" and f.props.get("command") and not _builds(_argv(f), paths):
+            return False
+    return True
+
+
 def _builds(argv: list[str], paths: frozenset[str]) -> bool:
     """A command a build runs: a compiler or build tool, a query, the package's own script
-    (`sh autogen.sh`, `./build_bundled.sh`, `python tests/__init__.py`), or pip building the
-    project itself (`pip install .`)."""
+    (`sh autogen.sh`, `./build_bundled.sh`, `node install.js`), or a package manager building
+    the project itself (`pip install .`) or installing a name computed at run time."""
     if not argv:
         return True
     first = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
     rest = argv[1:]
-    if first in BUILD_TOOLS:
+    if first in BUILD_TOOLS or first in NPM_BUILD_TOOLS:
         return True
     if first in QUERY_TOOLS:
         asks = QUERY_TOOLS[first]
@@ -130,15 +167,22 @@ def _builds(argv: list[str], paths: frozenset[str]) -> bool:
     words = [w for w in rest if not w.startswith("-")]
     if first in _SCRIPT_RUNNERS and words and _shipped(words[0], paths):
         return True
-    if first in ("pip", "pip3") or (first in _SCRIPT_RUNNERS and rest[:2] == ["-m", "pip"]):
+    if first in ("node", "nodejs") and rest[:1] in (["-e"], ["--eval"]):
+        required = _REQUIRE.findall(" ".join(rest[1:]))
+        return bool(required) and all(_shipped(r, paths) for r in required)
+    if first in _PACKAGE_MANAGERS or (first in _SCRIPT_RUNNERS and rest[:2] == ["-m", "pip"]):
         words = [w for w in words if w != "pip"]
-        return words[:1] == ["install"] and all(_local(w) for w in words[1:])
+        return words[:1] in (["install"], ["i"], ["add"]) and all(
+            _local(w) or "$" in w for w in words[1:]
+        )
     return False
 
 
 def _shipped(word: str, paths: frozenset[str]) -> bool:
-    """A file of the archive (`autogen.sh` run from the vendored library's folder counts)."""
-    return locate(word, paths) is not None
+    """A code file of the archive (`autogen.sh` run from the vendored library's folder counts;
+    node adds `.js` to `node install`)."""
+    found = locate(word, paths)
+    return found is not None and found.lower().endswith(_CODE_SUFFIXES)
 
 
 def _local(word: str) -> bool:

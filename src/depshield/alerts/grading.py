@@ -106,6 +106,13 @@ def grade(
         # site.py reads .pth files only in site-packages itself: one in a subfolder
         # (test data, a vendored tree) is never processed.
         return Grade("middle", "monitor", "a .pth file that does not land in site-packages")
+    if f.type == "installScripts" and ecosystem == "npm" and install_quiet:
+        return Grade(
+            "middle",
+            "monitor",
+            "a build step: the install-time code shows no threat, no hiding and no dynamic "
+            "code, and starts only build tools, queries or the package's own code",
+        )
     if f.type == "installScripts" and ecosystem == "pypi" and install_quiet:
         return Grade(
             "middle",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from depshield.alerts.build_steps import install_is_quiet
+from depshield.alerts.build_steps import install_is_quiet, npm_install_is_quiet
 from depshield.alerts.catalog import catalog_entry
 from depshield.alerts.dependency_use import dependency_findings
 from depshield.alerts.grading import grade
@@ -150,16 +150,11 @@ def _alerts(
     policy: Policy,
     paths: frozenset[str] = frozenset(),
 ) -> tuple[list[Alert], list[str]]:
-    install_quiet = install_is_quiet(
-        (
-            f
-            for f in findings
-            if timing.when(f) is When.INSTALL
-            and f.file != "package.json"
-            and f.type != "installScripts"
-        ),
-        paths,
-    )
+    install = [f for f in findings if timing.when(f) is When.INSTALL and f.type != "installScripts"]
+    if ref.ecosystem == "npm":
+        install_quiet = npm_install_is_quiet(install, paths)
+    else:
+        install_quiet = install_is_quiet((f for f in install if f.file != "package.json"), paths)
     alerts: list[Alert] = []
     notes: list[str] = []
     counts: dict[str, int] = defaultdict(int)
