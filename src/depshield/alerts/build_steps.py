@@ -1,5 +1,5 @@
 """Install-time code that only builds: compilers, queries, the package's own scripts, and
-for npm the native-addon tools, versus what attacks do at install (see docs/threats.md)."""
+for npm the native-addon tools, versus what attacks do at install (docs/architecture.md, Judge)."""
 
 from __future__ import annotations
 

@@ -287,9 +287,7 @@ def _selected(ctx: Ctx, site: Site, tests: list[ast.expr]) -> Use:
 def _selects(node: ast.AST) -> bool:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         return node.func.attr in ("startswith", "endswith", "match", "fullmatch")
-    return isinstance(node, ast.Compare) and all(
-        isinstance(op, ast.Eq | ast.In) for op in node.ops
-    )
+    return isinstance(node, ast.Compare) and all(isinstance(op, ast.Eq | ast.In) for op in node.ops)
 
 
 def _stored_in(stmt: ast.stmt) -> str | None:
