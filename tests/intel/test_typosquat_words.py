@@ -12,7 +12,6 @@ from depshield.intel.typosquat import did_you_mean
     "name",
     [
         "@apollo/link-context",  # a scope with many popular packages has owners
-        "accept",  # a word popular names use, beside `accepts`
         "react-native-os",  # `os` is vocabulary, not a slip for `fs`
     ],
 )
@@ -24,6 +23,7 @@ def test_owned_scopes_and_real_words_are_no_squats(name: str) -> None:
     ("name", "target"),
     [
         ("acookie", "cookie"),
+        ("colors-support", "color-support"),  # a letter added to a real word
         ("4equest", "request"),
         ("react-native-fz", "react-native-fs"),  # `fz` is no word
         ("@apollo-x/client", "@apollo/client"),  # a stranger's scope next to the owned one

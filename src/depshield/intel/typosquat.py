@@ -171,7 +171,7 @@ def _passes_gate(
 # members can publish `@apollo/link-context`, so it imitates nobody.
 OWNED_SCOPE = 3
 # A word this many popular names use is vocabulary, not a slip (`react-native-os` beside
-# `react-native-fs`, `accept` beside `accepts`).
+# `react-native-fs`): one letter changed into another real word.
 REAL_WORD = 3
 
 
@@ -184,8 +184,11 @@ def _real_word(index: PopularityIndex, key: str, target: str) -> bool:
     mine, theirs = _WORDS.split(key.lstrip("@")), _WORDS.split(target.lstrip("@"))
     if len(mine) != len(theirs):
         return False
-    differ = [a for a, b in zip(mine, theirs, strict=True) if a != b]
-    return len(differ) == 1 and len(differ[0]) >= 2 and index.word_uses(differ[0]) >= REAL_WORD
+    differ = [(a, b) for a, b in zip(mine, theirs, strict=True) if a != b]
+    if len(differ) != 1 or len(differ[0][0]) != len(differ[0][1]) or len(differ[0][0]) < 2:
+        # an added or dropped letter keeps the word (`colors-support` for `color-support`)
+        return False
+    return index.word_uses(differ[0][0]) >= REAL_WORD
 
 
 def _same_scope(key: str, target: str) -> bool:
