@@ -123,8 +123,10 @@ INCIDENTS: dict[str, tuple[str, list[tuple[str, str, int | None]]]] = {
 }
 
 LOOKALIKES = {
-    "npm-postinstall-banner": "warn",  # an install script is worth a look, never a block
-    "npm-native-addon": "warn",
+    # install steps judged by what they run: a banner of the package's own file, node-gyp
+    "npm-postinstall-banner": "pass",
+    "npm-native-addon": "pass",
+    "pypi-setup-native-build": "pass",
     "npm-http-client": "pass",
     "npm-fetch-config": "pass",  # fetched JSON read as data, never compiled
     "npm-inline-node-hook": "warn",  # `node -e` that loads its own file and prints a decoded word

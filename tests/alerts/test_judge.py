@@ -99,7 +99,17 @@ def test_policy_action_override_and_ignore_with_reason() -> None:
     manifest = ManifestAnalysis(
         "demo",
         "1.0.0",
-        findings=(Finding("installScripts", "package.json", 5, "node install.js"),),
+        findings=(
+            Finding("installScripts", "package.json", 5, "node install.js"),
+            # the shell analyzer's reading of the script: it runs a file the package lacks
+            Finding(
+                SIGNAL_SPAWN,
+                "package.json",
+                5,
+                "node install.js",
+                {"command": "node", "args": "install.js"},
+            ),
+        ),
     )
     files = js("index.js")
     assert run(manifest, files).verdict == "warn"

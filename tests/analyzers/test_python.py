@@ -136,7 +136,7 @@ FIRES: list[tuple[str, str, int, bool, dict[str, Any]]] = [
         True,
         {"decoder": ["base64", "rot13"]},
     ),
-    ("payload-eval-spelled.py", "shellAccess", 8, True, {"via": "compile"}),
+    ("payload-eval-spelled.py", "shellAccess", 8, True, {"via": "eval"}),
     ("payload-helper-function.py", "encodedPayloadExecution", 9, True, {"decoder": ["base64"]}),
     ("payload-helper-function.py", "shellAccess", 9, True, {"via": "exec"}),
     ("payload-chunked.py", "encodedPayloadExecution", 13, True, {"decoder": ["base64"]}),

@@ -138,7 +138,7 @@ def test_discord_webhook_is_suspicious_and_a_webhook_sink() -> None:
     s = only(found, "suspiciousString")
     assert (s.file, s.line, s.props["pattern"]) == ("lib/send.js", 4, "discord-webhook")
     sink = only(found, SIGNAL_SINK)
-    assert sink.props == {"kind": "webhook", "detail": DISCORD_HOOK}
+    assert sink.props == {"kind": "webhook", "detail": DISCORD_HOOK, "literal": True}
     assert sink.top_level
 
 

@@ -4,7 +4,6 @@ where it sits. The catalog gives defaults; these rules encode what the benchmark
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from depshield.alerts.catalog import AlertType
@@ -45,55 +44,6 @@ _NON_RUNTIME_DIRS = (
 _SDIST_SCRIPT_DIRS = frozenset({"scripts", "tools", "ci", "dev", "bin"})
 _SHELL = (".sh", ".bash", ".zsh", ".command")
 _JS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
-# What a Python build legitimately starts: compilers and build tools, the VCS for a version.
-BUILD_TOOLS = frozenset(
-    {
-        "git",
-        "hg",
-        "cmake",
-        "make",
-        "ninja",
-        "meson",
-        "gcc",
-        "cc",
-        "c++",
-        "g++",
-        "clang",
-        "clang++",
-        "cl",
-        "nvcc",
-        "pkg-config",
-        "cython",
-        "cargo",
-        "rustc",
-        "xcrun",
-        "uname",
-        "ldconfig",
-        "ar",
-        "ld",
-        "swig",
-        "protoc",
-        "autoconf",
-        "autoreconf",
-        "./configure",
-        "configure",
-    }
-)
-RISKY_AT_INSTALL = frozenset(
-    {
-        "networkAccess",
-        "usesEval",
-        "obfuscatedFile",
-        "obfuscatedRequire",
-        "suspiciousString",
-        "highEntropyStrings",
-        "signal:download",
-        "signal:sink",
-        "signal:exec",
-        "signal:decode",
-        *THREATS,
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,22 +51,6 @@ class Grade:
     severity: Severity
     action: Action
     note: str | None = None
-
-
-def install_is_quiet(install_findings: Iterable[Finding]) -> bool:
-    """True when install-time code does nothing but build: no network, no dynamic code, no
-    hiding, and only build tools started."""
-    for f in install_findings:
-        if f.type in RISKY_AT_INSTALL:
-            return False
-        if f.type == "signal:spawn" and f.props.get("command"):
-            # A literal command that is no build tool (`curl`, `powershell`, a shipped .exe);
-            # commands built at run time (`[sys.executable, script]`) are judged by what the
-            # other findings show, or builds would all look risky.
-            first = str(f.props["command"]).split()[0].rsplit("/", 1)[-1].lower()
-            if first not in BUILD_TOOLS:
-                return False
-    return True
 
 
 def grade(
@@ -183,6 +117,18 @@ def grade(
             "monitor",
             "an endless loop in a script that no install or import loads (a benchmark, an "
             "interactive tool): it hangs only the program that runs it on purpose",
+        )
+    pth = str(f.props.get("script", "")).startswith("pth:")
+    if f.type == "installScripts" and pth and when is not When.INSTALL:
+        # site.py reads .pth files only in site-packages itself: one in a subfolder
+        # (test data, a vendored tree) is never processed.
+        return Grade("middle", "monitor", "a .pth file that does not land in site-packages")
+    if f.type == "installScripts" and ecosystem == "npm" and install_quiet:
+        return Grade(
+            "middle",
+            "monitor",
+            "a build step: the install-time code shows no threat, no hiding and no dynamic "
+            "code, and starts only build tools, queries or the package's own code",
         )
     if f.type == "installScripts" and ecosystem == "pypi" and install_quiet:
         return Grade(

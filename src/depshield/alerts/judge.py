@@ -7,9 +7,10 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
 
+from depshield.alerts.build_steps import install_is_quiet, npm_install_is_quiet
 from depshield.alerts.catalog import catalog_entry
 from depshield.alerts.dependency_use import dependency_findings
-from depshield.alerts.grading import grade, install_is_quiet, shipped
+from depshield.alerts.grading import grade, shipped
 from depshield.alerts.links import import_graph, install_entries, started_files
 from depshield.alerts.reach import Timing, reachable, resolve_import
 from depshield.alerts.threats import Context, correlate
@@ -69,7 +70,7 @@ def judge(
     skipped = skipped_files(files, refused)
     install = timing.install_files | set(manifest.install_entries)
     findings += unanalysed_findings(skipped, install, manifest.import_entries)
-    alerts, notes = _alerts(ref, findings, timing, policy)
+    alerts, notes = _alerts(ref, findings, timing, policy, path_set)
     if in_tests:
         notes.append(f"{in_tests} capability alerts in test files not listed (docs/output.md)")
     notes += extra_notes
@@ -196,15 +197,17 @@ def _built_at_install(spec: str) -> bool:
 
 
 def _alerts(
-    ref: PackageRef, findings: list[Finding], timing: Timing, policy: Policy
+    ref: PackageRef,
+    findings: list[Finding],
+    timing: Timing,
+    policy: Policy,
+    paths: frozenset[str] = frozenset(),
 ) -> tuple[list[Alert], list[str]]:
-    install_quiet = install_is_quiet(
-        f
-        for f in findings
-        if timing.when(f) is When.INSTALL
-        and f.file != "package.json"
-        and f.type != "installScripts"
-    )
+    install = [f for f in findings if timing.when(f) is When.INSTALL and f.type != "installScripts"]
+    if ref.ecosystem == "npm":
+        install_quiet = npm_install_is_quiet(install, paths)
+    else:
+        install_quiet = install_is_quiet((f for f in install if f.file != "package.json"), paths)
     alerts: list[Alert] = []
     notes: list[str] = []
     counts: dict[str, int] = defaultdict(int)

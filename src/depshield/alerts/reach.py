@@ -15,7 +15,9 @@ _JS_INDEXES = ("/index.js", "/index.cjs", "/index.mjs", "/index.json", "/index.t
 
 def resolve_import(spec: str, importer: str, paths: frozenset[str]) -> str | None:
     """The member a relative specifier names, or None when the package does not contain it."""
-    if importer.endswith((".py", ".pyw")):
+    if importer.endswith((".py", ".pyw")) and "/" not in spec:
+        # Python names modules with dots; a `./x` path is a shipped file the module starts as
+        # a process (`subprocess.run(["sh", "build.sh"])`, see links.import_graph).
         return _resolve_python(spec, importer, paths)
     base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
     if base == ".":

@@ -172,8 +172,9 @@ def _network_spawns(ctx: Context) -> list[Finding]:
 def exfiltration(ctx: Context) -> Iterable[Finding]:
     # A network tool started by the code sends as surely as a request does: the host data a
     # probe collects goes out in `curl https://x/p/${id}`.
-    sources, sinks = _sources(ctx), [*ctx.of(SIGNAL_SINK), *_network_spawns(ctx)]
-    if not sources or not sinks:
+    sources = _sources(ctx)
+    sinks = [f for f in [*ctx.of(SIGNAL_SINK), *_network_spawns(ctx)] if not _loopback(f)]
+    if not sources or not sinks or not _sends(ctx, sinks):
         return []
     kinds = {str(f.props.get("kind", "")) for f in sources}
     sink_kinds = {str(f.props.get("kind") or "network") for f in sinks}
@@ -185,7 +186,9 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     if ctx.when is When.INSTALL or "webhook" in sink_kinds or hidden:
         qualifies = True
     elif ctx.when is When.IMPORT:
-        qualifies = bool(kinds & STRONG_SOURCES) or len(kinds & WEAK_SOURCES) >= 2
+        qualifies = bool(kinds & STRONG_SOURCES) or (
+            len(kinds & WEAK_SOURCES) >= 2 and any(_fixed_destination(f) for f in sinks)
+        )
     else:
         qualifies = bool(kinds & CALL_SOURCES)
     if not qualifies:
@@ -219,6 +222,43 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
             sink=sorted(sink_kinds),
         )
     ]
+
+
+_LOOPBACK = re.compile(
+    r"^[a-z][\w+.-]*://(?:[^@/]*@)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\])(?=[:/]|$)",
+    re.IGNORECASE,
+)
+
+
+def _loopback(sink: Finding) -> bool:
+    """A request to this machine (`requests.get("http://localhost:11434")`, a local daemon's
+    API) sends nothing off the host."""
+    return bool(_LOOPBACK.match(str(sink.props.get("url") or "")))
+
+
+def _sends(ctx: Context, sinks: list[Finding]) -> bool:
+    """Install-time code, or Python code with a sending operation: outside install time, a
+    literal naming an endpoint (`API = "https://api.telegram.org/bot"`, a settings table of
+    testing hosts) with no request the analyzer can see sends nothing by itself."""
+    if ctx.when is When.INSTALL:
+        return True
+    return any(not f.props.get("literal") or not _python(f.file) for f in sinks)
+
+
+def _python(path: str) -> bool:
+    return path.lower().endswith((".py", ".pyw", ".pth"))
+
+
+def _fixed_destination(sink: Finding) -> bool:
+    """A send to a host the code names (a literal URL, a webhook, a network command): a host
+    survey sent where the user points a client (an agent reporting to its configured manager)
+    is the client's job, probes report to a host of their own."""
+    return (
+        bool(sink.props.get("url"))
+        or sink.props.get("kind") == "webhook"
+        or sink.type == SIGNAL_SPAWN
+        or not _python(sink.file)
+    )
 
 
 NETWORK_COMMANDS = frozenset(
@@ -340,13 +380,18 @@ def credentials(ctx: Context) -> Iterable[Finding]:
     if not stores:
         return []
     anchor = stores[0]
-    return [
-        replace(
-            anchor,
-            type="credentialHarvesting",
-            props={"when": ctx.when.value, "detail": anchor.props.get("detail")},
-        )
-    ]
+    props: dict[str, object] = {"when": ctx.when.value, "detail": anchor.props.get("detail")}
+    if ctx.when is When.CALL and _python(anchor.file) and not _any_send(ctx):
+        # A browser-cookie reader that hands the cookies to its caller (a downloader's
+        # `--cookies-from-browser`) sends them nowhere itself; a stealer's send is judged
+        # by exfiltration(), which blocks a credential store read with any send.
+        props.update(severity="middle", action="monitor", note="read, never sent here")
+    return [replace(anchor, type="credentialHarvesting", props=props)]
+
+
+def _any_send(ctx: Context) -> bool:
+    sinks = [*ctx.of(SIGNAL_SINK), *_network_spawns(ctx)]
+    return any(not f.props.get("literal") for f in sinks)
 
 
 RULES: tuple[Rule, ...] = (

@@ -17,6 +17,7 @@ from depshield.analyzers import (
 from depshield.analyzers.base import (
     SIGNAL_DECODE,
     SIGNAL_DOWNLOAD,
+    SIGNAL_EXEC,
     SIGNAL_SINK,
     SIGNAL_SPAWN,
     SIGNAL_WRITE,
@@ -52,7 +53,9 @@ def check_call(ctx: Ctx, site: Site) -> None:
         return
     name = strip_calls(qualname)
     for hit in classify_call(qualname):
-        if hit.type in (SIGNAL_SPAWN, SIGNAL_WRITE):
+        if hit.type in (SIGNAL_SPAWN, SIGNAL_WRITE) or (
+            hit.type == SIGNAL_EXEC and name in py_spawn.EXEC_NAMES
+        ):
             continue  # emitted by the argument-aware rules below, with the command / path
         props = dict(hit.props)
         if hit.type in (SIGNAL_SINK, SIGNAL_DOWNLOAD):
@@ -245,7 +248,7 @@ RULES: dict[str, list[CallRule]] = _table(
         (("os.dup2",), _dup2),
         (SHELL_CALLS, py_spawn.spawn_rule),
         (_WORKERS, _worker),
-        (("exec", "eval", "compile", "execfile"), py_spawn.exec_rule),
+        (py_spawn.EXEC_NAMES, py_spawn.exec_rule),
         (PICKLE_LOADS, py_spawn.pickle_rule),
         (IMPORT_FUNCS, py_imports.import_rule),
         (("getattr",), py_imports.getattr_rule),

@@ -241,10 +241,63 @@ def _method_use(ctx: Ctx, site: Site, attr: ast.Attribute) -> Use:
     if attr.attr == "copy":
         return _copied(ctx, site, parents[:-2])
     if attr.attr in _WHOLE_METHODS:
-        return ("handoff", None) if _in_env_keyword(parents) else ("all", _ITERATED)
+        if _in_env_keyword(parents):
+            return "handoff", None
+        return _iterated(ctx, site, call, parents[:-2])
     if attr.attr == "keys":
         return _names_use(ctx, site, parents[:-2])
     return "ignore", None
+
+
+def _iterated(ctx: Ctx, site: Site, call: ast.Call, outer: tuple[ast.AST, ...]) -> Use:
+    """`os.environ.items()` walked by a loop: a filtered walk (`if key.startswith(PREFIX)`) reads
+    the variables it selects, a walk that only stores the pairs in a dict is a copy of the
+    environment (judged by what the copy is used for); anything else takes it all."""
+    loop = outer[-1] if outer else None
+    if isinstance(loop, ast.comprehension) and loop.iter is call and len(outer) >= 2:
+        comp = outer[-2]
+        if loop.ifs:
+            return _selected(ctx, site, loop.ifs)
+        if isinstance(comp, ast.DictComp):
+            return _copied(ctx, site, outer[:-2])
+    elif isinstance(loop, ast.For) and loop.iter is call:
+        tests = [n.test for stmt in loop.body for n in ast.walk(stmt) if isinstance(n, ast.If)]
+        if tests:
+            return _selected(ctx, site, tests)
+        stores = [_stored_in(stmt) for stmt in loop.body]
+        if stores and stores[0] is not None and len(set(stores)) == 1:
+            return "copy", stores[0]
+    return "all", _ITERATED
+
+
+def _selected(ctx: Ctx, site: Site, tests: list[ast.expr]) -> Use:
+    """A filtered walk: the variables whose names the filter spells out (a secret-looking
+    `"TOKEN" in key` is a secret read, a package's own `PREFIX_` is configuration)."""
+    selects = False
+    for test in tests:
+        for node in ast.walk(test):
+            text = ctx.resolver.text(node, site.scope) if isinstance(node, ast.expr) else None
+            if text and is_secret(text):
+                return "read", text
+            selects = selects or _selects(node)
+    # An exclusion (`if key != "PATH"`) still takes the rest of the environment.
+    return ("other", None) if selects else ("all", _ITERATED)
+
+
+def _selects(node: ast.AST) -> bool:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr in ("startswith", "endswith", "match", "fullmatch")
+    return isinstance(node, ast.Compare) and all(isinstance(op, ast.Eq | ast.In) for op in node.ops)
+
+
+def _stored_in(stmt: ast.stmt) -> str | None:
+    """`env[k] = v` (or `env[k] = env.get(k, v)`): the name of the dict the pairs go into."""
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+        return None
+    target = stmt.targets[0]
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+        return target.value.id
+    return None
 
 
 def _names_use(ctx: Ctx, site: Site, outer: tuple[ast.AST, ...]) -> Use:

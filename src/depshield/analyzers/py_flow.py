@@ -93,6 +93,15 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
         elif isinstance(current, ast.Call):
             if _call(ctx, current, where, found, stack, hops):
                 continue  # an opaque call: its arguments do not flow out
+            if _lookup(current):
+                # `state.get("__pickle_state__")`: the key names what is read, it is not data
+                assert isinstance(current.func, ast.Attribute)
+                stack.append((current.func.value, where, hops))
+                stack.extend((a, where, hops) for a in current.args[1:])
+                continue
+        elif isinstance(current, ast.Subscript):
+            stack.append((current.value, where, hops))  # `d["key"]`: the value, not the key
+            continue
         elif isinstance(current, ast.ListComp | ast.GeneratorExp) and _maps_literal(current):
             found.decoders.add("substitution")
         elif isinstance(current, ast.Name) and hops < _MAX_HOPS:
@@ -106,6 +115,19 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
         found.decoders |= folded.how & DECODING
         found.folded = True
     return found
+
+
+_LOOKUPS = frozenset({"get", "pop", "setdefault", "getlist"})
+
+
+def _lookup(call: ast.Call) -> bool:
+    return (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr in _LOOKUPS
+        and bool(call.args)
+        and isinstance(call.args[0], ast.Constant)
+        and isinstance(call.args[0].value, str)
+    )
 
 
 def _maps_literal(comp: ast.ListComp | ast.GeneratorExp) -> bool:

@@ -226,7 +226,13 @@ def _pattern_findings(value: str, file: str, line: int, top_level: bool) -> list
             signalled.add((pat.signal, pat.kind))
             out.append(
                 Finding(
-                    pat.signal, file, line, match, {"kind": pat.kind, "detail": match}, top_level
+                    pat.signal,
+                    file,
+                    line,
+                    match,
+                    # a literal that names a path or an endpoint: no read or send by itself
+                    {"kind": pat.kind, "detail": match, "literal": True},
+                    top_level,
                 )
             )
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -20,6 +21,9 @@ CREATE INDEX names_key ON names(key, id);
 CREATE TABLE probes(probe TEXT, id INTEGER, PRIMARY KEY(probe, id)) WITHOUT ROWID;
 CREATE TABLE words(words TEXT, id INTEGER, PRIMARY KEY(words, id)) WITHOUT ROWID;
 """
+
+
+_WORDS = re.compile(r"[-_./@]+")
 
 
 class PopularityIndex:
@@ -83,6 +87,21 @@ class PopularityIndex:
         return tuple(
             r[0] for r in self._db.execute("SELECT id FROM probes WHERE probe = ?", (text,))
         )
+
+    def scope_size(self, scope: str) -> int:
+        """How many popular names live in `scope` (`@apollo`): a scope has owners."""
+        row = self._db.execute(
+            "SELECT count(*) FROM names WHERE substr(key, 1, ?) = ?", (len(scope) + 1, scope + "/")
+        ).fetchone()
+        return int(row[0])
+
+    def word_uses(self, word: str) -> int:
+        """How many popular names use `word` as one of their delimited words (`os`, `diff`)."""
+        rows = self._db.execute(
+            "SELECT key FROM names WHERE key LIKE ? ESCAPE '\\'",
+            ("%" + word.replace("%", "\\%").replace("_", "\\_") + "%",),
+        )
+        return sum(1 for (key,) in rows if word in _WORDS.split(key))
 
     def rank_of(self, key: str) -> int | None:
         row = self._db.execute("SELECT min(id) FROM names WHERE key = ?", (key,)).fetchone()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from depshield.intel.confusables import (
@@ -18,6 +19,7 @@ from depshield.intel.confusables import (
 from depshield.intel.popularity import PopularityIndex, load_index
 from depshield.model import Finding
 
+_WORDS = re.compile(r"[-_./]+")
 MAX_NAME = 214  # npm's limit; longer input is not a package name
 # Shortest bare name (no delimiters) each technique may judge: one typo away from a 4-letter name
 # is another ordinary name (ms / ws / qs / vue / vuex), while a look-alike glyph is still a trick.
@@ -156,9 +158,37 @@ def _passes_gate(
     odd_edit = not slip and rank > UNLIKELY_EDIT_RANK and shortest < LONG_NAME
     if odd_edit or (reason == "affix" and rank > AFFIX_RANK):
         return False
+    if _owned_scope(index, key) or (
+        reason == "editDistance" and _real_word(index, key, target_key)
+    ):
+        return False
     if cand_rank is None:
         return True
     return index.popularity_ratio(rank, cand_rank) >= IN_LIST_RATIO
+
+
+# A scope with this many popular packages belongs to an organisation that publishes: only its
+# members can publish `@apollo/link-context`, so it imitates nobody.
+OWNED_SCOPE = 3
+# A word this many popular names use is vocabulary, not a slip (`react-native-os` beside
+# `react-native-fs`): one letter changed into another real word.
+REAL_WORD = 3
+
+
+def _owned_scope(index: PopularityIndex, key: str) -> bool:
+    return is_scoped(key) and index.scope_size(key.split("/")[0]) >= OWNED_SCOPE
+
+
+def _real_word(index: PopularityIndex, key: str, target: str) -> bool:
+    """The one word in which the names differ is, in the candidate, a word popular names use."""
+    mine, theirs = _WORDS.split(key.lstrip("@")), _WORDS.split(target.lstrip("@"))
+    if len(mine) != len(theirs):
+        return False
+    differ = [(a, b) for a, b in zip(mine, theirs, strict=True) if a != b]
+    if len(differ) != 1 or len(differ[0][0]) != len(differ[0][1]) or len(differ[0][0]) < 2:
+        # an added or dropped letter keeps the word (`colors-support` for `color-support`)
+        return False
+    return index.word_uses(differ[0][0]) >= REAL_WORD
 
 
 def _same_scope(key: str, target: str) -> bool:
