@@ -18,6 +18,9 @@ from depshield.lockfiles.base import LockfileError
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([^\s:,"]+)|([:,]))')
 # The common line, `key "value"` or `key value`, with no escapes in either string.
 _SIMPLE = re.compile(r'(?:"([^"\\]*)"|([^\s:,"]+)) +(?:"([^"\\]*)"|([^\s:,"]+))$')
+# The rest of a line is blank: a match from a position, not a slice per token (a slice made a
+# line of n tokens cost n^2, issue 17's quadratic-shaped yarn.lock).
+_BLANK = re.compile(r"\s*\Z")
 _CONFLICT = ("<<<<<<<", "=======", ">>>>>>>")
 _TIP = "the file is damaged or has merge-conflict markers; run `yarn install` to rewrite it"
 
@@ -93,10 +96,10 @@ def _tokens(path: Path, number: int, text: str) -> list[str]:
     while at < len(text):
         match = _TOKEN.match(text, at)
         if match is None or match.end() == at:
-            _fail(path, number, f"unexpected character {text[at:][:1]!r}")
+            _fail(path, number, f"unexpected character {text[at : at + 1]!r}")
         tokens.append(match.group(match.lastindex or 0))
         at = match.end()
-        if text[at:].strip() == "":
+        if _BLANK.match(text, at):
             break
     return tokens
 
