@@ -123,10 +123,9 @@ def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:
             file=sys.stderr,
         )
         return 3
-    refused = [e for e in report.errors if e.removeprefix("base: ").startswith("refused ")]
-    if refused:
+    if outcome.refused:
         # Unreadable input is exit 2 (docs/configuration.md); the report says which file.
-        print(f"depshield: error: {refused[0]}", file=sys.stderr)
+        print(f"depshield: error: {outcome.refused[0]}", file=sys.stderr)
         return 2
     return 1 if report.verdict in FAIL_LEVELS[args.fail_on] else 0
 

@@ -28,8 +28,13 @@ class Graph:
 
     def subtree(self, key: str) -> set[str]:
         """Every key reachable from `key`, itself included."""
-        seen = {key}
-        stack = [key]
+        return self.reach((key,), set())
+
+    def reach(self, starts: Iterable[str], seen: set[str]) -> set[str]:
+        """Add to `seen` every key reachable from `starts`, themselves included, never walking
+        below a key already in it (so many starts cost one walk, not one each); returns it."""
+        stack = [key for key in starts if key not in seen]
+        seen.update(stack)
         while stack:
             for child in self.children.get(stack.pop(), ()):
                 if child not in seen:

@@ -192,5 +192,5 @@ def link(
             if package.key in reached or (tops_only and package.key in children):
                 continue
             edges.append((ROOT, package.key))
-            reached |= graph.subtree(package.key)
+            graph.reach((package.key,), reached)
     return edges

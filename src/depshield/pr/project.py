@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from depshield.lockfiles.base import Lockfile
@@ -19,12 +19,14 @@ from depshield.pr.source import Tree, project_files
 class Side:
     lockfiles: list[Lockfile]
     errors: list[str]
+    refused: list[str] = field(default_factory=list)  # also in errors: files the reader refused
 
 
 @dataclass(frozen=True, slots=True)
 class PrOutcome:
     report: PrReport
     network_failed: bool
+    refused: list[str] = field(default_factory=list)  # also in the report's errors; exit 2
 
 
 def compare_trees(base: Tree, head: Tree, options: AnalyseOptions, subdir: str = "") -> PrOutcome:
@@ -67,7 +69,8 @@ def _finish(
         errors=[f"base: {e}" for e in old.errors] + new.errors + outcome.errors,
         notes=[f"{lock.path}: {n}" for lock in new.lockfiles for n in lock.notes],
     )
-    return PrOutcome(report, outcome.network_failed)
+    refused = [f"base: {e}" for e in old.refused] + new.refused + outcome.refused
+    return PrOutcome(report, outcome.network_failed, refused)
 
 
 def load_tree(tree: Tree, dest: Path, subdir: str, offline: bool) -> Side:
@@ -86,14 +89,16 @@ def load_path(root: Path, offline: bool) -> Side:
     from depshield.scan.resolve import resolve_unpinned
     from depshield.scan.run import parse_project
 
-    lockfiles, errors = parse_project(root)
+    refused: list[str] = []
+    lockfiles, errors = parse_project(root, refused)
     # Name files as the repository does, not by the temporary checkout they were written to.
     prefix = str(root) + os.sep
     errors = [e.replace(prefix, "") for e in errors]
+    refused = [e.replace(prefix, "") for e in refused]
     if not offline:
         lockfiles, problems = resolve_unpinned(lockfiles)
         errors += problems
-    return Side(lockfiles, errors)
+    return Side(lockfiles, errors, refused)
 
 
 def _changed_locals(

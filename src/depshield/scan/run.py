@@ -17,7 +17,6 @@ from depshield.policy import Policy
 from depshield.project_files import project_root
 from depshield.reports.base import Occurrence, Report
 
-REFUSED = "refused "  # ProjectFileError's message prefix
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -39,15 +38,16 @@ class ScanOptions:
 class ScanOutcome:
     report: Report
     network_failed: bool
-
-    @property
-    def refused(self) -> list[str]:
-        """Project files the reader refused (outside the root, not regular, too large)."""
-        return [e for e in self.report.errors if e.startswith(REFUSED)]
+    # Project files and `file:` paths refused (outside the root, not regular, too large): each
+    # also one of the report's errors. Exit 2. Filled from ProjectFileError, not by message.
+    refused: list[str] = field(default_factory=list)
 
 
-def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
-    """Every lockfile under `root`, parsed; files that fail are errors naming file and line."""
+def parse_project(
+    root: Path, refused: list[str] | None = None
+) -> tuple[list[Lockfile], list[str]]:
+    """Every lockfile under `root`, parsed; files that fail are errors naming file and line
+    (those the project-file reader refused are also added to `refused`)."""
     from depshield.lockfiles.registry import parsers
     from depshield.scan.discover import find_files
 
@@ -56,14 +56,18 @@ def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
     base = root if root.is_dir() else root.parent
     with project_root(base):
         for path, parser in find_files(root, parsers()):
-            _parse_one(path, parser, base, lockfiles, errors)
+            _parse_one(path, parser, base, lockfiles, (errors, refused))
     return lockfiles, errors
 
 
 def _parse_one(
-    path: Path, parser: Any, base: Path, lockfiles: list[Lockfile], errors: list[str]
+    path: Path,
+    parser: Any,
+    base: Path,
+    lockfiles: list[Lockfile],
+    problems: tuple[list[str], list[str] | None],
 ) -> None:
-    from depshield.project_files import read_bytes
+    from depshield.project_files import ProjectFileError, read_bytes
 
     try:
         # Lenient decoding: a binary lockfile (bun.lockb) reaches its parser, which says
@@ -72,7 +76,10 @@ def _parse_one(
         text = read_bytes(path, root=base).decode("utf-8-sig", errors="replace")
         lock = parser.parse(path, text)
     except DepshieldError as exc:
+        errors, refused = problems
         errors.append(exc.message + (f" (Tip: {exc.tip})" if exc.tip else ""))
+        if isinstance(exc, ProjectFileError) and refused is not None:
+            refused.append(errors[-1])
         return
     rel = os.path.relpath(path, base)
     lockfiles.append(
@@ -85,7 +92,8 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     from depshield.scan.resolve import resolve_unpinned
     from depshield.scan.sync import out_of_sync
 
-    lockfiles, errors = parse_project(root)
+    refused: list[str] = []
+    lockfiles, errors = parse_project(root, refused)
     if not lockfiles and not errors:
         raise NothingToScan(
             f"no lockfile or manifest found under {str(root)!r}",
@@ -97,15 +105,16 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     if not options.offline:
         lockfiles, resolve_errors = resolve_unpinned(lockfiles)
         errors += resolve_errors
-    unique = _unique_packages(lockfiles, options.prod_only, base)
+    unique, outside = _unique_packages(lockfiles, options.prod_only, base)
+    refused += outside
     advisory_notes = [] if options.offline else _prefetch_advisories(unique)
     results, fetch_errors, network_failed = _analyse_all(unique, options)
-    errors += fetch_errors
+    errors += outside + fetch_errors
     report = _report(root, lockfiles, unique, results, errors, options)
     report = _once(report, advisory_notes)
     if stale:
         report = replace(report, notes=[*stale, *report.notes])
-    return ScanOutcome(report, network_failed)
+    return ScanOutcome(report, network_failed, refused)
 
 
 def _prefetch_advisories(unique: dict[str, LockedPackage]) -> list[str]:
@@ -135,10 +144,15 @@ def _once(report: Report, extra: Sequence[str]) -> Report:
 
 def _unique_packages(
     lockfiles: Sequence[Lockfile], prod_only: bool, base: Path
-) -> dict[str, LockedPackage]:
+) -> tuple[dict[str, LockedPackage], list[str]]:
     """One entry per purl; `file:`/`link:` dependencies get their directory resolved against
-    the lockfile's folder, so their code is analysed from disk."""
+    the lockfile's folder, so their code is analysed from disk. A local path that leaves the
+    project is not read: it is refused (the second list), as a lockfile outside would be."""
+    from depshield.project_files import inside, outside_error
+
     unique: dict[str, LockedPackage] = {}
+    refused: list[str] = []
+    real_base = Path(os.path.realpath(base))
     for lock in lockfiles:
         folder = (base / lock.path).parent
         for pkg in lock.packages:
@@ -148,9 +162,12 @@ def _unique_packages(
                 continue  # the project's own code, not a dependency
             if pkg.source in ("file", "link") and pkg.resolved:
                 local = pkg.resolved.removeprefix("file:").removeprefix("link:")
+                if not inside(folder / local, real_base):
+                    refused.append(outside_error(lock.path, pkg.line, local).line_with_tip)
+                    continue
                 pkg = replace(pkg, resolved=str((folder / local).resolve()))
             unique.setdefault(pkg.ref.purl, pkg)
-    return unique
+    return unique, sorted(set(refused))
 
 
 def _analyse_all(
