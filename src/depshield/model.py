@@ -41,7 +41,8 @@ def _purl(ecosystem: str, name: str, version: str | None) -> str:
     from urllib.parse import quote
 
     if ecosystem == "npm":
-        shown = quote(name, safe="/").replace("@", "%40", 1) if name.startswith("@") else quote(name)
+        scoped = name.startswith("@")
+        shown = quote(name, safe="/").replace("@", "%40", 1) if scoped else quote(name)
     else:
         shown = quote(name.lower().replace("_", "-").replace(".", "-"))
     ver = f"@{quote(version, safe='')}" if version else ""

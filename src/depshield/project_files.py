@@ -26,7 +26,6 @@ class ProjectFileError(LockfileError):
         self.message = f"refused {_where(path, line)}: {problem}"
         self.args = (self.message,)
 
-
     @property
     def line_with_tip(self) -> str:
         """The one line a report lists: the message and its tip."""

@@ -108,7 +108,6 @@ def _build(parser: Any, plain: _Plain) -> Any:
         root = _place(stack, node, root)
 
 
-
 def _place(stack: list[Any], node: Any, root: Any) -> Any:
     """Put a finished node into the open container (as a key, a value or an item)."""
     if not stack:

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import PurePath
 
 from depshield.model import PackageResult
-from depshield.reports.base import Report
 from depshield.reports import escape
+from depshield.reports.base import Report
 
 MAX_DEPTH = 60  # lockfile graphs are shallow; this only bounds hostile or broken input
 MAX_NODES = 20_000

@@ -20,8 +20,9 @@ def as_dict(report: Report) -> dict[str, Any]:
     out["errors"] = list(report.errors)
     project = _project(report)
     if project is not None:
+        root, lockfiles, notes = project["root"], project["lockfiles"], project["notes"]
         graph = list(_graph(report))
-        out["project"] = {**dict(list(project.items())[:2]), "graph": graph, "notes": project["notes"]}
+        out["project"] = {"root": root, "lockfiles": lockfiles, "graph": graph, "notes": notes}
     return out
 
 

@@ -43,9 +43,7 @@ class ScanOutcome:
     refused: list[str] = field(default_factory=list)
 
 
-def parse_project(
-    root: Path, refused: list[str] | None = None
-) -> tuple[list[Lockfile], list[str]]:
+def parse_project(root: Path, refused: list[str] | None = None) -> tuple[list[Lockfile], list[str]]:
     """Every lockfile under `root`, parsed; files that fail are errors naming file and line
     (those the project-file reader refused are also added to `refused`)."""
     from depshield.lockfiles.registry import parsers
