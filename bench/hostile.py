@@ -27,9 +27,20 @@ import biglocks  # noqa: E402
 from docs_section import machine_line, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 150  # a cell that exceeds this is reported as killed
+TIMEOUT = 240  # a cell that exceeds this is reported as killed
+BEFORE_TIMEOUT = 90  # the old code's cells: enough to show it is slow
+# The child's own peak RSS: VmHWM of its (post-exec) memory map. wait4's ru_maxrss would start
+# from the parent's peak (Linux carries the forking process's high-water mark over exec).
+HWM = (
+    "import atexit, os\n"
+    "def _hwm():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            open(os.environ['HWM_FILE'], 'w').write(line.split()[1])\n"
+    "atexit.register(_hwm)\n"
+)
 
-PARSE = (
+PARSE = HWM + (
     "import sys, pathlib\n"
     "sys.path.insert(0, sys.argv[1])\n"
     "from depshield.lockfiles.registry import parsers\n"
@@ -41,7 +52,7 @@ PARSE = (
     "except DepshieldError as exc:\n"
     "    print('refused:', exc.message[:60])\n"
 )
-SCAN = (
+SCAN = HWM + (
     "import os, sys\n"
     "sys.path.insert(0, sys.argv[1])\n"
     "from depshield.cli.main import run_here\n"
@@ -130,10 +141,12 @@ PROJECT_ROWS = [
 ANALYSIS_ROWS: list[Row] = []
 
 
-def measure(src: Path, path: Path, scan: bool, home: Path) -> str:
-    """One fresh process: wall and CPU seconds, its own peak RSS (wait4), what it printed."""
+def measure(src: Path, path: Path, scan: bool, home: Path, timeout: int = TIMEOUT) -> str:
+    """One fresh process: wall and CPU seconds (wait4), its own peak RSS, what it printed."""
     code, target = (SCAN, path.parent) if scan else (PARSE, path)
-    env = {**os.environ, "DEPSHIELD_HOME": str(home), "PYTHONPATH": str(src)}
+    hwm = home.parent / "hwm"
+    hwm.unlink(missing_ok=True)
+    env = {**os.environ, "DEPSHIELD_HOME": str(home), "PYTHONPATH": str(src), "HWM_FILE": str(hwm)}
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
         child = subprocess.Popen(
@@ -143,7 +156,7 @@ def measure(src: Path, path: Path, scan: bool, home: Path) -> str:
             env=env,
             text=True,
         )
-        killer = threading.Timer(TIMEOUT, child.kill)
+        killer = threading.Timer(timeout, child.kill)
         killer.start()
         _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not the maximum
         killer.cancel()
@@ -151,12 +164,13 @@ def measure(src: Path, path: Path, scan: bool, home: Path) -> str:
         seconds = time.perf_counter() - start
         out.seek(0)
         lines = out.read().strip().splitlines()
-    if seconds >= TIMEOUT:
-        return f"killed at {TIMEOUT} s"
+    if seconds >= timeout:
+        return f"killed at {timeout} s"
     cpu = usage.ru_utime + usage.ru_stime
+    peak = int(hwm.read_text()) / 1024 if hwm.exists() else 0.0
     said = (lines[-1] if lines else "")[:60].replace("|", "/")
     outcome = f"exit {code_}" + (f": {said}" if code_ or not scan else "")
-    return f"{seconds:.1f} s, {cpu:.1f} s CPU, {usage.ru_maxrss / 1024:.0f} MB, {outcome}"
+    return f"{seconds:.1f} s, {cpu:.1f} s CPU, {peak:.0f} MB, {outcome}"
 
 
 def main() -> None:
@@ -172,11 +186,11 @@ def main() -> None:
                 continue
             path = Path(tmp) / f"row{number}" / row.name
             path.parent.mkdir(parents=True)
-            row.make(path)
+            _make(row, path)
             home = Path(tmp) / f"home{number}"
             cells = [measure(ROOT / "src", path, row.scan, home)]
             if options.before:
-                cells.insert(0, measure(options.before, path, row.scan, home))
+                cells.insert(0, measure(options.before, path, row.scan, home, BEFORE_TIMEOUT))
             lines.append(f"| {row.label} | " + " | ".join(cells) + " |")
             print(lines[-1], flush=True)
             _remove(path.parent)
@@ -189,7 +203,8 @@ def main() -> None:
             "Command: `python bench/hostile.py --before /work/main/src` (one fresh process per "
             "cell: wall seconds, CPU seconds, that process's own peak RSS from wait4, and what "
             "it printed or its exit code; a scan is `depshield scan --offline --format json` "
-            f"with the report written to /dev/null; a cell over {TIMEOUT} s is killed). The "
+            f"with the report written to /dev/null; a cell over {TIMEOUT} s, {BEFORE_TIMEOUT} s "
+            "for the before column, is killed; peak RSS is the process's VmHWM). The "
             "100,000-entry lockfiles are bench/biglocks.py's real-shaped generated ones. The "
             "machine is shared: the load above inflates wall seconds, CPU seconds much less.",
             "",
@@ -199,6 +214,17 @@ def main() -> None:
     if not options.only:
         write_section(ROOT / "docs" / "benchmarks.md", "hostile", text)
     print(text)
+
+
+def _make(row: Row, path: Path) -> None:
+    """Write the row's input in a child process: this one stays small, so that no measured
+    process inherits a large high-water mark."""
+    index = (PROJECT_ROWS + ANALYSIS_ROWS).index(row)
+    here = Path(__file__).resolve()
+    code = f"import sys; sys.path.insert(0, {str(here.parent)!r}); import hostile; "
+    code += "from pathlib import Path; rows = hostile.PROJECT_ROWS + hostile.ANALYSIS_ROWS; "
+    code += f"rows[{index}].make(Path({str(path)!r}))"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def _remove(folder: Path) -> None:

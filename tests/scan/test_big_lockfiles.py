@@ -1,8 +1,9 @@
 """Issue 17's size rows: 100,000-entry lockfiles and yarn classic's quadratic shape stay bounded.
 
 Each input runs in its own process. Time is asserted only as a timeout that a hang (or the old
-quadratic code) would exceed; memory as that process's own peak RSS (wait4). The figures are
-in docs/benchmarks.md (bench/hostile.py).
+quadratic code) would exceed; memory as that process's own peak RSS, its VmHWM (wait4's
+ru_maxrss would start from this test process's own peak, which Linux carries over exec). The
+inputs are written by a child too. The figures are in docs/benchmarks.md (bench/hostile.py).
 """
 
 from __future__ import annotations
@@ -16,19 +17,28 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+BENCH = str(Path(__file__).resolve().parents[2] / "bench")
+sys.path.insert(0, BENCH)
 import biglocks  # noqa: E402
 
 TIMEOUT = 600  # seconds: a hang, not a slow shared machine, exceeds this
 PEAK_MB = 450  # before issue 17: 660 MB (poetry parse) to 1.1 GB (npm scan --format json)
-PARSE = (
+HWM = (
+    "import atexit, os\n"
+    "def _hwm():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            open(os.environ['HWM_FILE'], 'w').write(line.split()[1])\n"
+    "atexit.register(_hwm)\n"
+)
+PARSE = HWM + (
     "import pathlib, sys\n"
     "from depshield.lockfiles.registry import parsers\n"
     "p = pathlib.Path(sys.argv[1])\n"
     "lock = next(x for x in parsers() if x.wants(p)).parse(p, p.read_text())\n"
     "print(len(lock.packages), len(lock.edges))\n"
 )
-SCAN = (
+SCAN = HWM + (
     "import sys\n"
     "from depshield.cli.main import run_here\n"
     "args = ['scan', '--offline', '--format', 'json', '-o', sys.argv[2], sys.argv[1]]\n"
@@ -38,26 +48,36 @@ SCAN = (
 
 def run(code: str, *args: str, home: Path) -> tuple[int, str, float]:
     """(exit code, stdout, peak RSS in MB) of one fresh interpreter, killed at TIMEOUT."""
-    env = {**os.environ, "DEPSHIELD_HOME": str(home)}
+    hwm = home.parent / "child.hwm"
+    env = {**os.environ, "DEPSHIELD_HOME": str(home), "HWM_FILE": str(hwm)}
     out_path = home.parent / "child.out"
     with open(out_path, "w") as out:
         child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=out, env=env)
         killer = threading.Timer(TIMEOUT, child.kill)
         killer.start()
-        _, status, usage = os.wait4(child.pid, 0)
+        _, status, _ = os.wait4(child.pid, 0)
         killer.cancel()
     code_ = os.waitstatus_to_exitcode(status)
     assert code_ != -9, f"killed after {TIMEOUT} s"
-    return code_, out_path.read_text(), usage.ru_maxrss / 1024
+    return code_, out_path.read_text(), int(hwm.read_text()) / 1024
+
+
+def _generate(folder: Path, label: str) -> None:
+    code = (
+        "import sys, pathlib; sys.path.insert(0, sys.argv[1]); import biglocks\n"
+        "name, make, manifest = biglocks.FORMATS[sys.argv[2]]\n"
+        "folder = pathlib.Path(sys.argv[3])\n"
+        "(folder / name).write_text(make(100_000))\n"
+        "if manifest is not None:\n"
+        "    (folder / 'package.json').write_text(manifest(100_000))\n"
+    )
+    subprocess.run([sys.executable, "-c", code, BENCH, label, str(folder)], check=True)
 
 
 def _write(folder: Path, label: str) -> Path:
-    name, make, manifest = biglocks.FORMATS[label]
     folder.mkdir()
-    (folder / name).write_text(make(100_000))
-    if manifest is not None:
-        (folder / "package.json").write_text(manifest(100_000))
-    return folder / name
+    _generate(folder, label)
+    return folder / biglocks.FORMATS[label][0]
 
 
 @pytest.mark.parametrize("label", list(biglocks.FORMATS))
