@@ -201,7 +201,7 @@ def main() -> None:
             machine_line(),
             "",
             "Command: `python bench/hostile.py --before /work/main/src` (one fresh process per "
-            "cell: wall seconds, CPU seconds, that process's own peak RSS from wait4, and what "
+            "cell: wall seconds, CPU seconds, that process's own peak RSS, and what "
             "it printed or its exit code; a scan is `depshield scan --offline --format json` "
             f"with the report written to /dev/null; a cell over {TIMEOUT} s, {BEFORE_TIMEOUT} s "
             "for the before column, is killed; peak RSS is the process's VmHWM). The "
