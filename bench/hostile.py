@@ -1,8 +1,13 @@
-"""Hostile project files (issue 17): seconds and peak RSS per input, one fresh process per row.
+"""Hostile project files (issue 17): seconds, CPU seconds and peak RSS per input, one process each.
 
-Usage: python bench/hostile.py [--before SRC]  (SRC: another checkout's src/, e.g. main's, for the
-"before" column). The inputs are generated into a temporary directory, never committed. Nothing
-here runs package code: every row only parses a generated project file.
+Usage: python bench/hostile.py [--before SRC] [--only TEXT]  (SRC: another checkout's src/, e.g.
+main's, for the "before" column; --only runs the rows whose label holds TEXT). The inputs are
+generated into a temporary directory, never committed. Nothing here runs package code: a row
+parses a generated project file, or runs `depshield scan --offline --format json` on it.
+
+PROJECT_ROWS are the project-file rows (a file parsed, or a project scanned); PACKAGE_ROWS are the
+per-file analysis budgets (one hostile file as a package's entry point, `depshield package`).
+ANALYSIS_ROWS (Row-shaped analysis inputs) is empty.
 """
 
 from __future__ import annotations
@@ -10,32 +15,63 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import biglocks  # noqa: E402
 from docs_section import machine_line, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60  # a row that exceeds this is reported as killed
+TIMEOUT = 240  # a cell that exceeds this is reported as killed
+BEFORE_TIMEOUT = 90  # the old code's cells: enough to show it is slow
+# The child's own peak RSS: VmHWM of its (post-exec) memory map. wait4's ru_maxrss would start
+# from the parent's peak (Linux carries the forking process's high-water mark over exec).
+HWM = (
+    "import atexit, os\n"
+    "def _hwm():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            open(os.environ['HWM_FILE'], 'w').write(line.split()[1])\n"
+    "atexit.register(_hwm)\n"
+)
 
-PARSE = (
+PARSE = HWM + (
     "import sys, pathlib\n"
     "sys.path.insert(0, sys.argv[1])\n"
-    "from depshield.lockfiles.{module} import {parser}\n"
+    "from depshield.lockfiles.registry import parsers\n"
     "from depshield.errors import DepshieldError\n"
     "p = pathlib.Path(sys.argv[2])\n"
+    "parser = next(x for x in parsers() if x.wants(p))\n"
     "try:\n"
-    "    print(len({parser}().parse(p, p.read_text()).packages))\n"
+    "    print(len(parser.parse(p, p.read_text()).packages), 'packages')\n"
     "except DepshieldError as exc:\n"
     "    print('refused:', exc.message[:60])\n"
 )
+SCAN = HWM + (
+    "import os, sys\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from depshield.cli.main import run_here\n"
+    "sys.exit(run_here(['scan', '--offline', '--format', 'json', '-o', os.devnull, sys.argv[2]]))\n"
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    name: str  # the file's name in the generated project
+    make: Callable[[Path], None]  # writes the project file (and what goes beside it) at a path
+    scan: bool = False  # `depshield scan --offline --format json` on the folder, not a parse
+
+
+def _text(make: Callable[[], str]) -> Callable[[Path], None]:
+    return lambda path: path.write_text(make())
 
 
 def alias_bomb(levels: int = 9, width: int = 10) -> str:
@@ -45,29 +81,66 @@ def alias_bomb(levels: int = 9, width: int = 10) -> str:
     return "\n".join(lines) + "\n"
 
 
-ROWS = [
-    (
+def yarn_key_list(megabytes: int) -> str:
+    """yarn classic's quadratic shape: one block whose key line lists ~MB of patterns."""
+    count = megabytes * 1_000_000 // 12
+    keys = ", ".join(f'"a@^{i}.0.0"' for i in range(count))
+    return f'# yarn lockfile v1\n\n{keys}:\n  version "1.0.0"\n'
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _dev_zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def _yarn_row(megabytes: int) -> Row:
+    label = f"yarn classic yarn.lock, one {megabytes} MB key list"
+    return Row(label, "yarn.lock", _text(lambda: yarn_key_list(megabytes)))
+
+
+def _big(label: str) -> Callable[[Path], None]:
+    _, make, manifest = biglocks.FORMATS[label]
+
+    def write(path: Path) -> None:
+        path.write_text(make(100_000))
+        if manifest is not None:
+            (path.parent / "package.json").write_text(manifest(100_000))
+
+    return write
+
+
+PROJECT_ROWS = [
+    Row(
         "requirements.txt, one line of 2,000,000 spaces",
         "requirements.txt",
-        "requirements",
-        "RequirementsParser",
-        lambda: "six==1.16.0" + " " * 2_000_000 + "x\n",
+        _text(lambda: "six==1.16.0" + " " * 2_000_000 + "x\n"),
     ),
-    (
+    Row("a FIFO package-lock.json (scan)", "package-lock.json", _fifo, scan=True),
+    Row("a requirements.txt symlinked to /dev/zero (scan)", "requirements.txt", _dev_zero, True),
+    Row(
         "yarn berry yarn.lock, aliases expanding to 10^9 nodes",
         "yarn.lock",
-        "yarn",
-        "YarnLockParser",
-        lambda: "__metadata:\n  version: 8\n  cacheKey: 10\n" + alias_bomb(),
+        _text(lambda: "__metadata:\n  version: 8\n  cacheKey: 10\n" + alias_bomb()),
     ),
-    (
+    Row(
         "pnpm-lock.yaml, aliases expanding to 10^9 nodes",
         "pnpm-lock.yaml",
-        "pnpm",
-        "PnpmLockParser",
-        lambda: "lockfileVersion: '9.0'\n" + alias_bomb(),
+        _text(lambda: "lockfileVersion: '9.0'\n" + alias_bomb()),
+    ),
+    *(_yarn_row(mb) for mb in (1, 2, 4)),
+    *(
+        Row(f"100,000-entry {label}, parse", name, _big(label))
+        for label, (name, _, _) in biglocks.FORMATS.items()
+    ),
+    *(
+        Row(f"100,000-entry {label}, scan --offline --format json", name, _big(label), True)
+        for label, (name, _, _) in biglocks.FORMATS.items()
     ),
 ]
+ANALYSIS_ROWS: list[Row] = []
 
 
 def _minified(size: int) -> str:
@@ -83,7 +156,7 @@ def _minified(size: int) -> str:
 _SHELL = "require('child_process').exec('id');\n"
 # Per-file analysis budgets (issue 17): (label, ecosystem, file name, content), each file alone
 # in a package whose entry point it is, through `depshield package DIR --offline --format json`.
-ANALYSIS_ROWS: list[tuple[str, str, str, Callable[[], str]]] = [
+PACKAGE_ROWS: list[tuple[str, str, str, Callable[[], str]]] = [
     ("JS, 10 MB one-line bundle", "npm", "index.js", lambda: _SHELL + _minified(10_000_000)),
     ("JS, 5 MB minified", "npm", "index.js", lambda: _minified(5_000_000)),
     (
@@ -185,7 +258,7 @@ def _outcome(stdout: bytes) -> str:
 def analysis_lines(before: Path | None, tmp: Path) -> list[str]:
     head = "| file | before | after |" if before else "| file | after |"
     lines = [head, "|---|---|---|" if before else "|---|---|"]
-    for n, (label, ecosystem, name, make) in enumerate(ANALYSIS_ROWS):
+    for n, (label, ecosystem, name, make) in enumerate(PACKAGE_ROWS):
         pkg = package_dir(tmp / f"pkg{n}", ecosystem, name, make())
         cells = [measure_package(ROOT / "src", pkg, tmp / "home-after")]
         if before:
@@ -195,32 +268,45 @@ def analysis_lines(before: Path | None, tmp: Path) -> list[str]:
     return lines
 
 
-def measure(src: Path, path: Path, module: str, parser: str) -> str:
-    code = PARSE.format(module=module, parser=parser)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(src), str(path)],
-            capture_output=True,
+def measure(src: Path, path: Path, scan: bool, home: Path, timeout: int = TIMEOUT) -> str:
+    """One fresh process: wall and CPU seconds (wait4), its own peak RSS, what it printed."""
+    code, target = (SCAN, path.parent) if scan else (PARSE, path)
+    hwm = home.parent / "hwm"
+    hwm.unlink(missing_ok=True)
+    env = {**os.environ, "DEPSHIELD_HOME": str(home), "PYTHONPATH": str(src), "HWM_FILE": str(hwm)}
+    with tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, str(src), str(target)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
             text=True,
-            timeout=TIMEOUT,
         )
-    except subprocess.TimeoutExpired:
-        return f"killed at {TIMEOUT} s"
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    rss = f"{peak / 1024:.0f} MB" if peak > before else "<= previous row"
-    outcome = (done.stdout.strip() or done.stderr.strip().splitlines()[-1])[:70]
-    return f"{seconds:.2f} s, {rss}, {outcome}"
+        killer = threading.Timer(timeout, child.kill)
+        killer.start()
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not the maximum
+        killer.cancel()
+        child.returncode = code_ = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        lines = out.read().strip().splitlines()
+    if seconds >= timeout:
+        return f"killed at {timeout} s"
+    cpu = usage.ru_utime + usage.ru_stime
+    peak = int(hwm.read_text()) / 1024 if hwm.exists() else 0.0
+    said = (lines[-1] if lines else "")[:60].replace("|", "/")
+    outcome = f"exit {code_}" + (f": {said}" if code_ or not scan else "")
+    return f"{seconds:.1f} s, {cpu:.1f} s CPU, {peak:.0f} MB, {outcome}"
 
 
 def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--before", type=Path, help="src/ of the code before the fix")
     args.add_argument(
-        "--analysis-only", action="store_true", help="only ANALYSIS_ROWS; print, write no docs"
+        "--analysis-only", action="store_true", help="only PACKAGE_ROWS; print, write no docs"
     )
+    args.add_argument("--only", default="", help="only the rows whose label holds this text")
     options = args.parse_args()
     if options.analysis_only:
         with tempfile.TemporaryDirectory() as tmp:
@@ -229,14 +315,19 @@ def main() -> None:
     head = "| input | before | after |" if options.before else "| input | after |"
     lines = [head, "|---|---|---|" if options.before else "|---|---|"]
     with tempfile.TemporaryDirectory() as tmp:
-        for label, name, module, parser, make in ROWS:
-            path = Path(tmp) / label.split(",")[0].split()[0].replace("/", "_") / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(make())
-            cells = [measure(ROOT / "src", path, module, parser)]
+        for number, row in enumerate(PROJECT_ROWS + ANALYSIS_ROWS):
+            if options.only not in row.label:
+                continue
+            path = Path(tmp) / f"row{number}" / row.name
+            path.parent.mkdir(parents=True)
+            _make(row, path)
+            home = Path(tmp) / f"home{number}"
+            cells = [measure(ROOT / "src", path, row.scan, home)]
             if options.before:
-                cells.insert(0, measure(options.before, path, module, parser))
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+                cells.insert(0, measure(options.before, path, row.scan, home, BEFORE_TIMEOUT))
+            lines.append(f"| {row.label} | " + " | ".join(cells) + " |")
+            print(lines[-1], flush=True)
+            _remove(path.parent)
         analysis = analysis_lines(options.before, Path(tmp))
     text = "\n".join(
         [
@@ -245,8 +336,12 @@ def main() -> None:
             machine_line(),
             "",
             "Command: `python bench/hostile.py --before /work/main/src` (one fresh process per "
-            "cell; peak RSS is the largest child so far, ru_maxrss, so a smaller later row "
-            "shows as `<= previous row`).",
+            "cell: wall seconds, CPU seconds, that process's own peak RSS, and what "
+            "it printed or its exit code; a scan is `depshield scan --offline --format json` "
+            f"with the report written to /dev/null; a cell over {TIMEOUT} s, {BEFORE_TIMEOUT} s "
+            "for the before column, is killed; peak RSS is the process's VmHWM). The "
+            "100,000-entry lockfiles are bench/biglocks.py's real-shaped generated ones. The "
+            "machine is shared: the load above inflates wall seconds, CPU seconds much less.",
             "",
             *lines,
             "",
@@ -258,8 +353,26 @@ def main() -> None:
             *analysis,
         ]
     )
-    write_section(ROOT / "docs" / "benchmarks.md", "hostile", text)
+    if not options.only:
+        write_section(ROOT / "docs" / "benchmarks.md", "hostile", text)
     print(text)
+
+
+def _make(row: Row, path: Path) -> None:
+    """Write the row's input in a child process: this one stays small, so that no measured
+    process inherits a large high-water mark."""
+    index = (PROJECT_ROWS + ANALYSIS_ROWS).index(row)
+    here = Path(__file__).resolve()
+    code = f"import sys; sys.path.insert(0, {str(here.parent)!r}); import hostile; "
+    code += "from pathlib import Path; rows = hostile.PROJECT_ROWS + hostile.ANALYSIS_ROWS; "
+    code += f"rows[{index}].make(Path({str(path)!r}))"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _remove(folder: Path) -> None:
+    for item in folder.iterdir():
+        item.unlink()
+    folder.rmdir()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -28,22 +29,24 @@ class PackageRef:
 
     @property
     def purl(self) -> str:
-        from urllib.parse import quote
-
-        if self.ecosystem == "npm":
-            name = (
-                quote(self.name, safe="/").replace("@", "%40", 1)
-                if self.name.startswith("@")
-                else quote(self.name)
-            )
-        else:
-            name = quote(self.name.lower().replace("_", "-").replace(".", "-"))
-        ver = f"@{quote(self.version, safe='')}" if self.version else ""
-        return f"pkg:{self.ecosystem}/{name}{ver}"
+        return _purl(self.ecosystem, self.name, self.version)
 
     def __str__(self) -> str:
         sep = "==" if self.ecosystem == "pypi" else "@"
         return f"{self.ecosystem}:{self.name}{sep + self.version if self.version else ''}"
+
+
+@functools.lru_cache(maxsize=1 << 17)  # a scan asks each package's purl many times
+def _purl(ecosystem: str, name: str, version: str | None) -> str:
+    from urllib.parse import quote
+
+    if ecosystem == "npm":
+        scoped = name.startswith("@")
+        shown = quote(name, safe="/").replace("@", "%40", 1) if scoped else quote(name)
+    else:
+        shown = quote(name.lower().replace("_", "-").replace(".", "-"))
+    ver = f"@{quote(version, safe='')}" if version else ""
+    return f"pkg:{ecosystem}/{shown}{ver}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,21 @@ class ProjectFileError(LockfileError):
         self.message = f"refused {_where(path, line)}: {problem}"
         self.args = (self.message,)
 
+    @property
+    def line_with_tip(self) -> str:
+        """The one line a report lists: the message and its tip."""
+        return self.message + (f" (Tip: {self.tip})" if self.tip else "")
+
+
+def outside_error(lockfile: str, line: int | None, target: str) -> ProjectFileError:
+    """A `file:`/`link:` dependency whose path leaves the project root: refused, never read."""
+    return ProjectFileError(
+        lockfile,
+        f"local dependency path {excerpt(target)!r} is outside the project",
+        line=line,
+        tip="keep local dependencies inside the repository",
+    )
+
 
 def _where(path: str, line: int | None) -> str:
     return f"{path!r}:{line}" if line else repr(path)

@@ -16,7 +16,7 @@ import pytest
 from depshield.daemon import client, protocol, server
 
 ROOT = Path(__file__).resolve().parents[2]
-STEALER = ROOT / "examples" / "npm-credential-stealer"
+STEALER = ROOT / "examples" / "demo-app" / "npm-credential-stealer"
 BENIGN = ROOT / "tests" / "fixtures" / "lookalikes" / "npm-http-client"
 
 

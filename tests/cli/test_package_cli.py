@@ -11,7 +11,7 @@ import pytest
 from depshield.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "npm-credential-stealer"
+EXAMPLE = ROOT / "examples" / "demo-app" / "npm-credential-stealer"
 BENIGN = ROOT / "tests" / "fixtures" / "lookalikes" / "npm-http-client"
 
 

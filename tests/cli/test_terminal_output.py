@@ -15,7 +15,7 @@ from depshield.reports.base import Report
 from depshield.reports.text import render
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "npm-credential-stealer"
+EXAMPLE = ROOT / "examples" / "demo-app" / "npm-credential-stealer"
 BENIGN = ROOT / "tests" / "fixtures" / "lookalikes" / "npm-http-client"
 ESC = "\x1b["
 

@@ -11,7 +11,8 @@ from typing import Any
 from support.registry_server import RegistryServer, make_tgz, sri
 
 ROOT = Path(__file__).resolve().parent.parent
-STEALER = ROOT.parent / "examples" / "npm-credential-stealer"  # inert: posts to .invalid
+# Inert: it posts to a .invalid host.
+STEALER = ROOT.parent / "examples" / "demo-app" / "npm-credential-stealer"
 
 
 def benign_files(name: str, version: str, **manifest: Any) -> dict[str, bytes]:

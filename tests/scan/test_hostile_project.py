@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -55,10 +56,42 @@ def hostile(kind: str, root: Path, outside: Path) -> str:
     elif kind == "fifo":
         os.mkfifo(root / "yarn.lock")
         return "yarn.lock"
+    elif kind == "file-outside":
+        _file_dependency_outside(root, outside)
+        return "package-lock.json"
     return "requirements.txt"
 
 
-KINDS = ["climb-environ", "climb-file", "absolute", "symlink-out", "dev-zero", "fifo"]
+def _file_dependency_outside(root: Path, outside: Path) -> None:
+    """A `file:` dependency on a folder beside the project, whose code quotes the canary."""
+    package = root.parent / "outside-pkg"
+    package.mkdir(exist_ok=True)
+    (package / "package.json").write_text('{"name": "outside-pkg", "version": "1.0.0"}\n')
+    token = outside.read_text().splitlines()[-1]
+    (package / "index.js").write_text(f'eval(Buffer.from("{token}", "base64").toString());\n')
+    spec = {"outside-pkg": "file:../outside-pkg"}
+    lock = {
+        "name": "app",
+        "lockfileVersion": 3,
+        "packages": {
+            "": {"name": "app", "dependencies": spec},
+            "../outside-pkg": {"name": "outside-pkg", "version": "1.0.0"},
+            "node_modules/outside-pkg": {"resolved": "../outside-pkg", "link": True},
+        },
+    }
+    (root / "package.json").write_text(json.dumps({"name": "app", "dependencies": spec}))
+    (root / "package-lock.json").write_text(json.dumps(lock))
+
+
+KINDS = [
+    "climb-environ",
+    "climb-file",
+    "absolute",
+    "symlink-out",
+    "dev-zero",
+    "fifo",
+    "file-outside",
+]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -84,7 +117,9 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
-@pytest.mark.parametrize("kind", ["climb-environ", "climb-file", "symlink-out", "dev-zero"])
+@pytest.mark.parametrize(
+    "kind", ["climb-environ", "climb-file", "symlink-out", "dev-zero", "file-outside"]
+)
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif"])
 def test_pr_never_shows_the_canary(
     tmp_path: Path, canary: tuple[str, Path, dict[str, str]], kind: str, fmt: str

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from depshield.errors import UsageError
 from depshield.model import PackageResult
@@ -60,11 +61,15 @@ def emit(args: argparse.Namespace, report: Report) -> None:
     from dataclasses import replace
 
     from depshield.cli.terminal import terminal_width, use_color
-    from depshield.reports.registry import renderer
+    from depshield.reports.registry import renderer, streamer
 
     to_file = args.output is not None
     if getattr(args, "quiet", False):
         report = replace(report, quiet=True)
+    stream = streamer(args.format)
+    if stream is not None:  # written piece by piece: a huge report is never one string
+        _stream(args.output, report, stream)
+        return
     if args.format == "text":
         from depshield.reports.text import render
 
@@ -80,6 +85,17 @@ def emit(args: argparse.Namespace, report: Report) -> None:
             raise UsageError(f"cannot write {args.output!r}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
+
+
+def _stream(output: str | None, report: Report, stream: Any) -> None:
+    if output is None:
+        stream(report, sys.stdout.write)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as out:
+            stream(report, out.write)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output!r}: {exc.strerror}") from None
 
 
 def exit_code(

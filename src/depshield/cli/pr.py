@@ -126,6 +126,10 @@ def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:
             if problem.tip:
                 print(f"Tip: {terminal(problem.tip, 2_000)}", file=sys.stderr)
         return 2
+    if outcome.refused:
+        # Unreadable input is exit 2 (docs/configuration.md); the report says which file.
+        print(f"depshield: error: {outcome.refused[0]}", file=sys.stderr)
+        return 2
     if outcome.network_failed:
         print(
             "depshield: error: the registry could not be reached for some packages; "

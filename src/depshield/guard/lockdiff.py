@@ -52,9 +52,11 @@ Parse = Callable[[Path, str], Lockfile]
 
 def read_lock(path: Path, parse: Parse) -> Lockfile | None:
     """A lockfile read with depshield's parser; None when it is absent or unreadable."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    from depshield.project_files import read_text
+
+    try:  # the project-file reader: never a FIFO, a device or a symlink out of the project
+        text = read_text(path, root=path.parent)
+    except (OSError, UnicodeDecodeError, DepshieldError):
         return None
     try:
         return parse(path, text)

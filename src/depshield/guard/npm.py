@@ -14,6 +14,7 @@ from depshield.guard.lockdiff import diff, installed_state, read_lock
 from depshield.guard.npm_args import NpmCommand, npm_prefix, parse_npm, parse_npx
 from depshield.guard.process import capture, find_tool
 from depshield.lockfiles.base import Lockfile
+from depshield.project_files import read_bytes
 
 LOCKS = ("npm-shrinkwrap.json", "package-lock.json")
 _SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -198,13 +199,14 @@ def copy_project(project: Path, folder: Path, *, keep_lock: bool) -> None:
     if keep_lock:
         for name in LOCKS:
             if (project / name).is_file():
-                (folder / name).write_bytes((project / name).read_bytes())
+                (folder / name).write_bytes(read_bytes(project / name, root=project))
     _copy_npmrc(project, folder)
 
 
 def _copy_npmrc(project: Path, folder: Path) -> None:
+    # Through the project-file reader: a FIFO would hang the copy, a symlink could leak a file.
     if (project / ".npmrc").is_file():
-        (folder / ".npmrc").write_bytes((project / ".npmrc").read_bytes())
+        (folder / ".npmrc").write_bytes(read_bytes(project / ".npmrc", root=project))
 
 
 def _write_manifest(target: Path, manifest: dict[str, Any], home: Path) -> None:
@@ -227,9 +229,12 @@ def _workspaces(manifest: dict[str, Any]) -> list[str]:
 
 
 def _json(path: Path) -> Any:
+    from depshield.errors import DepshieldError
+    from depshield.project_files import read_text
+
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+        return json.loads(read_text(path, root=path.parent))
+    except (OSError, ValueError, DepshieldError):
         return None
 
 

@@ -40,9 +40,12 @@ def allows(values: Any, current: str) -> bool:
 
 def without_foreign_optionals(lock: Lockfile, lock_path: Path) -> Lockfile:
     """`lock` minus the optional packages npm skips on this machine (read from the file's JSON)."""
+    from depshield.errors import DepshieldError
+    from depshield.project_files import read_text
+
     try:
-        entries = json.loads(lock_path.read_text(encoding="utf-8-sig")).get("packages")
-    except (OSError, ValueError, AttributeError):
+        entries = json.loads(read_text(lock_path, root=lock_path.parent)).get("packages")
+    except (OSError, ValueError, AttributeError, DepshieldError):
         return lock
     if not isinstance(entries, dict):
         return lock

@@ -128,6 +128,7 @@ def parse_report(data: Any) -> Plan:
 def requirement_files(command: PipCommand, cwd: Path) -> tuple[list[LockedPackage], list[str]]:
     """Every -r file's registry requirements, and its entries pip would have to build."""
     from depshield.lockfiles.requirements import RequirementsParser
+    from depshield.project_files import read_text
 
     packages: list[LockedPackage] = []
     builds: list[str] = []
@@ -136,7 +137,9 @@ def requirement_files(command: PipCommand, cwd: Path) -> tuple[list[LockedPackag
         if not path.is_file():
             continue  # pip reports the missing file itself, before it resolves anything
         try:
-            lock = RequirementsParser().parse(path, path.read_text(encoding="utf-8-sig"))
+            # The project-file reader refuses a FIFO, a device or a symlink out of the folder
+            # (a ProjectFileError: one line, exit 2).
+            lock = RequirementsParser().parse(path, read_text(path, root=cwd))
         except (OSError, UnicodeDecodeError) as exc:
             raise GuardError(f"cannot read requirements file {name!r}: {exc}") from None
         for pkg in lock.packages:

@@ -66,9 +66,12 @@ def pyproject_requirements(folder: Path) -> list[tuple[str, str]] | None:
     setup.py could tell (no pyproject.toml, or dependencies declared dynamic)."""
     from packaging.requirements import InvalidRequirement, Requirement
 
+    from depshield.errors import DepshieldError
+    from depshield.project_files import read_text
+
     try:
-        data = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(read_text(folder / "pyproject.toml", root=folder))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, DepshieldError):
         return None
     project = data.get("project")
     if not isinstance(project, dict) or "dependencies" in (project.get("dynamic") or []):

@@ -24,9 +24,12 @@ def allow_warn_setting(config: Path | None) -> bool:
     """`allow-warn` of the `[guard]` table; false when there is no config or no table."""
     if config is None:
         return False
+    from depshield.errors import DepshieldError
+    from depshield.project_files import read_text
+
     try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(read_text(config, root=config.parent))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, DepshieldError):
         return False  # load_policy reports a broken config file with its own message
     if config.name == "pyproject.toml":
         data = data.get("tool", {}).get("depshield", {})

@@ -117,9 +117,14 @@ def load_yaml(path: Path, text: str) -> dict[str, Any]:
     """The top-level YAML mapping of `text`, with libyaml's C loader when it is available."""
     import yaml
 
+    from depshield.lockfiles.yaml_fast import load_plain
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, never the full one
+        # Anchors (`&`) need the ordinary loader, and so does whatever the fast one gives up on.
+        data = load_plain(text) if "&" not in text else None
+        if data is None:
+            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, never the full one
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "not valid YAML"

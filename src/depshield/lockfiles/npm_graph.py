@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -128,28 +127,39 @@ class GraphBuilder:
 
     def _derived(self) -> dict[str, tuple[bool, bool, bool]]:
         """npm's meaning: dev / optional / peer when *every* path in goes through such an edge."""
-        everything = self._reach(lambda kind: True)
-        prod = self._reach(lambda kind: kind != "dev")
-        prod_required = self._reach(lambda kind: kind not in ("dev", "optional"))
-        required = self._reach(lambda kind: kind != "optional")
-        not_peer = self._reach(lambda kind: kind != "peer")
+        children: dict[str, list[tuple[str, int]]] = {}
+        for (parent, child), kind in self.edges.items():
+            children.setdefault(parent, []).append((child, _PASSES[kind]))
+        reached = _reach(children)
         flags = {}
-        for key in everything:
-            dev = key not in prod
-            optional = key not in (required if dev else prod_required)
-            flags[key] = (dev, optional, key not in not_peer)
+        for key, mask in reached.items():
+            dev = not mask & _PROD
+            optional = not mask & (_REQUIRED if dev else _PROD_REQUIRED)
+            flags[key] = (dev, optional, not mask & _NOT_PEER)
         return flags
 
-    def _reach(self, follow: Callable[[str], bool]) -> set[str]:
-        children: dict[str, list[str]] = {}
-        for (parent, child), kind in self.edges.items():
-            if follow(kind):
-                children.setdefault(parent, []).append(child)
-        seen: set[str] = set()
-        queue = deque([ROOT])
-        while queue:
-            for child in children.get(queue.popleft(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    queue.append(child)
-        return seen
+
+# The walks of _derived as bits: a key has a bit when some path to it uses only edges that pass.
+_PROD, _PROD_REQUIRED, _REQUIRED, _NOT_PEER, _ANY = 1, 2, 4, 8, 16
+_PASSES = {
+    "prod": _PROD | _PROD_REQUIRED | _REQUIRED | _NOT_PEER | _ANY,
+    "dev": _REQUIRED | _NOT_PEER | _ANY,
+    "optional": _PROD | _NOT_PEER | _ANY,
+    "peer": _PROD | _PROD_REQUIRED | _REQUIRED | _ANY,
+}
+
+
+def _reach(children: dict[str, list[tuple[str, int]]]) -> dict[str, int]:
+    """key -> the bits of every walk that reaches it: one pass for the five walks (a key is
+    queued again only when it gains a bit, so at most five times)."""
+    reached: dict[str, int] = {}
+    queue = deque([(ROOT, _PROD | _PROD_REQUIRED | _REQUIRED | _NOT_PEER | _ANY)])
+    while queue:
+        key, mask = queue.popleft()
+        for child, passes in children.get(key, ()):
+            old = reached.get(child, 0)
+            new = mask & passes & ~old
+            if new:
+                reached[child] = old | new
+                queue.append((child, new))
+    return reached

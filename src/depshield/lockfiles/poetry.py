@@ -12,7 +12,7 @@ from depshield.lockfiles.pycommon import (
     file_hashes,
     line_at,
     link,
-    load_toml,
+    load_toml_entries,
     locked_files,
     normalize,
     optional_str,
@@ -39,7 +39,7 @@ class PoetryLockParser:
         return path.name == "poetry.lock"
 
     def parse(self, path: Path, text: str) -> Lockfile:
-        data = load_toml(path, text)
+        data = load_toml_entries(path, text)
         metadata = _table(data.get("metadata"))
         # Lock format 1.1 keeps the file hashes apart, in [metadata.files] by package name.
         old_files = {normalize(k): v for k, v in _table(metadata.get("files")).items()}

@@ -46,6 +46,37 @@ def load_toml(path: Path, text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# A line that starts a [[package]] entry or the [metadata] table, where a lock can be cut.
+_ENTRY_START = re.compile(r"^(?=\[\[package\]\][ \t]*\r?$|\[metadata\][ \t]*\r?$)", re.M)
+
+
+def load_toml_entries(path: Path, text: str) -> dict[str, Any]:
+    """`load_toml` for a lock of [[package]] entries, parsed one entry at a time.
+
+    rtoml holds its own tree of the whole document besides the Python one: a 100,000-entry
+    poetry.lock peaked at 660 MB, in pieces at 300 MB (issue 17). Each piece starts at a line
+    the whole document's lexer is also at the start of; a piece that does not parse alone (a
+    string or array across the cut), or two pieces that set the same key, send the document to
+    `load_toml`, which words the error or reads what the pieces could not."""
+    import rtoml
+
+    merged: dict[str, Any] = {}
+    packages: list[Any] = []
+    try:
+        for piece in _ENTRY_START.split(text):
+            data = rtoml.loads(piece)
+            entries = data.pop("package", [])
+            if not isinstance(entries, list) or merged.keys() & data.keys():
+                return load_toml(path, text)
+            packages += entries
+            merged.update(data)
+    except (rtoml.TomlParsingError, ValueError):
+        return load_toml(path, text)
+    if packages:
+        merged["package"] = packages
+    return merged
+
+
 def load_json(path: Path, text: str) -> Any:
     """Parse JSON; a syntax error becomes a LockfileError naming the file and line."""
     import json
@@ -192,5 +223,5 @@ def link(
             if package.key in reached or (tops_only and package.key in children):
                 continue
             edges.append((ROOT, package.key))
-            reached |= graph.subtree(package.key)
+            graph.reach((package.key,), reached)
     return edges

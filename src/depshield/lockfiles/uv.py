@@ -122,7 +122,7 @@ def _flags(
     for kind, wanted in roots.items():
         names = {name for name, _ in wanted}
         starts = [c for p, c in edges if p == ROOT and c.rpartition("@")[0] in names]
-        reach[kind] = set().union(*(graph.subtree(k) for k in starts)) if starts else set()
+        reach[kind] = graph.reach(starts, set())
     direct = {name for wanted in roots.values() for name, _ in wanted}
     has_roots = any(roots.values())
     return [

@@ -18,6 +18,11 @@ from depshield.lockfiles.base import LockfileError
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([^\s:,"]+)|([:,]))')
 # The common line, `key "value"` or `key value`, with no escapes in either string.
 _SIMPLE = re.compile(r'(?:"([^"\\]*)"|([^\s:,"]+)) +(?:"([^"\\]*)"|([^\s:,"]+))$')
+# The rest of a line is blank: a match from a position, not a slice per token (a slice made a
+# line of n tokens cost n^2, issue 17's quadratic-shaped yarn.lock).
+_BLANK = re.compile(r"\s*\Z")
+# The common block header, `"name@range":` or `name@range:`, read without the tokenizer too.
+_HEADER = re.compile(r'(?:"([^"\\]*)"|([^\s:,"]+)):$')
 _CONFLICT = ("<<<<<<<", "=======", ">>>>>>>")
 _TIP = "the file is damaged or has merge-conflict markers; run `yarn install` to rewrite it"
 
@@ -51,7 +56,12 @@ def parse_classic(path: Path, text: str) -> list[Block]:
             key = bare_key if quoted_key is None else quoted_key
             stack[-1][key] = _value(bare) if quoted is None else quoted
             continue
-        keys, value, opens = _line(path, number, stripped)
+        header = _HEADER.match(stripped)
+        if header is not None:
+            quoted, bare = header.groups()
+            keys, value, opens = [quoted if bare is None else str(_value(bare))], None, True
+        else:
+            keys, value, opens = _line(path, number, stripped)
         if opens:
             child: dict[str, Any] = {}
             for key in keys:
@@ -93,10 +103,10 @@ def _tokens(path: Path, number: int, text: str) -> list[str]:
     while at < len(text):
         match = _TOKEN.match(text, at)
         if match is None or match.end() == at:
-            _fail(path, number, f"unexpected character {text[at:][:1]!r}")
+            _fail(path, number, f"unexpected character {text[at : at + 1]!r}")
         tokens.append(match.group(match.lastindex or 0))
         at = match.end()
-        if text[at:].strip() == "":
+        if _BLANK.match(text, at):
             break
     return tokens
 

@@ -40,6 +40,7 @@ class Outcome:
     items: list[Assessed]
     errors: list[str]
     network_failed: bool
+    refused: list[str] = field(default_factory=list)  # also in errors; exit 2
 
 
 def assess(changes: Sequence[Change], head_root: Path | None, options: AnalyseOptions) -> Outcome:
@@ -60,7 +61,8 @@ def assess(changes: Sequence[Change], head_root: Path | None, options: AnalyseOp
     for change in changes:
         items.append(_assess_one(change, located, examined, reasons, head_root, options.policy))
     errors = sorted({i.skipped for i in items if i.skipped})
-    return Outcome(items, errors, network_failed)
+    refused = sorted({i.skipped for i in items if i.skipped and i.refused})
+    return Outcome(items, errors, network_failed, refused)
 
 
 def examine_all(
@@ -186,6 +188,11 @@ def _assess_local(change: Change, head_root: Path | None, policy: Policy) -> Ass
     from depshield.analysis import examine, judge_examined
 
     assert change.package is not None
+    if _leaves_root(change.package, change.lockfile):
+        from depshield.project_files import outside_error
+
+        refusal = outside_error(change.lockfile, change.line, change.package.resolved or "")
+        return Assessed(change, None, skipped=refusal.line_with_tip, refused=True)
     folder = local_folder(change, head_root)
     if folder is None:
         reason = f"{change.name}: local path {change.package.resolved!r} is not in the repository"
@@ -208,6 +215,26 @@ def local_folder(change: Change, head_root: Path | None) -> Path | None:
     return found if found is not None and found.is_dir() else None
 
 
+def _leaves_root(pkg: LockedPackage, lockfile: str) -> bool:
+    """Whether a local dependency's recorded path climbs out of the project or is absolute."""
+    import posixpath
+
+    text = _local_path(pkg)
+    if not text or text.startswith(("^", "~", "*")):
+        return False
+    lock_dir = Path(lockfile).parent.as_posix()
+    joined = posixpath.normpath(posixpath.join(lock_dir, text.removeprefix("//")))
+    return joined.startswith(("..", "/"))
+
+
+def _local_path(pkg: LockedPackage) -> str:
+    text = (pkg.resolved or "").strip()
+    for prefix in ("file:", "link:", "portal:", "workspace:"):
+        if text.lower().startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
 def local_dir(pkg: LockedPackage, lockfile: str, root: Path) -> str | None:
     """The folder of a local package relative to the project root: the path its entry
     records (`file:../x`, relative to the lockfile), else the folder whose package.json has
@@ -215,11 +242,7 @@ def local_dir(pkg: LockedPackage, lockfile: str, root: Path) -> str | None:
     import posixpath
 
     lock_dir = Path(lockfile).parent.as_posix()
-    text = (pkg.resolved or "").strip()
-    for prefix in ("file:", "link:", "portal:", "workspace:"):
-        if text.lower().startswith(prefix):
-            text = text[len(prefix) :]
-            break
+    text = _local_path(pkg)
     if text and not text.startswith(("^", "~", "*")):
         joined = posixpath.normpath(posixpath.join(lock_dir, text.removeprefix("//")))
         return None if joined.startswith("..") else joined

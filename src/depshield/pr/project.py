@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from depshield.lockfiles.base import Lockfile
@@ -21,6 +21,7 @@ class Side:
     lockfiles: list[Lockfile]
     errors: list[str]
     unreadable: tuple[InputError, ...] = ()  # lockfiles that could not be parsed
+    refused: list[str] = field(default_factory=list)  # also in errors: files the reader refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class PrOutcome:
     network_failed: bool
     # Lockfiles of either side that could not be read: the change was not fully checked (exit 2).
     unreadable: tuple[InputError, ...] = ()
+    refused: list[str] = field(default_factory=list)  # also in the report's errors; exit 2
 
 
 def compare_trees(base: Tree, head: Tree, options: AnalyseOptions, subdir: str = "") -> PrOutcome:
@@ -75,7 +77,8 @@ def _finish(
         *(replace(e, message=f"base: {e.message}") for e in old.unreadable),
         *new.unreadable,
     )
-    return PrOutcome(report, outcome.network_failed, unreadable)
+    refused = [f"base: {e}" for e in old.refused] + new.refused + outcome.refused
+    return PrOutcome(report, outcome.network_failed, unreadable, refused)
 
 
 def load_tree(tree: Tree, dest: Path, subdir: str, offline: bool) -> Side:
@@ -94,15 +97,17 @@ def load_path(root: Path, offline: bool) -> Side:
     from depshield.scan.resolve import resolve_unpinned
     from depshield.scan.run import read_project
 
-    lockfiles, problems = read_project(root)
+    refused: list[str] = []
+    lockfiles, problems = read_project(root, refused)
     # Name files as the repository does, not by the temporary checkout they were written to.
     prefix = str(root) + os.sep
     unreadable = tuple(replace(e, message=e.message.replace(prefix, "")) for e in problems)
     errors = [str(e) for e in unreadable]
+    refused = [e.replace(prefix, "") for e in refused]
     if not offline:
         lockfiles, resolve_problems = resolve_unpinned(lockfiles)
         errors += resolve_problems
-    return Side(lockfiles, errors, unreadable)
+    return Side(lockfiles, errors, unreadable, refused)
 
 
 def _changed_locals(

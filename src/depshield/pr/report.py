@@ -35,6 +35,7 @@ class Assessed:
     skipped: str | None = None
     advice: Advice = Advice("none", "")
     ignored_by: str | None = None  # who ignored it with a comment command
+    refused: bool = False  # `skipped` is a refusal (a local path outside the project): exit 2
 
     @property
     def verdict(self) -> Verdict:

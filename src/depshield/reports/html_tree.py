@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from html import escape
 from pathlib import PurePath
 
 from depshield.model import PackageResult
+from depshield.reports import escape
 from depshield.reports.base import Report
-from depshield.reports.views import printable
 
 MAX_DEPTH = 60  # lockfile graphs are shallow; this only bounds hostile or broken input
 MAX_NODES = 20_000
@@ -29,7 +28,7 @@ def tree_section(report: Report, anchors: Mapping[str, str]) -> str:
     builder = _Builder(children, results, anchors)
     roots = children.get("") or _roots(children)
     items = "".join(builder.node(purl, 0) for purl in roots)
-    project = escape(PurePath(report.root).name if report.root else "project")
+    project = _e(PurePath(report.root).name if report.root else "project")
     note = (
         f'<p class="hint">{MAX_NODES} nodes shown; the tree is cut here.</p>'
         if builder.count >= MAX_NODES
@@ -94,4 +93,4 @@ class _Builder:
 
 
 def _e(text: str) -> str:
-    return escape(printable(text, 500), quote=True)
+    return escape.html(text, 500)

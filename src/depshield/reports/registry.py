@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
-from depshield.reports.base import Renderer
+from depshield.reports.base import Renderer, Report
 
 FORMATS = {
     "text": "depshield.reports.text",
@@ -14,6 +15,12 @@ FORMATS = {
     "html": "depshield.reports.html",
     "cyclonedx": "depshield.reports.cyclonedx",
 }
+
+
+def streamer(name: str) -> Callable[[Report, Callable[[str], object]], None] | None:
+    """The format's `stream(report, write)` when it writes piece by piece (JSON), else None."""
+    module = importlib.import_module(FORMATS[name])
+    return getattr(module, "stream", None)
 
 
 def renderer(name: str) -> Renderer:

@@ -17,7 +17,6 @@ from depshield.policy import Policy
 from depshield.project_files import project_root
 from depshield.reports.base import InputError, Occurrence, Report
 
-REFUSED = "refused "  # ProjectFileError's message prefix
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -39,11 +38,9 @@ class ScanOptions:
 class ScanOutcome:
     report: Report
     network_failed: bool
-
-    @property
-    def refused(self) -> list[str]:
-        """Project files the reader refused (outside the root, not regular, too large)."""
-        return [e for e in self.report.errors if e.startswith(REFUSED)]
+    # Project files and `file:` paths refused (outside the root, not regular, too large): each
+    # also one of the report's errors. Exit 2. Filled from ProjectFileError, not by message.
+    refused: list[str] = field(default_factory=list)
 
     @property
     def input_errors(self) -> list[InputError]:
@@ -56,13 +53,16 @@ class ScanOutcome:
         return [p for p in self.report.packages if p.skipped]
 
 
-def parse_project(root: Path) -> tuple[list[Lockfile], list[str]]:
-    """Every lockfile under `root`, parsed; files that fail are errors naming file and line."""
-    lockfiles, problems = read_project(root)
+def parse_project(root: Path, refused: list[str] | None = None) -> tuple[list[Lockfile], list[str]]:
+    """Every lockfile under `root`, parsed; files that fail are errors naming file and line
+    (those the project-file reader refused are also added to `refused`)."""
+    lockfiles, problems = read_project(root, refused)
     return lockfiles, [str(problem) for problem in problems]
 
 
-def read_project(root: Path) -> tuple[list[Lockfile], list[InputError]]:
+def read_project(
+    root: Path, refused: list[str] | None = None
+) -> tuple[list[Lockfile], list[InputError]]:
     """`parse_project` with each unreadable file as an InputError (file, message, tip)."""
     from depshield.lockfiles.registry import parsers
     from depshield.scan.discover import find_files
@@ -72,15 +72,19 @@ def read_project(root: Path) -> tuple[list[Lockfile], list[InputError]]:
     base = root if root.is_dir() else root.parent
     with project_root(base):
         for path, parser in find_files(root, parsers()):
-            _parse_one(path, parser, base, lockfiles, errors)
+            _parse_one(path, parser, base, lockfiles, (errors, refused))
     return lockfiles, errors
 
 
 def _parse_one(
-    path: Path, parser: Any, base: Path, lockfiles: list[Lockfile], errors: list[InputError]
+    path: Path,
+    parser: Any,
+    base: Path,
+    lockfiles: list[Lockfile],
+    problems: tuple[list[InputError], list[str] | None],
 ) -> None:
     from depshield.lockfiles.base import LockfileError
-    from depshield.project_files import read_bytes
+    from depshield.project_files import ProjectFileError, read_bytes
 
     rel = os.path.relpath(path, base)
     try:
@@ -90,10 +94,13 @@ def _parse_one(
         text = read_bytes(path, root=base).decode("utf-8-sig", errors="replace")
         lock = parser.parse(path, text)
     except DepshieldError as exc:
+        errors, refused = problems
         line = exc.line if isinstance(exc, LockfileError) else None
         # Named as the report names lockfiles: relative to the scanned folder.
         message = exc.message.replace(str(path), rel, 1)
         errors.append(InputError(rel, message, exc.tip, line))
+        if isinstance(exc, ProjectFileError) and refused is not None:
+            refused.append(str(errors[-1]))
         return
     lockfiles.append(
         Lockfile(rel, lock.ecosystem, lock.format, lock.packages, lock.edges, lock.notes)
@@ -105,7 +112,8 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     from depshield.scan.resolve import resolve_unpinned
     from depshield.scan.sync import out_of_sync
 
-    lockfiles, unreadable = read_project(root)
+    refused: list[str] = []
+    lockfiles, unreadable = read_project(root, refused)
     errors = [str(problem) for problem in unreadable]
     if not lockfiles and not unreadable:
         raise NothingToScan(
@@ -118,14 +126,15 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     if not options.offline:
         lockfiles, resolve_errors = resolve_unpinned(lockfiles)
         errors += resolve_errors
-    unique = _unique_packages(lockfiles, options.prod_only, base)
+    unique, outside = _unique_packages(lockfiles, options.prod_only, base)
+    refused += outside
     advisory_notes = [] if options.offline else _prefetch_advisories(unique)
     results, fetch_errors, network_failed = _analyse_all(unique, options)
-    errors += fetch_errors
+    errors += outside + fetch_errors
     report = _report(root, lockfiles, unique, results, errors, options)
     report = _once(report, advisory_notes)
     report = replace(report, notes=[*stale, *report.notes], input_errors=unreadable)
-    return ScanOutcome(report, network_failed)
+    return ScanOutcome(report, network_failed, refused)
 
 
 def _prefetch_advisories(unique: dict[str, LockedPackage]) -> list[str]:
@@ -155,10 +164,15 @@ def _once(report: Report, extra: Sequence[str]) -> Report:
 
 def _unique_packages(
     lockfiles: Sequence[Lockfile], prod_only: bool, base: Path
-) -> dict[str, LockedPackage]:
+) -> tuple[dict[str, LockedPackage], list[str]]:
     """One entry per purl; `file:`/`link:` dependencies get their directory resolved against
-    the lockfile's folder, so their code is analysed from disk."""
+    the lockfile's folder, so their code is analysed from disk. A local path that leaves the
+    project is not read: it is refused (the second list), as a lockfile outside would be."""
+    from depshield.project_files import inside, outside_error
+
     unique: dict[str, LockedPackage] = {}
+    refused: list[str] = []
+    real_base = Path(os.path.realpath(base))
     for lock in lockfiles:
         folder = (base / lock.path).parent
         for pkg in lock.packages:
@@ -168,9 +182,12 @@ def _unique_packages(
                 continue  # the project's own code, not a dependency
             if pkg.source in ("file", "link") and pkg.resolved:
                 local = pkg.resolved.removeprefix("file:").removeprefix("link:")
+                if not inside(folder / local, real_base):
+                    refused.append(outside_error(lock.path, pkg.line, local).line_with_tip)
+                    continue
                 pkg = replace(pkg, resolved=str((folder / local).resolve()))
             unique.setdefault(pkg.ref.purl, pkg)
-    return unique
+    return unique, sorted(set(refused))
 
 
 def _analyse_all(
