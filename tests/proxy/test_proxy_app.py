@@ -285,3 +285,13 @@ def test_status_command_reads_the_audit_log(tmp_path: Path) -> None:
     assert status["decisions"] == 2 and status["refused"] == 1
     assert status["by_verdict"] == {"block": 1, "pass": 1}
     assert status["last_refused"][0]["name"] == "evil"
+
+
+def test_concurrent_requests_for_one_document_make_one_upstream_request(
+    client: TestClient, registry_server
+) -> None:
+    publish(registry_server, {"1.0.0": CLEAN})
+    with cf.ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda _: client.get("/npm/tiny"), range(8)))
+    assert {r.status_code for r in replies} == {200}
+    assert registry_server.paths().count("/tiny") == 1

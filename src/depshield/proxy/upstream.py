@@ -3,6 +3,7 @@ credentials, bounded in size, and kept briefly per (URL, credentials, Accept).""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections import OrderedDict
@@ -15,6 +16,7 @@ from depshield.net import host_of, user_agent
 from depshield.proxy.settings import ProxySettings
 
 _KEPT = 512  # documents kept in memory
+UPSTREAM_CONNECTIONS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +35,17 @@ class Upstream:
     def __init__(self, settings: ProxySettings, transport: httpx.AsyncBaseTransport | None = None):
         self.settings = settings
         self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.upstream_timeout, connect=10.0),
+            # Waiting for one of the pooled connections is not an upstream failure: eight clients
+            # installing at once queue here instead of opening thousands of connections.
+            timeout=httpx.Timeout(settings.upstream_timeout, connect=10.0, pool=None),
+            limits=httpx.Limits(max_connections=UPSTREAM_CONNECTIONS),
             follow_redirects=True,
             headers={"User-Agent": user_agent()},
             transport=transport,
         )
         self._kept: OrderedDict[tuple[str, str, str], tuple[float, Document]] = OrderedDict()
+        self._inflight: dict[tuple[str, str, str], asyncio.Future[Document]] = {}
+        self.fetches = 0  # upstream document requests made (tests read it)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -48,6 +55,26 @@ class Upstream:
         kept = self._kept.get(key)
         if kept and kept[0] > time.monotonic():
             return kept[1]
+        waiting = self._inflight.get(key)
+        if waiting is not None:  # the same document for the same credentials: one request
+            return await asyncio.shield(waiting)
+        future: asyncio.Future[Document] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            doc = await self._fetch(url, auth, accept, key)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: the waiters re-raise it
+            raise
+        finally:
+            self._inflight.pop(key, None)
+        future.set_result(doc)
+        return doc
+
+    async def _fetch(
+        self, url: str, auth: str | None, accept: str, key: tuple[str, str, str]
+    ) -> Document:
+        self.fetches += 1
         headers = {"Accept": accept, **({"Authorization": auth} if auth else {})}
         try:
             async with self.client.stream("GET", url, headers=headers) as response:
