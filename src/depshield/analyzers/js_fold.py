@@ -35,7 +35,8 @@ def _worst(*hows: str) -> str:
     return max(hows, key=RANK.__getitem__)
 
 
-def _number(text: str) -> float | None:
+def js_number(text: str) -> float | None:
+    """A JavaScript numeric literal's value (`0x1f`, `1_000`, `1e3`), or None."""
     t = text.replace("_", "").lower()
     try:
         if t.startswith(("0x", "0o", "0b")):
@@ -66,7 +67,7 @@ class Folder:
         if kind in ("string", "template_string"):
             return self._template(node, depth, subst)
         if kind == "number":
-            n = _number(self.bindings.text(node))
+            n = js_number(self.bindings.text(node))
             return None if n is None else Folded(_num_text(n), "literal", n)
         if kind == "parenthesized_expression" and node.named_child_count == 1:
             inner = node.named_child(0)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from depshield.analyzers import js_strdecode, js_strobjects
+from depshield.analyzers.js_fold import js_number
 from depshield.analyzers.js_text import literal_value
 
 if TYPE_CHECKING:
@@ -359,7 +360,7 @@ def _evaluate(node: Node, source: bytes, lookup: _Lookup, budget: list[int]) -> 
         return None
     kind = node.type
     if kind == "number":
-        return _js_number(_text(node, source))
+        return js_number(_text(node, source))
     if kind == "parenthesized_expression" and len(node.named_children) == 1:
         return _evaluate(node.named_children[0], source, lookup, budget)
     if kind == "unary_expression":
@@ -503,18 +504,8 @@ def _apply(source: bytes, edits: list[tuple[int, int, str]]) -> bytes:
     return b"".join(parts)
 
 
-def _js_number(text: str) -> float | None:
-    t = text.replace("_", "").lower()
-    try:
-        if t.startswith(("0x", "0o", "0b")):
-            return float(int(t, 0))
-        return float(t)
-    except ValueError:
-        return None
-
-
 def _js_int(text: str) -> int | None:
-    value = _js_number(text.strip())
+    value = js_number(text.strip())
     if value is None or not value.is_integer():
         return None
     return int(value)

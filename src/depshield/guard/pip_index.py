@@ -64,7 +64,6 @@ def resolve_from_index(roots: Sequence[tuple[str, str]]) -> list[LockedPackage]:
 def pyproject_requirements(folder: Path) -> list[tuple[str, str]] | None:
     """A local project's build requirements and dependencies, or None when only running its
     setup.py could tell (no pyproject.toml, or dependencies declared dynamic)."""
-    from packaging.requirements import InvalidRequirement, Requirement
 
     from depshield.errors import DepshieldError
     from depshield.project_files import read_text
@@ -80,6 +79,13 @@ def pyproject_requirements(folder: Path) -> list[tuple[str, str]] | None:
         *(data.get("build-system") or {}).get("requires", []),
         *project.get("dependencies", []),
     ]
+    return requirement_pairs(lines)
+
+
+def requirement_pairs(lines: Iterable[object]) -> list[tuple[str, str]]:
+    """(name, specifier) of each requirement that applies here (no extra), unparsable skipped."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     out: list[tuple[str, str]] = []
     for line in lines:
         try:

@@ -86,8 +86,6 @@ def _wheel_requirements(path: Path) -> list[tuple[str, str]] | None:
     """Requires-Dist of the wheel's METADATA (read as data), with this Python's markers."""
     from email.parser import HeaderParser
 
-    from packaging.requirements import InvalidRequirement, Requirement
-
     try:
         with zipfile.ZipFile(path) as wheel:
             names = [n for n in wheel.namelist() if n.count("/") == 1]
@@ -97,12 +95,6 @@ def _wheel_requirements(path: Path) -> list[tuple[str, str]] | None:
             text = wheel.read(meta).decode("utf-8", errors="replace")
     except (OSError, zipfile.BadZipFile):
         return None
-    out: list[tuple[str, str]] = []
-    for line in HeaderParser().parsestr(text).get_all("Requires-Dist") or []:
-        try:
-            req = Requirement(str(line))
-        except InvalidRequirement:
-            continue
-        if req.marker is None or req.marker.evaluate({"extra": ""}):
-            out.append((req.name, str(req.specifier)))
-    return out
+    from depshield.guard.pip_index import requirement_pairs
+
+    return requirement_pairs(HeaderParser().parsestr(text).get_all("Requires-Dist") or [])
