@@ -94,7 +94,7 @@ def test_scan_json_of_100000_packages_is_streamed_in_bounded_memory(tmp_path: Pa
     path = _write(tmp_path / "project", "npm package-lock v3")
     report = tmp_path / "report.json"
     code, _, peak = run(SCAN, str(path.parent), str(report), home=tmp_path / "home")
-    assert code == 0  # offline: every package is skipped with a reason, none blocks
+    assert code == 6  # offline: every package is skipped with a reason: not a pass (exit 6)
     data = json.loads(report.read_text())
     assert len(data["packages"]) == 100_000 and len(data["project"]["graph"]) >= 100_000
     deepest = max((o["introducedBy"] for p in data["packages"] for o in p["occurrences"]), key=len)

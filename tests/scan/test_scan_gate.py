@@ -35,18 +35,18 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _good_project(root: Path) -> Path:
     """A lockfile whose one dependency is a linked local folder (the inert example stealer):
     analysed from disk, no registry needed, and it blocks."""
-    # Beside the project, as in examples/demo-app: not one of the project's own manifests.
-    shutil.copytree(EXAMPLES / "npm-credential-stealer", root.parent / "stealer")
+    # Inside the scanned folder, as in examples/demo-app (a `file:` path leaving it is refused).
+    shutil.copytree(EXAMPLES / "demo-app" / "npm-credential-stealer", root / "stealer")
     app = root / "app"
     app.mkdir(parents=True)
-    deps = {"example-credential-stealer": "file:../../stealer"}
+    deps = {"example-credential-stealer": "file:../stealer"}
     lock = {
         "name": "app",
         "lockfileVersion": 3,
         "packages": {
             "": {"name": "app", "dependencies": deps},
-            "../../stealer": {"name": "example-credential-stealer", "version": "1.0.1"},
-            "node_modules/example-credential-stealer": {"resolved": "../../stealer", "link": True},
+            "../stealer": {"name": "example-credential-stealer", "version": "1.0.1"},
+            "node_modules/example-credential-stealer": {"resolved": "../stealer", "link": True},
         },
     }
     (app / "package-lock.json").write_text(json.dumps(lock, indent=2))
@@ -82,7 +82,8 @@ def test_broken_lockfile_beside_a_good_one_keeps_its_results(env, capsys, case) 
     report = json.loads(out)
     verdicts = {p["name"]: p["verdict"] for p in report["packages"]}
     assert verdicts == {"example-credential-stealer": "block"}
-    assert report["project"]["lockfiles"] == ["app/package-lock.json"]
+    # The linked folder is inside the scanned root, so its own manifest is read too.
+    assert report["project"]["lockfiles"] == ["app/package-lock.json", "stealer/package.json"]
     assert report["complete"] is False
     [problem] = report["inputErrors"]
     assert problem["file"] == f"web/{name}" and problem["line"] == line and problem["tip"]

@@ -25,7 +25,7 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("CI", raising=False)
     match.reset_cache()
     folder = tmp_path / "pkg"
-    shutil.copytree(EXAMPLES / "npm-credential-stealer", folder)
+    shutil.copytree(EXAMPLES / "demo-app" / "npm-credential-stealer", folder)
     yield folder
     match.reset_cache()
 
@@ -73,8 +73,8 @@ def test_with_a_database_the_score_is_a_number(package, capsys) -> None:
 
 
 def test_scan_summary_line_says_not_checked(package, capsys) -> None:
-    project = package.parent / "app"
-    project.mkdir()
+    project = package.parent
+    (project / "app").mkdir()
     lock = {
         "name": "app",
         "lockfileVersion": 3,
@@ -84,7 +84,8 @@ def test_scan_summary_line_says_not_checked(package, capsys) -> None:
             "node_modules/example-credential-stealer": {"resolved": "../pkg", "link": True},
         },
     }
-    (project / "package-lock.json").write_text(json.dumps(lock))
+    # Scanned from the folder holding both: a `file:` path leaving the scanned root is refused.
+    (project / "app" / "package-lock.json").write_text(json.dumps(lock))
     main(["scan", str(project), "--offline"])
     summary = capsys.readouterr().out.split("\n  ")[0].replace("\n", "")  # 110-column wrap
     assert summary.endswith("0 pass; known vulnerabilities: not checked"), summary

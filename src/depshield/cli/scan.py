@@ -70,6 +70,11 @@ def _exit(outcome: Any, fail_on: str, fail_on_vuln: str | None = None) -> int:
 
     for problem in outcome.input_errors:
         _error(problem.message, problem.tip)
+    # `file:` paths that leave the project (refused, not read): exit 2 like an unreadable file.
+    listed = {str(problem) for problem in outcome.input_errors}
+    outside = [r for r in getattr(outcome, "refused", []) if r not in listed]
+    for refusal in outside:
+        print(f"depshield: error: {refusal}", file=sys.stderr)
     stopped = next((e for e in outcome.report.errors if e.endswith(STOPPED)), None)
     if stopped:  # the registry refused again and again: one line, not one per package
         _error(
@@ -91,7 +96,7 @@ def _exit(outcome: Any, fail_on: str, fail_on_vuln: str | None = None) -> int:
 
         line = f"depshield: {unanalysed}. Tip: {_skip_tip(unanalysed)}"
         print(terminal(line, 2_000), file=sys.stderr)
-    if outcome.input_errors:
+    if outcome.input_errors or outside:
         return 2
     if outcome.network_failed:
         return 3

@@ -38,7 +38,7 @@ SECURITY_SEVERITY: dict[str, float] = {
     "installScripts": 5.5, "suspiciousString": 5.0, "bidi": 5.0, "binScriptConfusion": 5.0,
     "gitDependency": 4.5, "gitHubDependency": 4.5, "httpDependency": 4.5,
     "unstableOwnership": 4.5, "homoglyphs": 4.0, "zeroWidth": 4.0, "invisibleChars": 4.0,
-    "semverAnomaly": 4.0, "telemetry": 4.0,
+    "semverAnomaly": 4.0, "telemetry": 4.0, "unanalyzedFile": 4.0,
     # capabilities that ordinary packages have, and weak signals: low
     "shellAccess": 3.0, "usesEval": 3.0, "missingAuthor": 3.0, "networkAccess": 2.0,
     "hasNativeCode": 2.0, "shrinkwrap": 2.0, "newAuthor": 2.0, "recentlyPublished": 2.0,
