@@ -27,20 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import biglocks  # noqa: E402
 from docs_section import machine_line, write_section  # noqa: E402
+from hostile_inputs import HWM, SHELL, minified  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 240  # a cell that exceeds this is reported as killed
 BEFORE_TIMEOUT = 90  # the old code's cells: enough to show it is slow
-# The child's own peak RSS: VmHWM of its (post-exec) memory map. wait4's ru_maxrss would start
-# from the parent's peak (Linux carries the forking process's high-water mark over exec).
-HWM = (
-    "import atexit, os\n"
-    "def _hwm():\n"
-    "    for line in open('/proc/self/status'):\n"
-    "        if line.startswith('VmHWM:'):\n"
-    "            open(os.environ['HWM_FILE'], 'w').write(line.split()[1])\n"
-    "atexit.register(_hwm)\n"
-)
 
 PARSE = HWM + (
     "import sys, pathlib\n"
@@ -143,22 +134,11 @@ PROJECT_ROWS = [
 ANALYSIS_ROWS: list[Row] = []
 
 
-def _minified(size: int) -> str:
-    parts, total, i = [], 0, 0
-    while total < size:
-        part = f"function a{i}(b,c){{var d=b+c*{i};return c.map(function(e){{return e.x+d}})}}"
-        parts.append(part)
-        total += len(part) + 1
-        i += 1
-    return ";".join(parts)
-
-
-_SHELL = "require('child_process').exec('id');\n"
 # Per-file analysis budgets (issue 17): (label, ecosystem, file name, content), each file alone
 # in a package whose entry point it is, through `depshield package DIR --offline --format json`.
 PACKAGE_ROWS: list[tuple[str, str, str, Callable[[], str]]] = [
-    ("JS, 10 MB one-line bundle", "npm", "index.js", lambda: _SHELL + _minified(10_000_000)),
-    ("JS, 5 MB minified", "npm", "index.js", lambda: _minified(5_000_000)),
+    ("JS, 10 MB one-line bundle", "npm", "index.js", lambda: SHELL + minified(10_000_000)),
+    ("JS, 5 MB minified", "npm", "index.js", lambda: minified(5_000_000)),
     (
         "JS, 100,000-entry object literal of requires",
         "npm",

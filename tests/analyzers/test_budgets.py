@@ -18,6 +18,9 @@ from typing import Any
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from hostile_inputs import SHELL, minified  # noqa: E402
+
 from depshield.analyzers import budget
 
 TIMEOUT = 300  # only a hang exceeds this (the slowest shape takes a few CPU seconds)
@@ -78,17 +81,6 @@ def unanalysed(report: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     ]
 
 
-def minified(size: int) -> str:
-    parts, total, i = [], 0, 0
-    while total < size:
-        part = f"function a{i}(b,c){{var d=b+c*{i};return c.map(function(e){{return e.x+d}})}}"
-        parts.append(part)
-        total += len(part) + 1
-        i += 1
-    return ";".join(parts)
-
-
-SHELL = "require('child_process').exec('id');\n"
 DENSE = "f();" * 170_000 + "\n"  # 510,000 punctuation bytes: over the parse budget in 680 KB
 
 # name -> (files of an npm package whose main is index.js, the reason the skip starts with)

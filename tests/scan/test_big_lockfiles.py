@@ -20,17 +20,10 @@ import pytest
 BENCH = str(Path(__file__).resolve().parents[2] / "bench")
 sys.path.insert(0, BENCH)
 import biglocks  # noqa: E402
+from hostile_inputs import HWM  # noqa: E402
 
 TIMEOUT = 600  # seconds: a hang, not a slow shared machine, exceeds this
 PEAK_MB = 450  # before issue 17: 660 MB (poetry parse) to 1.1 GB (npm scan --format json)
-HWM = (
-    "import atexit, os\n"
-    "def _hwm():\n"
-    "    for line in open('/proc/self/status'):\n"
-    "        if line.startswith('VmHWM:'):\n"
-    "            open(os.environ['HWM_FILE'], 'w').write(line.split()[1])\n"
-    "atexit.register(_hwm)\n"
-)
 PARSE = HWM + (
     "import pathlib, sys\n"
     "from depshield.lockfiles.registry import parsers\n"
