@@ -101,7 +101,7 @@ def diff_examined(
     now: datetime | None = None,
 ) -> VersionDiff:
     """Judge both versions, then compare them (the entry point a project scan can reuse)."""
-    from depshield.analysis import judge_examined
+    from depshield.judging import judge_examined
 
     sides = []
     for examined, meta, ref in (
@@ -116,8 +116,9 @@ def diff_examined(
 
 def fetch_side(ref: PackageRef, policy: Policy | None = None) -> Side:
     """One registry version downloaded (verified, once per digest), examined and judged."""
-    from depshield.analysis import examine, judge_examined
+    from depshield.analysis import examine
     from depshield.ecosystems.registry import plugin
+    from depshield.judging import judge_examined
 
     fetched = plugin(ref.ecosystem).fetch(ref, artifact="default")[0]
     examined = examine(fetched.path, ref.ecosystem)
@@ -132,11 +133,32 @@ def fetch_side(ref: PackageRef, policy: Policy | None = None) -> Side:
     return Side(examined, result, fetched.metadata)
 
 
+def load_side(
+    spec: str, *, ecosystem: str | None = None, offline: bool = False, policy: Policy | None = None
+) -> Side:
+    """Examine one version (downloaded from the registry, or read from disk) and judge it."""
+    from depshield.analysis import examine
+    from depshield.api import parse_spec
+    from depshield.errors import RegistryError
+    from depshield.judging import judge_examined
+
+    target = parse_spec(spec, ecosystem)
+    if isinstance(target, Path):
+        examined = examine(target, ecosystem)
+        return Side(examined, judge_examined(examined, target, policy=policy))
+    if offline:
+        raise RegistryError(
+            f"--offline: cannot fetch {str(target)!r} from the registry",
+            tip="give local paths to both versions, or drop --offline",
+        )
+    return fetch_side(target, policy)
+
+
 def diff_packages(
     old: Side, new: Side, *, policy: Policy | None = None, now: datetime | None = None
 ) -> VersionDiff:
     """Compare two judged versions; the new one is judged again with the diff's findings."""
-    from depshield.analysis import judge_examined
+    from depshield.judging import judge_examined
 
     change = change_kind(old.examined.ecosystem, old.result.ref.version, new.result.ref.version)
     findings, notes = _findings(old, new, change)

@@ -6,13 +6,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from depshield.cli.output import add_output_options, exit_code, load_policy
-
-if TYPE_CHECKING:
-    from depshield.diff import Side
-    from depshield.policy import Policy
 
 FORMATS = {
     "text": "depshield.reports.diff_text",
@@ -42,7 +38,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import importlib
 
-    from depshield.diff import diff_packages
+    from depshield.diff import diff_packages, load_side
     from depshield.errors import UsageError
     from depshield.policy import Policy
 
@@ -72,22 +68,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return exit_code([diff.new], args.fail_on, policy.fail_on_vuln)
-
-
-def load_side(spec: str, *, ecosystem: str | None, offline: bool, policy: Policy) -> Side:
-    """Examine one version (downloaded from the registry, or read from disk) and judge it."""
-    from depshield.analysis import examine, judge_examined
-    from depshield.api import parse_spec
-    from depshield.diff import Side, fetch_side
-    from depshield.errors import RegistryError
-
-    target = parse_spec(spec, ecosystem)
-    if isinstance(target, Path):
-        examined = examine(target, ecosystem)
-        return Side(examined, judge_examined(examined, target, policy=policy))
-    if offline:
-        raise RegistryError(
-            f"--offline: cannot fetch {str(target)!r} from the registry",
-            tip="give local paths to both versions, or drop --offline",
-        )
-    return fetch_side(target, policy)

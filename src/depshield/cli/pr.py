@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from depshield.errors import UsageError
     from depshield.policy import Policy
     from depshield.pr.analyse import AnalyseOptions
-    from depshield.pr.project import compare_paths
+    from depshield.pr.project import compare_paths, compare_refs
 
     if args.offline:
         os.environ["DEPSHIELD_OFFLINE"] = "1"
@@ -59,11 +59,10 @@ def run(args: argparse.Namespace) -> int:
     assert isinstance(policy, Policy)
     options = AnalyseOptions(policy=policy, offline=args.offline, jobs=args.jobs)
     if in_actions:
-        from depshield.pr.actions import run_in_actions
+        from depshield.cli.pr_actions import run_in_actions
 
-        code: int = run_in_actions(args, options)
-        return code
-    if args.base:
+        outcome = run_in_actions(args, options)
+    elif args.base:
         outcome = compare_refs(args.base, args.head or "HEAD", start, options)
     elif len(args.paths) == 2:
         old, new = (Path(p).expanduser() for p in args.paths)
@@ -77,33 +76,6 @@ def run(args: argparse.Namespace) -> int:
             tip="depshield pr --base origin/main --head HEAD",
         )
     return finish(args, outcome)
-
-
-def compare_refs(
-    base: str, head: str, path: Path, options: Any, *, base_policy: bool = False
-) -> PrOutcome:
-    """Two commits of the repository holding `path`; `path` below the top narrows the scan.
-    With `base_policy`, the policy is the base commit's depshield.toml (see pr/policy.py)."""
-    from depshield.errors import UsageError
-    from depshield.pr import git
-    from depshield.pr.project import compare_trees
-    from depshield.pr.source import GitTree
-
-    if not path.exists():
-        raise UsageError(f"no such file or directory: {str(path)!r}")
-    folder = path if path.is_dir() else path.parent
-    top = git.toplevel(folder)
-    subdir = folder.resolve().relative_to(top.resolve()).as_posix()
-    old = GitTree(top, git.resolve(top, base), base)
-    new = GitTree(top, git.resolve(top, head), head)
-    subdir = "" if subdir == "." else subdir
-    if base_policy:
-        from dataclasses import replace
-
-        from depshield.pr.policy import base_policy as read_policy
-
-        options = replace(options, policy=read_policy(old, subdir))
-    return compare_trees(old, new, options, subdir)
 
 
 def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:

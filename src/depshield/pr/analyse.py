@@ -150,7 +150,7 @@ def _assess_one(
 
 
 def _assess_added(change: Change, new: Examined, item: Located, policy: Policy) -> Assessed:
-    from depshield.analysis import judge_examined
+    from depshield.judging import judge_examined
 
     result = judge_examined(
         new, item.path, ref=item.ref, policy=policy, digest=item.digest, metadata=item.metadata
@@ -185,7 +185,8 @@ def _assess_diff(
 
 def _assess_local(change: Change, head_root: Path | None, policy: Policy) -> Assessed:
     """A `file:`/`link:`/workspace/path dependency: its folder as the head commit has it."""
-    from depshield.analysis import examine, judge_examined
+    from depshield.analysis import examine
+    from depshield.judging import judge_examined
 
     assert change.package is not None
     if _leaves_root(change.package, change.lockfile):

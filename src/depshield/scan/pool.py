@@ -134,7 +134,7 @@ class AnalysisPool:
                 self.options.progress("analyse", self.done, max(self.total, self.expected))
 
     def _judge(self, item: Located, examined: Examined) -> PackageResult:
-        from depshield.analysis import judge_examined
+        from depshield.judging import judge_examined
 
         result = judge_examined(
             examined,
