@@ -70,18 +70,12 @@ def content_digest(data: bytes) -> str:
 
 
 def detect_ecosystem(path: Path, kept: dict[str, bytes], paths: list[str]) -> str:
-    """Which ecosystem an artifact belongs to, from its name and its metadata files."""
-    name = path.name.lower()
-    if name.endswith((".whl", ".egg")):
-        return "pypi"
-    if "package.json" in kept:
-        return "npm"
-    python_markers = ("PKG-INFO", "setup.py", "pyproject.toml", "setup.cfg")
-    if any(p in python_markers or p.endswith(("/PKG-INFO", "/METADATA")) for p in paths):
-        return "pypi"
-    if any(p.endswith(".py") for p in paths) and not any(p.endswith(".js") for p in paths):
-        return "pypi"
-    return "npm"
+    """Which ecosystem an artifact belongs to, from its name and its metadata files: the plug-in
+    with the strongest evidence, the table's first on a tie."""
+    from depshield.ecosystems.registry import plugins
+
+    table = plugins()
+    return max(table, key=lambda name: table[name].artifact_evidence(path.name, kept, paths))
 
 
 def cache_key(ecosystem: str | None) -> str:

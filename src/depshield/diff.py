@@ -288,17 +288,19 @@ def changed_share(old: Examined, new: Examined) -> Share | None:
 
 
 def change_kind(ecosystem: str, old: str | None, new: str | None) -> str:
-    """major | minor | patch | same | downgrade | unknown. npm reads it the way a caret range
-    does: on 0.x a minor bump is a major one (`^0.2.0` does not accept 0.3.0). PEP 440 has no
-    caret, and `>=0.1` or `~=0.1` accept 0.2: there the first number alone is the major."""
-    from depshield.intel.history import version_key
+    """major | minor | patch | same | downgrade | unknown. Where 0.x minors break
+    (`zero_minor_breaks`, npm: `^0.2.0` does not accept 0.3.0) a minor bump on 0.x is a major
+    one; elsewhere (PEP 440: `>=0.1` or `~=0.1` accept 0.2) the first number alone is."""
+    from depshield.ecosystems.registry import plugin
+
+    eco = plugin(ecosystem)
 
     if not old or not new:
         return "unknown"
     try:
         (key_a, line_a, _), (key_b, line_b, _) = (
-            version_key(ecosystem, old),
-            version_key(ecosystem, new),
+            eco.version_key(old),
+            eco.version_key(new),
         )
     except ValueError:
         return "unknown"
@@ -306,28 +308,17 @@ def change_kind(ecosystem: str, old: str | None, new: str | None) -> str:
         return "same"
     if key_b < key_a:
         return "downgrade"
-    caret_zero = ecosystem == "npm" and line_a[0] == 0 and line_a[1] != line_b[1]
+    caret_zero = eco.zero_minor_breaks and line_a[0] == 0 and line_a[1] != line_b[1]
     if line_a[0] != line_b[0] or caret_zero:
         return "major"
     return "minor" if line_a[1] != line_b[1] else "patch"
 
 
 def dependency_names(examined: Examined) -> set[str]:
-    """Names the package depends on once installed (npm sections; PyPI Requires-Dist)."""
-    extra = examined.manifest.extra
-    if examined.ecosystem == "npm":
-        sections = ("dependencies", "optionalDependencies", "peerDependencies")
-        return {name for s in sections for name in (extra.get(s) or {})}
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
+    """Names the package depends on once installed, as its ecosystem's manifest says."""
+    from depshield.ecosystems.registry import plugin
 
-    names: set[str] = set()
-    for text in extra.get("requires_dist") or ():
-        try:
-            names.add(canonicalize_name(Requirement(text).name))
-        except InvalidRequirement:
-            continue
-    return names
+    return plugin(examined.ecosystem).dependency_names(examined.manifest)
 
 
 def publisher_of(metadata: Mapping[str, Any]) -> str | None:

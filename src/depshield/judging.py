@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from depshield.ecosystems.base import ManifestAnalysis
 from depshield.model import Finding, PackageRef, PackageResult
 from depshield.policy import Policy
 
@@ -55,8 +54,10 @@ def judge_examined(
         found += meta_found
         notes += meta_notes
     manifest = examined.manifest
-    if metadata and examined.ecosystem == "npm":
-        manifest, dropped = without_git_only_scripts(manifest)
+    if metadata:
+        from depshield.ecosystems.registry import plugin
+
+        manifest, dropped = plugin(examined.ecosystem).for_registry_install(manifest)
         notes += dropped
     return judge(
         ref,
@@ -70,22 +71,3 @@ def judge_examined(
         extra_findings=[*found, *extra_findings],
         extra_notes=notes,
     )
-
-
-def without_git_only_scripts(manifest: ManifestAnalysis) -> tuple[ManifestAnalysis, list[str]]:
-    """A registry tarball never runs `prepare` (npm runs it for git and local installs only):
-    not an installScripts alert there, one note instead."""
-    from dataclasses import replace
-
-    kept: list[Finding] = []
-    notes: list[str] = []
-    for f in manifest.findings:
-        if f.type == "installScripts" and f.props.get("runsFor"):
-            notes.append(
-                f"{f.props.get('script')} script not run for registry installs: {f.evidence}"
-            )
-        else:
-            kept.append(f)
-    if not notes:
-        return manifest, notes
-    return replace(manifest, findings=tuple(kept)), notes

@@ -247,7 +247,9 @@ def local_dir(pkg: LockedPackage, lockfile: str, root: Path) -> str | None:
     if text and not text.startswith(("^", "~", "*")):
         joined = posixpath.normpath(posixpath.join(lock_dir, text.removeprefix("//")))
         return None if joined.startswith("..") else joined
-    if pkg.ecosystem != "npm":
+    from depshield.ecosystems.registry import plugin
+
+    if not plugin(pkg.ecosystem).links_by_name:
         return None
     return _named_folder(root, pkg.name)
 
