@@ -9,12 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from depshield.cli.output import add_output_options, exit_code, load_policy
-
-FORMATS = {
-    "text": "depshield.reports.diff_text",
-    "json": "depshield.reports.diff_json",
-    "markdown": "depshield.reports.diff_markdown",
-}
+from depshield.reports.formats import formats
 
 
 def add_parser(sub: Any) -> None:
@@ -32,15 +27,14 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("new", help="the version to compare it with")
     parser.add_argument("--ecosystem", choices=["npm", "pypi"], help="ecosystem of the specs")
     parser.add_argument("--offline", action="store_true", help="no network at all")
-    add_output_options(parser, list(FORMATS))
+    add_output_options(parser, formats("diff"))
 
 
 def run(args: argparse.Namespace) -> int:
-    import importlib
-
     from depshield.diff import diff_packages, load_side
     from depshield.errors import UsageError
     from depshield.policy import Policy
+    from depshield.reports.formats import render_function
 
     if args.offline:
         os.environ["DEPSHIELD_OFFLINE"] = "1"  # belt and braces: no client may connect
@@ -57,9 +51,7 @@ def run(args: argparse.Namespace) -> int:
     diff = diff_packages(old, new, policy=policy)
     to_file = args.output is not None
     color = not to_file and sys.stdout.isatty() and args.format == "text"
-    text = importlib.import_module(FORMATS[args.format]).render(
-        diff, color=color, show_all=args.show_all
-    )
+    text = render_function("diff", args.format)(diff, color=color, show_all=args.show_all)
     if to_file:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

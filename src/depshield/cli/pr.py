@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from depshield.cli.output import FAIL_LEVELS, add_output_options, load_policy
+from depshield.reports.formats import formats
 
 if TYPE_CHECKING:
     from depshield.pr.project import PrOutcome
-
-PR_FORMATS = ["text", "json", "markdown", "sarif"]
 
 
 def add_parser(sub: Any) -> None:
@@ -40,7 +39,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--no-comment", action="store_true", help="in GitHub Actions: do not post a comment"
     )
-    add_output_options(parser, PR_FORMATS)
+    add_output_options(parser, formats("pr"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,12 +81,12 @@ def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:
     """Write the report (and SARIF), then exit by policy as scan does."""
     from dataclasses import replace
 
-    from depshield.pr.render import renderer
+    from depshield.reports.formats import render_function
 
     report = replace(outcome.report, show_all=args.show_all)
-    write(args.output, renderer(args.format)(report))
+    write(args.output, render_function("pr", args.format)(report))
     if args.sarif:
-        write(args.sarif, renderer("sarif")(report))
+        write(args.sarif, render_function("pr", "sarif")(report))
     if outcome.unreadable:
         # Unreadable input is exit 2 (docs/configuration.md): never a pass for what was not
         # read. One line per file on stderr; the report says which file, too.

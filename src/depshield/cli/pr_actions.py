@@ -42,8 +42,8 @@ def run_in_actions(args: argparse.Namespace, options: AnalyseOptions) -> PrOutco
     outcome (with SARIF asked for) goes on to `cli.pr.finish` like any other run."""
     from dataclasses import replace
 
-    from depshield.pr.markdown import render
     from depshield.pr.project import compare_refs
+    from depshield.reports.pr_markdown import render
 
     env = os.environ
     event = pull_request_event(env.get("GITHUB_EVENT_PATH"))
@@ -67,7 +67,7 @@ def run_in_actions(args: argparse.Namespace, options: AnalyseOptions) -> PrOutco
 def post_comment(env: Any, event: dict[str, Any], report: PrReport, markdown: str) -> None:
     """One comment per pull request; a read-only token (pull requests from forks) only warns."""
     from depshield.pr.github import GitHub, GitHubError, Repo
-    from depshield.pr.markdown import MARKER
+    from depshield.reports.pr_markdown import MARKER
 
     token, api_url = env.get("GITHUB_TOKEN"), env.get("GITHUB_API_URL")
     full_name = str((event["repository"] or {}).get("full_name") or env.get("GITHUB_REPOSITORY"))

@@ -43,7 +43,7 @@ def warm_up() -> None:
     from depshield.intel import popularity
     from depshield.judging import judge_examined
     from depshield.reports.base import Report
-    from depshield.reports.registry import renderer
+    from depshield.reports.formats import renderer
 
     results = []
     with tempfile.TemporaryDirectory(prefix="depshield-warm-") as tmp:
