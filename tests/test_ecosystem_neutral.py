@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 import depshield
-from depshield.ecosystems.registry import plugins
+from depshield.ecosystems.plugins import plugins
 
 PACKAGE = Path(depshield.__file__).resolve().parent
 

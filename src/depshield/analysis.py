@@ -31,7 +31,7 @@ def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = No
     """Stream every member once: analyse it, keep the metadata files, drop the bytes."""
     from depshield.analyzers.registry import analyzers
     from depshield.artifacts.archive import open_artifact
-    from depshield.ecosystems.registry import plugin, plugins
+    from depshield.ecosystems.plugins import plugin, plugins
     from depshield.intel.signals import wants_license_text, with_license_findings
 
     kept: dict[str, bytes] = {}
@@ -72,7 +72,7 @@ def content_digest(data: bytes) -> str:
 def detect_ecosystem(path: Path, kept: dict[str, bytes], paths: list[str]) -> str:
     """Which ecosystem an artifact belongs to, from its name and its metadata files: the plug-in
     with the strongest evidence, the table's first on a tie."""
-    from depshield.ecosystems.registry import plugins
+    from depshield.ecosystems.plugins import plugins
 
     table = plugins()
     return max(table, key=lambda name: table[name].artifact_evidence(path.name, kept, paths))

@@ -19,7 +19,7 @@ LOCAL_SUFFIXES = (".tgz", ".tar.gz", ".tar", ".zip", ".whl", ".egg", ".tar.bz2",
 
 def parse_spec(spec: str, ecosystem: str | None = None) -> PackageRef | Path:
     """A local path when one exists (or looks like an archive), else a registry reference."""
-    from depshield.ecosystems.registry import plugins
+    from depshield.ecosystems.plugins import plugins
 
     path = Path(spec).expanduser()
     if path.exists():
@@ -49,7 +49,7 @@ def analyze_spec(
     policy: Policy | None = None,
 ) -> list[PackageResult]:
     """Analyse one package; several results when more than one artifact was asked for."""
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     target = parse_spec(spec, ecosystem)
     if isinstance(target, Path):

@@ -117,7 +117,7 @@ def diff_examined(
 def fetch_side(ref: PackageRef, policy: Policy | None = None) -> Side:
     """One registry version downloaded (verified, once per digest), examined and judged."""
     from depshield.analysis import examine
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
     from depshield.judging import judge_examined
 
     fetched = plugin(ref.ecosystem).fetch(ref, artifact="default")[0]
@@ -291,7 +291,7 @@ def change_kind(ecosystem: str, old: str | None, new: str | None) -> str:
     """major | minor | patch | same | downgrade | unknown. Where 0.x minors break
     (`zero_minor_breaks`, npm: `^0.2.0` does not accept 0.3.0) a minor bump on 0.x is a major
     one; elsewhere (PEP 440: `>=0.1` or `~=0.1` accept 0.2) the first number alone is."""
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     eco = plugin(ecosystem)
 
@@ -316,7 +316,7 @@ def change_kind(ecosystem: str, old: str | None, new: str | None) -> str:
 
 def dependency_names(examined: Examined) -> set[str]:
     """Names the package depends on once installed, as its ecosystem's manifest says."""
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     return plugin(examined.ecosystem).dependency_names(examined.manifest)
 

@@ -55,7 +55,7 @@ def judge_examined(
         notes += meta_notes
     manifest = examined.manifest
     if metadata:
-        from depshield.ecosystems.registry import plugin
+        from depshield.ecosystems.plugins import plugin
 
         manifest, dropped = plugin(examined.ecosystem).for_registry_install(manifest)
         notes += dropped

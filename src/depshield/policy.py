@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from depshield.ecosystems.registry import plugin, plugins
+from depshield.ecosystems.plugins import plugin, plugins
 from depshield.model import Action, PackageRef, Verdict
 
 ACTIONS: tuple[Action, ...] = ("error", "warn", "monitor", "ignore")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from depshield.alerts.catalog import CATALOG
 from depshield.alerts.grading import grade
-from depshield.ecosystems.registry import plugin
+from depshield.ecosystems.plugins import plugin
 from depshield.model import Finding, When
 
 

@@ -17,7 +17,7 @@ from depshield.alerts.unanalysed import skipped_files, unanalysed_findings
 from depshield.analyzers.base import SIGNALS
 from depshield.artifacts.base import Refused
 from depshield.ecosystems.base import ManifestAnalysis
-from depshield.ecosystems.registry import plugin
+from depshield.ecosystems.plugins import plugin
 from depshield.model import Alert, FileAnalysis, Finding, PackageRef, PackageResult, When
 from depshield.policy import Policy, verdict_of
 from depshield.scoring import score

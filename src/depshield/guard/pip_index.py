@@ -38,7 +38,7 @@ def resolve_from_index(roots: Sequence[tuple[str, str]]) -> list[LockedPackage]:
     """Every project the roots need, each at the newest version its first requirer allows."""
     from packaging.utils import canonicalize_name
 
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     resolver = plugin("pypi")
     chosen: dict[str, LockedPackage] = {}

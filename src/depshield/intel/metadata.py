@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from depshield.ecosystems.base import ManifestAnalysis
-from depshield.ecosystems.registry import plugins
+from depshield.ecosystems.plugins import plugins
 from depshield.intel.history import History, Release
 from depshield.intel.manifest_confusion import confusion_findings
 from depshield.model import Finding, PackageRef

@@ -247,7 +247,7 @@ def local_dir(pkg: LockedPackage, lockfile: str, root: Path) -> str | None:
     if text and not text.startswith(("^", "~", "*")):
         joined = posixpath.normpath(posixpath.join(lock_dir, text.removeprefix("//")))
         return None if joined.startswith("..") else joined
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     if not plugin(pkg.ecosystem).links_by_name:
         return None

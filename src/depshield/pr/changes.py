@@ -148,7 +148,7 @@ def _sorted(ecosystem: str, versions: list[str]) -> list[str]:
 
 def _key(ecosystem: str, version: str) -> tuple[int, Any, str]:
     """Version order; versions neither semver nor PEP 440 sort after the valid ones, by text."""
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     try:
         return 0, plugin(ecosystem).version_key(version)[0], version
@@ -157,6 +157,6 @@ def _key(ecosystem: str, version: str) -> tuple[int, Any, str]:
 
 
 def _norm(ecosystem: str, name: str) -> str:
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     return plugin(ecosystem).canonical_name(name)

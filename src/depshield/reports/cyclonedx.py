@@ -84,7 +84,7 @@ def _components(report: Report) -> list[dict[str, Any]]:
 def _component(report: Report, result: PackageResult) -> dict[str, Any]:
     ref = result.ref
     component: dict[str, Any] = {"type": "library", "bom-ref": ref.purl}
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     group, name = plugin(ref.ecosystem).split_scope(ref.name)
     if group is not None:  # npm scopes are CycloneDX groups ("@babel")

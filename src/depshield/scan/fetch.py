@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from depshield.artifacts.store import ArtifactStore
-from depshield.ecosystems.registry import plugin
+from depshield.ecosystems.plugins import plugin
 from depshield.errors import DepshieldError, IntegrityError
 from depshield.lockfiles.base import LockedFile, LockedPackage
 from depshield.lockfiles.hashes import as_b64, as_hex, sha256_digests, split_hash

@@ -134,7 +134,7 @@ class AnalysisPool:
                 self.options.progress("analyse", self.done, max(self.total, self.expected))
 
     def _judge(self, item: Located, examined: Examined) -> PackageResult:
-        from depshield.ecosystems.registry import plugins
+        from depshield.ecosystems.plugins import plugins
         from depshield.judging import judge_examined
 
         result = judge_examined(

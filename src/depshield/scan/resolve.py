@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from depshield.ecosystems.base import EcosystemPlugin
-from depshield.ecosystems.registry import plugin
+from depshield.ecosystems.plugins import plugin
 from depshield.errors import DepshieldError
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile
 

@@ -64,7 +64,7 @@ def read_project(
     root: Path, refused: list[str] | None = None
 ) -> tuple[list[Lockfile], list[InputError]]:
     """`parse_project` with each unreadable file as an InputError (file, message, tip)."""
-    from depshield.lockfiles.registry import parsers
+    from depshield.lockfiles.parsers import parsers
     from depshield.scan.discover import find_files
 
     lockfiles: list[Lockfile] = []

@@ -118,7 +118,7 @@ class Downloads:
 
 
 def _expected_size(pkg: LockedPackage, artifact: str) -> int:
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     chosen = plugin(pkg.ecosystem).locked_file(pkg, artifact)
     return (chosen.size or 0) if chosen is not None else 0
