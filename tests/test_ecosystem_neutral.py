@@ -27,8 +27,7 @@ CORE = (
     "artifacts/*.py",
     "pr/*.py",
     "reports/*.py",
-    "intel/history.py",
-    "intel/metadata.py",
+    "intel/*.py",
 )
 
 

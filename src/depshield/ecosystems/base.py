@@ -4,6 +4,7 @@ every other way one ecosystem differs from another, so that core modules never n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,13 @@ class EcosystemPlugin(Protocol):
     call_threats_warn: bool
     # The grading note of an installScripts alert whose install-time code is quiet.
     quiet_install_note: str
+    # The popular names list in depshield/data (didYouMean), and whether it counts downloads
+    # (else the rank alone says how popular a name is).
+    popular_names: str
+    popularity_by_downloads: bool
+    # The manifest that declares the license, and its declaring line (licence findings' line).
+    license_manifest: str
+    license_line: re.Pattern[str]
 
     def parse_spec(self, spec: str) -> PackageRef | None:
         """`npm:NAME@VERSION` / `pypi:NAME==VERSION` -> a ref, or None if not this ecosystem's."""
@@ -123,6 +131,10 @@ class EcosystemPlugin(Protocol):
 
     def split_scope(self, name: str) -> tuple[str | None, str]:
         """(scope, name within it) of a scoped name (npm's `@scope/name`), else (None, name)."""
+        ...
+
+    def registry_key(self, name: str) -> str:
+        """The name as the registry compares names (typosquat look-ups)."""
         ...
 
     def canonical_name(self, name: str) -> str:

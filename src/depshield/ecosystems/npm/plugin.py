@@ -35,6 +35,11 @@ class NpmPlugin:
         "code, and starts only build tools, queries or the package's own code"
     )
 
+    popular_names = "npm-popular.txt"
+    popularity_by_downloads = True
+    license_manifest = "package.json"
+    license_line = re.compile(r'^\s*"licen[cs]es?"\s*:')
+
     def parse_spec(self, spec: str) -> PackageRef | None:
         """`npm:NAME@VERSION`, `npm:@scope/name@1.2.3`, `npm:NAME` (latest)."""
         if not spec.startswith("npm:"):
@@ -108,6 +113,9 @@ class NpmPlugin:
             scope, _, rest = name.partition("/")
             return scope, rest
         return None, name
+
+    def registry_key(self, name: str) -> str:
+        return name.lower()
 
     def canonical_name(self, name: str) -> str:
         return name

@@ -38,6 +38,11 @@ class PypiPlugin:
         "code, no hiding and starts only build tools"
     )
 
+    popular_names = "pypi-popular.txt"
+    popularity_by_downloads = False
+    license_manifest = "PKG-INFO"
+    license_line = re.compile(r"^(License-Expression|License):", re.IGNORECASE)
+
     def parse_spec(self, spec: str) -> PackageRef | None:
         """`pypi:NAME==VERSION` or `pypi:NAME` (latest)."""
         if not spec.startswith("pypi:"):
@@ -114,6 +119,9 @@ class PypiPlugin:
 
     def split_scope(self, name: str) -> tuple[str | None, str]:
         return None, name  # no scopes
+
+    def registry_key(self, name: str) -> str:
+        return self.canonical_name(name)
 
     def canonical_name(self, name: str) -> str:
         return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503
