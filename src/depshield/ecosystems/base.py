@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from depshield.model import Finding, PackageRef
+from depshield.model import Ecosystem, Finding, PackageRef
 
 if TYPE_CHECKING:
     import httpx
@@ -48,7 +48,7 @@ class FetchedArtifact:
 
 
 class EcosystemPlugin(Protocol):
-    name: str
+    name: Ecosystem
     # How a spec joins name and version ("@" for npm, "==" for PyPI).
     version_separator: str
     # A release publishes several files (PyPI: sdist and wheels): a scan picks one by rule

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from depshield.ecosystems.base import FetchedArtifact, ManifestAnalysis
-from depshield.model import Finding, PackageRef
+from depshield.model import Ecosystem, Finding, PackageRef
 
 if TYPE_CHECKING:
     import httpx
@@ -21,7 +21,7 @@ _DEPENDENCY_SECTIONS = ("dependencies", "optionalDependencies", "peerDependencie
 
 
 class NpmPlugin:
-    name = "npm"
+    name: Ecosystem = "npm"
     version_separator = "@"
     release_files = False
     registry_manifest = True

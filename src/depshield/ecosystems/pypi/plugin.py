@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from depshield.ecosystems.base import FetchedArtifact, ManifestAnalysis
-from depshield.model import Finding, PackageRef
+from depshield.model import Ecosystem, Finding, PackageRef
 
 if TYPE_CHECKING:
     import httpx
@@ -22,7 +22,7 @@ _MARKERS = ("PKG-INFO", "setup.py", "pyproject.toml", "setup.cfg")
 
 
 class PypiPlugin:
-    name = "pypi"
+    name: Ecosystem = "pypi"
     version_separator = "=="
     release_files = True
     registry_manifest = False
