@@ -46,8 +46,25 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        """
+        CREATE TABLE depshield_analyses (
+          digest TEXT NOT NULL, analyzer TEXT NOT NULL, payload BYTEA NOT NULL,
+          created TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (digest, analyzer)
+        );
+        """,
+    ),
 )
 MIGRATION_LOCK = 7212028  # pg_advisory_xact_lock key: one migrator at a time
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SqliteStore":  # the embedded backend: the SQLite queue, unchanged
+        from depshield.server.queue import Queue
+
+        return Queue
+    raise AttributeError(name)
 
 
 class StoreError(DepshieldError):
