@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from depshield.errors import DepshieldError
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from depshield.server.config import ServerConfig
     from depshield.server.queue import Job
 
+T = TypeVar("T")
 WEBHOOK_QUEUE = "depshield-webhooks"
 WEBHOOK_TASK = "depshield:handle_delivery"  # server/tasks.py, in the "depshield" namespace
 # Ours, versioned: (version, SQL). Applied in order, each once, under an advisory lock; the
@@ -120,9 +121,10 @@ class PostgresStore:
         except psycopg.Error as exc:
             raise _store_error(exc) from None
 
-    def _run(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        """One statement on this thread's connection (committed on return); a connection the
-        server dropped (a restart, a failover) is opened again once."""
+    def _call(self, work: Callable[[Any], T]) -> T:
+        """`work` on this thread's connection (autocommit: each statement, or each
+        `transaction()` block, commits on return); a connection the server dropped (a restart,
+        a failover) is opened again once."""
         import psycopg
 
         for attempt in (1, 2):
@@ -130,8 +132,7 @@ class PostgresStore:
             if db is None or db.closed:
                 db = self._local.db = self._connect(autocommit=True)
             try:
-                cursor = db.execute(sql, args)
-                return list(cursor.fetchall()) if cursor.description else []
+                return work(db)
             except psycopg.OperationalError as exc:
                 self._local.db = None
                 if attempt == 2 or not db.closed:
@@ -139,6 +140,13 @@ class PostgresStore:
             except psycopg.Error as exc:
                 raise _store_error(exc) from None
         raise AssertionError("unreachable")
+
+    def _run(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        def run(db: Any) -> list[tuple[Any, ...]]:
+            cursor = db.execute(sql, args)
+            return list(cursor.fetchall()) if cursor.description else []
+
+        return self._call(run)
 
     def migrate(self) -> None:
         """Our tables at their newest version, then procrastinate's schema if it is missing."""
@@ -164,17 +172,18 @@ class PostgresStore:
 
     def enqueue(self, delivery: str, event: str, installation: int | None, payload: bytes) -> bool:
         """Store the delivery and defer its job in ONE transaction; False for a redelivery.
-        The caller answers 2xx only after this returns, so after the commit."""
-        import psycopg
-
+        The caller answers 2xx only after this returns, so after the commit. (Run again after
+        a connection lost at commit, it finds the row: stored once either way.)"""
+        row = (delivery, event, installation, payload, time.time())
         args = json.dumps({"delivery": delivery})
-        try:
-            with self._connect(autocommit=False) as db:
+
+        def store(db: Any) -> bool:
+            with db.transaction():
                 stored = db.execute(
                     "INSERT INTO depshield_deliveries (delivery, event, installation, payload, "
                     "received) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (delivery) DO NOTHING "
                     "RETURNING delivery",
-                    (delivery, event, installation, payload, time.time()),
+                    row,
                 ).fetchone()
                 if stored is None:
                     return False
@@ -189,9 +198,9 @@ class PostgresStore:
                     "UPDATE depshield_deliveries SET job_id=%s WHERE delivery=%s",
                     (job[0] if job else None, delivery),
                 )
-        except psycopg.Error as exc:
-            raise _store_error(exc) from None
-        return True
+            return True
+
+        return self._call(store)
 
     def start(self, delivery: str) -> Job | None:
         """A worker takes the delivery; None when it is done already (a job run again after
