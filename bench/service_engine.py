@@ -53,6 +53,37 @@ def store_deliveries(database: str, count: int, threads: int) -> tuple[float, li
     return count / (time.perf_counter() - started), times
 
 
+OCTOKIT = ROOT / ".cache" / "npm-fixtures" / "node_modules" / "@octokit" / "webhooks-examples"
+
+
+def table_bytes(database: str, *tables: str) -> int:
+    """On disk, with indexes and TOAST (pg_total_relation_size)."""
+    import psycopg
+
+    with psycopg.connect(database) as db:
+        return sum(
+            int(db.execute("SELECT pg_total_relation_size(%s)", (t,)).fetchone()[0]) for t in tables
+        )
+
+
+def delivery_bytes(pg: Postgres, count: int) -> tuple[float, float]:
+    """(stored bytes a pull_request delivery, its raw payload's mean bytes): GitHub's own
+    example payloads (@octokit/webhooks-examples, as the tests install it), stored, not run."""
+    from depshield.server.store import PostgresStore
+
+    doc = json.loads((OCTOKIT / "api.github.com" / "index.json").read_text())
+    examples = next(e["examples"] for e in doc if e["name"] == "pull_request")
+    bodies = [json.dumps(e).encode() for e in examples]
+    database = pg.create_database("footprint")
+    store = PostgresStore(database)
+    before = table_bytes(database, "depshield_deliveries")
+    for n in range(count):
+        store.enqueue(str(uuid.uuid4()), "pull_request", 1, bodies[n % len(bodies)])
+    grown = table_bytes(database, "depshield_deliveries") - before
+    raw = sum(len(bodies[n % len(bodies)]) for n in range(count))
+    return grown / count, raw / count
+
+
 def run_workers(database: str, workers: int, concurrency: int, tmp: Path) -> tuple[float, float]:
     """(wall seconds from the workers' start to the last job done, jobs a second between the
     first and the last job done: the steady rate, without process start-up)."""
@@ -92,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args(argv)
     rows = []
+    job_bytes = 0.0
     pg = Postgres()
     try:
         with tempfile.TemporaryDirectory(prefix="ds-engine-bench-") as tmp:
@@ -101,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
                 folder = Path(tmp) / f"w{workers}"
                 folder.mkdir()
                 wall, steady = run_workers(database, workers, args.concurrency, folder)
+                jobs = table_bytes(database, "procrastinate_jobs", "procrastinate_events")
+                job_bytes = jobs / args.deliveries
                 p99 = sorted(times)[round(0.99 * (len(times) - 1))]
                 rows.append(
                     f"| {workers} x concurrency {args.concurrency} | {args.deliveries} | "
@@ -108,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{wall:.1f} s | **{args.deliveries / wall:.0f} jobs/s** | "
                     f"{steady:.0f} jobs/s |"
                 )
+        stored, raw = delivery_bytes(pg, 500)
     finally:
         pg.close()
     command = (
@@ -135,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
             "| jobs/s | steady jobs/s (first to last done) |",
             "|---|---:|---|---:|---:|---:|",
             *rows,
+            "",
+            "Database footprint (`pg_total_relation_size`: tables with indexes and TOAST): a "
+            "`pull_request` delivery row with its payload (GitHub's example payloads, "
+            f"{raw / 1024:.1f} KiB of JSON on average, 500 stored) takes **{stored / 1024:.1f} "
+            f"KiB**; its finished job and events **{job_bytes / 1024:.1f} KiB** more "
+            f"(procrastinate_jobs + procrastinate_events over the {args.deliveries} jobs run).",
         ]
     )
     write_section(ROOT / "docs" / "benchmarks.md", "service-engine", text)
