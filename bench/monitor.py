@@ -32,7 +32,7 @@ from support.registry_server import RegistryServer  # noqa: E402
 
 
 def env_for(tmp: Path, database: str, registry: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TMPDIR")}
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TMPDIR", "PYTHONPATH")}
     (tmp / "home").mkdir(parents=True, exist_ok=True)
     env.update(HOME=str(tmp / "home"), DEPSHIELD_HOME=str(tmp / "ds"),
                DEPSHIELD_DATABASE_URL=database, npm_config_registry=registry,
@@ -76,8 +76,8 @@ def throughput(pg: Postgres, workers: int, events: int, tmp: Path) -> str:
 
 
 FOOTPRINT: dict[int, str] = {}
-TABLES = ("depshield_monitor_result", "depshield_mal_record", "procrastinate_jobs",
-          "procrastinate_events")  # fmt: skip
+TABLES = ("depshield_monitor_result", "depshield_mal_record", "depshield_analyses",
+          "procrastinate_jobs", "procrastinate_events")  # fmt: skip
 
 
 def footprint(db: Any, releases: int) -> str:

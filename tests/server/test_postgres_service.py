@@ -256,3 +256,49 @@ def test_two_workers_on_one_pull_request_take_turns(
     assert "evil-helper" in only["body"]
     [check] = github.checks_on(head)
     assert check["conclusion"] == "failure"
+
+
+def test_a_delivery_the_database_refuses_is_not_acknowledged(
+    project: dict[str, Any], github: Any, app_key: tuple[Path, str], tmp_path: Path,
+    webhook_examples: Any, database: str,
+) -> None:  # fmt: skip
+    env = pg_env(github, app_key, tmp_path, database)
+    port = free_port()
+    server = serve(env, port)
+    delivery = str(uuid.uuid4())
+    body = json.dumps(pull_request(webhook_examples, "opened", 6, project["base"], "1" * 40))
+    try:
+        with psycopg.connect(database, autocommit=True) as db:
+            db.execute("ALTER TABLE depshield_deliveries RENAME TO depshield_deliveries_away")
+            refused = deliver(port, delivery, "pull_request", body.encode())
+            db.execute("ALTER TABLE depshield_deliveries_away RENAME TO depshield_deliveries")
+        assert refused.status_code == 503
+        assert refused.json()["message"] == "the delivery could not be stored"
+        again = deliver(port, delivery, "pull_request", body.encode())  # GitHub's redelivery
+        assert again.status_code == 202 and again.json()["queued"] is True
+    finally:
+        stop(server)
+
+
+def test_serve_with_an_unreachable_database_says_so(
+    github: Any, app_key: tuple[Path, str], tmp_path: Path
+) -> None:
+    env = pg_env(github, app_key, tmp_path, "postgresql://depshield@127.0.0.1:9/none")
+    env["DEPSHIELD_HOME"] = str(tmp_path / "home")
+    done = subprocess.run([sys.executable, "-m", "depshield", "serve", "--port", "1"], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "the service database refused or dropped the request" in done.stderr
+    assert "Tip: check DEPSHIELD_DATABASE_URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_database_url_that_is_not_postgresql_is_a_config_error(
+    github: Any, app_key: tuple[Path, str], tmp_path: Path
+) -> None:
+    env = pg_env(github, app_key, tmp_path, "sqlite:///service.db")
+    env["DEPSHIELD_HOME"] = str(tmp_path / "home")
+    done = subprocess.run([sys.executable, "-m", "depshield", "serve", "--port", "1"], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert "DEPSHIELD_DATABASE_URL is not a postgresql:// URL" in done.stderr
+    assert "Tip:" in done.stderr and "Traceback" not in done.stderr
