@@ -13,18 +13,25 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from payloads import INSTALLATION, pick, pull_request
 from service_support import REPO, commit_lock, headers, service_env
 from test_restart import TREES, free_port, start
 
 TIMEOUT = 600.0  # only a hang gets near this
 PULLS, EVENTS_PER_PULL, INSTALLATIONS, REDELIVERIES = 25, 4, 400, 500
+# Backends waiting for a lock: the store's INSERT of a delivery, a worker's pull-request lock.
+WAITING = "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+WAITING_INSERT = WAITING + "query LIKE 'INSERT INTO depshield_deliveries%'"
+WAITING_ADVISORY = WAITING + "wait_event = 'advisory'"
 
 
 def pg_env(github: Any, app_key: tuple[Path, str], tmp: Path, database: str) -> dict[str, str]:
@@ -102,203 +109,182 @@ def deliver(port: int, delivery: str, event: str, body: bytes) -> httpx.Response
                       headers=headers(event, body, delivery))  # fmt: skip
 
 
-def test_two_workers_run_a_burst_of_1000_deliveries_once_in_effect(
+@dataclass
+class Service:
+    """`depshield serve` on PostgreSQL, the workers a test starts, the pull request's commits."""
+
+    env: dict[str, str]
+    port: int
+    database: str
+    examples: Any
+    base: str
+    head: str  # adds evil-helper: a blocking change
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def worker(self, *args: str) -> subprocess.Popen[bytes]:
+        self.procs.append(worker(self.env, *args))
+        return self.procs[-1]
+
+    def open_pr(self, number: int, action: str = "opened", delivery: str | None = None,
+                head: str | None = None) -> httpx.Response:  # fmt: skip
+        payload = pull_request(self.examples, action, number, self.base, head or self.head)
+        return deliver(self.port, delivery or str(uuid.uuid4()), "pull_request",
+                       json.dumps(payload).encode())  # fmt: skip
+
+
+@pytest.fixture
+def service(
     project: dict[str, Any], github: Any, app_key: tuple[Path, str], tmp_path: Path,
     webhook_examples: Any, database: str,
-) -> None:  # fmt: skip
+) -> Iterator[Service]:  # fmt: skip
     head = commit_lock(project["repo"], [project["keep"], project["evil"]], "add evil-helper")
     env = pg_env(github, app_key, tmp_path, database)
     port = free_port()
     server = serve(env, port)
-    workers = [worker(env, "--concurrency", "2") for _ in range(2)]
-    sent = burst(webhook_examples, project["base"], head)
-    assert len(sent) == 1000
+    running = Service(env, port, database, webhook_examples, project["base"], head, [server])
     try:
-        with ThreadPoolExecutor(16) as pool:
-            answers = list(pool.map(lambda d: deliver(port, *d), sent))
-        assert {a.status_code for a in answers} == {202}
-        queued: dict[str, int] = {}
-        for (delivery, _, _), answer in zip(sent, answers, strict=True):
-            queued[delivery] = queued.get(delivery, 0) + int(answer.json()["queued"])
-        distinct = PULLS * EVENTS_PER_PULL + INSTALLATIONS
-        assert len(queued) == distinct and set(queued.values()) == {1}  # stored once each
-        wait_done(database, distinct, [server, *workers])
-        # Both took jobs (a job keeps its worker's id while that worker is registered).
-        shared = query(database, "SELECT count(DISTINCT worker_id) FROM procrastinate_jobs")
-        assert shared == [(2,)]
+        yield running
     finally:
-        for proc in [*workers, server]:
+        for proc in reversed(running.procs):
             stop(proc)
-    rows = query(database, "SELECT state, processed, job_id FROM depshield_deliveries")
+
+
+def test_two_workers_run_a_burst_of_1000_deliveries_once_in_effect(
+    service: Service, github: Any
+) -> None:
+    workers = [service.worker("--concurrency", "2") for _ in range(2)]
+    sent = burst(service.examples, service.base, service.head)
+    assert len(sent) == 1000
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda d: deliver(service.port, *d), sent))
+    assert {a.status_code for a in answers} == {202}
+    queued: dict[str, int] = {}
+    for (delivery, _, _), answer in zip(sent, answers, strict=True):
+        queued[delivery] = queued.get(delivery, 0) + int(answer.json()["queued"])
+    distinct = PULLS * EVENTS_PER_PULL + INSTALLATIONS
+    assert len(queued) == distinct and set(queued.values()) == {1}  # stored once each
+    wait_done(service.database, distinct, service.procs)
+    # Both took jobs (a job keeps its worker's id while that worker is registered).
+    shared = query(service.database, "SELECT count(DISTINCT worker_id) FROM procrastinate_jobs")
+    assert shared == [(len(workers),)]
+    rows = query(service.database, "SELECT state, processed, job_id FROM depshield_deliveries")
     assert len(rows) == distinct and {(s, p) for s, p, _ in rows} == {("done", 1)}
-    jobs = query(database, "SELECT id, status FROM procrastinate_jobs")
+    jobs = query(service.database, "SELECT id, status FROM procrastinate_jobs")
     assert sorted(j[0] for j in jobs) == sorted(r[2] for r in rows)  # one job per delivery
     assert {j[1] for j in jobs} == {"succeeded"}
     # One comment and one check run per pull request, however many workers raced on it.
     for number in range(1, PULLS + 1):
         [only] = github.comments_on(REPO, number)
         assert "evil-helper" in only["body"] and "**BLOCK**" in only["body"]
-    checks = github.checks_on(head)
+    checks = github.checks_on(service.head)
     assert len(checks) == PULLS and {c["conclusion"] for c in checks} == {"failure"}
-    installations = query(database, "SELECT count(*), min(state) FROM depshield_installations")
+    installations = query(
+        service.database, "SELECT count(*), min(state) FROM depshield_installations"
+    )
     assert installations == [(INSTALLATIONS, "created")]
 
 
-def test_a_worker_killed_mid_job_loses_nothing(
-    project: dict[str, Any], github: Any, app_key: tuple[Path, str], tmp_path: Path,
-    webhook_examples: Any, database: str,
-) -> None:  # fmt: skip
-    head = commit_lock(project["repo"], [project["keep"], project["evil"]], "add evil-helper")
-    env = pg_env(github, app_key, tmp_path, database)
-    port = free_port()
+def test_a_worker_killed_mid_job_loses_nothing(service: Service, github: Any) -> None:
     github.holds[TREES] = hold = threading.Event()
-    server = serve(env, port)
-    victim = worker(env)
-    survivor: subprocess.Popen[bytes] | None = None
-    try:
-        body = json.dumps(pull_request(webhook_examples, "opened", 9, project["base"], head))
-        assert deliver(port, str(uuid.uuid4()), "pull_request", body.encode()).status_code == 202
-        assert github.held.wait(TIMEOUT)  # the victim is inside the job, reading the base tree
-        victim.send_signal(signal.SIGKILL)
-        victim.wait(30)
-        assert query(database, "SELECT status FROM procrastinate_jobs") == [("doing",)]
-        assert github.comments_on(REPO, 9) == []
-        hold.set()
-        del github.holds[TREES]
-        # A worker already running takes the job over once the victim's heartbeat is stale.
-        survivor = worker(env)
-        wait_done(database, 1, [server, survivor])
-    finally:
-        for proc in [p for p in (survivor, server) if p is not None]:
-            stop(proc)
+    victim = service.worker()
+    assert service.open_pr(9).status_code == 202
+    assert github.held.wait(TIMEOUT)  # the victim is inside the job, reading the base tree
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(30)
+    service.procs.remove(victim)
+    assert query(service.database, "SELECT status FROM procrastinate_jobs") == [("doing",)]
+    assert github.comments_on(REPO, 9) == []
+    hold.set()
+    del github.holds[TREES]
+    # A worker already running takes the job over once the victim's heartbeat is stale.
+    service.worker()
+    wait_done(service.database, 1, service.procs)
     [only] = github.comments_on(REPO, 9)
     assert "evil-helper" in only["body"]
-    [check] = github.checks_on(head)  # the check run the victim started is reused
+    [check] = github.checks_on(service.head)  # the check run the victim started is reused
     assert check["conclusion"] == "failure"
-    assert query(database, "SELECT attempts, processed FROM depshield_deliveries") == [(2, 1)]
-    assert query(database, "SELECT status FROM procrastinate_jobs") == [("succeeded",)]
+    deliveries = query(service.database, "SELECT attempts, processed FROM depshield_deliveries")
+    assert deliveries == [(2, 1)]
+    assert query(service.database, "SELECT status FROM procrastinate_jobs") == [("succeeded",)]
 
 
-def test_the_answer_follows_the_commit(
-    project: dict[str, Any], github: Any, app_key: tuple[Path, str], tmp_path: Path,
-    webhook_examples: Any, database: str,
-) -> None:  # fmt: skip
-    env = pg_env(github, app_key, tmp_path, database)
-    port = free_port()
-    server = serve(env, port)
+def test_the_answer_follows_the_commit(service: Service) -> None:
     delivery = str(uuid.uuid4())
-    body = json.dumps(pull_request(webhook_examples, "opened", 3, project["base"], "0" * 40))
     answers: list[httpx.Response] = []
-    try:
-        with psycopg.connect(database) as blocker:
-            # The store's INSERT must wait for this lock: the server cannot answer before it.
-            blocker.execute("LOCK TABLE depshield_deliveries IN EXCLUSIVE MODE")
-            sender = threading.Thread(
-                target=lambda: answers.append(
-                    deliver(port, delivery, "pull_request", body.encode())
-                ),  # fmt: skip
-            )
-            sender.start()
-            deadline = time.monotonic() + TIMEOUT
-            while not query(
-                database,
-                "SELECT pid FROM pg_stat_activity WHERE wait_event_type"
-                " = 'Lock' AND query LIKE 'INSERT INTO depshield_deliveries%'",
-            ):
-                assert time.monotonic() < deadline, "the INSERT never waited for the lock"
-                time.sleep(0.05)
-            assert answers == [] and sender.is_alive()  # its INSERT is blocked: no answer yet
-            blocker.rollback()
-        sender.join(TIMEOUT)
-        assert [a.status_code for a in answers] == [202]
-        # Answered, so committed: the delivery and its job are visible to anyone.
-        assert query(database, "SELECT delivery, state FROM depshield_deliveries") == [
-            (delivery, "queued")
-        ]
-        jobs = query(database, "SELECT task_name, args->>'delivery' FROM procrastinate_jobs")
-        assert jobs == [("depshield:handle_delivery", delivery)]
-        health = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
-        assert health["jobs"] == {"queued": 1}
-    finally:
-        stop(server)
+    with psycopg.connect(service.database) as blocker:
+        # The store's INSERT must wait for this lock: the server cannot answer before it.
+        blocker.execute("LOCK TABLE depshield_deliveries IN EXCLUSIVE MODE")
+        sender = threading.Thread(
+            target=lambda: answers.append(service.open_pr(3, delivery=delivery))
+        )
+        sender.start()
+        deadline = time.monotonic() + TIMEOUT
+        while not query(service.database, WAITING_INSERT):
+            assert time.monotonic() < deadline, "the INSERT never waited for the lock"
+            time.sleep(0.05)
+        assert answers == [] and sender.is_alive()  # its INSERT is blocked: no answer yet
+        blocker.rollback()
+    sender.join(TIMEOUT)
+    assert [a.status_code for a in answers] == [202]
+    # Answered, so committed: the delivery and its job are visible to anyone.
+    stored = query(service.database, "SELECT delivery, state FROM depshield_deliveries")
+    assert stored == [(delivery, "queued")]
+    jobs = query(service.database, "SELECT task_name, args->>'delivery' FROM procrastinate_jobs")
+    assert jobs == [("depshield:handle_delivery", delivery)]
+    health = httpx.get(f"http://127.0.0.1:{service.port}/healthz").json()
+    assert health["jobs"] == {"queued": 1}
 
 
-def test_two_workers_on_one_pull_request_take_turns(
-    project: dict[str, Any], github: Any, app_key: tuple[Path, str], tmp_path: Path,
-    webhook_examples: Any, database: str,
-) -> None:  # fmt: skip
-    head = commit_lock(project["repo"], [project["keep"], project["evil"]], "add evil-helper")
-    env = pg_env(github, app_key, tmp_path, database)
-    port = free_port()
+def test_two_workers_on_one_pull_request_take_turns(service: Service, github: Any) -> None:
     github.holds[TREES] = hold = threading.Event()
-    server = serve(env, port)
-    workers = [worker(env) for _ in range(2)]
+    for _ in range(2):
+        service.worker()
     try:
         for action in ("opened", "synchronize"):
-            body = json.dumps(pull_request(webhook_examples, action, 4, project["base"], head))
-            answer = deliver(port, str(uuid.uuid4()), "pull_request", body.encode())
-            assert answer.status_code == 202
+            assert service.open_pr(4, action).status_code == 202
         assert github.held.wait(TIMEOUT)  # one worker is inside the scan, reading a tree
         deadline = time.monotonic() + TIMEOUT
-        while not query(database, "SELECT pid FROM pg_stat_activity WHERE wait_event_type = "
-                        "'Lock' AND wait_event = 'advisory'"):  # fmt: skip
+        while not query(service.database, WAITING_ADVISORY):
             # Without the lock the other worker would be reading the tree as well.
             assert github.calls.count(("GET", TREES)) == 1, "two workers inside one pull request"
             assert time.monotonic() < deadline, "the second job never waited for the first"
             time.sleep(0.05)
-        hold.set()
-        wait_done(database, 2, [server, *workers])
     finally:
         hold.set()
-        for proc in [*workers, server]:
-            stop(proc)
+    wait_done(service.database, 2, service.procs)
     [only] = github.comments_on(REPO, 4)
     assert "evil-helper" in only["body"]
-    [check] = github.checks_on(head)
+    [check] = github.checks_on(service.head)
     assert check["conclusion"] == "failure"
 
 
-def test_a_delivery_the_database_refuses_is_not_acknowledged(
-    project: dict[str, Any], github: Any, app_key: tuple[Path, str], tmp_path: Path,
-    webhook_examples: Any, database: str,
-) -> None:  # fmt: skip
-    env = pg_env(github, app_key, tmp_path, database)
-    port = free_port()
-    server = serve(env, port)
+def test_a_delivery_the_database_refuses_is_not_acknowledged(service: Service) -> None:
     delivery = str(uuid.uuid4())
-    body = json.dumps(pull_request(webhook_examples, "opened", 6, project["base"], "1" * 40))
-    try:
-        with psycopg.connect(database, autocommit=True) as db:
-            db.execute("ALTER TABLE depshield_deliveries RENAME TO depshield_deliveries_away")
-            refused = deliver(port, delivery, "pull_request", body.encode())
-            db.execute("ALTER TABLE depshield_deliveries_away RENAME TO depshield_deliveries")
-        assert refused.status_code == 503
-        assert refused.json()["message"] == "the delivery could not be stored"
-        again = deliver(port, delivery, "pull_request", body.encode())  # GitHub's redelivery
-        assert again.status_code == 202 and again.json()["queued"] is True
-    finally:
-        stop(server)
+    with psycopg.connect(service.database, autocommit=True) as db:
+        db.execute("ALTER TABLE depshield_deliveries RENAME TO depshield_deliveries_away")
+        refused = service.open_pr(6, delivery=delivery)
+        db.execute("ALTER TABLE depshield_deliveries_away RENAME TO depshield_deliveries")
+    assert refused.status_code == 503
+    assert refused.json()["message"] == "the delivery could not be stored"
+    again = service.open_pr(6, delivery=delivery)  # GitHub's redelivery
+    assert again.status_code == 202 and again.json()["queued"] is True
 
 
-def test_serve_with_an_unreachable_database_says_so(
-    github: Any, app_key: tuple[Path, str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("url", "code", "message"),
+    [
+        ("postgresql://depshield@127.0.0.1:9/none", 3,
+         "the service database refused or dropped the request"),
+        ("sqlite:///service.db", 2, "DEPSHIELD_DATABASE_URL is not a postgresql:// URL"),
+    ],
+)  # fmt: skip
+def test_serve_says_what_is_wrong_with_its_database(
+    github: Any, app_key: tuple[Path, str], tmp_path: Path, url: str, code: int, message: str
 ) -> None:
-    env = pg_env(github, app_key, tmp_path, "postgresql://depshield@127.0.0.1:9/none")
+    env = pg_env(github, app_key, tmp_path, url)
     env["DEPSHIELD_HOME"] = str(tmp_path / "home")
     done = subprocess.run([sys.executable, "-m", "depshield", "serve", "--port", "1"], env=env,
                           capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
-    assert done.returncode == 3, done.stderr
-    assert "the service database refused or dropped the request" in done.stderr
-    assert "Tip: check DEPSHIELD_DATABASE_URL" in done.stderr and "Traceback" not in done.stderr
-
-
-def test_a_database_url_that_is_not_postgresql_is_a_config_error(
-    github: Any, app_key: tuple[Path, str], tmp_path: Path
-) -> None:
-    env = pg_env(github, app_key, tmp_path, "sqlite:///service.db")
-    env["DEPSHIELD_HOME"] = str(tmp_path / "home")
-    done = subprocess.run([sys.executable, "-m", "depshield", "serve", "--port", "1"], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
-    assert done.returncode == 2
-    assert "DEPSHIELD_DATABASE_URL is not a postgresql:// URL" in done.stderr
+    assert done.returncode == code, done.stderr
+    assert message in done.stderr
     assert "Tip:" in done.stderr and "Traceback" not in done.stderr
