@@ -4,7 +4,6 @@ one comment and the check run, and honour comment commands from users with write
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +15,8 @@ from depshield.server import commands
 from depshield.server.auth import Tokens
 from depshield.server.config import ServerConfig
 from depshield.server.logs import Timer, log
-from depshield.server.queue import IGNORE_ALL, Job, Queue
+from depshield.server.queue import IGNORE_ALL, Job
+from depshield.server.store import Store
 
 PR_ACTIONS = ("opened", "synchronize", "reopened")
 CONCLUSION = {"block": "failure", "warn": "neutral", "pass": "success"}
@@ -29,12 +29,10 @@ TITLE = {
 
 class Handler:
     def __init__(
-        self, config: ServerConfig, queue: Queue, client: httpx.Client | None = None
+        self, config: ServerConfig, queue: Store, client: httpx.Client | None = None
     ) -> None:
         self.config, self.queue, self.client = config, queue, client
         self.tokens = Tokens(config.api_url, config.app_id, config.private_key, client)
-        self._locks: dict[tuple[str, int], threading.Lock] = {}
-        self._guard = threading.Lock()
 
     def handle(self, job: Job) -> str:
         """Run one job; returns a short note for the log. Raises to ask for a retry."""
@@ -105,7 +103,7 @@ class Handler:
         """One pull request at a time: the comment is found or made once, never twice; a
         delivery older than the one the comment already shows (two workers, two pushes) is
         not allowed to put the older head back."""
-        with self._lock_for(repo.full_name, number):
+        with self.queue.pull_lock(repo.full_name, number):
             if self.queue.applied(repo.full_name, number) > received:
                 return f"{repo.full_name}#{number}: superseded by a later delivery"
             timer = Timer()
@@ -175,10 +173,6 @@ class Handler:
             items.append(replace(item, ignored_by=who) if who else item)
         notes = [*report.notes, *old.notes, *new.notes]
         return replace(report, items=items, notes=notes, ignores=specific, ignore_all_by=ignore_all)
-
-    def _lock_for(self, repo: str, number: int) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault((repo, number), threading.Lock())
 
 
 def _covers(spec: str, ref: Any) -> bool:
