@@ -29,7 +29,7 @@ def test_short_paths_are_whole_and_long_ones_keep_both_ends() -> None:
 
 def test_components_of_a_deep_chain_and_a_cycle_need_no_recursion() -> None:
     children = Graph([(str(i), str(i + 1)) for i in range(100_000)] + [("7", "3")]).children
-    found = components(children, ["0"])
+    found = list(components(children, ["0"]))
     assert sorted(len(c) for c in found)[-1] == 5  # 3 > 4 > 5 > 6 > 7 > 3
     assert found[0] == ["100000"] and found[-1] == ["0"]  # reached components come first
 

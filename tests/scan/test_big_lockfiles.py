@@ -23,7 +23,9 @@ import biglocks  # noqa: E402
 from hostile_inputs import HWM  # noqa: E402
 
 TIMEOUT = 600  # seconds: a hang, not a slow shared machine, exceeds this
-PEAK_MB = 450  # before issue 17: 660 MB (poetry parse) to 1.1 GB (npm scan --format json)
+# Issue 17's target. Before it: 660 MB (poetry parse) to 1.1 GB (npm scan --format json); after
+# the first fixes up to 432 MB (poetry scan); now 270-290 MB (docs/benchmarks.md, hostile).
+PEAK_MB = 300
 PARSE = HWM + (
     "import pathlib, sys\n"
     "from depshield.lockfiles.parsers import parsers\n"
@@ -83,15 +85,19 @@ def test_a_100000_entry_lockfile_parses_in_bounded_memory(tmp_path: Path, label:
     assert peak < PEAK_MB
 
 
-def test_scan_json_of_100000_packages_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
-    path = _write(tmp_path / "project", "npm package-lock v3")
+@pytest.mark.parametrize("label", list(biglocks.FORMATS))
+def test_scan_json_of_100000_packages_is_streamed_in_bounded_memory(
+    tmp_path: Path, label: str
+) -> None:
+    path = _write(tmp_path / "project", label)
     report = tmp_path / "report.json"
     code, _, peak = run(SCAN, str(path.parent), str(report), home=tmp_path / "home")
     assert code == 6  # offline: every package is skipped with a reason: not a pass (exit 6)
     data = json.loads(report.read_text())
     assert len(data["packages"]) == 100_000 and len(data["project"]["graph"]) >= 100_000
     deepest = max((o["introducedBy"] for p in data["packages"] for o in p["occurrences"]), key=len)
-    assert deepest.count(" > ") >= 5  # real paths, not just names
+    if label != "requirements.txt":  # a flat list: every package is direct
+        assert deepest.count(" > ") >= 5  # real paths, not just names
     assert peak < PEAK_MB
 
 

@@ -264,3 +264,49 @@ def test_an_index_without_the_json_api_is_not_served(
         is False
     )
     assert len(registry_server.paths()) == 1  # remembered for the run: asked once
+
+
+def test_a_failing_bulk_endpoint_is_not_checked_not_an_outage(
+    npm: RegistryServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """5xx from the advisory endpoint: the package was still analysed (exit 0, not 3), and
+    every format says its known vulnerabilities were not checked (docs/vulnerabilities.md)."""
+    serve_npm(npm, "lodash", "4.17.4")
+    npm.post(BULK, Reply(503, b"<html>upstream down</html>", {"Content-Type": "text/html"}))
+    assert main(["package", "npm:lodash@4.17.4", "--format", "json"]) == 0
+    doc = report(capsys)
+    pkg = doc["packages"][0]
+    assert doc["knownVulnerabilities"] == "not checked"
+    assert pkg["scores"]["vulnerability"] is None  # not checked is not 100
+    assert any(n.endswith("not checked (http 503)") for n in doc.get("notes", []) + pkg["notes"])
+    assert pkg["verdict"] == "pass" and pkg["skipped"] is None
+
+
+def test_a_bulk_endpoint_that_never_answers_times_out_as_not_checked(
+    npm: RegistryServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A registry whose advisory endpoint accepts the connection and never answers: the
+    client's read timeout (shortened here from 30 s) ends it, once, with a note."""
+    import functools
+    import socket
+
+    import httpx
+
+    import depshield.net
+
+    silent = socket.socket()  # the kernel completes the handshake; nothing ever replies
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    serve_npm(npm, "lodash", "4.17.4")
+    client = depshield.net.make_client(timeout=httpx.Timeout(0.5, connect=0.5))
+    short = functools.partial(depshield.net.session, client)
+    monkeypatch.setattr(depshield.net, "session", short)
+    registry_url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+    try:
+        note = registry._post_bulk(registry_url, {"lodash": ["4.17.4"]}, None)
+    finally:
+        silent.close()
+        client.close()
+    assert note is not None and note.startswith("known vulnerabilities from 127.0.0.1")
+    assert "not checked (ReadTimeout)" in note
+    assert registry_url in registry._unserved  # asked once per run, not once per package

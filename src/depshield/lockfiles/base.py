@@ -12,12 +12,20 @@ from depshield.model import PackageRef
 Source = Literal["registry", "git", "http", "file", "link", "workspace"]
 
 
+# The longest problem a parse error states: its own words and a short quote of what it met
+# (a YAML tag, a lockfile key). Whatever a parser's message quotes from the file stops here,
+# on one line, control characters escaped (issue 17, docs/security.md).
+PROBLEM_CHARS = 200
+
+
 class LockfileError(DepshieldError):
     """A lockfile or manifest that cannot be parsed; the message names the file and line."""
 
     def __init__(self, path: str, line: int | None, problem: str, *, tip: str | None = None):
+        from depshield.project_files import excerpt
+
         where = f"{path}:{line}" if line else path
-        super().__init__(f"cannot parse {where}: {problem}", tip=tip)
+        super().__init__(f"cannot parse {where}: {excerpt(problem, PROBLEM_CHARS)}", tip=tip)
         self.path = path
         self.line = line
 

@@ -72,20 +72,19 @@ def _long(key: str, first: str, depth: int, parent: dict[str, str], names: dict[
     return f"{first} > ... ({depth - _HEAD - _TAIL} more) > {tail}"
 
 
-def components(children: Mapping[str, Sequence[str]], nodes: Iterable[str]) -> list[list[str]]:
+def components(children: Mapping[str, Sequence[str]], nodes: Iterable[str]) -> Iterator[list[str]]:
     """The strongly connected components reachable from `nodes`, each after every component it
     reaches (Tarjan's algorithm, iterative: a 100,000-deep chain must not hit the recursion
-    limit). Lets a whole-subtree summary be computed once per component, not once per node."""
-    index: dict[str, int] = {}
+    limit). Lets a whole-subtree summary be computed once per component, not once per node;
+    yielded as found, so a caller's summaries replace the walk's state instead of adding to a
+    list of every component."""
+    index: dict[str, int] = {}  # a node's visit order; _DONE once its component is out
     low: dict[str, int] = {}
     stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
 
     def visit(node: str) -> Iterator[str]:
         index[node] = low[node] = len(index)
         stack.append(node)
-        on_stack.add(node)
         return iter(children.get(node, ()))
 
     for start in nodes:
@@ -98,23 +97,26 @@ def components(children: Mapping[str, Sequence[str]], nodes: Iterable[str]) -> l
                 if child not in index:
                     work.append((child, visit(child)))
                     break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
+                # A child still on the stack lowers the node; one whose component is out is
+                # _DONE, above every visit order (no set of the nodes on the stack to keep).
+                low[node] = min(low[node], index[child])
             else:
                 work.pop()
                 if work:
                     parent = work[-1][0]
                     low[parent] = min(low[parent], low[node])
                 if low[node] == index[node]:
-                    found.append(_pop_component(stack, on_stack, node))
-    return found
+                    yield _pop_component(stack, index, node)
 
 
-def _pop_component(stack: list[str], on_stack: set[str], node: str) -> list[str]:
+_DONE = 1 << 62
+
+
+def _pop_component(stack: list[str], index: dict[str, int], node: str) -> list[str]:
     component = []
     while True:
         member = stack.pop()
-        on_stack.discard(member)
+        index[member] = _DONE
         component.append(member)
         if member == node:
             return component

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from depshield.lockfiles.base import LockfileError, Source
+from depshield.lockfiles.lines import iter_lines
 
 ECOSYSTEM = "npm"
 REGENERATE = "regenerate the lockfile with its package manager"
@@ -228,7 +229,7 @@ def yaml_key_lines(text: str, *, indent: int, section: str | None = None) -> dic
     lines: dict[str, int] = {}
     inside = section is None
     prefix = " " * indent
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(iter_lines(text), 1):
         if not line or line[0] == "#":
             continue
         if line[0] != " ":

@@ -52,7 +52,9 @@ def _parse(path: Path, text: str, manifest: str | None) -> Lockfile:
     data = load_json(path, text)
     version = data.get("lockfileVersion")
     if version in (2, 3) and isinstance(data.get("packages"), dict):
-        return _parse_packages(path, text, data["packages"], version)
+        builder = _read_packages(path, text, data.pop("packages"), version)
+        del data  # the parsed document is gone before the packages are built (issue 17)
+        return builder.build(derive=False)
     if version in (1, 2, None) and isinstance(data.get("dependencies"), dict):
         from depshield.lockfiles.npm_lock_v1 import parse_v1
 
@@ -70,7 +72,7 @@ def _parse(path: Path, text: str, manifest: str | None) -> Lockfile:
     )
 
 
-def _parse_packages(path: Path, text: str, packages: dict[str, Any], version: int) -> Lockfile:
+def _read_packages(path: Path, text: str, packages: dict[str, Any], version: int) -> GraphBuilder:
     builder = GraphBuilder(path, f"package-lock@{version}")
     root = mapping(packages.get(""))
     globs = _workspace_globs(root)
@@ -97,7 +99,7 @@ def _parse_packages(path: Path, text: str, packages: dict[str, Any], version: in
     for key in keys.values():
         if builder.entries[key].source == "workspace":
             builder.edge(ROOT, key)  # npm installs every workspace, wanted or not
-    return builder.build(derive=False)
+    return builder
 
 
 def _link_names(packages: dict[str, Any]) -> dict[str, str]:

@@ -88,6 +88,11 @@ class _Layout:
 
 
 def _parse(path: Path, text: str) -> Lockfile:
+    builder, derive = _read(path, text)  # the parsed document is gone before the build
+    return builder.build(derive=derive)
+
+
+def _read(path: Path, text: str) -> tuple[GraphBuilder, bool]:
     data = load_yaml(path, text)
     major = _major(path, text, data.get("lockfileVersion"))
     layout = _Layout(major)
@@ -107,7 +112,7 @@ def _parse(path: Path, text: str) -> Lockfile:
                 if child is not None:
                     builder.edge(keys[dep_path], child, kind)
     _importers(builder, layout, data, keys)
-    return builder.build(derive=major == 9)
+    return builder, major == 9
 
 
 def _major(path: Path, text: str, version: object) -> int:

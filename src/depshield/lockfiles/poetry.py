@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,11 @@ from depshield.lockfiles.pycommon import (
     file_hashes,
     line_at,
     link,
-    load_toml_entries,
     locked_files,
     normalize,
     optional_str,
     required_str,
-    tables,
+    toml_entries,
 )
 from depshield.lockfiles.pyproject import Roots, sibling_roots
 
@@ -39,44 +39,49 @@ class PoetryLockParser:
         return path.name == "poetry.lock"
 
     def parse(self, path: Path, text: str) -> Lockfile:
-        data = load_toml_entries(path, text)
+        roots, note = sibling_roots(path)
+        lines = entry_lines(text, "package")
+
+        def convert(index: int, entry: dict[str, Any]) -> _Entry:
+            package = _package(entry, line_at(lines, index), path, roots)
+            names = _table(entry.get("dependencies"))
+            wanted: list[tuple[str, str | None]] = [(normalize(n), None) for n in names]
+            return package, wanted, "files" in entry
+
+        entries, data = toml_entries(path, text, convert)
         metadata = _table(data.get("metadata"))
         # Lock format 1.1 keeps the file hashes apart, in [metadata.files] by package name.
         old_files = {normalize(k): v for k, v in _table(metadata.get("files")).items()}
-        roots, note = sibling_roots(path)
-        lines = entry_lines(text, "package")
         packages: list[LockedPackage] = []
         dependencies: dict[str, list[tuple[str, str | None]]] = {}
-        for index, entry in enumerate(tables(data, "package", path)):
-            package = _package(entry, line_at(lines, index), path, old_files, roots)
+        for package, wanted, has_files in entries:
+            if not has_files and package.name in old_files:
+                package = _with_files(package, old_files[package.name])
             packages.append(package)
-            wanted = dependencies.setdefault(package.key, [])
-            wanted += [(normalize(name), None) for name in _table(entry.get("dependencies"))]
+            dependencies.setdefault(package.key, []).extend(wanted)
         edges = link(packages, dependencies, [(n, None) for n in roots.kinds] if roots else [])
         fmt = f"poetry@{metadata.get('lock-version', '1.0')}"
         notes = (note,) if note else ()
         return Lockfile(str(path), ECOSYSTEM, fmt, tuple(packages), tuple(edges), notes)
 
 
+# One entry as it is parsed: the package, the names it depends on, whether it lists its files.
+_Entry = tuple[LockedPackage, list[tuple[str, str | None]], bool]
+
+
 def _table(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _package(
-    entry: dict[str, Any],
-    line: int,
-    path: Path,
-    old_files: dict[str, Any],
-    roots: Roots | None,
-) -> LockedPackage:
+def _package(entry: dict[str, Any], line: int, path: Path, roots: Roots | None) -> LockedPackage:
     name = normalize(required_str(entry, "name", path, line))
     version = required_str(entry, "version", path, line)
-    files = entry.get("files", old_files.get(name, []))
-    files = files if isinstance(files, list) else []
     source, resolved = _source(_table(entry.get("source")))
     groups = entry.get("groups")
     # Poetry < 1.5 wrote category = "dev"; later versions list the groups a package is in.
     dev = entry.get("category") == "dev" or (isinstance(groups, list) and "main" not in groups)
+    files = entry.get("files")
+    files = files if isinstance(files, list) else []
     return LockedPackage(
         ECOSYSTEM,
         name,
@@ -91,6 +96,11 @@ def _package(
         optional=entry.get("optional") is True,
         marker=_marker(entry.get("markers")),
     )
+
+
+def _with_files(package: LockedPackage, files: Any) -> LockedPackage:
+    files = files if isinstance(files, list) else []
+    return replace(package, hashes=file_hashes(files), files=locked_files(files))
 
 
 def _source(table: dict[str, Any]) -> tuple[Source, str | None]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from depshield.lockfiles.base import ROOT, LockedFile, LockedPackage, LockfileError, Source
 from depshield.lockfiles.graph import Graph
 
 ECOSYSTEM = "pypi"
+T = TypeVar("T")
 _SEPARATORS = re.compile(r"[-_.]+")
 _TOML_LINE = re.compile(r"\(?at line (\d+),? column \d+\)?")
 _VCS = ("git+", "hg+", "svn+", "bzr+")
@@ -51,30 +52,61 @@ _ENTRY_START = re.compile(r"^(?=\[\[package\]\][ \t]*\r?$|\[metadata\][ \t]*\r?$
 
 
 def load_toml_entries(path: Path, text: str) -> dict[str, Any]:
-    """`load_toml` for a lock of [[package]] entries, parsed one entry at a time.
+    """`load_toml` for a lock of [[package]] entries, parsed one entry at a time (`toml_entries`
+    with the entries kept as they are)."""
+    packages, rest = toml_entries(path, text, lambda _index, entry: entry)
+    return {**rest, "package": packages} if packages else rest
+
+
+def toml_entries(
+    path: Path, text: str, convert: Callable[[int, dict[str, Any]], T]
+) -> tuple[list[T], dict[str, Any]]:
+    """The [[package]] entries of a lock, each passed to `convert` (its index, its table) as it is
+    parsed, and the document's other tables.
 
     rtoml holds its own tree of the whole document besides the Python one: a 100,000-entry
-    poetry.lock peaked at 660 MB, in pieces at 300 MB (issue 17). Each piece starts at a line
-    the whole document's lexer is also at the start of; a piece that does not parse alone (a
-    string or array across the cut), or two pieces that set the same key, send the document to
-    `load_toml`, which words the error or reads what the pieces could not."""
+    poetry.lock peaked at 660 MB; parsed in pieces, each entry's table converted and dropped at
+    once, at ~200 MB (issue 17). Each piece starts at a line the whole document's lexer is also
+    at the start of; a piece that does not parse alone (a string or array across the cut), two
+    pieces that set the same key, or an entry `convert` refuses send the document to `load_toml`,
+    which words the error or reads what the pieces could not."""
+    try:
+        return _by_piece(text, convert)
+    except _WholeDocument:
+        data = load_toml(path, text)
+        entries = tables(data, "package", path)
+        return [convert(index, entry) for index, entry in enumerate(entries)], data
+
+
+class _WholeDocument(Exception):
+    """The lock cannot be read piece by piece; read it whole."""
+
+
+def _by_piece(
+    text: str, convert: Callable[[int, dict[str, Any]], T]
+) -> tuple[list[T], dict[str, Any]]:
     import rtoml
 
     merged: dict[str, Any] = {}
-    packages: list[Any] = []
-    try:
-        for piece in _ENTRY_START.split(text):
-            data = rtoml.loads(piece)
-            entries = data.pop("package", [])
-            if not isinstance(entries, list) or merged.keys() & data.keys():
-                return load_toml(path, text)
-            packages += entries
-            merged.update(data)
-    except (rtoml.TomlParsingError, ValueError):
-        return load_toml(path, text)
-    if packages:
-        merged["package"] = packages
-    return merged
+    converted: list[T] = []
+    starts = [0, *(m.start() for m in _ENTRY_START.finditer(text)), len(text)]
+    for start, end in zip(starts, starts[1:], strict=False):
+        try:
+            data = rtoml.loads(text[start:end])
+        except (rtoml.TomlParsingError, ValueError):
+            raise _WholeDocument from None
+        entries = data.pop("package", [])
+        if not isinstance(entries, list) or merged.keys() & data.keys():
+            raise _WholeDocument
+        for entry in entries:
+            if not isinstance(entry, dict):
+                raise _WholeDocument
+            try:
+                converted.append(convert(len(converted), entry))
+            except LockfileError:
+                raise _WholeDocument from None
+        merged.update(data)
+    return converted, merged
 
 
 def load_json(path: Path, text: str) -> Any:

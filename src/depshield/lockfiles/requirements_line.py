@@ -7,6 +7,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from depshield.lockfiles.lines import iter_lines
 from depshield.lockfiles.pycommon import normalize
 
 # pip's own rule (req_file.COMMENT_RE): a comment starts at a '#' that begins the line or follows
@@ -64,7 +65,7 @@ def logical_lines(text: str) -> Iterator[Line]:
     """
     parts: list[str] = []
     first = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(iter_lines(text), start=1):
         comment = _is_comment(raw)
         if raw.endswith("\\") and not comment:
             first = first or number

@@ -87,6 +87,7 @@ def _classic(path: Path, text: str, declared: Declared | None) -> Lockfile:
     if declared is not None:
         _classic_workspaces(builder, path, declared, patterns)
     _unrequired(builder, patterns)
+    del blocks, patterns  # the parsed blocks are gone before the build (issue 17)
     return builder.build(derive=True)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from depshield.lockfiles.base import LockfileError
+from depshield.lockfiles.lines import iter_lines
 
 # A JSON string, a bare word (yarn stops one at whitespace, `:` and `,`), a colon or a comma.
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([^\s:,"]+)|([:,]))')
@@ -40,7 +41,7 @@ def parse_classic(path: Path, text: str) -> list[Block]:
     """The top-level entries of a yarn v1 lockfile, in file order."""
     blocks: list[Block] = []
     stack: list[dict[str, Any]] = [{}]  # the open maps; stack[n] holds keys indented n levels
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(iter_lines(text), 1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import tarfile
 from collections.abc import Sequence
@@ -11,26 +10,37 @@ from pathlib import Path
 from depshield.errors import UsageError
 
 MAX_PATHSPEC = 500  # paths per `git archive` call: keeps the command line short
+GIT_TIMEOUT = 300  # seconds for one git command
 
 
 def _git(repo: Path, *args: str) -> bytes:
     try:
         done = subprocess.run(
-            ["git", "-C", str(repo), *args], capture_output=True, check=False, timeout=300
+            ["git", "-C", str(repo), *args], capture_output=True, check=False, timeout=GIT_TIMEOUT
         )
     except FileNotFoundError:
-        raise UsageError(
-            "git is not installed", tip="install git or compare two directories"
-        ) from None
+        raise _no_git() from None
     except subprocess.TimeoutExpired:
-        raise UsageError(f"git {args[0]} in {str(repo)!r} took too long") from None
+        raise _too_long(repo, args) from None
     if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(
-            f"git {args[0]} failed in {str(repo)!r}: {reason[-1] if reason else 'no output'}",
-            tip="fetch both refs first (git fetch origin BASE HEAD) or use full commit ids",
-        )
+        raise _failed(repo, args, done.stderr)
     return done.stdout
+
+
+def _no_git() -> UsageError:
+    return UsageError("git is not installed", tip="install git or compare two directories")
+
+
+def _too_long(repo: Path, args: Sequence[str]) -> UsageError:
+    return UsageError(f"git {args[0]} in {str(repo)!r} took too long")
+
+
+def _failed(repo: Path, args: Sequence[str], stderr: bytes) -> UsageError:
+    reason = stderr.decode("utf-8", "replace").strip().splitlines()
+    return UsageError(
+        f"git {args[0]} failed in {str(repo)!r}: {reason[-1] if reason else 'no output'}",
+        tip="fetch both refs first (git fetch origin BASE HEAD) or use full commit ids",
+    )
 
 
 def resolve(repo: Path, ref: str) -> str:
@@ -64,12 +74,61 @@ def tree_id(repo: Path, commit: str, path: str) -> str | None:
 
 
 def export(repo: Path, commit: str, paths: Sequence[str], dest: Path) -> None:
-    """Write `paths` (files or folders) as they are at the commit under `dest` (git archive)."""
+    """Write `paths` (files or folders) as they are at the commit under `dest` (git archive).
+
+    The archive is read as git writes it, one member at a time (tarfile's stream mode), never
+    held whole in memory; each member passes `_confined` before it is written."""
     for start in range(0, len(paths), MAX_PATHSPEC):
         chunk = [f":(literal){p}" for p in paths[start : start + MAX_PATHSPEC]]
-        data = _git(repo, "archive", "--format=tar", commit, "--", *chunk)
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        _extract(repo, ["archive", "--format=tar", commit, "--", *chunk], dest)
+
+
+def _extract(repo: Path, args: list[str], dest: Path) -> None:
+    """Run `git ARGS` and extract the tar it writes to stdout under `dest` as it arrives."""
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile() as stderr:
+        try:
+            child = subprocess.Popen(
+                ["git", "-C", str(repo), *args], stdout=subprocess.PIPE, stderr=stderr
+            )
+        except FileNotFoundError:
+            raise _no_git() from None
+        late = threading.Event()  # set when the timeout killed git
+
+        def stop() -> None:
+            late.set()
+            child.kill()
+
+        timer = threading.Timer(GIT_TIMEOUT, stop)
+        timer.start()
+        try:
+            _untar(child, dest)
+        except BaseException:
+            child.kill()  # a refused member ends the read; git may still be writing
+            raise
+        finally:
+            child.wait()
+            timer.cancel()
+            if child.stdout is not None:
+                child.stdout.close()
+        if late.is_set() and child.returncode != 0:
+            raise _too_long(repo, args)
+        if child.returncode != 0:
+            stderr.seek(0)
+            raise _failed(repo, args, stderr.read())
+
+
+def _untar(child: subprocess.Popen[bytes], dest: Path) -> None:
+    assert child.stdout is not None
+    try:
+        with tarfile.open(fileobj=child.stdout, mode="r|") as tar:
             tar.extractall(dest, filter=_confined)
+    except tarfile.ReadError:
+        return  # git stopped before a whole archive: its exit status says why
+    while child.stdout.read(1 << 16):
+        pass  # the archive's end padding: let git finish writing and exit by itself
 
 
 def _confined(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:

@@ -88,6 +88,10 @@ def _finish(
     options: AnalyseOptions,
 ) -> PrOutcome:
     outcome = assess(changes, root, options)
+    unreadable = (
+        *(replace(e, message=f"base: {e.message}") for e in old.unreadable),
+        *new.unreadable,
+    )
     report = PrReport(
         base=base,
         head=head,
@@ -95,10 +99,7 @@ def _finish(
         lockfiles=sorted({lock.path for lock in new.lockfiles}),
         errors=[f"base: {e}" for e in old.errors] + new.errors + outcome.errors,
         notes=[f"{lock.path}: {n}" for lock in new.lockfiles for n in lock.notes],
-    )
-    unreadable = (
-        *(replace(e, message=f"base: {e.message}") for e in old.unreadable),
-        *new.unreadable,
+        unreadable=unreadable,
     )
     refused = [f"base: {e}" for e in old.refused] + new.refused + outcome.refused
     return PrOutcome(report, outcome.network_failed, unreadable, refused)

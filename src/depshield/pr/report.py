@@ -11,6 +11,7 @@ from depshield.pr.changes import Change
 
 if TYPE_CHECKING:
     from depshield.diff import VersionDiff
+    from depshield.reports.base import InputError
 
 VERDICT_RANK = {"block": 0, "warn": 1, "pass": 2}
 
@@ -83,6 +84,9 @@ class PrReport:
     ignore_all_by: str | None = None  # `@depshield ignore-all` from this user
     ignores: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (PKG@VERSION, by user)
     show_all: bool = False
+    # Project files that could not be read or were refused (exit 2): what they held was not
+    # checked, so SARIF says executionSuccessful false, as a scan's does.
+    unreadable: Sequence[InputError] = ()
 
     @property
     def verdict(self) -> Verdict:

@@ -45,4 +45,5 @@ def as_scan_report(report: PrReport) -> Report:
         lockfiles=list(report.lockfiles),
         occurrences=occurrences,
         notes=list(report.notes),
+        input_errors=list(report.unreadable),
     )

@@ -23,27 +23,39 @@ def deep_views(
     graph costs one walk instead of one walk per package (issue 17); subtrees that add nothing
     share their child's summary."""
     children = Graph(edges).children
-    worst: dict[int, tuple[int, int]] = {}
-    caps: dict[int, Capabilities] = {}
+    # Per component number: (minimum score, worst verdict rank), and its capability summary.
+    worst: list[tuple[int, int]] = []
+    caps: list[Capabilities] = []
     where: dict[str, int] = {}
+    pairs: dict[tuple[int, int], tuple[int, int]] = {}
     for number, component in enumerate(components(children, results)):
         where.update(dict.fromkeys(component, number))
         below = {where[c] for m in component for c in children.get(m, ())} - {number}
         own = [(m, results[m]) for m in component if m in results]
         scores = [worst[b][0] for b in below] + [r.scores.overall for _, r in own]
         ranks = [worst[b][1] for b in below] + [VERDICT_RANK[r.verdict] for _, r in own]
-        worst[number] = (min(scores, default=_NEUTRAL[0]), min(ranks, default=_NEUTRAL[1]))
-        caps[number] = _union([caps[b] for b in below], own)
-    shown: dict[int, dict[str, list[str]]] = {}  # one sorted copy per distinct summary
+        pair = (min(scores, default=_NEUTRAL[0]), min(ranks, default=_NEUTRAL[1]))
+        worst.append(pairs.setdefault(pair, pair))  # a few distinct pairs, shared
+        caps.append(_union([caps[b] for b in below], own))
+    del children
     verdicts = {rank: verdict for verdict, rank in VERDICT_RANK.items()}
+    # One view per distinct (summary, score, verdict): in a big tree most subtrees share one.
+    shared: dict[tuple[int, int, int], DeepView] = {}
+    sorted_caps: dict[int, dict[str, list[str]]] = {}  # one sorted copy per distinct summary
     views: dict[str, DeepView] = {}
     for purl in results:
         number = where[purl]
         summary = caps[number]
-        if id(summary) not in shown:
-            shown[id(summary)] = {k: sorted(v) for k, v in sorted(summary.items())}
         score, rank = worst[number]
-        views[purl] = DeepView(capabilities=shown[id(summary)], score=score, verdict=verdicts[rank])
+        view = shared.get((id(summary), score, rank))
+        if view is None:
+            if id(summary) not in sorted_caps:
+                sorted_caps[id(summary)] = {k: sorted(v) for k, v in sorted(summary.items())}
+            view = DeepView(
+                capabilities=sorted_caps[id(summary)], score=score, verdict=verdicts[rank]
+            )
+            shared[(id(summary), score, rank)] = view
+        views[purl] = view
     return views
 
 

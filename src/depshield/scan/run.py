@@ -156,7 +156,9 @@ def _once(report: Report, extra: Sequence[str]) -> Report:
     for result in report.packages:
         mine = [n for n in result.notes if n in shared or n in extra]
         lifted += [n for n in mine if n not in lifted]
-        packages.append(replace(result, notes=tuple(n for n in result.notes if n not in mine)))
+        kept = tuple(n for n in result.notes if n not in mine)
+        # A copy only where a note moved: a 100,000-package report is not held twice.
+        packages.append(replace(result, notes=kept) if mine else result)
     if not lifted:
         return report
     return replace(report, packages=packages, notes=[*lifted, *report.notes])
@@ -214,8 +216,11 @@ def _analyse_all(
     return results, sorted(set(errors.values())), network_failed
 
 
+_UNSCORED = Scores()  # frozen: one instance for every package that was not analysed
+
+
 def _skipped(pkg: LockedPackage, reason: str) -> PackageResult:
-    return PackageResult(pkg.ref, "pass", Scores(), (), (), skipped=reason)
+    return PackageResult(pkg.ref, "pass", _UNSCORED, (), (), skipped=reason)
 
 
 def _report(
@@ -226,8 +231,35 @@ def _report(
     errors: list[str],
     options: ScanOptions,
 ) -> Report:
-    from depshield.lockfiles.graph import introduced_by
     from depshield.scan.deep import deep_views
+
+    occurrences, found = _places(lockfiles, unique)
+    edges = sorted(set(found))
+    del found  # the deep views read the sorted copy: one list of edges at a time
+    ordered = sorted(results.values(), key=_worst_first)
+    repo_root, repo_prefix = repository(root if root.is_dir() else root.parent)
+    return Report(
+        packages=ordered,
+        errors=errors,
+        show_all=options.show_all,
+        root=str(root),
+        lockfiles=[lock.path for lock in lockfiles],
+        occurrences=occurrences,
+        edges=edges,
+        deep=deep_views(results, edges),
+        notes=[f"{lock.path}: {note}" for lock in lockfiles for note in lock.notes],
+        repo_root=repo_root,
+        repo_prefix=repo_prefix,
+    )
+
+
+def _places(
+    lockfiles: Sequence[Lockfile], unique: dict[str, LockedPackage]
+) -> tuple[dict[str, list[Occurrence]], list[tuple[str, str]]]:
+    """Where each package occurs (lockfile, line, the path that brings it in) and the edges
+    between purls. A function of its own: its per-lockfile tables (key -> purl, key -> path) are
+    gone before the deep views are built (a 100,000-package scan, issue 17)."""
+    from depshield.lockfiles.graph import introduced_by
 
     occurrences: dict[str, list[Occurrence]] = defaultdict(list)
     edges: list[tuple[str, str]] = []
@@ -250,21 +282,7 @@ def _report(
         for parent, child in lock.edges:
             if child in purls:
                 edges.append((purls.get(parent, ""), purls[child]))
-    ordered = sorted(results.values(), key=_worst_first)
-    repo_root, repo_prefix = repository(root if root.is_dir() else root.parent)
-    return Report(
-        packages=ordered,
-        errors=errors,
-        show_all=options.show_all,
-        root=str(root),
-        lockfiles=[lock.path for lock in lockfiles],
-        occurrences=dict(occurrences),
-        edges=sorted(set(edges)),
-        deep=deep_views(results, edges),
-        notes=[f"{lock.path}: {note}" for lock in lockfiles for note in lock.notes],
-        repo_root=repo_root,
-        repo_prefix=repo_prefix,
-    )
+    return dict(occurrences), edges
 
 
 def repository(base: Path) -> tuple[str, str]:
