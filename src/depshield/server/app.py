@@ -1,4 +1,5 @@
-"""The ASGI app: POST /webhook (verify, limit, persist, answer) and GET /healthz."""
+"""The ASGI app: POST /webhook (verify, limit, persist, answer), GET /healthz and the dashboard
+(depshield.dashboard: every other GET)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from depshield.server.logs import Timer, log
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+
+    from depshield.dashboard.config import DashboardConfig
     from starlette.requests import Request
     from starlette.responses import Response
 
@@ -46,16 +49,23 @@ async def read_limited(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def create_app(config: ServerConfig, *, start_workers: bool = True) -> Starlette:
+def create_app(
+    config: ServerConfig, *, start_workers: bool = True, dashboard: DashboardConfig | None = None
+) -> Starlette:
     from starlette.applications import Starlette
     from starlette.routing import Route
 
+    from depshield.dashboard.config import from_env
+    from depshield.dashboard.pages import Dashboard
+    from depshield.dashboard.store import ResultsStore
     from depshield.server.jobs import Handler
     from depshield.server.queue import Queue
     from depshield.server.worker import Workers
 
     queue = Queue(config.database)
-    workers = Workers(config, queue, Handler(config, queue))
+    dashboard = dashboard or from_env(config.database)
+    results = ResultsStore(dashboard.database_url)
+    workers = Workers(config, queue, Handler(config, queue, results=results))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -66,6 +76,7 @@ def create_app(config: ServerConfig, *, start_workers: bool = True) -> Starlette
             yield
         finally:
             workers.stop()
+            results.close()
 
     async def webhook(request: Request) -> Response:
         return await receive(request, config, queue, workers)
@@ -77,10 +88,11 @@ def create_app(config: ServerConfig, *, start_workers: bool = True) -> Starlette
         routes=[
             Route("/webhook", webhook, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *Dashboard(dashboard, results).routes(),
         ],
         lifespan=lifespan,
     )
-    app.state.queue, app.state.workers = queue, workers
+    app.state.queue, app.state.workers, app.state.results = queue, workers, results
     return app
 
 

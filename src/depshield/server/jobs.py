@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -17,6 +17,9 @@ from depshield.server.auth import Tokens
 from depshield.server.config import ServerConfig
 from depshield.server.logs import Timer, log
 from depshield.server.queue import IGNORE_ALL, Job, Queue
+
+if TYPE_CHECKING:
+    from depshield.dashboard.store import ResultsStore
 
 PR_ACTIONS = ("opened", "synchronize", "reopened")
 CONCLUSION = {"block": "failure", "warn": "neutral", "pass": "success"}
@@ -29,9 +32,14 @@ TITLE = {
 
 class Handler:
     def __init__(
-        self, config: ServerConfig, queue: Queue, client: httpx.Client | None = None
+        self,
+        config: ServerConfig,
+        queue: Queue,
+        client: httpx.Client | None = None,
+        results: ResultsStore | None = None,
     ) -> None:
         self.config, self.queue, self.client = config, queue, client
+        self.results = results  # what the dashboard shows; None records nothing
         self.tokens = Tokens(config.api_url, config.app_id, config.private_key, client)
         self._locks: dict[tuple[str, int], threading.Lock] = {}
         self._guard = threading.Lock()
@@ -49,6 +57,9 @@ class Handler:
 
     def on_pull_request(self, payload: dict[str, Any], received: float = 0.0) -> str:
         action = payload.get("action")
+        if action == "closed" and self.results is not None:
+            self._record(self.results.set_state, _repo(payload).full_name,
+                         int(payload["pull_request"]["number"]), "closed")  # fmt: skip
         if action not in PR_ACTIONS:
             return f"pull_request {action}: nothing to do"
         pull = payload["pull_request"]
@@ -81,6 +92,10 @@ class Handler:
                 self.queue.add_ignore(repo.full_name, number, command.package, login)
             elif command.verb == "ignore-all":
                 self.queue.add_ignore(repo.full_name, number, IGNORE_ALL, login)
+            if command.verb != "rescan" and self.results is not None:
+                why = str(comment.get("body") or "")
+                spec = command.package or IGNORE_ALL
+                self._record(self.results.record_ignore, repo.full_name, number, spec, login, why)
         _, _, base, head = self.queue.pull(repo.full_name, number)
         if base is None or head is None:
             pull = github.pull(repo, number)
@@ -126,6 +141,9 @@ class Handler:
             )
             self.queue.save_pull(repo.full_name, number, comment_id=comment_id)
             self.queue.set_applied(repo.full_name, number, received)
+            if self.results is not None:
+                self._record(self.results.record_run, repo.full_name, number, base, head,
+                             report, body)  # fmt: skip
             github.finish_check(
                 repo, check_id, CONCLUSION[report.verdict], TITLE[report.verdict], body
             )
@@ -175,6 +193,13 @@ class Handler:
             items.append(replace(item, ignored_by=who) if who else item)
         notes = [*report.notes, *old.notes, *new.notes]
         return replace(report, items=items, notes=notes, ignores=specific, ignore_all_by=ignore_all)
+
+    def _record(self, write: Any, *args: Any) -> None:
+        """The dashboard's record is not worth a retry that would post the comment again."""
+        try:
+            write(*args)
+        except Exception as exc:  # noqa: BLE001 - any database failure: log it, go on
+            log().warning("result not recorded", extra={"error": f"{type(exc).__name__}: {exc}"})
 
     def _lock_for(self, repo: str, number: int) -> threading.Lock:
         with self._guard:
