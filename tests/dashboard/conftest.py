@@ -23,7 +23,7 @@ from depshield.pr.report import Assessed, PrReport
 HOSTILE = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>\x1b[31m\u202eexe.js"
 HOSTILE_FILE = "lib/<b>x</b>\u202egnp.js"
 HOSTILE_CODE = (
-    "const s = '<script>window.__pwned=3</script>\\u202e';\n"
+    "const s = '<script>window.__pwned=3</script>\u202e\x1b[2J';\n"
     "eval(s + '</pre><img src=x onerror=\"window.__pwned=4\">');\n"
 )
 _numbers = itertools.count()

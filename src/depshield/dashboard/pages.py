@@ -30,6 +30,7 @@ HEADERS = {
     "cache-control": "no-store",
     "x-frame-options": "DENY",
 }
+STATIC = {"dashboard.css": "text/css", "favicon.svg": "image/svg+xml"}
 Page = Callable[["Request"], Awaitable["Response"]]
 
 
@@ -48,11 +49,11 @@ class Dashboard:
             Route("/search", self.guard(self.search)),
             Route("/npm/{rest:path}", self.guard(self.package)),
             Route("/pypi/{rest:path}", self.guard(self.package)),
-            Route("/pr/{owner}/{name}/{number:int}", self.guard(self.pull)),
+            Route("/pr/{rest:path}", self.guard(self.pull)),
             Route("/signin", self.signin_form, methods=["GET"]),
             Route("/signin", self.signin, methods=["POST"]),
             Route("/signout", self.signout, methods=["POST"]),
-            Route("/static/dashboard.css", self.stylesheet),
+            Route("/static/{name}", self.static),
         ]
 
     # --- access -----------------------------------------------------------------------------
@@ -144,8 +145,11 @@ class Dashboard:
         return self.answer(request, "package.html", data)
 
     async def pull(self, request: Request) -> Response:
-        p = request.path_params
-        repo, number = f"{p['owner']}/{p['name']}", int(p["number"])
+        # OWNER/NAME/NUMBER, split from the right: a decoded `%2F` cannot move the number.
+        repo, _, number_text = str(request.path_params["rest"]).rstrip("/").rpartition("/")
+        if not number_text.isdigit() or "/" not in repo:
+            return self.missing(request, "a pull request's address is /pr/OWNER/NAME/NUMBER")
+        number = int(number_text)
         kind = request.query_params.get("kind", "")
         kind = kind if kind in ("added", "removed", "upgraded", "downgraded", "changed") else ""
         data = await _threaded(views.pull, self.store, repo, number, kind)
@@ -153,12 +157,15 @@ class Dashboard:
             return self.missing(request, f"{repo}#{number} has no recorded run")
         return self.answer(request, "pull.html", data)
 
-    async def stylesheet(self, request: Request) -> Response:
+    async def static(self, request: Request) -> Response:
         from starlette.responses import Response
 
-        css = (HERE / "static" / "dashboard.css").read_bytes()
+        name = request.path_params["name"]
+        if name not in STATIC:  # a fixed table: no path from the request reaches the disk
+            return self.missing(request, "no such file")
+        body = (HERE / "static" / name).read_bytes()
         headers = {**HEADERS, "cache-control": "max-age=3600"}
-        return Response(css, media_type="text/css", headers=headers)
+        return Response(body, media_type=STATIC[name], headers=headers)
 
     def missing(self, request: Request, message: str) -> Response:
         return self.answer(request, "error.html", {"message": message}, 404)
