@@ -63,6 +63,8 @@ _IGNORE = """INSERT INTO dash_ignores VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (repo, pr, package) DO NOTHING"""
 _STATE = """INSERT INTO dash_pull_state VALUES (?, ?, ?, ?)
 ON CONFLICT (repo, pr) DO UPDATE SET state = excluded.state, at = excluded.at"""
+# A run marks a pull request open only the first time: a rescan of a closed one keeps it closed.
+_FIRST_STATE = "INSERT INTO dash_pull_state VALUES (?, ?, ?, ?) ON CONFLICT (repo, pr) DO NOTHING"
 
 
 class ResultsStore:
@@ -93,7 +95,7 @@ class ResultsStore:
                 (_CHANGE, [_change_row(run, repo, pr, at, i) for i in items]),
                 (_PACKAGE, [_package_row(i, at) for i in items if i.result is not None]),
                 (_PATH, [_path_row(repo, i, at) for i in items if i.result is not None]),
-                (_STATE, [(repo, pr, "open", at)]),
+                (_FIRST_STATE, [(repo, pr, "open", at)]),
                 (_IGNORE, [(repo, pr, pkg, by, at, "") for pkg, by in report.ignores]),
             ]
         )

@@ -57,9 +57,10 @@ class Handler:
 
     def on_pull_request(self, payload: dict[str, Any], received: float = 0.0) -> str:
         action = payload.get("action")
-        if action == "closed" and self.results is not None:
+        if action in ("closed", "reopened") and self.results is not None:
+            state = "closed" if action == "closed" else "open"
             self._record(self.results.set_state, _repo(payload).full_name,
-                         int(payload["pull_request"]["number"]), "closed")  # fmt: skip
+                         int(payload["pull_request"]["number"]), state)  # fmt: skip
         if action not in PR_ACTIONS:
             return f"pull_request {action}: nothing to do"
         pull = payload["pull_request"]
