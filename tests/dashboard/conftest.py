@@ -20,7 +20,9 @@ from depshield.pr.changes import Change
 from depshield.pr.report import Assessed, PrReport
 
 # Package-controlled text that must stay text: markup, a script, ANSI colour and a bidi override.
-HOSTILE = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>\x1b[31m\u202eexe.js"
+HOSTILE = (
+    '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\x1b[31m\u202eexe.js'
+)
 HOSTILE_FILE = "lib/<b>x</b>\u202egnp.js"
 HOSTILE_CODE = (
     "const s = '<script>window.__pwned=3</script>\u202e\x1b[2J';\n"

@@ -144,7 +144,9 @@ def test_hostile_file_and_code_from_a_real_scan(
     tab = Tab(browser, live, viewport)
     page = tab.open("/npm/evalish/0.2.0")
     alert = page.locator("article.alert:has(code.type:text('usesEval'))")
-    assert alert.locator("code.file").inner_text() == HOSTILE_FILE.replace("\u202e", "\\u202e") + ":2"
+    assert (
+        alert.locator("code.file").inner_text() == HOSTILE_FILE.replace("\u202e", "\\u202e") + ":2"
+    )
     lines = alert.locator(".ln").all_inner_texts()
     assert lines[0] == "1const s = '<script>window.__pwned=3</script>\\u202e\\u001b[2J';"
     assert lines[1].startswith("2eval(s + '</pre><img src=x")

@@ -72,7 +72,9 @@ def test_package_page_html(web: Any) -> None:
     page = web.get(STEALER_PAGE)
     assert page.status_code == 200 and len(page.content) < 200_000
     assert "collect.js:9" in page.text and "Data exfiltration" in page.text
-    assert re.search(r'class="ln hit"><span class="no">9</span>const req = https.request', page.text)
+    assert re.search(
+        r'class="ln hit"><span class="no">9</span>const req = https.request', page.text
+    )
 
 
 def test_upgrade_shows_the_previous_version(web: Any) -> None:
@@ -133,7 +135,9 @@ def test_hostile_name_and_file_are_inert_text(web: Any) -> None:
     assert package.status_code == 200
     pages.append(package.text)
     for page in pages:
-        assert "<script>window" not in page and "<img src=x" not in page and "<i>hostile" not in page
+        assert (
+            "<script>window" not in page and "<img src=x" not in page and "<i>hostile" not in page
+        )
         assert "\u202e" not in page and "\x1b" not in page
         assert page.lower().count("<script") == 0
     assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in package.text
@@ -154,7 +158,9 @@ def test_security_headers(web: Any) -> None:
 # --- access ---------------------------------------------------------------------------------
 
 
-def test_off_loopback_without_a_token_is_refused(filled: Filled, tmp_path: Path, store_url: str) -> None:
+def test_off_loopback_without_a_token_is_refused(
+    filled: Filled, tmp_path: Path, store_url: str
+) -> None:
     web = client(service_app(tmp_path, store_url), ELSEWHERE)
     answer = web.get("/", headers=JSON)
     assert answer.status_code == 403 and "DEPSHIELD_DASHBOARD_TOKEN" in answer.json()["message"]

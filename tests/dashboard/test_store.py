@@ -10,7 +10,11 @@ from conftest import HOSTILE, Filled
 def test_runs_changes_and_packages_are_recorded(filled: Filled) -> None:
     store = filled.store
     runs = store.query("SELECT repo, pr, verdict FROM dash_runs ORDER BY at")
-    assert runs[:3] == [("acme/shop", 1, "block"), ("acme/api", 7, "block"), ("acme/docs", 3, "pass")]
+    assert runs[:3] == [
+        ("acme/shop", 1, "block"),
+        ("acme/api", 7, "block"),
+        ("acme/docs", 3, "pass"),
+    ]
     changes = store.query(
         "SELECT c.kind, c.name, c.old, c.new, c.verdict FROM dash_changes c "
         "JOIN dash_runs r ON r.id = c.run WHERE r.repo = 'acme/shop' ORDER BY c.name"

@@ -1,4 +1,4 @@
-"""The dashboard's settings: where results are stored and the sign-in token, from the environment."""
+"""The dashboard's settings, from the environment: where results are stored, the sign-in token."""
 
 from __future__ import annotations
 

@@ -65,6 +65,7 @@ def bars(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for index, day in enumerate(days):
         block = round(day["block"] * BAR_HEIGHT / top)
         warn = round(day["warn"] * BAR_HEIGHT / top)
-        out.append({**day, "x": index * 20 + 2, "block_h": block, "warn_h": warn,
-                    "block_y": BAR_HEIGHT - block, "warn_y": BAR_HEIGHT - block - warn})  # fmt: skip
+        geometry = {"x": index * 20 + 2, "block_h": block, "warn_h": warn}
+        geometry.update(block_y=BAR_HEIGHT - block, warn_y=BAR_HEIGHT - block - warn)
+        out.append({**day, **geometry})
     return out

@@ -64,7 +64,9 @@ def per_day(store: ResultsStore, now: float) -> list[dict[str, Any]]:
     days = []
     for index in range(CHART_DAYS):
         day = time.strftime("%Y-%m-%d", time.gmtime(start + index * DAY))
-        days.append({"day": day, "block": counts[(index, "block")], "warn": counts[(index, "warn")]})
+        days.append(
+            {"day": day, "block": counts[(index, "block")], "warn": counts[(index, "warn")]}
+        )
     return days
 
 
@@ -74,9 +76,7 @@ def refusals(store: ResultsStore) -> list[dict[str, Any]]:
     return recent(store)
 
 
-def package(
-    store: ResultsStore, ecosystem: str, name: str, version: str
-) -> dict[str, Any] | None:
+def package(store: ResultsStore, ecosystem: str, name: str, version: str) -> dict[str, Any] | None:
     rows = store.query(
         "SELECT doc, at FROM dash_packages WHERE ecosystem = ? AND name = ? AND version = ?",
         [ecosystem, name, version],
@@ -134,8 +134,9 @@ def pull(store: ResultsStore, repo: str, number: int, kind: str = "") -> dict[st
     run, base, head, verdict, at, body, report = runs[0]
     changes = store.query(
         "SELECT kind, ecosystem, name, old, new, verdict, lockfile, line, path, ignored_by "
-        "FROM dash_changes WHERE run = ? AND (? = '' OR kind = ?) ORDER BY CASE verdict WHEN 'block' THEN 0 "
-        "WHEN 'warn' THEN 1 ELSE 2 END, kind, ecosystem, name",
+        "FROM dash_changes WHERE run = ? AND (? = '' OR kind = ?) "
+        "ORDER BY CASE verdict WHEN 'block' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, "
+        "kind, ecosystem, name",
         [run, kind, kind],
     )
     ignores = store.query(

@@ -15,11 +15,10 @@ from depshield.server.logs import Timer, log
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
-
-    from depshield.dashboard.config import DashboardConfig
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from depshield.dashboard.config import DashboardConfig
     from depshield.server.queue import Queue
     from depshield.server.worker import Workers
 
