@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import HOSTILE, HOSTILE_FILE, Filled
+from filled_store import HOSTILE, HOSTILE_FILE, Filled
 from pages_support import Live, service_app
 
 CHROMIUM = Path("/usr/bin/chromium")

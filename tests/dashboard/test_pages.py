@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HOSTILE, HOSTILE_FILE, Filled
+from filled_store import HOSTILE, HOSTILE_FILE, Filled
 from pages_support import ELSEWHERE, LOOPBACK, client, service_app
 
 JSON = {"accept": "application/json"}

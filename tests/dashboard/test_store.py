@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import HOSTILE, Filled
+from filled_store import HOSTILE, Filled
 
 
 def test_runs_changes_and_packages_are_recorded(filled: Filled) -> None:
