@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS dash_runs (
   id TEXT PRIMARY KEY, repo TEXT NOT NULL, pr INTEGER NOT NULL, base TEXT NOT NULL,
-  head TEXT NOT NULL, verdict TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, body TEXT NOT NULL,
-  report TEXT NOT NULL
+  head TEXT NOT NULL, verdict TEXT NOT NULL, at DOUBLE PRECISION NOT NULL
 );
-CREATE INDEX IF NOT EXISTS dash_runs_pull ON dash_runs (repo, pr, at);
-CREATE INDEX IF NOT EXISTS dash_runs_at ON dash_runs (at);
+CREATE INDEX IF NOT EXISTS dash_runs_pull ON dash_runs (repo, pr, at, verdict);
+CREATE INDEX IF NOT EXISTS dash_runs_at ON dash_runs (at, verdict);
+CREATE TABLE IF NOT EXISTS dash_run_docs (
+  run TEXT PRIMARY KEY, body TEXT NOT NULL, report TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dash_changes (
   run TEXT NOT NULL, repo TEXT NOT NULL, pr INTEGER NOT NULL, at DOUBLE PRECISION NOT NULL,
   kind TEXT NOT NULL, ecosystem TEXT NOT NULL, name TEXT NOT NULL, old TEXT, new TEXT,
@@ -51,7 +53,9 @@ CREATE TABLE IF NOT EXISTS dash_pull_state (
   PRIMARY KEY (repo, pr)
 )
 """
-_RUN = "INSERT INTO dash_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_RUN = "INSERT INTO dash_runs VALUES (?, ?, ?, ?, ?, ?, ?)"
+# The comment and the whole report apart: the overview's scans of runs stay small.
+_RUN_DOC = "INSERT INTO dash_run_docs VALUES (?, ?, ?)"
 _CHANGE = "INSERT INTO dash_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _PACKAGE = """INSERT INTO dash_packages VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (ecosystem, name, version) DO UPDATE SET verdict = excluded.verdict,
@@ -87,11 +91,12 @@ class ResultsStore:
         at = time.time() if at is None else at
         run = uuid.uuid4().hex
         doc = json.dumps(report.to_json(), sort_keys=True)
-        row = (run, repo, pr, base, head, report.verdict, at, body, doc)
+        row = (run, repo, pr, base, head, report.verdict, at)
         items = list(report.items)
         self.db.batch(
             [
                 (_RUN, [row]),
+                (_RUN_DOC, [(run, body, doc)]),
                 (_CHANGE, [_change_row(run, repo, pr, at, i) for i in items]),
                 (_PACKAGE, [_package_row(i, at) for i in items if i.result is not None]),
                 (_PATH, [_path_row(repo, i, at) for i in items if i.result is not None]),

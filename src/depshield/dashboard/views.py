@@ -125,13 +125,14 @@ def versions(store: ResultsStore, ecosystem: str, name: str) -> list[dict[str, A
 
 def pull(store: ResultsStore, repo: str, number: int, kind: str = "") -> dict[str, Any] | None:
     runs = store.query(
-        "SELECT id, base, head, verdict, at, body, report FROM dash_runs WHERE repo = ? AND pr = ? "
+        "SELECT id, base, head, verdict, at FROM dash_runs WHERE repo = ? AND pr = ? "
         "ORDER BY at DESC LIMIT ?",
         [repo, number, LIST_LIMIT],
     )
     if not runs:
         return None
-    run, base, head, verdict, at, body, report = runs[0]
+    run, base, head, verdict, at = runs[0]
+    body, report = store.query("SELECT body, report FROM dash_run_docs WHERE run = ?", [run])[0]
     changes = store.query(
         "SELECT kind, ecosystem, name, old, new, verdict, lockfile, line, path, ignored_by "
         "FROM dash_changes WHERE run = ? AND (? = '' OR kind = ?) "
@@ -157,7 +158,7 @@ def pull(store: ResultsStore, repo: str, number: int, kind: str = "") -> dict[st
         "changes": [dict(zip(keys, row, strict=True)) for row in changes],
         "ignores": [{"package": p, "by": b, "at": t, "why": w} for p, b, t, w in ignores],
         "notes": json.loads(report).get("notes", []),
-        "history": [{"head": h, "verdict": v, "at": t} for _, _, h, v, t, _, _ in runs],
+        "history": [{"head": h, "verdict": v, "at": t} for _, _, h, v, t in runs],
     }
 
 
