@@ -72,7 +72,9 @@ def fill(store: Any, repos: int, packages: int, now: float) -> None:
     stealer, benign = examples()
     rng = random.Random(15)
     pulls = repos * 10
-    per_pull = max(1, packages // pulls)
+    # One change in fifty is the same blocked package: a few more changes keep `packages`
+    # distinct judged packages in the store.
+    per_pull = max(1, -(-packages * 50 // (49 * pulls)))
     number = 0
     for pull in range(pulls):
         repo, pr = f"org/repo-{pull % repos:03d}", 100 + pull // repos
