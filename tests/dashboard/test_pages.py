@@ -212,3 +212,49 @@ def test_open_redirect_is_refused(filled: Filled, tmp_path: Path, store_url: str
     csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
     done = web.post("/signin", data={"csrf": csrf, "token": "t", "next": "//evil.invalid/x"})
     assert done.status_code == 303 and done.headers["location"] == "/"
+
+
+# --- page budget ----------------------------------------------------------------------------
+
+
+def huge_report(alerts: int, changes: int) -> Any:
+    """One package with `alerts` long hostile alerts, and `changes` other added packages."""
+    from dataclasses import replace
+
+    from filled_store import hostile_report
+
+    from depshield.model import PackageRef
+    from depshield.pr.report import Assessed
+
+    base = hostile_report()
+    item = base.items[0]
+    assert item.result is not None
+    many = tuple(
+        replace(item.result.alerts[0], line=i + 1, file=f"{HOSTILE_FILE}/{'&' * 200}{i}.js",
+                evidence=('"<&>' * 200)[:400], message="&" * 400)
+        for i in range(alerts)
+    )  # fmt: skip
+    big = replace(item, result=replace(item.result, alerts=many), introduced=many)
+    others = [
+        Assessed(
+            replace(item.change, name=f"dep-{i:05d}", introduced_by="&" * 300),
+            replace(item.result, ref=PackageRef("npm", f"dep-{i:05d}", "1.0.0"), alerts=()),
+        )
+        for i in range(changes)
+    ]
+    return replace(base, items=[big, *others])
+
+
+def test_pages_stay_under_200_kb_however_much_there_is(web: Any, filled: Filled) -> None:
+    from urllib.parse import quote
+
+    filled.store.record_run("acme/huge", 1, "a", "b", huge_report(2000, 3000), "x" * 50_000)
+    page = web.get(f"/npm/{quote(HOSTILE, safe='')}/1.0.0")
+    assert page.status_code == 200 and len(page.content) <= 200_000
+    assert "The first" in page.text and "the JSON has more" in page.text
+    data = web.get(f"/npm/{quote(HOSTILE, safe='')}/1.0.0", headers=JSON).json()
+    assert data["alertsTotal"] == 2000 and data["alertsShown"] == 200
+    pull = web.get("/pr/acme/huge/1")
+    assert pull.status_code == 200 and len(pull.content) <= 200_000
+    assert "Dependency changes (3001)" in pull.text
+    assert web.get("/pr/acme/huge/1", headers=JSON).json()["changesTotal"] == 3001

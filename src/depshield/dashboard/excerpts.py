@@ -13,13 +13,17 @@ MAX_LINE = 240
 MAX_MEMBER = 2 * 1024 * 1024
 
 
-def annotate(digest: str | None, alerts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The alerts, each with `excerpt` ([{line, text, hit}]) when its file is in the artifact."""
-    files = tuple(sorted({a["file"] for a in alerts if a.get("file") and a.get("line")}))
+def annotate(
+    digest: str | None, alerts: Sequence[dict[str, Any]], limit: int = 40
+) -> list[dict[str, Any]]:
+    """The alerts, the first `limit` with `excerpt` ([{line, text, hit}]) when their file is in
+    the artifact (the others with an empty one)."""
+    first = alerts[:limit]
+    files = tuple(sorted({a["file"] for a in first if a.get("file") and a.get("line")}))
     sources = _sources(digest, files) if digest and files else {}
     out = []
-    for alert in alerts:
-        lines = sources.get(alert.get("file") or "")
+    for index, alert in enumerate(alerts):
+        lines = sources.get(alert.get("file") or "") if index < limit else None
         excerpt = _excerpt(lines, int(alert.get("line") or 0)) if lines else []
         out.append({**alert, "excerpt": excerpt})
     return out

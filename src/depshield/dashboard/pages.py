@@ -30,6 +30,7 @@ HEADERS = {
     "cache-control": "no-store",
     "x-frame-options": "DENY",
 }
+PAGE_BUDGET = 200_000  # bytes of HTML
 STATIC = {"dashboard.css": "text/css", "favicon.svg": "image/svg+xml"}
 Page = Callable[["Request"], Awaitable["Response"]]
 
@@ -139,10 +140,8 @@ class Dashboard:
     async def package(self, request: Request) -> Response:
         ecosystem = request.url.path.split("/", 2)[1]
         name, _, version = str(request.path_params["rest"]).rstrip("/").rpartition("/")
-        data = await _threaded(views.package, self.store, ecosystem, name, version)
-        if data is None:
-            return self.missing(request, f"{ecosystem}:{name} {version} has not been judged")
-        return self.answer(request, "package.html", data)
+        found = await self.fit(request, "package.html", views.package, ecosystem, name, version)
+        return found or self.missing(request, f"{ecosystem}:{name} {version} has not been judged")
 
     async def pull(self, request: Request) -> Response:
         # OWNER/NAME/NUMBER, split from the right: a decoded `%2F` cannot move the number.
@@ -152,10 +151,8 @@ class Dashboard:
         number = int(number_text)
         kind = request.query_params.get("kind", "")
         kind = kind if kind in ("added", "removed", "upgraded", "downgraded", "changed") else ""
-        data = await _threaded(views.pull, self.store, repo, number, kind)
-        if data is None:
-            return self.missing(request, f"{repo}#{number} has no recorded run")
-        return self.answer(request, "pull.html", data)
+        found = await self.fit(request, "pull.html", views.pull, repo, number, kind)
+        return found or self.missing(request, f"{repo}#{number} has no recorded run")
 
     async def static(self, request: Request) -> Response:
         from starlette.responses import Response
@@ -171,6 +168,22 @@ class Dashboard:
         return self.answer(request, "error.html", {"message": message}, 404)
 
     # --- rendering --------------------------------------------------------------------------
+
+    async def fit(
+        self, request: Request, template: str, view: Callable[..., Any], *args: Any
+    ) -> Response | None:
+        """The page within PAGE_BUDGET: rendered again with shorter lists while it is over
+        (thousands of alerts or changes); JSON gets the longest lists. None: nothing found."""
+        for shrink in views.SHRINK:
+            data = await _threaded(view, self.store, *args, shrink)
+            if data is None:
+                return None
+            if _wants_json(request):
+                return self.answer(request, template, data)
+            response = self.html(template, data)
+            if len(response.body) <= PAGE_BUDGET:
+                break
+        return response
 
     def answer(
         self, request: Request, template: str, data: dict[str, Any], status: int = 200

@@ -12,8 +12,13 @@ from depshield.dashboard.store import ResultsStore
 
 DAY = 86400.0
 CHART_DAYS = 14
-LIST_LIMIT = 50  # rows per list on a page: pages stay far under 200 KB
+LIST_LIMIT = 50  # rows per list on a page
 ALERT_LIMIT = 200
+EXCERPT_LIMIT = 40  # alerts shown with the code around them
+CHANGE_LIMIT = 500
+REPO_LIMIT = 200
+# A page over its budget is rendered again with lists this many times shorter (pages.py).
+SHRINK = (1, 4, 16)
 
 _LATEST_PER_REPO = """
 SELECT r.repo, r.pr, r.verdict, r.at FROM dash_runs r
@@ -39,8 +44,9 @@ def overview(store: ResultsStore, verdict: str = "", now: float | None = None) -
     return {
         "repositories": [
             {"repo": r, "pr": p, "verdict": v, "at": at}
-            for r, p, v, at in store.query(_LATEST_PER_REPO, [1000])
+            for r, p, v, at in store.query(_LATEST_PER_REPO, [REPO_LIMIT])
         ],
+        "repositoriesTotal": store.query("SELECT COUNT(DISTINCT repo) FROM dash_runs")[0][0],
         "pullRequests": [
             {"repo": r, "pr": p, "verdict": v, "at": at, "head": h} for r, p, v, at, h in pulls
         ],
@@ -76,7 +82,9 @@ def refusals(store: ResultsStore) -> list[dict[str, Any]]:
     return recent(store)
 
 
-def package(store: ResultsStore, ecosystem: str, name: str, version: str) -> dict[str, Any] | None:
+def package(
+    store: ResultsStore, ecosystem: str, name: str, version: str, shrink: int = 1
+) -> dict[str, Any] | None:
     rows = store.query(
         "SELECT doc, at FROM dash_packages WHERE ecosystem = ? AND name = ? AND version = ?",
         [ecosystem, name, version],
@@ -87,12 +95,13 @@ def package(store: ResultsStore, ecosystem: str, name: str, version: str) -> dic
     paths = store.query(
         "SELECT repo, lockfile, line, path FROM dash_paths WHERE ecosystem = ? AND name = ? "
         "AND version = ? ORDER BY repo, lockfile, path LIMIT ?",
-        [ecosystem, name, version, LIST_LIMIT],
+        [ecosystem, name, version, LIST_LIMIT // shrink],
     )
     from depshield.dashboard.excerpts import annotate, declared_license
 
     alerts = doc.get("alerts") or []
-    doc["alerts"] = annotate(doc.get("digest"), alerts[:ALERT_LIMIT])
+    shown = alerts[: ALERT_LIMIT // shrink]
+    doc["alerts"] = annotate(doc.get("digest"), shown, EXCERPT_LIMIT // shrink)
     doc["alertsShown"], doc["alertsTotal"] = len(doc["alerts"]), len(alerts)
     doc["license"] = doc.get("license") or declared_license(doc.get("digest"), ecosystem)
     doc["judgedAt"] = rows[0][1]
@@ -123,7 +132,9 @@ def versions(store: ResultsStore, ecosystem: str, name: str) -> list[dict[str, A
     return [{"version": v, "verdict": verdict} for v, verdict in rows]
 
 
-def pull(store: ResultsStore, repo: str, number: int, kind: str = "") -> dict[str, Any] | None:
+def pull(
+    store: ResultsStore, repo: str, number: int, kind: str = "", shrink: int = 1
+) -> dict[str, Any] | None:
     runs = store.query(
         "SELECT id, base, head, verdict, at FROM dash_runs WHERE repo = ? AND pr = ? "
         "ORDER BY at DESC LIMIT ?",
@@ -137,9 +148,13 @@ def pull(store: ResultsStore, repo: str, number: int, kind: str = "") -> dict[st
         "SELECT kind, ecosystem, name, old, new, verdict, lockfile, line, path, ignored_by "
         "FROM dash_changes WHERE run = ? AND (? = '' OR kind = ?) "
         "ORDER BY CASE verdict WHEN 'block' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, "
-        "kind, ecosystem, name",
-        [run, kind, kind],
+        "kind, ecosystem, name LIMIT ?",
+        [run, kind, kind, CHANGE_LIMIT // shrink],
     )
+    total = store.query(
+        "SELECT COUNT(*) FROM dash_changes WHERE run = ? AND (? = '' OR kind = ?)",
+        [run, kind, kind],
+    )[0][0]
     ignores = store.query(
         "SELECT package, by_user, at, why FROM dash_ignores WHERE repo = ? AND pr = ? ORDER BY at",
         [repo, number],
@@ -156,6 +171,7 @@ def pull(store: ResultsStore, repo: str, number: int, kind: str = "") -> dict[st
         "comment": body,
         "filter": {"kind": kind},
         "changes": [dict(zip(keys, row, strict=True)) for row in changes],
+        "changesTotal": total,
         "ignores": [{"package": p, "by": b, "at": t, "why": w} for p, b, t, w in ignores],
         "notes": json.loads(report).get("notes", []),
         "history": [{"head": h, "verdict": v, "at": t} for _, _, h, v, t in runs],
