@@ -73,6 +73,16 @@ def test_ignores_and_pull_state(filled: Filled) -> None:
     ]
     store.set_state("acme/shop", 1, "closed")
     store.set_state("acme/shop", 1, "closed")
-    assert store.query("SELECT state FROM dash_pull_state WHERE repo = 'acme/shop'") == [
-        ("closed",)
+    assert store.query("SELECT state, verdict FROM dash_pulls WHERE repo = 'acme/shop'") == [
+        ("closed", "block")
+    ]
+
+
+def test_a_run_recorded_late_does_not_replace_the_latest(filled: Filled) -> None:
+    from filled_store import hostile_report
+
+    store = filled.store
+    store.record_run("acme/shop", 1, "b", "old-head", hostile_report(), "late", at=1.0)
+    assert store.query("SELECT verdict, head FROM dash_pulls WHERE repo = 'acme/shop'") == [
+        ("block", "0" * 40)
     ]

@@ -6,9 +6,10 @@ psycopg 3. Only the placeholder style differs between the two for the SQL the st
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,33 +18,43 @@ from depshield.errors import ConfigError
 Row = tuple[Any, ...]
 
 
+MAX_IDLE = 8  # connections kept for reuse; more are opened under load and closed after
+
+
 class Database:
-    """One connection per thread; every `execute`/`many` call is its own committed transaction."""
+    """A small pool of connections, borrowed for one call each: a request served on a short-lived
+    thread (Starlette's thread pool) neither opens a connection per thread nor leaks one. Every
+    `execute`/`many`/`batch` call is its own committed transaction."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.postgres = url.startswith(("postgresql://", "postgres://"))
-        self._local = threading.local()
-        self._connections: list[Any] = []
+        self._idle: list[Any] = []
         self._lock = threading.Lock()
 
-    def _connect(self) -> Any:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            return db
-        db = _postgres(self.url) if self.postgres else _sqlite(self.url)
-        self._local.db = db
+    @contextlib.contextmanager
+    def _borrow(self) -> Iterator[Any]:
         with self._lock:
-            self._connections.append(db)
-        return db
+            db = self._idle.pop() if self._idle else None
+        if db is None:
+            db = _postgres(self.url) if self.postgres else _sqlite(self.url)
+        try:
+            yield db
+        except BaseException:
+            db.close()  # whatever state it was left in is not handed to the next caller
+            raise
+        with self._lock:
+            if len(self._idle) < MAX_IDLE:
+                self._idle.append(db)
+                return
+        db.close()
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.postgres else sql
 
     def script(self, statements: str) -> None:
         """Several `;`-separated statements (a schema), committed together."""
-        db = self._connect()
-        with _transaction(db, self.postgres):
+        with self._borrow() as db, _transaction(db, self.postgres):
             for statement in filter(str.strip, statements.split(";")):
                 db.execute(statement)
 
@@ -51,15 +62,11 @@ class Database:
         self.many(sql, [args])
 
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        db = self._connect()
-        with _transaction(db, self.postgres):
-            cursor = db.cursor()
-            cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+        self.batch([(sql, rows)])
 
     def batch(self, steps: Sequence[tuple[str, Iterable[Sequence[Any]]]]) -> None:
         """Several statements, each over its rows, in one transaction (a run is all or none)."""
-        db = self._connect()
-        with _transaction(db, self.postgres):
+        with self._borrow() as db, _transaction(db, self.postgres):
             cursor = db.cursor()
             for sql, rows in steps:
                 batch = [tuple(r) for r in rows]
@@ -67,19 +74,17 @@ class Database:
                     cursor.executemany(self._sql(sql), batch)
 
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
-        db = self._connect()
-        cursor = db.execute(self._sql(sql), tuple(args))
-        rows = [tuple(r) for r in cursor.fetchall()]
-        if self.postgres:
-            db.commit()  # end the read transaction: the next read sees new runs
-        return rows
+        with self._borrow() as db:
+            rows = [tuple(r) for r in db.execute(self._sql(sql), tuple(args)).fetchall()]
+            if self.postgres:
+                db.commit()  # end the read transaction: the next read sees new runs
+            return rows
 
     def close(self) -> None:
         with self._lock:
-            for db in self._connections:
-                db.close()
-            self._connections.clear()
-        self._local = threading.local()
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.close()
 
 
 class _transaction:

@@ -48,10 +48,12 @@ CREATE TABLE IF NOT EXISTS dash_ignores (
   repo TEXT NOT NULL, pr INTEGER NOT NULL, package TEXT NOT NULL, by_user TEXT NOT NULL,
   at DOUBLE PRECISION NOT NULL, why TEXT NOT NULL, PRIMARY KEY (repo, pr, package)
 );
-CREATE TABLE IF NOT EXISTS dash_pull_state (
-  repo TEXT NOT NULL, pr INTEGER NOT NULL, state TEXT NOT NULL, at DOUBLE PRECISION NOT NULL,
-  PRIMARY KEY (repo, pr)
-)
+CREATE TABLE IF NOT EXISTS dash_pulls (
+  repo TEXT NOT NULL, pr INTEGER NOT NULL, state TEXT NOT NULL, verdict TEXT, head TEXT,
+  at DOUBLE PRECISION, PRIMARY KEY (repo, pr)
+);
+CREATE INDEX IF NOT EXISTS dash_pulls_open ON dash_pulls (state, at);
+CREATE INDEX IF NOT EXISTS dash_pulls_repo ON dash_pulls (repo, at)
 """
 _RUN = "INSERT INTO dash_runs VALUES (?, ?, ?, ?, ?, ?, ?)"
 # The comment and the whole report apart: the overview's scans of runs stay small.
@@ -65,10 +67,14 @@ ON CONFLICT (ecosystem, name, version, repo, lockfile, path) DO UPDATE SET
   line = excluded.line, at = excluded.at"""
 _IGNORE = """INSERT INTO dash_ignores VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (repo, pr, package) DO NOTHING"""
-_STATE = """INSERT INTO dash_pull_state VALUES (?, ?, ?, ?)
-ON CONFLICT (repo, pr) DO UPDATE SET state = excluded.state, at = excluded.at"""
-# A run marks a pull request open only the first time: a rescan of a closed one keeps it closed.
-_FIRST_STATE = "INSERT INTO dash_pull_state VALUES (?, ?, ?, ?) ON CONFLICT (repo, pr) DO NOTHING"
+_STATE = """INSERT INTO dash_pulls VALUES (?, ?, ?, NULL, NULL, NULL)
+ON CONFLICT (repo, pr) DO UPDATE SET state = excluded.state"""
+# Each pull request's latest run, for the overview (its lists read one row per pull request).
+# A run marks it open only the first time (a rescan of a closed one keeps it closed), and a run
+# recorded late never replaces a newer one.
+_LATEST = """INSERT INTO dash_pulls VALUES (?, ?, 'open', ?, ?, ?)
+ON CONFLICT (repo, pr) DO UPDATE SET verdict = excluded.verdict, head = excluded.head,
+  at = excluded.at WHERE dash_pulls.at IS NULL OR dash_pulls.at <= excluded.at"""
 
 
 class ResultsStore:
@@ -100,7 +106,7 @@ class ResultsStore:
                 (_CHANGE, [_change_row(run, repo, pr, at, i) for i in items]),
                 (_PACKAGE, [_package_row(i, at) for i in items if i.result is not None]),
                 (_PATH, [_path_row(repo, i, at) for i in items if i.result is not None]),
-                (_FIRST_STATE, [(repo, pr, "open", at)]),
+                (_LATEST, [(repo, pr, report.verdict, head, at)]),
                 (_IGNORE, [(repo, pr, pkg, by, at, "") for pkg, by in report.ignores]),
             ]
         )
@@ -113,8 +119,9 @@ class ResultsStore:
         row = (repo, pr, package, by, time.time() if at is None else at, why[:2000])
         self.db.execute(_IGNORE, row)
 
-    def set_state(self, repo: str, pr: int, state: str, at: float | None = None) -> None:
-        self.db.execute(_STATE, (repo, pr, state, time.time() if at is None else at))
+    def set_state(self, repo: str, pr: int, state: str) -> None:
+        """`open` or `closed` (GitHub's `closed` and `reopened` actions)."""
+        self.db.execute(_STATE, (repo, pr, state))
 
     def put_packages(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Bulk rows in `dash_packages` column order (the benchmark's synthetic volume)."""

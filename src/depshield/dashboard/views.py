@@ -21,15 +21,12 @@ REPO_LIMIT = 200
 SHRINK = (1, 4, 16)
 
 _LATEST_PER_REPO = """
-SELECT r.repo, r.pr, r.verdict, r.at FROM dash_runs r
-WHERE r.at = (SELECT MAX(x.at) FROM dash_runs x WHERE x.repo = r.repo)
-ORDER BY r.repo LIMIT ?"""
-_LATEST_PER_PULL = """
-SELECT r.repo, r.pr, r.verdict, r.at, r.head FROM dash_runs r
-LEFT JOIN dash_pull_state s ON s.repo = r.repo AND s.pr = r.pr
-WHERE r.at = (SELECT MAX(x.at) FROM dash_runs x WHERE x.repo = r.repo AND x.pr = r.pr)
-  AND COALESCE(s.state, 'open') = 'open' AND r.verdict IN ({verdicts})
-ORDER BY r.at DESC LIMIT ?"""
+SELECT p.repo, p.pr, p.verdict, p.at FROM dash_pulls p
+WHERE p.at = (SELECT MAX(x.at) FROM dash_pulls x WHERE x.repo = p.repo)
+ORDER BY p.repo LIMIT ?"""
+_OPEN_PULLS = """
+SELECT repo, pr, verdict, at, head FROM dash_pulls
+WHERE state = 'open' AND verdict IN ({verdicts}) ORDER BY at DESC LIMIT ?"""
 _MOST_BLOCKED = """
 SELECT ecosystem, name, new, COUNT(DISTINCT repo), COUNT(*) FROM dash_changes
 WHERE verdict = 'block' AND new IS NOT NULL
@@ -40,13 +37,13 @@ def overview(store: ResultsStore, verdict: str = "", now: float | None = None) -
     now = time.time() if now is None else now
     wanted = [verdict] if verdict in ("block", "warn") else ["block", "warn"]
     marks = ", ".join("?" for _ in wanted)
-    pulls = store.query(_LATEST_PER_PULL.format(verdicts=marks), [*wanted, LIST_LIMIT])
+    pulls = store.query(_OPEN_PULLS.format(verdicts=marks), [*wanted, LIST_LIMIT])
     return {
         "repositories": [
             {"repo": r, "pr": p, "verdict": v, "at": at}
             for r, p, v, at in store.query(_LATEST_PER_REPO, [REPO_LIMIT])
         ],
-        "repositoriesTotal": store.query("SELECT COUNT(DISTINCT repo) FROM dash_runs")[0][0],
+        "repositoriesTotal": store.query("SELECT COUNT(DISTINCT repo) FROM dash_pulls")[0][0],
         "pullRequests": [
             {"repo": r, "pr": p, "verdict": v, "at": at, "head": h} for r, p, v, at, h in pulls
         ],
