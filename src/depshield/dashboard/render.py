@@ -33,7 +33,13 @@ def text(value: Any, limit: int = 300) -> str:
     """Inert one-line text; autoescaping then turns `<`, `&` and quotes into entities."""
     from depshield.reports.views import printable
 
-    return "" if value is None else printable(str(value), limit)
+    if value is None:
+        return ""
+    text = str(value)
+    # Printable ASCII has nothing to show as \uXXXX: the common case skips the per-character walk.
+    if len(text) <= limit and text.isascii() and text.isprintable():
+        return text
+    return printable(text, limit)
 
 
 def when(at: Any) -> str:
