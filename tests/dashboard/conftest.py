@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from filled_store import HOSTILE, HOSTILE_CODE, HOSTILE_FILE, Filled, hostile_report, scan_pull
 from pr.npm_project import FixtureRegistry, benign_files, stealer_files
-from support.postgres import Postgres, available
+from support.postgres import Postgres, cluster
 from support.registry_server import RegistryServer, isolate_env
 
 from depshield.dashboard.store import ResultsStore
@@ -19,13 +19,7 @@ _numbers = itertools.count()
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    if available() is None:
-        pytest.fail("PostgreSQL's server binaries are missing: apt-get install postgresql")
-    server = Postgres()
-    try:
-        yield server
-    finally:
-        server.close()
+    yield from cluster()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,20 +6,14 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-from support.postgres import Postgres, available
+from support.postgres import Postgres, cluster
 
 _numbers = itertools.count()
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    if available() is None:
-        pytest.fail("PostgreSQL's server binaries are missing: apt-get install postgresql")
-    server = Postgres()
-    try:
-        yield server
-    finally:
-        server.close()
+    yield from cluster()
 
 
 @pytest.fixture

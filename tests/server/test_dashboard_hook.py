@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from payloads import comment, pull_request
-from service_support import REPO, commit_lock, git, headers, service_env, wait_idle
+from service_support import REPO, commit_lock, git, headers, running_service, wait_idle
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 JSON = {"accept": "application/json"}
@@ -22,17 +22,9 @@ def loopback_client(
     github: Any, app_key: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     project: dict[str, Any],
 ) -> Iterator[Any]:  # fmt: skip
-    from starlette.testclient import TestClient
-
-    from depshield.server.app import create_app
-    from depshield.server.config import from_env
-
-    for name, value in service_env(github, app_key, tmp_path / "server.db").items():
-        monkeypatch.setenv(name, value)
     monkeypatch.delenv("DEPSHIELD_DATABASE_URL", raising=False)
-    app = create_app(from_env())
-    with TestClient(app, client=("127.0.0.1", 50000)) as test_client:
-        test_client.queue = app.state.queue  # type: ignore[attr-defined]
+    db, loopback = tmp_path / "server.db", ("127.0.0.1", 50000)
+    with running_service(github, app_key, db, monkeypatch, loopback) as test_client:
         yield test_client
     assert (tmp_path / "dashboard.sqlite3").is_file()  # the default: next to the queue
 
