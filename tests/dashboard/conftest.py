@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filled_store import HOSTILE, HOSTILE_CODE, HOSTILE_FILE, Filled, hostile_report, scan_pull
+from pages_support import client, service_app
 from pr.npm_project import FixtureRegistry, benign_files, stealer_files
 from support.postgres import Postgres, cluster
 from support.registry_server import RegistryServer, isolate_env
@@ -70,3 +72,9 @@ def filled(npm_registry: FixtureRegistry, store_url: str, tmp_path: Path) -> Ite
         yield Filled(store, "@acme-typo/colors", HOSTILE)
     finally:
         store.close()
+
+
+@pytest.fixture
+def web(filled: Filled, tmp_path: Path, store_url: str) -> Any:
+    """A loopback client of the service app over the filled store."""
+    return client(service_app(tmp_path, store_url))

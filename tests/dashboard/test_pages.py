@@ -15,11 +15,6 @@ JSON = {"accept": "application/json"}
 STEALER_PAGE = "/npm/@acme-typo/colors/1.0.3"
 
 
-@pytest.fixture
-def web(filled: Filled, tmp_path: Path, store_url: str) -> Any:
-    return client(service_app(tmp_path, store_url))
-
-
 def test_overview_json(web: Any) -> None:
     data = web.get("/", headers=JSON).json()
     latest = {r["repo"]: r["verdict"] for r in data["repositories"]}
