@@ -182,6 +182,7 @@ def test_with_a_token_a_signed_in_cookie_is_required(
     assert first.status_code == 303 and first.headers["location"] == "/signin?next=/pr/acme/shop/1"
     assert web.get("/", headers=JSON).status_code == 401
     assert signin(web, "wrong").status_code == 403
+    assert "Sign out" not in web.get("/signin").text
     done = signin(web, "s3cret-token")
     assert done.status_code == 303 and done.headers["location"] == "/pr/acme/shop/1"
     cookie = done.headers["set-cookie"]
@@ -199,6 +200,20 @@ def test_csrf_is_refused(filled: Filled, tmp_path: Path, store_url: str) -> None
     assert no_cookie.status_code == 403
     assert "depshield_session" not in no_cookie.headers.get("set-cookie", "")
     assert web.get("/").status_code == 303  # still signed out
+
+
+def test_sign_out_needs_the_csrf_token(filled: Filled, tmp_path: Path, store_url: str) -> None:
+    web = client(service_app(tmp_path, store_url, token="s3cret-token"), ELSEWHERE)
+    assert signin(web, "s3cret-token").status_code == 303
+    page = web.get("/").text
+    signout = r'action="/signout">\s*<input type="hidden" name="csrf" value="([^"]+)"'
+    field = re.search(signout, page)
+    assert field is not None
+    assert web.post("/signout", data={"csrf": "forged"}).status_code == 403
+    assert web.get("/").status_code == 200  # still signed in
+    done = web.post("/signout", data={"csrf": field.group(1)})
+    assert done.status_code == 303 and 'depshield_session=""' in done.headers["set-cookie"]
+    assert web.get("/").status_code == 303
 
 
 def test_open_redirect_is_refused(filled: Filled, tmp_path: Path, store_url: str) -> None:

@@ -118,6 +118,13 @@ class Dashboard:
         response.delete_cookie(access.SESSION, path="/", httponly=True, samesite="strict")
         return response
 
+    def _signout_csrf(self, request: Request) -> str | None:
+        """The CSRF cookie when the browser is signed in with the token (else no sign-out)."""
+        token, csrf = self.config.token, request.cookies.get(access.CSRF)
+        if token and csrf and access.signed_in(request.cookies.get(access.SESSION), token):
+            return csrf
+        return None
+
     def _csrf(self, request: Request, fields: dict[str, str]) -> bool:
         return access.csrf_ok(
             request.cookies.get(access.CSRF),
@@ -180,7 +187,7 @@ class Dashboard:
                 return None
             if _wants_json(request):
                 return self.answer(request, template, data)
-            response = self.html(template, data)
+            response = self.html(template, data, csrf=self._signout_csrf(request))
             if len(response.body) <= PAGE_BUDGET:
                 break
         return response
@@ -192,12 +199,15 @@ class Dashboard:
 
         if _wants_json(request):
             return JSONResponse(data, status_code=status, headers=HEADERS)
-        return self.html(template, data, status)
+        return self.html(template, data, status, self._signout_csrf(request))
 
-    def html(self, template: str, data: dict[str, Any], status: int = 200) -> Response:
+    def html(
+        self, template: str, data: dict[str, Any], status: int = 200, csrf: str | None = None
+    ) -> Response:
+        """`csrf`: for the sign-out form, shown when it is given."""
         from starlette.responses import HTMLResponse
 
-        page = self.env.get_template(template).render(data=data, token=bool(self.config.token))
+        page = self.env.get_template(template).render(data=data, csrf=csrf)
         return HTMLResponse(page, status_code=status, headers=HEADERS)
 
 
