@@ -152,3 +152,29 @@ def test_hostile_file_and_code_from_a_real_scan(
     assert lines[1].startswith("2eval(s + '</pre><img src=x")
     assert tab.pwned() is None and page.locator("img, script, b").count() == 0
     assert tab.fits() and tab.problems == [] and tab.foreign == []
+
+
+def test_sign_in_in_the_browser_keeps_the_session_from_scripts(
+    browser: Any, filled: Filled, tmp_path: Path, store_url: str
+) -> None:
+    server = Live(service_app(tmp_path, store_url, token="s3cret-token"))
+    try:
+        tab = Tab(browser, server.url)
+        page = tab.page
+        page.goto(server.url + "/npm/@acme-typo/colors/1.0.3")
+        assert page.url == server.url + "/signin?next=/npm/@acme-typo/colors/1.0.3"
+        page.fill("#token", "s3cret-token")
+        page.click("form.signin button")
+        assert page.url == server.url + "/npm/@acme-typo/colors/1.0.3"
+        assert page.locator("h1 .verdict").inner_text() == "block"
+        assert page.evaluate("() => document.cookie") == ""  # HttpOnly: no script reads it
+        cookies = {c["name"]: c for c in tab.context.cookies()}
+        assert cookies["depshield_session"]["httpOnly"] is True
+        assert cookies["depshield_session"]["sameSite"] == "Strict"
+        page.click("form.signout button")
+        assert page.url == server.url + "/signin"
+        page.goto(server.url + "/")
+        assert page.url == server.url + "/signin?next=/"
+        assert tab.problems == [] and tab.foreign == []
+    finally:
+        server.close()

@@ -147,6 +147,7 @@ def test_security_headers(web: Any) -> None:
     assert "default-src 'none'" in csp and "script-src" not in csp  # so: no script at all
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "same-origin"
     assert answer.headers["content-type"].startswith("text/html")
 
 

@@ -26,7 +26,7 @@ CSP = (
 HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no referrer to other sites; Origin on our own forms
     "cache-control": "no-store",
     "x-frame-options": "DENY",
 }
