@@ -269,3 +269,29 @@ def test_pages_stay_under_200_kb_however_much_there_is(web: Any, filled: Filled)
     assert pull.status_code == 200 and len(pull.content) <= 200_000
     assert "Dependency changes (3001)" in pull.text
     assert web.get("/pr/acme/huge/1", headers=JSON).json()["changesTotal"] == 3001
+
+
+def test_pypi_names_compare_normalised(web: Any, filled: Filled) -> None:
+    from dataclasses import replace
+
+    from filled_store import hostile_report
+
+    from depshield.model import PackageRef
+
+    base = hostile_report()
+    item = base.items[0]
+    assert item.result is not None
+    ref = PackageRef("pypi", "Flask_Login", "0.6.3")
+    change = replace(item.change, ecosystem="pypi", name="Flask_Login", new="0.6.3")
+    record = replace(
+        base, items=[replace(item, change=change, result=replace(item.result, ref=ref))]
+    )
+    filled.store.record_run("acme/py", 2, "a", "b", record, "body")
+    for path in ("/pypi/Flask_Login/0.6.3", "/pypi/flask-login/0.6.3", "/pypi/FLASK.login/0.6.3"):
+        data = web.get(path, headers=JSON).json()
+        assert (data["name"], data["version"]) == ("Flask_Login", "0.6.3"), path
+        assert [p["repo"] for p in data["paths"]] == ["acme/py"]
+    assert web.get("/npm/Flask_Login/0.6.3", headers=JSON).status_code == 404
+    for query in ("pypi:flask.login==0.6.3", "pkg:pypi/flask-login@0.6.3", "login"):
+        found = web.get("/search", params={"q": query}, headers=JSON).json()["results"]
+        assert [(r["ecosystem"], r["name"]) for r in found] == [("pypi", "Flask_Login")], query

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from depshield.dashboard.db import Database, Row
+from depshield.dashboard.purls import normal
 
 if TYPE_CHECKING:
     from depshield.pr.report import Assessed, PrReport
@@ -36,9 +37,10 @@ CREATE INDEX IF NOT EXISTS dash_changes_verdict ON dash_changes (verdict, ecosys
 CREATE TABLE IF NOT EXISTS dash_packages (
   ecosystem TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, verdict TEXT NOT NULL,
   overall INTEGER, digest TEXT, at DOUBLE PRECISION NOT NULL, doc TEXT NOT NULL,
-  PRIMARY KEY (ecosystem, name, version)
+  name_key TEXT NOT NULL, PRIMARY KEY (ecosystem, name, version)
 );
 CREATE INDEX IF NOT EXISTS dash_packages_name ON dash_packages (name);
+CREATE INDEX IF NOT EXISTS dash_packages_key ON dash_packages (ecosystem, name_key, version);
 CREATE TABLE IF NOT EXISTS dash_paths (
   ecosystem TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, repo TEXT NOT NULL,
   lockfile TEXT NOT NULL, line INTEGER NOT NULL, path TEXT NOT NULL,
@@ -59,7 +61,8 @@ _RUN = "INSERT INTO dash_runs VALUES (?, ?, ?, ?, ?, ?, ?)"
 # The comment and the whole report apart: the overview's scans of runs stay small.
 _RUN_DOC = "INSERT INTO dash_run_docs VALUES (?, ?, ?)"
 _CHANGE = "INSERT INTO dash_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_PACKAGE = """INSERT INTO dash_packages VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+# name_key: the name as it compares (PEP 503 for PyPI: `Flask_Login` is `flask-login`).
+_PACKAGE = """INSERT INTO dash_packages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (ecosystem, name, version) DO UPDATE SET verdict = excluded.verdict,
   overall = excluded.overall, digest = excluded.digest, at = excluded.at, doc = excluded.doc"""
 _PATH = """INSERT INTO dash_paths VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -123,10 +126,6 @@ class ResultsStore:
         """`open` or `closed` (GitHub's `closed` and `reopened` actions)."""
         self.db.execute(_STATE, (repo, pr, state))
 
-    def put_packages(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Bulk rows in `dash_packages` column order (the benchmark's synthetic volume)."""
-        self.db.many(_PACKAGE, rows)
-
     # --- reading ----------------------------------------------------------------------------
 
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
@@ -148,7 +147,8 @@ def _package_row(item: Assessed, at: float) -> tuple[Any, ...]:
     doc["license"] = item.diff.license[1] if item.diff else None
     ref = result.ref
     return (ref.ecosystem, ref.name, ref.version or "", result.verdict, result.scores.overall,
-            result.digest, at, json.dumps(doc, sort_keys=True))  # fmt: skip
+            result.digest, at, json.dumps(doc, sort_keys=True),
+            normal(ref.ecosystem, ref.name))  # fmt: skip
 
 
 def _path_row(repo: str, item: Assessed, at: float) -> tuple[Any, ...]:

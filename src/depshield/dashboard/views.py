@@ -82,13 +82,17 @@ def refusals(store: ResultsStore) -> list[dict[str, Any]]:
 def package(
     store: ResultsStore, ecosystem: str, name: str, version: str, shrink: int = 1
 ) -> dict[str, Any] | None:
+    from depshield.dashboard.purls import normal
+
     rows = store.query(
-        "SELECT doc, at FROM dash_packages WHERE ecosystem = ? AND name = ? AND version = ?",
-        [ecosystem, name, version],
+        "SELECT doc, at, name FROM dash_packages WHERE ecosystem = ? AND name_key = ? "
+        "AND version = ? ORDER BY name = ? DESC",
+        [ecosystem, normal(ecosystem, name), version, name],
     )
     if not rows:
         return None
     doc: dict[str, Any] = json.loads(rows[0][0])
+    name = rows[0][2]  # as recorded: `/pypi/flask-login/...` finds `Flask_Login`
     paths = store.query(
         "SELECT repo, lockfile, line, path FROM dash_paths WHERE ecosystem = ? AND name = ? "
         "AND version = ? ORDER BY repo, lockfile, path LIMIT ?",
@@ -184,7 +188,7 @@ def search(store: ResultsStore, text: str) -> dict[str, Any]:
         return {"query": text, "results": []}
     sql = "SELECT ecosystem, name, version, verdict, overall FROM dash_packages WHERE "
     if ecosystem:
-        sql += "ecosystem = ? AND name = ?" + (" AND version = ?" if version else "")
+        sql += "ecosystem = ? AND name_key = ?" + (" AND version = ?" if version else "")
         args: list[Any] = [ecosystem, name, *([version] if version else [])]
     else:
         sql += "LOWER(name) LIKE ? ESCAPE '!'"
