@@ -295,3 +295,13 @@ def test_pypi_names_compare_normalised(web: Any, filled: Filled) -> None:
     for query in ("pypi:flask.login==0.6.3", "pkg:pypi/flask-login@0.6.3", "login"):
         found = web.get("/search", params={"q": query}, headers=JSON).json()["results"]
         assert [(r["ecosystem"], r["name"]) for r in found] == [("pypi", "Flask_Login")], query
+
+
+def test_a_broken_database_is_one_line_not_a_traceback(web: Any, filled: Filled) -> None:
+    filled.store.db.execute("DROP TABLE dash_pulls")
+    answer = web.get("/", headers=JSON)
+    assert answer.status_code == 503
+    message = answer.json()["message"]
+    assert message.startswith("the dashboard cannot read its database: ")
+    assert "Tip: check DEPSHIELD_DATABASE_URL" in message and "\n" not in message
+    assert "Traceback" not in web.get("/").text

@@ -62,9 +62,12 @@ class Dashboard:
     def guard(self, page: Page) -> Page:
         async def guarded(request: Request) -> Response:
             client = request.client.host if request.client else None
-            if access.allowed(client, request.cookies.get(access.SESSION), self.config.token):
+            if not access.allowed(client, request.cookies.get(access.SESSION), self.config.token):
+                return self.refused(request)
+            try:
                 return await page(request)
-            return self.refused(request)
+            except Exception as exc:  # noqa: BLE001 - the database, whatever its driver: one line
+                return self.unavailable(request, exc)
 
         return guarded
 
@@ -170,6 +173,17 @@ class Dashboard:
         body = (HERE / "static" / name).read_bytes()
         headers = {**HEADERS, "cache-control": "max-age=3600"}
         return Response(body, media_type=STATIC[name], headers=headers)
+
+    def unavailable(self, request: Request, exc: Exception) -> Response:
+        from depshield.server.logs import log
+
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        log().warning("dashboard page failed", extra={"path": request.url.path, "error": first})
+        message = (
+            f"the dashboard cannot read its database: {type(exc).__name__}: {first}. Tip: check "
+            "DEPSHIELD_DATABASE_URL and that the database is up"
+        )
+        return self.answer(request, "error.html", {"message": message}, 503)
 
     def missing(self, request: Request, message: str) -> Response:
         return self.answer(request, "error.html", {"message": message}, 404)
