@@ -48,7 +48,7 @@ def pack(files: dict[str, bytes]) -> bytes:
 
 def judged(files: dict[str, bytes]) -> Any:
     """A real judgement of a packed artifact kept in the artifact store (for code excerpts)."""
-    from depshield.analysis import analyze_artifact
+    from depshield.api import analyze_artifact
     from depshield.artifacts.store import ArtifactStore
 
     stored = ArtifactStore().put_bytes(pack(files))

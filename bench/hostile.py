@@ -36,7 +36,10 @@ BEFORE_TIMEOUT = 90  # the old code's cells: enough to show it is slow
 PARSE = HWM + (
     "import sys, pathlib\n"
     "sys.path.insert(0, sys.argv[1])\n"
-    "from depshield.lockfiles.registry import parsers\n"
+    "try:\n"
+    "    from depshield.lockfiles.parsers import parsers\n"
+    "except ImportError:  # a tree from before the table was renamed (--before)\n"
+    "    from depshield.lockfiles.registry import parsers\n"
     "from depshield.errors import DepshieldError\n"
     "p = pathlib.Path(sys.argv[2])\n"
     "parser = next(x for x in parsers() if x.wants(p))\n"

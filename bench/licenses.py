@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from depshield.artifacts.archive import open_artifact  # noqa: E402
 from depshield.artifacts.base import Member  # noqa: E402
-from depshield.ecosystems.registry import plugin  # noqa: E402
+from depshield.ecosystems.plugins import plugin  # noqa: E402
 from depshield.errors import DepshieldError  # noqa: E402
 from depshield.intel.license_text import license_files  # noqa: E402
 from depshield.intel.licenses import license_findings  # noqa: E402

@@ -34,7 +34,7 @@ REAL_NAMES = {
 def measure(path: Path, runs: int) -> tuple[str, int, int, float, float]:
     """(format, packages, edges, median wall seconds, median CPU seconds) of parsing `path`."""
     sys.path.insert(0, str(ROOT / "src"))
-    from depshield.lockfiles.registry import parsers
+    from depshield.lockfiles.parsers import parsers
 
     kind = path.name.partition(".")[2]
     as_named = path.with_name(REAL_NAMES[kind])

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import pytest
 
 from depshield.alerts.catalog import CATALOG
-from depshield.analysis import analyze_artifact
+from depshield.api import analyze_artifact
 from depshield.model import PackageResult
 from depshield.policy import Policy
 

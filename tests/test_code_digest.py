@@ -83,7 +83,7 @@ print(json.dumps(sorted(m.__file__ for m in list(sys.modules.values())
 
 # Modules examine() may load that cannot change what it returns (package markers, paths and
 # memo plumbing). Anything else it loads must be in code_digest.SOURCES.
-# policy.py is imported by analysis.py for judging, which runs after the cache.
+# policy.py is imported (by modules examine() shares with judging) for judging, after the cache.
 _NEUTRAL = {"__init__.py", "home.py", "memo.py", "errors.py", "code_digest.py", "policy.py"}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from depshield.alerts.grading import THREATS
-from depshield.analysis import analyze_artifact
+from depshield.api import analyze_artifact
 from depshield.model import PackageResult
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -15,9 +15,9 @@ __version__ = "0.1.0"
 _SURFACE = {
     "analyze_spec": "depshield.api",
     "parse_spec": "depshield.api",
-    "analyze_artifact": "depshield.analysis",
+    "analyze_artifact": "depshield.api",
     "examine": "depshield.analysis",
-    "judge_examined": "depshield.analysis",
+    "judge_examined": "depshield.judging",
     "Examined": "depshield.analysis",
     "diff_packages": "depshield.diff",
     "scan_project": "depshield.scan.run:scan",
@@ -84,8 +84,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from depshield.analysis import Examined, analyze_artifact, examine, judge_examined
-    from depshield.api import analyze_spec, parse_spec
+    from depshield.analysis import Examined, examine
+    from depshield.api import analyze_artifact, analyze_spec, parse_spec
     from depshield.config import find_config, load_policy
     from depshield.diff import diff_packages
     from depshield.errors import (
@@ -99,6 +99,7 @@ if TYPE_CHECKING:
         RegistryUnreachable,
         UsageError,
     )
+    from depshield.judging import judge_examined
     from depshield.model import (
         Alert,
         FileAnalysis,

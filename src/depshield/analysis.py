@@ -1,20 +1,15 @@
-"""Analyse one artifact: a single streamed pass over its members (cached by digest), then judge."""
+"""Examine one artifact: a single streamed pass over its members, the result cached by digest
+(judging it is judging.py; both together are api.analyze_artifact)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from depshield.artifacts.base import Limits, Refused
 from depshield.ecosystems.base import ManifestAnalysis
-from depshield.model import FileAnalysis, Finding, PackageRef, PackageResult
-from depshield.policy import Policy
-
-if TYPE_CHECKING:
-    from depshield.cache import Cache
+from depshield.model import FileAnalysis, Finding
 
 FORMAT = 3  # bump when the cached shape changes (2: per-file content digests)
 
@@ -36,7 +31,7 @@ def examine(path: Path, ecosystem: str | None = None, limits: Limits | None = No
     """Stream every member once: analyse it, keep the metadata files, drop the bytes."""
     from depshield.analyzers.registry import analyzers
     from depshield.artifacts.archive import open_artifact
-    from depshield.ecosystems.registry import plugin, plugins
+    from depshield.ecosystems.plugins import plugin, plugins
     from depshield.intel.signals import wants_license_text, with_license_findings
 
     kept: dict[str, bytes] = {}
@@ -75,18 +70,12 @@ def content_digest(data: bytes) -> str:
 
 
 def detect_ecosystem(path: Path, kept: dict[str, bytes], paths: list[str]) -> str:
-    """Which ecosystem an artifact belongs to, from its name and its metadata files."""
-    name = path.name.lower()
-    if name.endswith((".whl", ".egg")):
-        return "pypi"
-    if "package.json" in kept:
-        return "npm"
-    python_markers = ("PKG-INFO", "setup.py", "pyproject.toml", "setup.cfg")
-    if any(p in python_markers or p.endswith(("/PKG-INFO", "/METADATA")) for p in paths):
-        return "pypi"
-    if any(p.endswith(".py") for p in paths) and not any(p.endswith(".js") for p in paths):
-        return "pypi"
-    return "npm"
+    """Which ecosystem an artifact belongs to, from its name and its metadata files: the plug-in
+    with the strongest evidence, the table's first on a tie."""
+    from depshield.ecosystems.plugins import plugins
+
+    table = plugins()
+    return max(table, key=lambda name: table[name].artifact_evidence(path.name, kept, paths))
 
 
 def cache_key(ecosystem: str | None) -> str:
@@ -94,112 +83,6 @@ def cache_key(ecosystem: str | None) -> str:
     from depshield.code_digest import code_digest
 
     return f"{FORMAT}:{ecosystem or '-'}:{code_digest()}"
-
-
-def analyze_artifact(
-    path: Path,
-    *,
-    ecosystem: str | None = None,
-    ref: PackageRef | None = None,
-    policy: Policy | None = None,
-    digest: str | None = None,
-    limits: Limits | None = None,
-    cache: Cache | None = None,
-    metadata: Mapping[str, Any] | None = None,
-) -> PackageResult:
-    """The library entry point: artifact bytes (+ what the registry said) -> a judged result.
-
-    With a cache, an artifact already examined by the same analyzer versions is not read again.
-    """
-    eco = ecosystem or (ref.ecosystem if ref else None)
-    examined = None
-    key = cache_key(eco)
-    if cache is not None and path.is_file():
-        from depshield.artifacts.archive import artifact_digest
-
-        digest = digest or artifact_digest(path)
-        cached = cache.get_analysis(digest, key)
-        examined = decode(cached) if cached else None
-    if examined is None:
-        examined = examine(path, eco, limits)
-        if cache is not None and digest is not None:
-            cache.put_analysis(digest, key, encode(examined))
-    return judge_examined(examined, path, ref=ref, policy=policy, digest=digest, metadata=metadata)
-
-
-def judge_examined(
-    examined: Examined,
-    path: Path,
-    *,
-    ref: PackageRef | None = None,
-    policy: Policy | None = None,
-    digest: str | None = None,
-    metadata: Mapping[str, Any] | None = None,
-    extra_findings: Sequence[Finding] = (),
-    now: datetime | None = None,
-    from_registry: bool | None = None,
-) -> PackageResult:
-    """Apply the judge (and the policy) to what the analyzers found, and to what the registry
-    said about the version (`metadata`: FetchedArtifact.metadata or a registry document).
-    `from_registry`: the package comes from a registry even without a document at hand (a
-    stored artifact), so the registry's advisories are asked for (default: when `metadata`)."""
-    from depshield.alerts.judge import judge
-
-    policy = policy or Policy()
-    if ref is None:
-        manifest = examined.manifest
-        ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
-    from depshield.intel.signals import judge_time_findings
-
-    found, notes = judge_time_findings(ref, examined.manifest, policy, metadata, from_registry)
-    if metadata:
-        from depshield.intel.metadata import metadata_findings
-
-        version = ref.version or examined.manifest.version
-        meta_found, meta_notes = metadata_findings(
-            PackageRef(ref.ecosystem, ref.name, version),
-            metadata,
-            examined.manifest,
-            now=now,
-            cooldown_days=policy.cooldown_days,
-        )
-        found += meta_found
-        notes += meta_notes
-    manifest = examined.manifest
-    if metadata and examined.ecosystem == "npm":
-        manifest, dropped = without_git_only_scripts(manifest)
-        notes += dropped
-    return judge(
-        ref,
-        manifest,
-        examined.files,
-        examined.paths,
-        examined.refused,
-        policy=policy,
-        artifact=path.name,
-        digest=digest,
-        extra_findings=[*found, *extra_findings],
-        extra_notes=notes,
-    )
-
-
-def without_git_only_scripts(manifest: ManifestAnalysis) -> tuple[ManifestAnalysis, list[str]]:
-    """A registry tarball never runs `prepare` (npm runs it for git and local installs only):
-    not an installScripts alert there, one note instead."""
-    from dataclasses import replace
-
-    kept: list[Finding] = []
-    notes: list[str] = []
-    for f in manifest.findings:
-        if f.type == "installScripts" and f.props.get("runsFor"):
-            notes.append(
-                f"{f.props.get('script')} script not run for registry installs: {f.evidence}"
-            )
-        else:
-            kept.append(f)
-    if not notes:
-        return manifest, notes
-    return replace(manifest, findings=tuple(kept)), notes
 
 
 def encode(examined: Examined) -> dict[str, Any]:

@@ -1,19 +1,25 @@
-"""The library API: analyse a package given as a registry spec or a local path."""
+"""The library API: analyse a package given as a registry spec, a local path or an artifact."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from depshield.errors import RegistryError, UsageError
 from depshield.model import PackageRef, PackageResult
 from depshield.policy import Policy
+
+if TYPE_CHECKING:
+    from depshield.artifacts.base import Limits
+    from depshield.cache import Cache
 
 LOCAL_SUFFIXES = (".tgz", ".tar.gz", ".tar", ".zip", ".whl", ".egg", ".tar.bz2", ".tar.xz")
 
 
 def parse_spec(spec: str, ecosystem: str | None = None) -> PackageRef | Path:
     """A local path when one exists (or looks like an archive), else a registry reference."""
-    from depshield.ecosystems.registry import plugins
+    from depshield.ecosystems.plugins import plugins
 
     path = Path(spec).expanduser()
     if path.exists():
@@ -43,8 +49,7 @@ def analyze_spec(
     policy: Policy | None = None,
 ) -> list[PackageResult]:
     """Analyse one package; several results when more than one artifact was asked for."""
-    from depshield.analysis import analyze_artifact
-    from depshield.ecosystems.registry import plugin
+    from depshield.ecosystems.plugins import plugin
 
     target = parse_spec(spec, ecosystem)
     if isinstance(target, Path):
@@ -67,3 +72,37 @@ def analyze_spec(
         )
         for a in fetched
     ]
+
+
+def analyze_artifact(
+    path: Path,
+    *,
+    ecosystem: str | None = None,
+    ref: PackageRef | None = None,
+    policy: Policy | None = None,
+    digest: str | None = None,
+    limits: Limits | None = None,
+    cache: Cache | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> PackageResult:
+    """The library entry point: artifact bytes (+ what the registry said) -> a judged result.
+
+    With a cache, an artifact already examined by the same code is not read again.
+    """
+    from depshield.analysis import cache_key, decode, encode, examine
+    from depshield.judging import judge_examined
+
+    eco = ecosystem or (ref.ecosystem if ref else None)
+    examined = None
+    key = cache_key(eco)
+    if cache is not None and path.is_file():
+        from depshield.artifacts.archive import artifact_digest
+
+        digest = digest or artifact_digest(path)
+        cached = cache.get_analysis(digest, key)
+        examined = decode(cached) if cached else None
+    if examined is None:
+        examined = examine(path, eco, limits)
+        if cache is not None and digest is not None:
+            cache.put_analysis(digest, key, encode(examined))
+    return judge_examined(examined, path, ref=ref, policy=policy, digest=digest, metadata=metadata)

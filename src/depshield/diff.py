@@ -101,7 +101,7 @@ def diff_examined(
     now: datetime | None = None,
 ) -> VersionDiff:
     """Judge both versions, then compare them (the entry point a project scan can reuse)."""
-    from depshield.analysis import judge_examined
+    from depshield.judging import judge_examined
 
     sides = []
     for examined, meta, ref in (
@@ -116,8 +116,9 @@ def diff_examined(
 
 def fetch_side(ref: PackageRef, policy: Policy | None = None) -> Side:
     """One registry version downloaded (verified, once per digest), examined and judged."""
-    from depshield.analysis import examine, judge_examined
-    from depshield.ecosystems.registry import plugin
+    from depshield.analysis import examine
+    from depshield.ecosystems.plugins import plugin
+    from depshield.judging import judge_examined
 
     fetched = plugin(ref.ecosystem).fetch(ref, artifact="default")[0]
     examined = examine(fetched.path, ref.ecosystem)
@@ -132,11 +133,32 @@ def fetch_side(ref: PackageRef, policy: Policy | None = None) -> Side:
     return Side(examined, result, fetched.metadata)
 
 
+def load_side(
+    spec: str, *, ecosystem: str | None = None, offline: bool = False, policy: Policy | None = None
+) -> Side:
+    """Examine one version (downloaded from the registry, or read from disk) and judge it."""
+    from depshield.analysis import examine
+    from depshield.api import parse_spec
+    from depshield.errors import RegistryError
+    from depshield.judging import judge_examined
+
+    target = parse_spec(spec, ecosystem)
+    if isinstance(target, Path):
+        examined = examine(target, ecosystem)
+        return Side(examined, judge_examined(examined, target, policy=policy))
+    if offline:
+        raise RegistryError(
+            f"--offline: cannot fetch {str(target)!r} from the registry",
+            tip="give local paths to both versions, or drop --offline",
+        )
+    return fetch_side(target, policy)
+
+
 def diff_packages(
     old: Side, new: Side, *, policy: Policy | None = None, now: datetime | None = None
 ) -> VersionDiff:
     """Compare two judged versions; the new one is judged again with the diff's findings."""
-    from depshield.analysis import judge_examined
+    from depshield.judging import judge_examined
 
     change = change_kind(old.examined.ecosystem, old.result.ref.version, new.result.ref.version)
     findings, notes = _findings(old, new, change)
@@ -266,17 +288,19 @@ def changed_share(old: Examined, new: Examined) -> Share | None:
 
 
 def change_kind(ecosystem: str, old: str | None, new: str | None) -> str:
-    """major | minor | patch | same | downgrade | unknown. npm reads it the way a caret range
-    does: on 0.x a minor bump is a major one (`^0.2.0` does not accept 0.3.0). PEP 440 has no
-    caret, and `>=0.1` or `~=0.1` accept 0.2: there the first number alone is the major."""
-    from depshield.intel.history import version_key
+    """major | minor | patch | same | downgrade | unknown. Where 0.x minors break
+    (`zero_minor_breaks`, npm: `^0.2.0` does not accept 0.3.0) a minor bump on 0.x is a major
+    one; elsewhere (PEP 440: `>=0.1` or `~=0.1` accept 0.2) the first number alone is."""
+    from depshield.ecosystems.plugins import plugin
+
+    eco = plugin(ecosystem)
 
     if not old or not new:
         return "unknown"
     try:
         (key_a, line_a, _), (key_b, line_b, _) = (
-            version_key(ecosystem, old),
-            version_key(ecosystem, new),
+            eco.version_key(old),
+            eco.version_key(new),
         )
     except ValueError:
         return "unknown"
@@ -284,28 +308,17 @@ def change_kind(ecosystem: str, old: str | None, new: str | None) -> str:
         return "same"
     if key_b < key_a:
         return "downgrade"
-    caret_zero = ecosystem == "npm" and line_a[0] == 0 and line_a[1] != line_b[1]
+    caret_zero = eco.zero_minor_breaks and line_a[0] == 0 and line_a[1] != line_b[1]
     if line_a[0] != line_b[0] or caret_zero:
         return "major"
     return "minor" if line_a[1] != line_b[1] else "patch"
 
 
 def dependency_names(examined: Examined) -> set[str]:
-    """Names the package depends on once installed (npm sections; PyPI Requires-Dist)."""
-    extra = examined.manifest.extra
-    if examined.ecosystem == "npm":
-        sections = ("dependencies", "optionalDependencies", "peerDependencies")
-        return {name for s in sections for name in (extra.get(s) or {})}
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
+    """Names the package depends on once installed, as its ecosystem's manifest says."""
+    from depshield.ecosystems.plugins import plugin
 
-    names: set[str] = set()
-    for text in extra.get("requires_dist") or ():
-        try:
-            names.add(canonicalize_name(Requirement(text).name))
-        except InvalidRequirement:
-            continue
-    return names
+    return plugin(examined.ecosystem).dependency_names(examined.manifest)
 
 
 def publisher_of(metadata: Mapping[str, Any]) -> str | None:

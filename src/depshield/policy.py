@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from depshield.ecosystems.plugins import plugin, plugins
 from depshield.model import Action, PackageRef, Verdict
 
 ACTIONS: tuple[Action, ...] = ("error", "warn", "monitor", "ignore")
@@ -33,7 +34,7 @@ class Ignore:
         spec = self.package
         if not spec:
             return self.advisory is not None  # an advisory ignore without a package: any
-        if ":" in spec.split("@", 1)[0] or spec.startswith(("npm:", "pypi:")):
+        if ":" in spec.split("@", 1)[0] or spec.startswith(tuple(f"{n}:" for n in plugins())):
             eco, _, spec = spec.partition(":")
             if eco != ref.ecosystem:
                 return False
@@ -55,11 +56,7 @@ def _split(spec: str) -> tuple[str, str | None]:
 
 
 def _norm(name: str, ecosystem: str) -> str:
-    if ecosystem == "pypi":
-        import re
-
-        return re.sub(r"[-_.]+", "-", name).lower()
-    return name
+    return plugin(ecosystem).canonical_name(name)
 
 
 @dataclass(frozen=True, slots=True)

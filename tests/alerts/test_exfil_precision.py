@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depshield.analysis import analyze_artifact
+from depshield.api import analyze_artifact
 from depshield.model import PackageResult
 
 PKG_INFO = (

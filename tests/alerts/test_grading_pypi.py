@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from depshield.alerts.catalog import CATALOG
 from depshield.alerts.grading import grade
+from depshield.ecosystems.plugins import plugin
 from depshield.model import Finding, When
 
 
 def graded(f: Finding, shipped: bool = True) -> tuple[str, str | None]:
-    g = grade(f, When.CALL, CATALOG[f.type], ecosystem="pypi", install_quiet=False, shipped=shipped)
+    pypi = plugin("pypi")
+    g = grade(f, When.CALL, CATALOG[f.type], ecosystem=pypi, install_quiet=False, shipped=shipped)
     return g.action, g.note
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from depshield.alerts.build_steps import install_is_quiet
 from depshield.alerts.grading import THREATS
-from depshield.analysis import analyze_artifact
 from depshield.analyzers.python import PythonAnalyzer
+from depshield.api import analyze_artifact
 from depshield.model import Finding
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

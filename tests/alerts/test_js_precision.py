@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from depshield.alerts.grading import THREATS
-from depshield.analysis import analyze_artifact
+from depshield.api import analyze_artifact
 from depshield.model import PackageResult
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "js-precision"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from depshield.analysis import analyze_artifact
 from depshield.analyzers.javascript import JavaScriptAnalyzer
+from depshield.api import analyze_artifact
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

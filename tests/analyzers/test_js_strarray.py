@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from depshield.alerts.grading import THREATS
-from depshield.analysis import analyze_artifact
 from depshield.analyzers.javascript import JavaScriptAnalyzer
 from depshield.analyzers.js_parse import capture, parse
 from depshield.analyzers.js_strarray import decode
 from depshield.analyzers.js_strdecode import parse_int
+from depshield.api import analyze_artifact
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "js"
 OBFUSCATED = FIXTURES / "obfuscated"

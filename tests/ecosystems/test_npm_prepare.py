@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depshield.analysis import analyze_artifact
+from depshield.api import analyze_artifact
 from tests.support.registry_server import make_tgz
 
 PKG = b'{\n  "name": "p",\n  "version": "1.0.0",\n  "scripts": {"prepare": "node build.js"}\n}\n'

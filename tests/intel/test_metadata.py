@@ -373,7 +373,8 @@ def test_partial_registry_document_is_not_compared() -> None:
 
 
 def test_judge_examined_adds_registry_alerts_and_notes(tmp_path: Path) -> None:
-    from depshield.analysis import examine, judge_examined
+    from depshield.analysis import examine
+    from depshield.judging import judge_examined
     from depshield.policy import Policy
 
     (tmp_path / "package.json").write_text('{"name": "requests", "version": "2.32.3"}')

@@ -12,8 +12,8 @@ from depshield.lockfiles.base import LockfileError, LockfileParser
 from depshield.lockfiles.bun import BunLockParser
 from depshield.lockfiles.npm_lock import NpmLockParser
 from depshield.lockfiles.package_json import PackageJsonParser
+from depshield.lockfiles.parsers import parsers
 from depshield.lockfiles.pnpm import PnpmLockParser
-from depshield.lockfiles.registry import parsers
 from depshield.lockfiles.yarn import YarnLockParser
 
 BAD = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "npm" / "bad"

@@ -12,7 +12,7 @@ import pytest
 from depshield.alerts.catalog import CATALOG
 from depshield.model import Alert, PackageRef, PackageResult, Scores
 from depshield.reports.base import Report
-from depshield.reports.registry import renderer
+from depshield.reports.formats import renderer
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -120,8 +120,8 @@ def test_a_hostile_advisory_url_is_never_a_link() -> None:
 
 def test_the_pr_comment_shows_the_advisory_of_a_new_vulnerability() -> None:
     from depshield.pr.changes import Change
-    from depshield.pr.markdown import _details
     from depshield.pr.report import Assessed
+    from depshield.reports.pr_markdown import _details
 
     found = vuln()
     change = Change(

@@ -16,7 +16,7 @@ import pytest
 from depshield.model import PackageRef
 from depshield.reports.base import Report
 from depshield.reports.cyclonedx import PROJECT_REF, render
-from depshield.reports.registry import renderer
+from depshield.reports.formats import renderer
 
 jsonschema = pytest.importorskip("jsonschema")
 referencing = pytest.importorskip("referencing")

@@ -99,6 +99,10 @@ def test_terminal_text_has_no_escape_c1_or_bidi(text: str) -> None:
 
 
 def test_examples() -> None:
+    from rich.markup import render
+
+    assert render(escape.rich("a\\[b")).plain == "a\\[b"  # a lone `\[` keeps its backslash
+    assert render(escape.rich("\\[bold]x")).plain == "\\[bold]x"
     assert escape.markdown_cell("left-pad") == "`left-pad`"
     assert escape.markdown_cell("x` | pass | `ok") == "``x` \\| pass \\| `ok``"
     assert escape.markdown_cell("a\\|b") == "a\\\\&#124;b"

@@ -14,7 +14,7 @@ from test_escape import HOSTILE, terminal_safe
 from depshield.alerts.catalog import CATALOG
 from depshield.model import Alert, PackageRef, PackageResult, Scores
 from depshield.reports.base import Report
-from depshield.reports.registry import renderer
+from depshield.reports.formats import renderer
 
 PIECES = list("`|\\<>@[]()!#-_ab\n") + ["\x1b[1m", "\u202e", "<img src=x>", "<script>"]
 NAMES = st.lists(st.sampled_from(PIECES), min_size=1).map("".join)

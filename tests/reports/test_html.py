@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from depshield.reports.base import Report
+from depshield.reports.formats import renderer
 from depshield.reports.html import render
-from depshield.reports.registry import renderer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -9,8 +9,8 @@ from dataclasses import replace
 from markdown_it import MarkdownIt
 
 from depshield.reports.base import Report
+from depshield.reports.formats import renderer
 from depshield.reports.markdown import LIMIT, render
-from depshield.reports.registry import renderer
 
 GITHUB_MAX = 65_536
 

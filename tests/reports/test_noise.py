@@ -8,7 +8,7 @@ import json
 from depshield.alerts.catalog import CATALOG
 from depshield.model import Alert, PackageRef, PackageResult, Scores
 from depshield.reports.base import Report
-from depshield.reports.registry import renderer
+from depshield.reports.formats import renderer
 
 
 def alert(type_: str, file: str, line: int, evidence: str = "x") -> Alert:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from depshield.reports.base import Occurrence, Report
-from depshield.reports.registry import renderer
+from depshield.reports.formats import renderer
 from depshield.reports.sarif import FINGERPRINT_KEY, render
 
 jsonschema = pytest.importorskip("jsonschema")

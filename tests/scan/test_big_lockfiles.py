@@ -26,7 +26,7 @@ TIMEOUT = 600  # seconds: a hang, not a slow shared machine, exceeds this
 PEAK_MB = 450  # before issue 17: 660 MB (poetry parse) to 1.1 GB (npm scan --format json)
 PARSE = HWM + (
     "import pathlib, sys\n"
-    "from depshield.lockfiles.registry import parsers\n"
+    "from depshield.lockfiles.parsers import parsers\n"
     "p = pathlib.Path(sys.argv[1])\n"
     "lock = next(x for x in parsers() if x.wants(p)).parse(p, p.read_text())\n"
     "print(len(lock.packages), len(lock.edges))\n"

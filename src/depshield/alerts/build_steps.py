@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from depshield.alerts.grading import THREATS
 from depshield.alerts.links import locate
+from depshield.ecosystems.system_commands import PACKAGE_INSTALLERS
 from depshield.model import Finding
 
 # What a Python build legitimately starts: compilers and build tools, the VCS for a version.
@@ -83,7 +84,6 @@ NPM_BUILD_TOOLS = frozenset(
         "ldd",
     }
 )
-_PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "pip", "pip3"})
 _REQUIRE = re.compile(r"""require\(\s*['"]([^'"]+)['"]\s*\)""")
 # At npm install time: what no build needs (threats, hiding, decoded or dynamic code).
 NPM_RISKY = frozenset(
@@ -172,7 +172,7 @@ def _builds(argv: list[str], paths: frozenset[str]) -> bool:
     if first in ("node", "nodejs") and rest[:1] in (["-e"], ["--eval"]):
         required = _REQUIRE.findall(" ".join(rest[1:]))
         return bool(required) and all(_shipped(r, paths) for r in required)
-    if first in _PACKAGE_MANAGERS or (first in _SCRIPT_RUNNERS and rest[:2] == ["-m", "pip"]):
+    if first in PACKAGE_INSTALLERS or (first in _SCRIPT_RUNNERS and rest[:2] == ["-m", "pip"]):
         words = [w for w in words if w != "pip"]
         return words[:1] in (["install"], ["i"], ["add"]) and all(
             _local(w) or "$" in w for w in words[1:]

@@ -5,9 +5,13 @@ where it sits. The catalog gives defaults; these rules encode what the benchmark
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from depshield.alerts.catalog import AlertType
 from depshield.model import Action, Finding, Severity, When
+
+if TYPE_CHECKING:
+    from depshield.ecosystems.base import EcosystemPlugin
 
 THREATS = frozenset(
     {
@@ -39,9 +43,6 @@ _NON_RUNTIME_DIRS = (
     ".circleci/",
     "tools/ci/",
 )
-# Root folders of a Python source archive for maintainer scripts (not packages: their files
-# are not among the modules the package installs, see ecosystems/pypi/manifest.py).
-_SDIST_SCRIPT_DIRS = frozenset({"scripts", "tools", "ci", "dev", "bin"})
 _SHELL = (".sh", ".bash", ".zsh", ".command")
 _JS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
@@ -58,7 +59,7 @@ def grade(
     when: When,
     entry: AlertType,
     *,
-    ecosystem: str,
+    ecosystem: EcosystemPlugin,
     install_quiet: bool,
     shipped: bool = False,
 ) -> Grade:
@@ -88,7 +89,7 @@ def grade(
                 "monitor",
                 "in tests, docs, examples or CI code that installs and imports do not run",
             )
-        if ecosystem == "pypi" and not shipped and path.split("/")[1] in _SDIST_SCRIPT_DIRS:
+        if not shipped and path.split("/")[1] in ecosystem.maintainer_script_dirs:
             return Grade(
                 severity,
                 "monitor",
@@ -102,7 +103,7 @@ def grade(
                 "runs if called: nothing shows the one feeds the other",
             )
         if (
-            ecosystem == "pypi"
+            ecosystem.call_threats_warn
             and f.type in THREATS
             and f.type != "reverseShell"
             and "severity" not in f.props
@@ -123,20 +124,8 @@ def grade(
         # site.py reads .pth files only in site-packages itself: one in a subfolder
         # (test data, a vendored tree) is never processed.
         return Grade("middle", "monitor", "a .pth file that does not land in site-packages")
-    if f.type == "installScripts" and ecosystem == "npm" and install_quiet:
-        return Grade(
-            "middle",
-            "monitor",
-            "a build step: the install-time code shows no threat, no hiding and no dynamic "
-            "code, and starts only build tools, queries or the package's own code",
-        )
-    if f.type == "installScripts" and ecosystem == "pypi" and install_quiet:
-        return Grade(
-            "middle",
-            "monitor",
-            "build customisation: the install-time code shows no network, no dynamic "
-            "code, no hiding and starts only build tools",
-        )
+    if f.type == "installScripts" and install_quiet:
+        return Grade("middle", "monitor", ecosystem.quiet_install_note)
     return Grade(severity, action)
 
 

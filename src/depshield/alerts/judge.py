@@ -7,7 +7,6 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
 
-from depshield.alerts.build_steps import install_is_quiet, npm_install_is_quiet
 from depshield.alerts.catalog import catalog_entry
 from depshield.alerts.dependency_use import dependency_findings
 from depshield.alerts.grading import grade, shipped
@@ -18,6 +17,7 @@ from depshield.alerts.unanalysed import skipped_files, unanalysed_findings
 from depshield.analyzers.base import SIGNALS
 from depshield.artifacts.base import Refused
 from depshield.ecosystems.base import ManifestAnalysis
+from depshield.ecosystems.plugins import plugin
 from depshield.model import Alert, FileAnalysis, Finding, PackageRef, PackageResult, When
 from depshield.policy import Policy, verdict_of
 from depshield.scoring import score
@@ -204,10 +204,8 @@ def _alerts(
     paths: frozenset[str] = frozenset(),
 ) -> tuple[list[Alert], list[str]]:
     install = [f for f in findings if timing.when(f) is When.INSTALL and f.type != "installScripts"]
-    if ref.ecosystem == "npm":
-        install_quiet = npm_install_is_quiet(install, paths)
-    else:
-        install_quiet = install_is_quiet((f for f in install if f.file != "package.json"), paths)
+    ecosystem = plugin(ref.ecosystem)
+    install_quiet = ecosystem.install_is_quiet(install, paths)
     alerts: list[Alert] = []
     notes: list[str] = []
     counts: dict[str, int] = defaultdict(int)
@@ -236,7 +234,7 @@ def _alerts(
             f,
             when,
             entry,
-            ecosystem=ref.ecosystem,
+            ecosystem=ecosystem,
             install_quiet=install_quiet,
             shipped=shipped(f.file, timing.import_files),
         )

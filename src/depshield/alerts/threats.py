@@ -29,6 +29,7 @@ from depshield.analyzers.base import (
     SIGNAL_SPAWN,
     SIGNAL_WRITE,
 )
+from depshield.ecosystems.system_commands import PACKAGE_INSTALLERS
 from depshield.model import Finding, When
 
 __all__ = ["RULES", "Context", "correlate"]
@@ -141,7 +142,7 @@ def package_installs(ctx: Context) -> Iterable[Finding]:
         args = spawn.props.get("args") or ""
         words = args.split() if isinstance(args, str) else [str(a) for a in args]
         if (
-            command in ("npm", "yarn", "pnpm", "pip", "pip3")
+            command in PACKAGE_INSTALLERS
             and words[:1]
             and words[0] in ("install", "i", "add")
             # a literal package name: installers of their own platform build compute it

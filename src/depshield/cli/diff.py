@@ -6,19 +6,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from depshield.cli.output import add_output_options, exit_code, load_policy
-
-if TYPE_CHECKING:
-    from depshield.diff import Side
-    from depshield.policy import Policy
-
-FORMATS = {
-    "text": "depshield.reports.diff_text",
-    "json": "depshield.reports.diff_json",
-    "markdown": "depshield.reports.diff_markdown",
-}
+from depshield.reports.formats import formats
 
 
 def add_parser(sub: Any) -> None:
@@ -36,15 +27,14 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("new", help="the version to compare it with")
     parser.add_argument("--ecosystem", choices=["npm", "pypi"], help="ecosystem of the specs")
     parser.add_argument("--offline", action="store_true", help="no network at all")
-    add_output_options(parser, list(FORMATS))
+    add_output_options(parser, formats("diff"))
 
 
 def run(args: argparse.Namespace) -> int:
-    import importlib
-
-    from depshield.diff import diff_packages
+    from depshield.diff import diff_packages, load_side
     from depshield.errors import UsageError
     from depshield.policy import Policy
+    from depshield.reports.formats import render_function
 
     if args.offline:
         os.environ["DEPSHIELD_OFFLINE"] = "1"  # belt and braces: no client may connect
@@ -61,9 +51,7 @@ def run(args: argparse.Namespace) -> int:
     diff = diff_packages(old, new, policy=policy)
     to_file = args.output is not None
     color = not to_file and sys.stdout.isatty() and args.format == "text"
-    text = importlib.import_module(FORMATS[args.format]).render(
-        diff, color=color, show_all=args.show_all
-    )
+    text = render_function("diff", args.format)(diff, color=color, show_all=args.show_all)
     if to_file:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -72,22 +60,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return exit_code([diff.new], args.fail_on, policy.fail_on_vuln)
-
-
-def load_side(spec: str, *, ecosystem: str | None, offline: bool, policy: Policy) -> Side:
-    """Examine one version (downloaded from the registry, or read from disk) and judge it."""
-    from depshield.analysis import examine, judge_examined
-    from depshield.api import parse_spec
-    from depshield.diff import Side, fetch_side
-    from depshield.errors import RegistryError
-
-    target = parse_spec(spec, ecosystem)
-    if isinstance(target, Path):
-        examined = examine(target, ecosystem)
-        return Side(examined, judge_examined(examined, target, policy=policy))
-    if offline:
-        raise RegistryError(
-            f"--offline: cannot fetch {str(target)!r} from the registry",
-            tip="give local paths to both versions, or drop --offline",
-        )
-    return fetch_side(target, policy)

@@ -61,7 +61,7 @@ def emit(args: argparse.Namespace, report: Report) -> None:
     from dataclasses import replace
 
     from depshield.cli.terminal import terminal_width, use_color
-    from depshield.reports.registry import renderer, streamer
+    from depshield.reports.formats import renderer, streamer
 
     to_file = args.output is not None
     if getattr(args, "quiet", False):

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from depshield.cli.output import FAIL_LEVELS, add_output_options, load_policy
+from depshield.reports.formats import formats
 
 if TYPE_CHECKING:
     from depshield.pr.project import PrOutcome
-
-PR_FORMATS = ["text", "json", "markdown", "sarif"]
 
 
 def add_parser(sub: Any) -> None:
@@ -40,14 +39,14 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--no-comment", action="store_true", help="in GitHub Actions: do not post a comment"
     )
-    add_output_options(parser, PR_FORMATS)
+    add_output_options(parser, formats("pr"))
 
 
 def run(args: argparse.Namespace) -> int:
     from depshield.errors import UsageError
     from depshield.policy import Policy
     from depshield.pr.analyse import AnalyseOptions
-    from depshield.pr.project import compare_paths
+    from depshield.pr.project import compare_paths, compare_refs
 
     if args.offline:
         os.environ["DEPSHIELD_OFFLINE"] = "1"
@@ -59,11 +58,10 @@ def run(args: argparse.Namespace) -> int:
     assert isinstance(policy, Policy)
     options = AnalyseOptions(policy=policy, offline=args.offline, jobs=args.jobs)
     if in_actions:
-        from depshield.pr.actions import run_in_actions
+        from depshield.cli.pr_actions import run_in_actions
 
-        code: int = run_in_actions(args, options)
-        return code
-    if args.base:
+        outcome = run_in_actions(args, options)
+    elif args.base:
         outcome = compare_refs(args.base, args.head or "HEAD", start, options)
     elif len(args.paths) == 2:
         old, new = (Path(p).expanduser() for p in args.paths)
@@ -79,43 +77,16 @@ def run(args: argparse.Namespace) -> int:
     return finish(args, outcome)
 
 
-def compare_refs(
-    base: str, head: str, path: Path, options: Any, *, base_policy: bool = False
-) -> PrOutcome:
-    """Two commits of the repository holding `path`; `path` below the top narrows the scan.
-    With `base_policy`, the policy is the base commit's depshield.toml (see pr/policy.py)."""
-    from depshield.errors import UsageError
-    from depshield.pr import git
-    from depshield.pr.project import compare_trees
-    from depshield.pr.source import GitTree
-
-    if not path.exists():
-        raise UsageError(f"no such file or directory: {str(path)!r}")
-    folder = path if path.is_dir() else path.parent
-    top = git.toplevel(folder)
-    subdir = folder.resolve().relative_to(top.resolve()).as_posix()
-    old = GitTree(top, git.resolve(top, base), base)
-    new = GitTree(top, git.resolve(top, head), head)
-    subdir = "" if subdir == "." else subdir
-    if base_policy:
-        from dataclasses import replace
-
-        from depshield.pr.policy import base_policy as read_policy
-
-        options = replace(options, policy=read_policy(old, subdir))
-    return compare_trees(old, new, options, subdir)
-
-
 def finish(args: argparse.Namespace, outcome: PrOutcome) -> int:
     """Write the report (and SARIF), then exit by policy as scan does."""
     from dataclasses import replace
 
-    from depshield.pr.render import renderer
+    from depshield.reports.formats import render_function
 
     report = replace(outcome.report, show_all=args.show_all)
-    write(args.output, renderer(args.format)(report))
+    write(args.output, render_function("pr", args.format)(report))
     if args.sarif:
-        write(args.sarif, renderer("sarif")(report))
+        write(args.sarif, render_function("pr", "sarif")(report))
     if outcome.unreadable:
         # Unreadable input is exit 2 (docs/configuration.md): never a pass for what was not
         # read. One line per file on stderr; the report says which file, too.

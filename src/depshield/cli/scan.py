@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from depshield.cli.output import add_output_options, emit, exit_code, load_policy
-
-SCAN_FORMATS = ["text", "json", "sarif", "markdown", "html", "cyclonedx"]
+from depshield.reports.formats import formats
 
 
 def add_parser(sub: Any) -> None:
@@ -30,7 +29,7 @@ def add_parser(sub: Any) -> None:
         help="PyPI: the file pip would install here (a wheel the lock names that fits this "
         "machine, else the sdist; the default) or the sdist whenever there is one",
     )
-    add_output_options(parser, SCAN_FORMATS)
+    add_output_options(parser, formats("scan"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -37,12 +37,13 @@ _PYPI = {
 
 def warm_up() -> None:
     """Analyse and report on the two packages above (no cache, no network, nothing kept)."""
-    from depshield.analysis import examine, judge_examined
+    from depshield.analysis import examine
     from depshield.cli.main import prepare_parsers
     from depshield.daemon.protocol import COMMANDS
     from depshield.intel import popularity
+    from depshield.judging import judge_examined
     from depshield.reports.base import Report
-    from depshield.reports.registry import renderer
+    from depshield.reports.formats import renderer
 
     results = []
     with tempfile.TemporaryDirectory(prefix="depshield-warm-") as tmp:

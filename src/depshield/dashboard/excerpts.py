@@ -65,20 +65,16 @@ def _sources(digest: str, files: tuple[str, ...]) -> Mapping[str, tuple[str, ...
 
 @functools.lru_cache(maxsize=256)
 def declared_license(digest: str | None, ecosystem: str) -> str | None:
-    """The license the artifact's own manifest declares (package.json, or PKG-INFO/METADATA)."""
-    if not digest:
-        return None
-    wanted = ("package.json",) if ecosystem == "npm" else ("PKG-INFO",)
-    text = _sources(digest, wanted).get(wanted[0])
-    if not text:
-        return None
-    if ecosystem == "npm":
-        import json
+    """The license the artifact's own manifest declares, on its first license line
+    (`"license": "MIT"` in package.json, `License: MIT` in PKG-INFO: the plug-in says which)."""
+    from depshield.ecosystems.plugins import plugins
 
-        try:
-            value = json.loads("\n".join(text)).get("license")
-        except (ValueError, AttributeError):
-            return None
-        return value if isinstance(value, str) else None
-    found = [line.split(":", 1)[1].strip() for line in text if line.startswith("License")]
-    return found[0] if found else None
+    eco = plugins().get(ecosystem)
+    if not digest or eco is None:
+        return None
+    lines = _sources(digest, (eco.license_manifest,)).get(eco.license_manifest) or ()
+    for line in lines:
+        if eco.license_line.match(line):
+            value = line.split(":", 1)[1].strip().rstrip(",").strip().strip('"')
+            return value if value and value[0] not in "[{" else None
+    return None

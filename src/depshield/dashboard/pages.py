@@ -45,11 +45,12 @@ class Dashboard:
     def routes(self) -> list[BaseRoute]:
         from starlette.routing import Route
 
+        from depshield.dashboard.purls import ecosystems
+
         return [
             Route("/", self.guard(self.overview)),
             Route("/search", self.guard(self.search)),
-            Route("/npm/{rest:path}", self.guard(self.package)),
-            Route("/pypi/{rest:path}", self.guard(self.package)),
+            *(Route(f"/{eco}/{{rest:path}}", self.guard(self.package)) for eco in ecosystems()),
             Route("/pr/{rest:path}", self.guard(self.pull)),
             Route("/signin", self.signin_form, methods=["GET"]),
             Route("/signin", self.signin, methods=["POST"]),

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import unquote
 
-ECOSYSTEMS = ("npm", "pypi")
+from depshield.ecosystems.plugins import plugins
+
+
+@functools.cache
+def ecosystems() -> tuple[str, ...]:
+    return tuple(plugins())
 
 
 def parse_query(text: str) -> tuple[str, str, str]:
@@ -12,7 +18,7 @@ def parse_query(text: str) -> tuple[str, str, str]:
     text = text.strip()[:300]
     if text.startswith("pkg:"):
         return _purl(text[4:])
-    for ecosystem in ECOSYSTEMS:
+    for ecosystem in ecosystems():
         if text.startswith(ecosystem + ":"):
             return (ecosystem, *_split(ecosystem, text[len(ecosystem) + 1 :]))
     return "", text, ""
@@ -21,7 +27,7 @@ def parse_query(text: str) -> tuple[str, str, str]:
 def _purl(body: str) -> tuple[str, str, str]:
     body = body.split("?", 1)[0].split("#", 1)[0]
     ecosystem, _, rest = body.partition("/")
-    if ecosystem not in ECOSYSTEMS or not rest:
+    if ecosystem not in ecosystems() or not rest:
         return "", unquote(rest or ecosystem), ""
     name, _, version = rest.rpartition("@") if "@" in rest else (rest, "", "")
     return ecosystem, normal(ecosystem, unquote(name)), unquote(version)
@@ -37,9 +43,6 @@ def _split(ecosystem: str, spec: str) -> tuple[str, str]:
 
 
 def normal(ecosystem: str, name: str) -> str:
-    """PyPI names compare normalised (PEP 503); npm names exactly."""
-    if ecosystem == "pypi":
-        import re
-
-        return re.sub(r"[-_.]+", "-", name).lower()
-    return name
+    """The name as the ecosystem compares it (PyPI: PEP 503; npm: exactly)."""
+    found = plugins().get(ecosystem)
+    return found.canonical_name(name) if found else name

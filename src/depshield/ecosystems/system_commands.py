@@ -17,6 +17,9 @@ SYSTEM_COMMANDS = frozenset(
     " ".join((_SHELL_TOOLS, _NETWORK_TOOLS, _RUNTIMES, _BUILD_TOOLS)).split()
 )
 
+# The package managers' own commands: `npm install x` in a package's code installs more code.
+PACKAGE_INSTALLERS = frozenset({"npm", "yarn", "pnpm", "pip", "pip3"})
+
 # Runtimes installed side by side under versioned names (python3.12, pip3.12, node18).
 _VERSIONED = re.compile(r"^(python|pip|node|perl|ruby|php)[0-9.]+$")
 

@@ -38,9 +38,9 @@ def resolve_from_index(roots: Sequence[tuple[str, str]]) -> list[LockedPackage]:
     """Every project the roots need, each at the newest version its first requirer allows."""
     from packaging.utils import canonicalize_name
 
-    from depshield.scan.resolve import PypiResolver
+    from depshield.ecosystems.plugins import plugin
 
-    resolver = PypiResolver()
+    resolver = plugin("pypi")
     chosen: dict[str, LockedPackage] = {}
     level = [(name, spec, True) for name, spec in roots]
     with cf.ThreadPoolExecutor(max_workers=8) as pool:

@@ -75,7 +75,9 @@ def safe_version_tip(plan: Plan, checked: Checked, tool: str) -> str | None:
     for result in checked.results:
         before = plan.previous.get(result.ref.name)
         if result.verdict == "block" and before and before != result.ref.version:
-            sep = "==" if result.ref.ecosystem == "pypi" else "@"
+            from depshield.ecosystems.plugins import plugin
+
+            sep = plugin(result.ref.ecosystem).version_separator
             verb = "install" if tool != "yarn" else "add"
             return f"keep the installed version: {tool} {verb} {result.ref.name}{sep}{before}"
     return None

@@ -21,7 +21,6 @@ _PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
 
 _DROP = str.maketrans("", "", "-_./@")
 _RUNS = re.compile(r"(.)\1+")
-_PYPI_RUNS = re.compile(r"[-_.]+")
 _WORD_SPLIT = re.compile(r"[-_./@]+")
 _VERSION_TAIL = re.compile(r"[-_.]?v?\d+(?:\.\d+)*$")
 _PREFIXES = ("python3-", "python-", "node-", "js-", "py-", "python3", "python", "node", "py")
@@ -35,10 +34,11 @@ def fold(name: str) -> str:
 
 
 def registry_key(ecosystem: str, name: str) -> str:
-    """The name as the registry compares it: PEP 503 for PyPI, lower case for npm."""
-    if ecosystem == "pypi":
-        return _PYPI_RUNS.sub("-", name).lower()
-    return name.lower()
+    """The name as the registry compares it (the ecosystem's `registry_key`: PEP 503 for PyPI,
+    lower case for npm)."""
+    from depshield.ecosystems.plugins import plugin
+
+    return plugin(ecosystem).registry_key(name)
 
 
 def bare(key: str) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from depshield.ecosystems.plugins import plugins
 from depshield.intel import license_text, spdx
 from depshield.intel.license_data import (
     AMBIGUOUS_CLASSIFIERS,
@@ -18,11 +19,6 @@ from depshield.model import Finding
 
 normalise = spdx.normalise
 
-_DEFAULT_MANIFEST = {"npm": "package.json", "pypi": "PKG-INFO"}
-_DECLARED_KEY = {
-    "npm": re.compile(r'^\s*"licen[cs]es?"\s*:'),
-    "pypi": re.compile(r"^(License-Expression|License):", re.IGNORECASE),
-}
 _SEE_FILE = re.compile(r"^see licen[cs]e in\s+(\S+)", re.IGNORECASE)
 _SHORT_DECLARED = 80  # longer, or several lines: a license text pasted in, not an identifier
 _COMMONS_CLAUSE = re.compile(r"commons[- ]clause", re.IGNORECASE)
@@ -38,7 +34,8 @@ class _Manifest:
     lines: tuple[str, ...]
 
     def declared_line(self) -> int:
-        pattern = _DECLARED_KEY.get(self.ecosystem)
+        eco = plugins().get(self.ecosystem)
+        pattern = eco.license_line if eco else None
         return self._first(lambda line: bool(pattern and pattern.match(line)))
 
     def classifier_line(self, classifier: str) -> int:
@@ -122,7 +119,8 @@ def license_change(
 
 def _manifest(ecosystem: str, manifest_text: tuple[str, bytes] | None) -> _Manifest:
     if manifest_text is None:
-        return _Manifest(ecosystem, _DEFAULT_MANIFEST.get(ecosystem, ""), ())
+        eco = plugins().get(ecosystem)
+        return _Manifest(ecosystem, eco.license_manifest if eco else "", ())
     path, data = manifest_text
     lines = tuple(data[: 1 << 20].decode("utf-8", "replace").splitlines())
     return _Manifest(ecosystem, path, lines)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from depshield.ecosystems.base import ManifestAnalysis
-from depshield.intel.history import History, Release, history_of
+from depshield.ecosystems.plugins import plugins
+from depshield.intel.history import History, Release
 from depshield.intel.manifest_confusion import confusion_findings
 from depshield.model import Finding, PackageRef
 
@@ -59,21 +60,22 @@ def metadata_findings(
     `metadata` is what a registry fetch returned (FetchedArtifact.metadata) or a whole npm
     packument / PyPI project document. A field the document omits never fires a signal.
     """
-    history = history_of(ref, metadata)
-    if history is None or not metadata:
+    ecosystem = plugins().get(ref.ecosystem)
+    if ecosystem is None or not metadata:
         return [], []
+    history = ecosystem.history(ref, metadata)
     out = _Out(ref)
     now = now or datetime.now(UTC)
     _deprecated(history, out)
     _unpublished(history, out)
     _unmaintained(history, now, out)
-    _publishers(history, metadata, out)
+    _publishers(history, metadata, out, ecosystem.names_publishers)
     _chrono(history, out)
     _semver(history, out)
     cooldown = DEFAULT_COOLDOWN_DAYS if cooldown_days is None else cooldown_days
     _recent(history, now, cooldown, out)
     _unpopular(history, out)
-    if ref.ecosystem == "npm":
+    if ecosystem.registry_manifest:
         found, reason = confusion_findings(ref, metadata, manifest)
         out.findings += found
         if reason:
@@ -121,11 +123,11 @@ def _unmaintained(h: History, now: datetime, out: _Out) -> None:
     return None
 
 
-def _publishers(h: History, metadata: Mapping[str, Any], out: _Out) -> None:
+def _publishers(h: History, metadata: Mapping[str, Any], out: _Out, named: bool) -> None:
     cur = h.current
     if cur is None:
         return
-    if h.ecosystem != "npm":
+    if not named:
         for signal in ("newAuthor", "unstableOwnership", "missingAuthor"):
             out.skip(signal, NO_UPLOADER)
         return

@@ -8,10 +8,10 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from depshield.ecosystems.plugins import plugin
 from depshield.intel.confusables import registry_key, skeleton, word_key
 from depshield.memo import memo_path
 
-_FILES = {"npm": "npm-popular.txt", "pypi": "pypi-popular.txt"}
 _ALLOW_FILE = "typosquat-allow.txt"
 _SCHEMA = 1  # bump when the tables below change
 _TABLES = """
@@ -42,7 +42,7 @@ class PopularityIndex:
         self.allowed = allowed  # (candidate, target) registry keys of honest near pairs
         self._db = db
         self._rows: dict[int, tuple[str, str, str, int]] = {}
-        self._npm = ecosystem == "npm"
+        self._by_downloads = plugin(ecosystem).popularity_by_downloads
 
     def without_allow_list(self) -> PopularityIndex:
         """The same index with no honest pairs (to measure what the allow-list hides)."""
@@ -108,8 +108,9 @@ class PopularityIndex:
         return None if row[0] is None else int(row[0]) + 1
 
     def popularity_ratio(self, target_rank: int, cand_rank: int) -> float:
-        """How many times more popular the target is (downloads on npm, rank on PyPI)."""
-        if self._npm:
+        """How many times more popular the target is (by downloads where the list counts them,
+        npm; else by rank, PyPI)."""
+        if self._by_downloads:
             target = self._row(target_rank - 1)[3]
             return target / max(1, self._row(cand_rank - 1)[3])
         return cand_rank / target_rank
@@ -138,7 +139,7 @@ def list_facts(ecosystem: str) -> tuple[str, frozenset[tuple[str, str]]]:
     data, kept apart from the connection so a resident analyser computes them once."""
     import hashlib
 
-    text = _read(_FILES[ecosystem]) + _read(_ALLOW_FILE)
+    text = _read(plugin(ecosystem).popular_names) + _read(_ALLOW_FILE)
     digest = hashlib.sha256(f"{_SCHEMA}\n{text}".encode()).hexdigest()[:16]
     return digest, _allow_list(ecosystem)
 
@@ -185,12 +186,13 @@ def _build(path: Path, ecosystem: str) -> sqlite3.Connection:
 def _fill(db: sqlite3.Connection, ecosystem: str) -> None:
     """Parse the shipped list and write the names, probe and word tables."""
     names: list[tuple[int, str, str, str, int]] = []
-    for line in _read(_FILES[ecosystem]).splitlines():
+    eco = plugin(ecosystem)
+    for line in _read(eco.popular_names).splitlines():
         name, _, count = line.partition("\t")
         if name.strip():
             name = name.strip()
             ident = len(names)
-            key = registry_key(ecosystem, name)
+            key = eco.registry_key(name)
             names.append((ident, name, key, skeleton(name), int(count) if count else 0))
     db.executescript(_TABLES)
     db.execute("INSERT INTO meta VALUES (?)", (ecosystem,))

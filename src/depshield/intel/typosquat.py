@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from depshield.ecosystems.plugins import plugins
 from depshield.intel.confusables import (
     affix_bases,
     bare,
@@ -51,7 +52,7 @@ IN_LIST_RATIO = 1000.0
 
 def did_you_mean(ecosystem: str, name: str) -> Finding | None:
     """A didYouMean finding when `name` imitates a much more popular package, else None."""
-    if ecosystem not in ("npm", "pypi") or not isinstance(name, str):
+    if ecosystem not in plugins() or not isinstance(name, str):
         return None
     name = name.strip()
     if not name or len(name) > MAX_NAME:

@@ -150,7 +150,7 @@ def _assess_one(
 
 
 def _assess_added(change: Change, new: Examined, item: Located, policy: Policy) -> Assessed:
-    from depshield.analysis import judge_examined
+    from depshield.judging import judge_examined
 
     result = judge_examined(
         new, item.path, ref=item.ref, policy=policy, digest=item.digest, metadata=item.metadata
@@ -185,7 +185,8 @@ def _assess_diff(
 
 def _assess_local(change: Change, head_root: Path | None, policy: Policy) -> Assessed:
     """A `file:`/`link:`/workspace/path dependency: its folder as the head commit has it."""
-    from depshield.analysis import examine, judge_examined
+    from depshield.analysis import examine
+    from depshield.judging import judge_examined
 
     assert change.package is not None
     if _leaves_root(change.package, change.lockfile):
@@ -246,7 +247,9 @@ def local_dir(pkg: LockedPackage, lockfile: str, root: Path) -> str | None:
     if text and not text.startswith(("^", "~", "*")):
         joined = posixpath.normpath(posixpath.join(lock_dir, text.removeprefix("//")))
         return None if joined.startswith("..") else joined
-    if pkg.ecosystem != "npm":
+    from depshield.ecosystems.plugins import plugin
+
+    if not plugin(pkg.ecosystem).links_by_name:
         return None
     return _named_folder(root, pkg.name)
 

@@ -148,17 +148,15 @@ def _sorted(ecosystem: str, versions: list[str]) -> list[str]:
 
 def _key(ecosystem: str, version: str) -> tuple[int, Any, str]:
     """Version order; versions neither semver nor PEP 440 sort after the valid ones, by text."""
-    from depshield.intel.history import version_key
+    from depshield.ecosystems.plugins import plugin
 
     try:
-        return 0, version_key(ecosystem, version)[0], version
+        return 0, plugin(ecosystem).version_key(version)[0], version
     except (ValueError, TypeError):
         return 1, (), version
 
 
 def _norm(ecosystem: str, name: str) -> str:
-    if ecosystem == "pypi":
-        from packaging.utils import canonicalize_name
+    from depshield.ecosystems.plugins import plugin
 
-        return str(canonicalize_name(name))
-    return name
+    return plugin(ecosystem).canonical_name(name)

@@ -12,7 +12,7 @@ from depshield.lockfiles.base import Lockfile
 from depshield.pr.analyse import AnalyseOptions, assess, local_dir
 from depshield.pr.changes import LOCAL_SOURCES, Change, diff_lockfiles
 from depshield.pr.report import PrReport
-from depshield.pr.source import Tree, project_files
+from depshield.pr.source import GitTree, Tree, project_files
 from depshield.reports.base import InputError
 
 
@@ -44,6 +44,29 @@ def compare_trees(base: Tree, head: Tree, options: AnalyseOptions, subdir: str =
         changes += _changed_locals(old.lockfiles, new.lockfiles, (base, head), project, subdir)
         _export_locals(changes, head, head_root, subdir)
         return _finish(base.label, head.label, old, new, changes, project, options)
+
+
+def compare_refs(
+    base: str, head: str, path: Path, options: AnalyseOptions, *, base_policy: bool = False
+) -> PrOutcome:
+    """Two commits of the repository holding `path`; `path` below the top narrows the scan.
+    With `base_policy`, the policy is the base commit's depshield.toml (see pr/policy.py)."""
+    from depshield.errors import UsageError
+    from depshield.pr import git
+
+    if not path.exists():
+        raise UsageError(f"no such file or directory: {str(path)!r}")
+    folder = path if path.is_dir() else path.parent
+    top = git.toplevel(folder)
+    subdir = folder.resolve().relative_to(top.resolve()).as_posix()
+    old = GitTree(top, git.resolve(top, base), base)
+    new = GitTree(top, git.resolve(top, head), head)
+    subdir = "" if subdir == "." else subdir
+    if base_policy:
+        from depshield.pr.policy import base_policy as read_policy
+
+        options = replace(options, policy=read_policy(old, subdir))
+    return compare_trees(old, new, options, subdir)
 
 
 def compare_paths(base: Path, head: Path, options: AnalyseOptions) -> PrOutcome:

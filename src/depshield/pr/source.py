@@ -60,7 +60,7 @@ class GitTree:
 def project_files(paths: Sequence[str]) -> list[str]:
     """The files a project diff reads: every file a lockfile parser wants, plus the manifests
     and requirement includes those parsers may open beside it; never inside node_modules."""
-    from depshield.lockfiles.registry import parsers
+    from depshield.lockfiles.parsers import parsers
 
     table = parsers()
     wanted: list[str] = []

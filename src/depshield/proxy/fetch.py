@@ -84,7 +84,7 @@ def pypi_file(
 def _analysed(
     settings: ProxySettings, ref: PackageRef, stored: StoredArtifact, metadata: Mapping[str, Any]
 ) -> Judged:
-    from depshield.analysis import analyze_artifact
+    from depshield.api import analyze_artifact
     from depshield.cache import Cache
 
     cache = Cache(settings.home / "cache.sqlite")

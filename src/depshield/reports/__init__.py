@@ -1,1 +1,1 @@
-"""Renderers: a result in, text out; the table of formats is in reports/registry.py."""
+"""Renderers: a result in, text out; the table of formats is in reports/formats.py."""

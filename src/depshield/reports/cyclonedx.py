@@ -84,12 +84,12 @@ def _components(report: Report) -> list[dict[str, Any]]:
 def _component(report: Report, result: PackageResult) -> dict[str, Any]:
     ref = result.ref
     component: dict[str, Any] = {"type": "library", "bom-ref": ref.purl}
-    if ref.ecosystem == "npm" and ref.name.startswith("@") and "/" in ref.name:
-        group, name = ref.name.split("/", 1)  # npm scopes are CycloneDX groups ("@babel")
+    from depshield.ecosystems.plugins import plugin
+
+    group, name = plugin(ref.ecosystem).split_scope(ref.name)
+    if group is not None:  # npm scopes are CycloneDX groups ("@babel")
         component["group"] = group
-        component["name"] = name
-    else:
-        component["name"] = ref.name
+    component["name"] = name
     if ref.version:
         component["version"] = ref.version
     component["purl"] = ref.purl

@@ -8,11 +8,12 @@ from depshield.diff import VersionDiff
 from depshield.model import Alert
 from depshield.reports import escape
 from depshield.reports.diff_text import visible
+from depshield.reports.markdown_table import VERDICT_TEXT, header, row
 from depshield.reports.views import printable, where
 
 MAX_ALERTS = 40
 MAX_FILES = 30
-VERDICT_TEXT = {"block": "**BLOCK**", "warn": "**WARN**", "pass": "pass"}
+_COLUMNS = ("type", "severity", "action", "where", "evidence")
 
 
 def render(diff: VersionDiff, *, color: bool = False, show_all: bool = False) -> str:
@@ -42,19 +43,13 @@ def render(diff: VersionDiff, *, color: bool = False, show_all: bool = False) ->
 def _table(title: str, alerts: list[Alert]) -> str:
     if not alerts:
         return f"{title}: none\n"
-    rows = [
-        f"**{title}** ({len(alerts)})\n",
-        "| type | severity | action | where | evidence |",
-        "|---|---|---|---|---|",
-    ]
+    lines = [f"**{title}** ({len(alerts)})\n\n", header(_COLUMNS)]
     for a in alerts[:MAX_ALERTS]:
-        rows.append(
-            f"| {a.type} | {a.severity} | {a.action} | {_md(where(a))} | "
-            f"{_md(printable(a.evidence or '', 120))} |"
-        )
+        evidence = _md(printable(a.evidence or "", 120))
+        lines.append(row([a.type, a.severity, a.action, _md(where(a)), evidence]))
     if len(alerts) > MAX_ALERTS:
-        rows.append(f"\n{len(alerts) - MAX_ALERTS} more (see `--format json`)")
-    return "\n".join(rows) + "\n"
+        lines.append(f"\n{len(alerts) - MAX_ALERTS} more (see `--format json`)\n")
+    return "".join(lines)
 
 
 def _list(title: str, added: Sequence[str], removed: Sequence[str]) -> str:

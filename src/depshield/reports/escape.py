@@ -20,11 +20,22 @@ def terminal(text: str, limit: int = _LIMIT) -> str:
     return printable(text, limit)
 
 
-def rich(text: str, limit: int = _LIMIT) -> str:
-    """Terminal text that rich prints literally (`[bold]` is not markup)."""
-    from rich.markup import escape as _escape
+# rich reads `[tag]` (RE_TAGS in rich.markup) as markup, halving the backslashes before it, and
+# turns `\\[` into `[` in plain text; its own `escape` misses the second case.
+_RICH_BRACKET = re.compile(r"(\\*)(\[(?:[a-z#/@][^[]*?])?)")
 
-    return _escape(terminal(text, limit))
+
+def _rich_bracket(match: re.Match[str]) -> str:
+    backslashes, bracket = match.groups()
+    if len(bracket) > 1:  # a tag: double the backslashes, then escape the tag
+        return backslashes * 2 + "\\" + bracket
+    return backslashes + "\\["  # a lone bracket: rich drops one backslash before it
+
+
+def rich(text: str, limit: int = _LIMIT) -> str:
+    """Terminal text that rich prints literally (`[bold]` is not markup, `\\[` keeps its `\\`)."""
+    safe = _RICH_BRACKET.sub(_rich_bracket, terminal(text, limit))
+    return safe + "\\" if safe.endswith("\\") and not safe.endswith("\\\\") else safe
 
 
 def html(text: str, limit: int = 500) -> str:

@@ -6,6 +6,7 @@ from depshield import __version__
 from depshield.model import Alert, PackageResult
 from depshield.reports import escape
 from depshield.reports.base import Report
+from depshield.reports.markdown_table import VERDICT_TEXT, fit, header, row
 from depshield.reports.views import (
     SCORE_NAMES,
     SEVERITIES,
@@ -31,7 +32,6 @@ LIMIT = 60_000
 MAX_ALERTS = 40  # per package; the rest are counted, the full list is in the JSON/SARIF report
 MAX_PATHS = 5
 MAX_EVIDENCE = 200
-VERDICT_TEXT = {"block": "**BLOCK**", "warn": "**WARN**", "pass": "pass"}
 
 
 def render(report: Report, *, color: bool = False, limit: int = LIMIT) -> str:
@@ -44,16 +44,8 @@ def render(report: Report, *, color: bool = False, limit: int = LIMIT) -> str:
     noted = [r for r in ordered if r not in risky and is_risky(report, r)]
     clean = len(report.packages) - len(risky) - len(noted)
     tail = _passing(report, noted, limit // 5) + _tail(report, clean)
-    rows: list[str] = []
-    details: list[str] = []
     used = len(head) + len(tail) + len(_table_header()) + 200  # 200: the "not shown" line
-    for result in risky:
-        row, block = _row(result), _details(report, result)
-        if used + len(row) + len(block) > limit:
-            break
-        rows.append(row)
-        details.append(block)
-        used += len(row) + len(block)
+    rows, details = fit(risky, _row, lambda r: _details(report, r), used, limit)
     parts = [head]
     if rows:
         parts.append(_table_header() + "".join(rows))
@@ -96,18 +88,17 @@ def _heading(report: Report, summary: Summary) -> str:
 
 
 def _table_header() -> str:
-    names = " | ".join(title for _, title in SCORE_NAMES)
-    columns = "|---|---|---|" + "---:|" * (len(SCORE_NAMES) + 1)
-    return f"| Package | Version | Verdict | {names} | Overall |\n{columns}\n"
+    names = [title for _, title in SCORE_NAMES]
+    return header(["Package", "Version", "Verdict", *names, "Overall"], numeric=len(names) + 1)
 
 
 def _row(result: PackageResult) -> str:
     ref = result.ref
-    scores = " | ".join(score_text(getattr(result.scores, key)) for key, _ in SCORE_NAMES)
+    scores = [score_text(getattr(result.scores, key)) for key, _ in SCORE_NAMES]
     version = _cell_code(ref.version) if ref.version else ""
     verdict = VERDICT_TEXT[result.verdict] + (" (skipped)" if result.skipped else "")
     name = f"{_cell_code(ref.name)} ({ref.ecosystem})"
-    return f"| {name} | {version} | {verdict} | {scores} | {result.scores.overall} |\n"
+    return row([name, version, verdict, *scores, str(result.scores.overall)])
 
 
 def _details(report: Report, result: PackageResult) -> str:
@@ -160,7 +151,7 @@ def _alert(alert: Alert, count: int = 1) -> list[str]:
         lines.append(f"  Evidence: {_code(printable(alert.evidence, MAX_EVIDENCE))}")
     found = advisory(alert)
     if found is not None:
-        lines.append(f"  Advisory: {_advisory(found)}")
+        lines.append(f"  Advisory: {advisory_text(found)}")
         return lines
     advice = suggestion(alert.type)
     if advice:
@@ -168,7 +159,7 @@ def _alert(alert: Alert, count: int = 1) -> list[str]:
     return lines
 
 
-def _advisory(found: Advisory) -> str:
+def advisory_text(found: Advisory) -> str:
     """`[GHSA-x](url)` (aliases `CVE-y`): upgrade to 2.20.0; the link only for a plain URL."""
     ident = f"[{_text(found.id)}]({found.url})" if found.url else _code(found.id)
     aliases = f" ({', '.join(_code(a) for a in found.aliases)})" if found.aliases else ""

@@ -1,14 +1,13 @@
 """Getting each locked package's artifact: from the store when the lockfile's hash is known
 there (no network), else from the registry; then checking it against the lockfile's hash.
 
-PyPI: the file analysed is the one the installer would take (`artifact="install"`): among the
-files the lock names, the wheel for this machine, else the sdist (ecosystems/pypi/choice.py)."""
+Where a release has several files (`release_files`, PyPI), the file analysed is the one the
+installer would take (`artifact="install"`): among the files the lock names, the wheel for this
+machine, else the sdist (the plug-in's `locked_file`, ecosystems/pypi/choice.py)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,10 @@ from typing import Any
 import httpx
 
 from depshield.artifacts.store import ArtifactStore
+from depshield.ecosystems.plugins import plugin
 from depshield.errors import DepshieldError, IntegrityError
 from depshield.lockfiles.base import LockedFile, LockedPackage
+from depshield.lockfiles.hashes import as_b64, as_hex, sha256_digests, split_hash
 from depshield.model import PackageRef
 
 
@@ -31,8 +32,8 @@ class Located:
 
 
 def ref_alias(ref: PackageRef, artifact: str | None = None) -> str:
-    """The store alias remembering which file a registry name@version resolved to (PyPI: for
-    one artifact choice, since a release has several files)."""
+    """The store alias remembering which file a registry name@version resolved to (for one
+    artifact choice where a release has several files)."""
     alias = f"ref:{ref.ecosystem}:{ref.name}@{ref.version}"
     return f"{alias}#{artifact}" if artifact else alias
 
@@ -42,18 +43,19 @@ def from_store(
 ) -> Located | None:
     """The artifact without any network: by a lockfile hash, or by an earlier scan's alias.
 
-    PyPI: only the file `artifact` chooses counts, never whichever release file happens to be
-    stored, so a warm scan analyses the same file as the cold one."""
-    if pkg.ecosystem == "pypi":
-        return _pypi_from_store(pkg, store, artifact)
+    Where a release has several files, only the file `artifact` chooses counts, never whichever
+    release file happens to be stored, so a warm scan analyses the same file as the cold one."""
+    eco = plugin(pkg.ecosystem)
+    if eco.release_files:
+        return _chosen_from_store(pkg, store, artifact, eco.locked_file(pkg, artifact))
     for recorded in pkg.hashes:
-        algorithm, digest = _split_hash(recorded)
+        algorithm, digest = split_hash(recorded)
         if algorithm == "sha256":
             path = store.get(digest)
             if path is not None:
                 return Located(pkg.ref, path, "sha256-" + digest, {})
         elif algorithm in ("sha512", "sha1"):
-            found = store.get_alias(f"{algorithm}-{_b64(digest)}")
+            found = store.get_alias(f"{algorithm}-{as_b64(digest)}")
             if found:
                 return Located(pkg.ref, store.path_for(found), found, {})
     found = store.get_alias(ref_alias(pkg.ref))
@@ -62,39 +64,9 @@ def from_store(
     return None
 
 
-def locked_choice(pkg: LockedPackage, artifact: str = "install") -> LockedFile | None:
-    """The file of those the lock names that `artifact` picks ("install", else the sdist
-    first), or None when the lock names none (then the index's listing decides)."""
-    from depshield.ecosystems.pypi.choice import SDIST, install_rank
-
-    def key(item: LockedFile) -> tuple[bool, tuple[int, int, str]]:
-        rank = install_rank(item.name)
-        return (artifact != "install" and rank[0] != SDIST, rank)
-
-    return min(pkg.files, key=key, default=None)
-
-
-def sha256_digests(pkg: LockedPackage, files: Sequence[LockedFile] = ()) -> list[str]:
-    """The lower-case sha256 hex digests the lock records (of `files`, else of the package)."""
-    recorded = [h for f in files for h in f.hashes] if files else pkg.hashes
-    found = []
-    for item in recorded:
-        algorithm, digest = _split_hash(item)
-        if algorithm == "sha256":
-            found.append(_hex(digest))
-    return found
-
-
-def _lock_digests(pkg: LockedPackage) -> dict[str, str]:
-    """sha256 hex -> the file name the lock gives it ("" when it names no files)."""
-    found = {digest: "" for digest in sha256_digests(pkg)}
-    for item in pkg.files:
-        found.update({digest: item.name for digest in sha256_digests(pkg, [item])})
-    return found
-
-
-def _pypi_from_store(pkg: LockedPackage, store: ArtifactStore, artifact: str) -> Located | None:
-    chosen = locked_choice(pkg, artifact)
+def _chosen_from_store(
+    pkg: LockedPackage, store: ArtifactStore, artifact: str, chosen: LockedFile | None
+) -> Located | None:
     digests = sha256_digests(pkg, [chosen]) if chosen is not None else []
     if chosen is not None and digests:
         path = store.get(digests[0])
@@ -110,36 +82,18 @@ def from_registry(
     artifact: str = "default",
     client: httpx.Client | None = None,
 ) -> Located:
-    """Download through the ecosystem plug-in, check the lockfile's hash, remember the alias.
-
-    npm entries with an integrity go straight to the tarball (no packument to download, as
-    `npm ci` does); the packument path is the fallback for registries with another layout."""
-    from depshield.ecosystems.registry import plugin
-    from depshield.errors import NotFoundError
-
-    sri = next((h for h in pkg.hashes if h.startswith(("sha512-", "sha1-"))), None)
-    fetched = None
-    if pkg.ecosystem == "npm" and sri is not None:
-        from depshield.ecosystems.npm.registry import fetch_locked
-
-        try:
-            fetched = fetch_locked(pkg.ref, sri, client=client, store=store)
-        except NotFoundError:
-            fetched = None
-    if pkg.ecosystem == "pypi":
-        from depshield.ecosystems.pypi.index import fetch
-
-        # Only the files the lock names are candidates: what a hash-checking install accepts.
-        only = _lock_digests(pkg)
-        fetched = fetch(pkg.ref, artifact=artifact, client=client, store=store, only=only)[0]
-    elif fetched is None:
-        fetched = plugin(pkg.ecosystem).fetch(pkg.ref, artifact=artifact)[0]
+    """Download through the ecosystem plug-in (the way its package manager uses what the lock
+    records, else a plain fetch), check the lockfile's hash, remember the alias."""
+    eco = plugin(pkg.ecosystem)
+    fetched = eco.fetch_locked(pkg, artifact=artifact, client=client, store=store)
+    if fetched is None:
+        fetched = eco.fetch(pkg.ref, artifact=artifact)[0]
     verify_recorded(pkg, fetched.path, fetched.digest)
-    pypi = pkg.ecosystem == "pypi"
-    store.put_alias(ref_alias(pkg.ref, artifact if pypi else None), fetched.digest)
-    # PyPI names the file (a release has several); npm results keep the store's name, which is
-    # also all a warm rescan knows.
-    name = fetched.filename if pypi else None
+    several = eco.release_files
+    store.put_alias(ref_alias(pkg.ref, artifact if several else None), fetched.digest)
+    # Where a release has several files the result names the one analysed; otherwise results
+    # keep the store's name, which is also all a warm rescan knows.
+    name = fetched.filename if several else None
     return Located(fetched.ref, fetched.path, fetched.digest, dict(fetched.metadata), name)
 
 
@@ -154,9 +108,9 @@ def verify_recorded(pkg: LockedPackage, path: Path, digest: str | None = None) -
         return
     wanted: dict[str, set[str]] = {}
     for recorded in pkg.hashes:
-        algorithm, digest = _split_hash(recorded)
+        algorithm, digest = split_hash(recorded)
         if algorithm in hashlib.algorithms_guaranteed:
-            wanted.setdefault(algorithm, set()).add(_hex(digest))
+            wanted.setdefault(algorithm, set()).add(as_hex(digest))
     if not wanted:
         return
     hashers = {a: hashlib.new(a) for a in wanted}
@@ -166,39 +120,13 @@ def verify_recorded(pkg: LockedPackage, path: Path, digest: str | None = None) -
                 h.update(chunk)
     if any(h.hexdigest() in wanted[a] for a, h in hashers.items()):
         return
-    if pkg.ecosystem == "pypi" and not sha256_digests(pkg):
+    if plugin(pkg.ecosystem).release_files and not sha256_digests(pkg):
         return  # only other algorithms' digests, of files other than the one chosen
     raise IntegrityError(
         f"{pkg.name}@{pkg.version}: the downloaded artifact does not match the lockfile's hash",
         tip="the registry served different bytes than when the lockfile was written; "
         "do not install until you know why",
     )
-
-
-def _split_hash(recorded: str) -> tuple[str, str]:
-    """'sha512-<b64>' (SRI) or 'sha256:<hex>' (pip) -> (algorithm, digest as recorded)."""
-    if ":" in recorded and recorded.split(":", 1)[0].isalnum():
-        algorithm, _, digest = recorded.partition(":")
-        return algorithm.lower(), digest
-    algorithm, _, digest = recorded.partition("-")
-    return algorithm.lower(), digest
-
-
-def _hex(digest: str) -> str:
-    """Hex from either hex or base64 text."""
-    if all(c in "0123456789abcdefABCDEF" for c in digest):
-        return digest.lower()
-    try:
-        return base64.b64decode(digest).hex()
-    except ValueError:
-        return digest
-
-
-def _b64(digest: str) -> str:
-    """Base64 (the SRI form the store's aliases use) from either hex or base64 text."""
-    if all(c in "0123456789abcdefABCDEF" for c in digest) and len(digest) in (40, 64, 128):
-        return base64.b64encode(bytes.fromhex(digest)).decode()
-    return digest
 
 
 class FetchFailed(DepshieldError):

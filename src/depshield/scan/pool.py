@@ -134,7 +134,8 @@ class AnalysisPool:
                 self.options.progress("analyse", self.done, max(self.total, self.expected))
 
     def _judge(self, item: Located, examined: Examined) -> PackageResult:
-        from depshield.analysis import judge_examined
+        from depshield.ecosystems.plugins import plugins
+        from depshield.judging import judge_examined
 
         result = judge_examined(
             examined,
@@ -145,7 +146,7 @@ class AnalysisPool:
             metadata=item.metadata,
             # A stored artifact (a warm scan) has no registry document but came from one; a
             # local folder (digest "") did not.
-            from_registry=bool(item.digest) and item.ref.ecosystem in ("npm", "pypi"),
+            from_registry=bool(item.digest) and item.ref.ecosystem in plugins(),
         )
         # The store names files by digest; the report names the file the registry published.
         return replace(result, artifact=item.artifact) if item.artifact else result

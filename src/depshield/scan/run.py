@@ -64,7 +64,7 @@ def read_project(
     root: Path, refused: list[str] | None = None
 ) -> tuple[list[Lockfile], list[InputError]]:
     """`parse_project` with each unreadable file as an InputError (file, message, tip)."""
-    from depshield.lockfiles.registry import parsers
+    from depshield.lockfiles.parsers import parsers
     from depshield.scan.discover import find_files
 
     lockfiles: list[Lockfile] = []
@@ -138,12 +138,12 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
 
 
 def _prefetch_advisories(unique: dict[str, LockedPackage]) -> list[str]:
-    """npm's bulk advisory endpoint is asked once per registry for the whole tree, so judging
-    each package reads the cache instead of posting once per package."""
-    from depshield.vulns.registry import prefetch_npm
+    """Registries that answer for many packages at once (npm's bulk advisory endpoint) are
+    asked once for the whole tree, so judging each package reads the cache instead."""
+    from depshield.vulns.registry import prefetch_advisories
 
-    refs = [p.ref for p in unique.values() if p.ecosystem == "npm" and p.source == "registry"]
-    return prefetch_npm(refs) if refs else []
+    refs = [p.ref for p in unique.values() if p.source == "registry"]
+    return prefetch_advisories(refs) if refs else []
 
 
 def _once(report: Report, extra: Sequence[str]) -> Report:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from depshield.errors import DepshieldError, NotFoundError, RegistryError
 from depshield.lockfiles.base import LockedPackage
-from depshield.scan.fetch import Located, from_registry, from_store, locked_choice
+from depshield.scan.fetch import Located, from_registry, from_store
 from depshield.scan.pool import AnalysisPool
 
 __all__ = [
@@ -118,7 +118,9 @@ class Downloads:
 
 
 def _expected_size(pkg: LockedPackage, artifact: str) -> int:
-    chosen = locked_choice(pkg, artifact) if pkg.ecosystem == "pypi" else None
+    from depshield.ecosystems.plugins import plugin
+
+    chosen = plugin(pkg.ecosystem).locked_file(pkg, artifact)
     return (chosen.size or 0) if chosen is not None else 0
 
 

@@ -126,7 +126,7 @@ def npm_advisories(ref: PackageRef) -> RegistryAdvisories:
     if cached is None:
         if offline_requested():
             return RegistryAdvisories(served=False)
-        notes = prefetch_npm([ref])
+        notes = prefetch_advisories([ref])
         if config.url in _unserved:
             return RegistryAdvisories(served=False, notes=tuple(notes))
         cached = _cached(config.url, ref)
@@ -137,9 +137,10 @@ def npm_advisories(ref: PackageRef) -> RegistryAdvisories:
     return RegistryAdvisories(served=True, vulnerabilities=tuple(v for v in found if v))
 
 
-def prefetch_npm(refs: Iterable[PackageRef]) -> list[str]:
+def prefetch_advisories(refs: Iterable[PackageRef]) -> list[str]:
     """Ask each registry once for many packages (`npm audit`'s bulk body: name -> versions) and
-    cache the answer per name@version; what could not be asked comes back as notes."""
+    cache the answer per name@version (refs of registries without a bulk endpoint are left
+    out); what could not be asked comes back as notes."""
     from depshield.ecosystems.npm.config import registry_for
 
     todo: dict[str, dict[str, set[str]]] = {}

@@ -136,7 +136,7 @@ def fetch(
 
 def _history(packument: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Per version, only what the history signals read (publisher, maintainers, deprecation)."""
-    from depshield.intel.history import npm_entry
+    from depshield.ecosystems.npm.history import npm_entry
 
     versions = packument.get("versions") or {}
     return [npm_entry(v, doc) for v, doc in versions.items() if isinstance(doc, dict)]

@@ -208,7 +208,7 @@ def _history(
 
 
 def _entries(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
-    from depshield.intel.history import pypi_entry
+    from depshield.ecosystems.pypi.history import pypi_entry
 
     releases = doc.get("releases")
     if not isinstance(releases, dict):

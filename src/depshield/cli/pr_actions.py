@@ -12,6 +12,7 @@ from typing import Any
 
 from depshield.errors import UsageError
 from depshield.pr.analyse import AnalyseOptions
+from depshield.pr.project import PrOutcome
 from depshield.pr.report import PrReport
 
 DEFAULT_SARIF = "depshield.sarif"
@@ -36,11 +37,13 @@ def pull_request_event(path: str | None) -> dict[str, Any]:
     return {"pull_request": pull, "repository": event.get("repository") or {}}
 
 
-def run_in_actions(args: argparse.Namespace, options: AnalyseOptions) -> int:
+def run_in_actions(args: argparse.Namespace, options: AnalyseOptions) -> PrOutcome:
+    """Compare the pull request's base and head, publish the summary, output and comment; the
+    outcome (with SARIF asked for) goes on to `cli.pr.finish` like any other run."""
     from dataclasses import replace
 
-    from depshield.cli.pr import compare_refs, finish
-    from depshield.pr.markdown import render
+    from depshield.pr.project import compare_refs
+    from depshield.reports.pr_markdown import render
 
     env = os.environ
     event = pull_request_event(env.get("GITHUB_EVENT_PATH"))
@@ -58,13 +61,13 @@ def run_in_actions(args: argparse.Namespace, options: AnalyseOptions) -> int:
         args.sarif = DEFAULT_SARIF
     if not args.no_comment:
         post_comment(env, event, report, markdown)
-    return finish(args, replace(outcome, report=report))
+    return replace(outcome, report=report)
 
 
 def post_comment(env: Any, event: dict[str, Any], report: PrReport, markdown: str) -> None:
     """One comment per pull request; a read-only token (pull requests from forks) only warns."""
     from depshield.pr.github import GitHub, GitHubError, Repo
-    from depshield.pr.markdown import MARKER
+    from depshield.reports.pr_markdown import MARKER
 
     token, api_url = env.get("GITHUB_TOKEN"), env.get("GITHUB_API_URL")
     full_name = str((event["repository"] or {}).get("full_name") or env.get("GITHUB_REPOSITORY"))
