@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -31,7 +32,7 @@ from support.registry_server import RegistryServer  # noqa: E402
 
 
 def env_for(tmp: Path, database: str, registry: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TMPDIR")}
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TMPDIR", "PYTHONPATH")}
     (tmp / "home").mkdir(parents=True, exist_ok=True)
     env.update(HOME=str(tmp / "home"), DEPSHIELD_HOME=str(tmp / "ds"),
                DEPSHIELD_DATABASE_URL=database, npm_config_registry=registry,
@@ -63,6 +64,7 @@ def throughput(pg: Postgres, workers: int, events: int, tmp: Path) -> str:
                 "SELECT extract(epoch FROM analysed) - extract(epoch FROM seen)"
                 " FROM depshield_monitor_result"
             ).fetchall()
+            FOOTPRINT[workers] = footprint(db, len(rows))
     finally:
         server.close()
     latencies = sorted(float(r[0]) for r in rows)
@@ -71,6 +73,22 @@ def throughput(pg: Postgres, workers: int, events: int, tmp: Path) -> str:
         f"| {workers} | {feed.events} events, {len(rows)} releases | {wall:.1f} s | "
         f"{len(rows) / wall:.2f} | {statistics.median(latencies):.1f} s / {p99:.1f} s |"
     )
+
+
+FOOTPRINT: dict[int, str] = {}
+TABLES = ("depshield_monitor_result", "depshield_mal_record", "depshield_analyses",
+          "procrastinate_jobs", "procrastinate_events")  # fmt: skip
+
+
+def footprint(db: Any, releases: int) -> str:
+    """Bytes on disk a release (tables with their indexes and TOAST), for the year on paper."""
+    sizes = {
+        table: int(db.execute("SELECT pg_total_relation_size(%s)", (table,)).fetchone()[0])
+        for table in TABLES
+    }
+    total = sum(sizes.values())
+    parts = ", ".join(f"{t} {n / releases / 1024:.1f} KiB" for t, n in sizes.items())
+    return f"{total / releases / 1024:.1f} KiB a release over {releases} releases ({parts})"
 
 
 def engine_overhead(pg: Postgres, jobs: int) -> str:
@@ -128,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
             *rows,
             "",
             engine,
+            "",
+            "Database footprint after the 2-worker run (`pg_total_relation_size`, tables with "
+            f"indexes and TOAST; an upper bound, a few rows still pay for whole 8 KiB pages): "
+            f"{FOOTPRINT.get(2, '-')}.",
         ]
     )
     write_section(ROOT / "docs" / "benchmarks.md", "monitor", text)

@@ -1,5 +1,6 @@
 """The SQLite cache under DEPSHIELD_HOME: registry documents with a TTL, analysis results keyed
-by artifact digest and analyzer version.
+by artifact digest and analyzer version (shared through PostgreSQL too when
+DEPSHIELD_DATABASE_URL is set: server/shared_cache.py).
 
 WAL mode and short transactions let two scans share it; a killed scan leaves at most an
 uncommitted transaction, which SQLite rolls back on the next open.
@@ -35,6 +36,7 @@ class Cache:
             path = depshield_home() / "cache.sqlite"
         self.path = path
         self._local = threading.local()
+        self._shared = _shared_analyses()
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -77,19 +79,30 @@ class Cache:
             )
             .fetchone()
         )
-        if row is None:
+        data = row[0] if row else None
+        if data is None and self._shared is not None:
+            data = self._shared.get(digest, analyzer)  # another machine's analysis
+        if data is None:
             return None
         try:
-            payload: dict[str, Any] = json.loads(row[0])
+            payload: dict[str, Any] = json.loads(data)
         except ValueError:
             return None  # a corrupt row is a cache miss, never an error
+        if row is None:
+            self._put_local(digest, analyzer, bytes(data).decode())
         return payload
 
     def put_analysis(self, digest: str, analyzer: str, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload, separators=(",", ":"))
+        self._put_local(digest, analyzer, data)
+        if self._shared is not None:
+            self._shared.put(digest, analyzer, data.encode())
+
+    def _put_local(self, digest: str, analyzer: str, data: str) -> None:
         self._db().execute(
             "INSERT OR REPLACE INTO analyses (digest, analyzer, payload, created_at) "
             "VALUES (?, ?, ?, ?)",
-            (digest, analyzer, json.dumps(payload, separators=(",", ":")), time.time()),
+            (digest, analyzer, data, time.time()),
         )
 
     def close(self) -> None:
@@ -97,3 +110,15 @@ class Cache:
         if db is not None:
             db.close()
             self._local.db = None
+        if self._shared is not None:
+            self._shared.close()
+
+
+def _shared_analyses() -> Any:
+    import os
+
+    if not os.environ.get("DEPSHIELD_DATABASE_URL", "").strip():
+        return None  # the usual case: nothing imported
+    from depshield.server.shared_cache import SharedAnalyses
+
+    return SharedAnalyses.from_env()

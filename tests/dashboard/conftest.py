@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,25 +10,17 @@ import pytest
 from filled_store import HOSTILE, HOSTILE_CODE, HOSTILE_FILE, Filled, hostile_report, scan_pull
 from pages_support import client, service_app
 from pr.npm_project import FixtureRegistry, benign_files, stealer_files
-from support.postgres import Postgres, cluster
 from support.registry_server import RegistryServer, isolate_env
 
 from depshield.dashboard.store import ResultsStore
-
-_numbers = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    yield from cluster()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'dashboard.sqlite3'}"
-    server: Postgres = request.getfixturevalue("postgres")
-    return server.create_database(f"dashboard_{next(_numbers)}")
+    url: str = request.getfixturevalue("database")  # tests/conftest.py: a fresh database
+    return url
 
 
 @pytest.fixture

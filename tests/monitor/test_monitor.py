@@ -21,7 +21,7 @@ TIMEOUT = 600  # only a hang gets near this
 
 
 def env_for(tmp: Path, database: str, registry: str) -> dict[str, str]:
-    keep = ("PATH", "LANG", "LC_ALL", "TMPDIR")
+    keep = ("PATH", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH")  # PYTHONPATH: the code under test
     env = {k: v for k, v in os.environ.items() if k in keep}
     (tmp / "home").mkdir(exist_ok=True)
     env.update(

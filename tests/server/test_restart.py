@@ -27,9 +27,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start(env: dict[str, str], port: int, stderr: Any = subprocess.PIPE) -> subprocess.Popen[bytes]:
+    """`depshield serve` once it answers; a busy service's logs want a file, not a pipe."""
     command = [sys.executable, "-m", "depshield.cli.main", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, env=env, stderr=stderr)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
@@ -19,20 +18,6 @@ def available() -> Path | None:
         if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
             return folder
     return None
-
-
-def cluster() -> Iterator[Postgres]:
-    """A session fixture's body: one cluster, stopped at the end; a clear failure without
-    the server binaries."""
-    import pytest
-
-    if available() is None:
-        pytest.fail("PostgreSQL's server binaries are missing: apt-get install postgresql")
-    server = Postgres()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 class Postgres:

@@ -36,9 +36,10 @@ def add_parser(sub: Any) -> None:
 def add_worker_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "worker",
-        help="take monitor jobs from the shared PostgreSQL queue and analyse them",
+        help="take monitor and webhook jobs from the shared PostgreSQL queue and run them",
         description="A procrastinate worker: run as many as you like, on as many machines. "
-        "Needs DEPSHIELD_DATABASE_URL.",
+        "Needs DEPSHIELD_DATABASE_URL; webhook jobs (from `depshield serve` on PostgreSQL) also "
+        "need the GitHub App settings `depshield serve` has (docs/deploy.md).",
     )
     parser.add_argument("--concurrency", type=int, default=1, help="jobs at once")
     parser.add_argument("--once", action="store_true", help="stop when the queue is empty")
@@ -51,12 +52,17 @@ def add_worker_parser(sub: Any) -> None:
     _shared(parser)
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def missing_monitor_modules() -> list[str]:
+    """The `depshield[monitor]` extra's modules that are not installed."""
     import importlib.util
 
+    return [m for m in ("procrastinate", "psycopg") if importlib.util.find_spec(m) is None]
+
+
+def _settings(args: argparse.Namespace) -> Any:
     from depshield.errors import UsageError
 
-    missing = [m for m in ("procrastinate", "psycopg") if importlib.util.find_spec(m) is None]
+    missing = missing_monitor_modules()
     if missing:
         raise UsageError(
             f"'depshield {args.command}' needs {', '.join(missing)}, which are not installed",
@@ -98,9 +104,12 @@ def run(args: argparse.Namespace) -> int:
 
 def run_worker(args: argparse.Namespace) -> int:
     from depshield.monitor.follow import work
+    from depshield.server.logs import setup
 
+    settings = _settings(args)
+    setup()  # webhook jobs log as `depshield serve` does: one JSON object a line on stderr
     work(
-        _settings(args),
+        settings,
         concurrency=args.concurrency,
         once=args.once,
         stalled_after=args.stalled_after,

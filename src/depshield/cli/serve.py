@@ -56,6 +56,15 @@ def run(args: argparse.Namespace) -> int:
     from depshield.server.logs import setup
 
     config = from_env()
+    if config.database_url:
+        from depshield.cli.monitor import missing_monitor_modules
+
+        absent = missing_monitor_modules()
+        if absent:
+            raise UsageError(
+                f"DEPSHIELD_DATABASE_URL needs {', '.join(absent)}, which are not installed",
+                tip="install depshield[monitor] (pip install 'depshield[monitor]')",
+            )
     setup()
     app = create_app(config)
     # Everything imported so far lives as long as the process: keep the collector off it, so a

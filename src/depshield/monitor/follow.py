@@ -25,23 +25,12 @@ class Options:
 
 
 def prepare(settings: Settings) -> Store:
-    """Both schemas, applied once whoever starts first (an advisory lock serialises them)."""
-    import psycopg
+    """Both schemas, applied once whoever starts first (advisory locks serialise them)."""
+    from depshield.monitor.tasks import apply_engine_schema
 
     store = Store(settings.database)
     store.migrate()
-    with psycopg.connect(settings.database, autocommit=True) as db:
-        db.execute("SELECT pg_advisory_lock(7212027)")
-        try:
-            exists = db.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
-            if not exists or exists[0] is None:
-                from depshield.monitor.tasks import make_app
-
-                app = make_app(settings.database)
-                with app.open():
-                    app.schema_manager.apply_schema()
-        finally:
-            db.execute("SELECT pg_advisory_unlock(7212027)")
+    apply_engine_schema(settings.database)
     return store
 
 
@@ -85,28 +74,53 @@ def follow(settings: Settings, feeds: dict[str, Pages], options: Options) -> int
 
 
 def work(settings: Settings, *, concurrency: int, once: bool, stalled_after: float = 30.0) -> None:
-    """A worker: takes jobs until stopped (or, with `once`, until the queue is empty). Jobs a
-    killed worker held (no heartbeat for `stalled_after` seconds) are put back first."""
+    """A worker: takes monitor and webhook jobs until stopped (or, with `once`, until the queues
+    are empty). Jobs a killed worker held (no heartbeat for `stalled_after` seconds) are put back
+    at start and then every `stalled_after` seconds, so a live worker takes them over."""
     import asyncio
 
-    from depshield.monitor.tasks import QUEUE, make_app
+    from depshield.monitor.tasks import make_app
+    from depshield.server.store import PostgresStore
 
     prepare(settings)
+    PostgresStore(settings.database).close()  # the service's tables, migrated
     app = make_app(settings.database)
-    asyncio.run(_requeue_stalled(app, QUEUE, stalled_after))
-    with app.open():
-        app.run_worker(
-            queues=[QUEUE],
-            concurrency=concurrency,
-            wait=not once,
-            install_signal_handlers=True,
-            update_heartbeat_interval=max(0.5, stalled_after / 3),
-            stalled_worker_timeout=stalled_after,
-        )
+    asyncio.run(_run(app, concurrency, once, stalled_after))
 
 
-async def _requeue_stalled(app: Any, queue: str, stalled_after: float) -> None:
+async def _run(app: Any, concurrency: int, once: bool, stalled_after: float) -> None:
+    import asyncio
+
+    from depshield.monitor.tasks import QUEUE
+    from depshield.server.store import WEBHOOK_QUEUE
+
+    queues = [QUEUE, WEBHOOK_QUEUE]
     async with app.open_async():
+        await _requeue_stalled(app, queues, stalled_after)
+        sweeper = asyncio.create_task(_sweep(app, queues, stalled_after))
+        try:
+            await app.run_worker_async(
+                queues=queues,
+                concurrency=concurrency,
+                wait=not once,
+                install_signal_handlers=True,
+                update_heartbeat_interval=max(0.5, stalled_after / 3),
+                stalled_worker_timeout=stalled_after,
+            )
+        finally:
+            sweeper.cancel()
+
+
+async def _sweep(app: Any, queues: list[str], stalled_after: float) -> None:
+    import asyncio
+
+    while True:
+        await asyncio.sleep(stalled_after)
+        await _requeue_stalled(app, queues, stalled_after)
+
+
+async def _requeue_stalled(app: Any, queues: list[str], stalled_after: float) -> None:
+    for queue in queues:
         stalled = await app.job_manager.get_stalled_jobs(
             queue=queue, seconds_since_heartbeat=stalled_after
         )

@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from depshield.server.config import ServerConfig
 from depshield.server.logs import Timer, log
+from depshield.server.store import StoreError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from depshield.dashboard.config import DashboardConfig
-    from depshield.server.queue import Queue
+    from depshield.server.store import Store
     from depshield.server.worker import Workers
 
 # Events a job is queued for; anything else is answered and dropped.
@@ -59,22 +61,27 @@ def create_app(
     from depshield.dashboard.store import ResultsStore
     from depshield.server.jobs import Handler
     from depshield.server.queue import Queue
+    from depshield.server.store import open_store
     from depshield.server.worker import Workers
 
-    queue = Queue(config.database)
+    queue = open_store(config)
     dashboard = dashboard or from_env(config.database)
     results = ResultsStore(dashboard.database_url)
-    workers = Workers(config, queue, Handler(config, queue, results=results))
+    # On SQLite the service runs its jobs in threads; on PostgreSQL `depshield worker` does
+    # (server/tasks.py records into the same results store).
+    handler = Handler(config, queue, results=results)
+    workers = Workers(config, queue, handler) if isinstance(queue, Queue) else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if start_workers:
+        if start_workers and workers is not None:
             workers.start()
-        log().info("service started", extra={"workers": config.workers})
+        log().info("service started", extra={"workers": config.workers if workers else 0})
         try:
             yield
         finally:
-            workers.stop()
+            if workers is not None:
+                workers.stop()
             results.close()
 
     async def webhook(request: Request) -> Response:
@@ -96,7 +103,7 @@ def create_app(
 
 
 async def receive(
-    request: Request, config: ServerConfig, queue: Queue, workers: Workers
+    request: Request, config: ServerConfig, queue: Store, workers: Workers | None
 ) -> Response:
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
@@ -120,11 +127,16 @@ async def receive(
         installation = (payload.get("installation") or {}).get("id")
     except (ValueError, AttributeError):
         return _answer(400, "the body is not a JSON object", timer)
-    new = await run_in_threadpool(
-        queue.enqueue, delivery, event, installation if isinstance(installation, int) else None,
-        body,
-    )  # fmt: skip
-    if new:
+    try:
+        new = await run_in_threadpool(
+            queue.enqueue, delivery, event, installation if isinstance(installation, int) else None,
+            body,
+        )  # fmt: skip
+    except (StoreError, sqlite3.Error) as exc:
+        # Not stored, so not acknowledged: GitHub shows the failure and it can be redelivered.
+        log().error("delivery not stored", extra={"delivery": delivery, "error": str(exc)})
+        return _answer(503, "the delivery could not be stored", timer, delivery=delivery)
+    if new and workers is not None:
         workers.wake.set()
     response = JSONResponse(
         {"delivery": delivery, "queued": new, "duplicate": not new}, status_code=202
@@ -143,7 +155,7 @@ def _answer(status: int, message: str, timer: Timer, **fields: Any) -> Response:
     return JSONResponse({"message": message, **fields}, status_code=status)
 
 
-async def health(queue: Queue) -> Response:
+async def health(queue: Store) -> Response:
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
 

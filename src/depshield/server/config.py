@@ -15,6 +15,7 @@ REQUIRED = (
     "DEPSHIELD_WEBHOOK_SECRET",
     "DEPSHIELD_GITHUB_API_URL",
 )
+DATABASE_URL_ENV = "DEPSHIELD_DATABASE_URL"
 MAX_PAYLOAD = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 
 
@@ -24,7 +25,8 @@ class ServerConfig:
     private_key: str  # PEM text
     webhook_secret: bytes
     api_url: str  # the REST API base of the GitHub instance (Enterprise or not)
-    database: Path
+    database: Path  # the embedded SQLite database (DEPSHIELD_SERVER_DB)
+    database_url: str | None = None  # PostgreSQL instead (DEPSHIELD_DATABASE_URL): server/store.py
     workers: int = 2  # concurrent jobs
     max_payload: int = MAX_PAYLOAD
     installation_rate: int = 60  # jobs started per installation per minute, at most
@@ -56,11 +58,24 @@ def from_env(env: Mapping[str, str] | None = None) -> ServerConfig:
         webhook_secret=env["DEPSHIELD_WEBHOOK_SECRET"].encode(),
         api_url=api_url,
         database=Path(env.get("DEPSHIELD_SERVER_DB") or _default_db()),
+        database_url=_database_url(env),
         workers=_int(env, "DEPSHIELD_WORKERS", 2),
         max_payload=_int(env, "DEPSHIELD_MAX_PAYLOAD", MAX_PAYLOAD),
         installation_rate=_int(env, "DEPSHIELD_INSTALLATION_RATE", 60),
         offline=env.get("DEPSHIELD_OFFLINE", "") not in ("", "0"),
     )
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = env.get(DATABASE_URL_ENV, "").strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"{DATABASE_URL_ENV} is not a postgresql:// URL",
+            tip="unset it for the embedded SQLite database (DEPSHIELD_SERVER_DB); docs/deploy.md",
+        )
+    return url
 
 
 def _default_db() -> Path:

@@ -4,7 +4,6 @@ one comment and the check run, and honour comment commands from users with write
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,8 @@ from depshield.server import commands
 from depshield.server.auth import Tokens
 from depshield.server.config import ServerConfig
 from depshield.server.logs import Timer, log
-from depshield.server.queue import IGNORE_ALL, Job, Queue
+from depshield.server.queue import IGNORE_ALL, Job
+from depshield.server.store import Store
 
 if TYPE_CHECKING:
     from depshield.dashboard.store import ResultsStore
@@ -34,15 +34,13 @@ class Handler:
     def __init__(
         self,
         config: ServerConfig,
-        queue: Queue,
+        queue: Store,
         client: httpx.Client | None = None,
         results: ResultsStore | None = None,
     ) -> None:
         self.config, self.queue, self.client = config, queue, client
         self.results = results  # what the dashboard shows; None records nothing
         self.tokens = Tokens(config.api_url, config.app_id, config.private_key, client)
-        self._locks: dict[tuple[str, int], threading.Lock] = {}
-        self._guard = threading.Lock()
 
     def handle(self, job: Job) -> str:
         """Run one job; returns a short note for the log. Raises to ask for a retry."""
@@ -121,7 +119,7 @@ class Handler:
         """One pull request at a time: the comment is found or made once, never twice; a
         delivery older than the one the comment already shows (two workers, two pushes) is
         not allowed to put the older head back."""
-        with self._lock_for(repo.full_name, number):
+        with self.queue.pull_lock(repo.full_name, number):
             if self.queue.applied(repo.full_name, number) > received:
                 return f"{repo.full_name}#{number}: superseded by a later delivery"
             timer = Timer()
@@ -201,10 +199,6 @@ class Handler:
             write(*args)
         except Exception as exc:  # noqa: BLE001 - any database failure: log it, go on
             log().warning("result not recorded", extra={"error": f"{type(exc).__name__}: {exc}"})
-
-    def _lock_for(self, repo: str, number: int) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault((repo, number), threading.Lock())
 
 
 def _covers(spec: str, ref: Any) -> bool:

@@ -79,6 +79,8 @@ class Queue:
         self._pending: list[_Pending] = []
         self._pending_cond = threading.Condition()
         self._writer: threading.Thread | None = None
+        self._pull_locks: dict[tuple[str, int], threading.Lock] = {}
+        self._guard = threading.Lock()
         with self._db() as db:
             db.executescript(SCHEMA)
 
@@ -274,6 +276,11 @@ class Queue:
             "INSERT OR REPLACE INTO installations (id, account, state, at) VALUES (?, ?, ?, ?)",
             (installation, account, state, time.time()),
         )
+
+    def pull_lock(self, repo: str, pr: int) -> threading.Lock:
+        """One worker thread at a time on a pull request (the workers share this process)."""
+        with self._guard:
+            return self._pull_locks.setdefault((repo, pr), threading.Lock())
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
