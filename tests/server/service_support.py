@@ -3,11 +3,13 @@ queue, and committing lockfiles to the test's git repository."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,26 @@ def service_env(github: Any, app_key: tuple[Path, str], db: Path) -> dict[str, s
         "DEPSHIELD_GITHUB_API_URL": github.url,
         "DEPSHIELD_SERVER_DB": str(db),
     }
+
+
+@contextlib.contextmanager
+def running_service(
+    github: Any, app_key: tuple[Path, str], db: Path, monkeypatch: Any,
+    address: tuple[str, int] = ("testclient", 50000),
+) -> Iterator[Any]:  # fmt: skip
+    """The app configured from the environment, workers started, behind a TestClient from
+    `address`; the client's `queue` is the app's."""
+    from starlette.testclient import TestClient
+
+    from depshield.server.app import create_app
+    from depshield.server.config import from_env
+
+    for name, value in service_env(github, app_key, db).items():
+        monkeypatch.setenv(name, value)
+    app = create_app(from_env())
+    with TestClient(app, client=address) as test_client:
+        test_client.queue = app.state.queue  # type: ignore[attr-defined]
+        yield test_client
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:

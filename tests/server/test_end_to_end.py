@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from payloads import INSTALLATION, comment, pull_request
-from service_support import REPO, commit_lock, git, headers, service_env, wait_idle
+from service_support import REPO, commit_lock, git, headers, running_service, wait_idle
 
 # Starlette's TestClient still drives httpx, which it now marks deprecated; nothing to act on.
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
@@ -21,16 +21,7 @@ def client(
     github: Any, app_key: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     project: dict[str, Any],
 ) -> Iterator[Any]:  # fmt: skip
-    from starlette.testclient import TestClient
-
-    from depshield.server.app import create_app
-    from depshield.server.config import from_env
-
-    for name, value in service_env(github, app_key, tmp_path / "server.db").items():
-        monkeypatch.setenv(name, value)
-    app = create_app(from_env())
-    with TestClient(app) as test_client:
-        test_client.queue = app.state.queue  # type: ignore[attr-defined]
+    with running_service(github, app_key, tmp_path / "server.db", monkeypatch) as test_client:
         yield test_client
 
 

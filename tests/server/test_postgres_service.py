@@ -178,6 +178,11 @@ def test_two_workers_run_a_burst_of_1000_deliveries_once_in_effect(
         assert "evil-helper" in only["body"] and "**BLOCK**" in only["body"]
     checks = github.checks_on(service.head)
     assert len(checks) == PULLS and {c["conclusion"] for c in checks} == {"failure"}
+    # What the dashboard shows, recorded by the workers in the same database (dashboard/store.py).
+    pulls = query(service.database, "SELECT count(*), min(verdict), max(verdict) FROM dash_pulls")
+    assert pulls == [(PULLS, "block", "block")]
+    blocked = query(service.database, "SELECT DISTINCT name, verdict FROM dash_changes")
+    assert blocked == [("evil-helper", "block")]
     installations = query(
         service.database, "SELECT count(*), min(state) FROM depshield_installations"
     )

@@ -11,7 +11,8 @@ from npm_project import stealer_files
 from support.registry_server import make_tgz
 
 from depshield import analysis
-from depshield.analysis import analyze_artifact, cache_key
+from depshield.analysis import cache_key
+from depshield.api import analyze_artifact
 from depshield.cache import Cache
 from depshield.server.store import PostgresStore
 

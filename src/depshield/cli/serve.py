@@ -23,7 +23,12 @@ def add_parser(sub: Any) -> None:
 
 
 # The `depshield[server]` extra: import name -> distribution, checked before anything loads.
-SERVER_MODULES = {"starlette": "starlette", "uvicorn": "uvicorn", "jwt": "PyJWT"}
+SERVER_MODULES = {
+    "starlette": "starlette",
+    "uvicorn": "uvicorn",
+    "jwt": "PyJWT",
+    "jinja2": "Jinja2",
+}
 
 
 def missing_server_modules() -> list[str]:

@@ -1,4 +1,5 @@
-"""The ASGI app: POST /webhook (verify, limit, persist, answer) and GET /healthz."""
+"""The ASGI app: POST /webhook (verify, limit, persist, answer), GET /healthz and the dashboard
+(depshield.dashboard: every other GET)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from depshield.dashboard.config import DashboardConfig
     from depshield.server.store import Store
     from depshield.server.worker import Workers
 
@@ -48,18 +50,27 @@ async def read_limited(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def create_app(config: ServerConfig, *, start_workers: bool = True) -> Starlette:
+def create_app(
+    config: ServerConfig, *, start_workers: bool = True, dashboard: DashboardConfig | None = None
+) -> Starlette:
     from starlette.applications import Starlette
     from starlette.routing import Route
 
+    from depshield.dashboard.config import from_env
+    from depshield.dashboard.pages import Dashboard
+    from depshield.dashboard.store import ResultsStore
     from depshield.server.jobs import Handler
     from depshield.server.queue import Queue
     from depshield.server.store import open_store
     from depshield.server.worker import Workers
 
     queue = open_store(config)
-    # On SQLite the service runs its jobs in threads; on PostgreSQL `depshield worker` does.
-    workers = Workers(config, queue, Handler(config, queue)) if isinstance(queue, Queue) else None
+    dashboard = dashboard or from_env(config.database)
+    results = ResultsStore(dashboard.database_url)
+    # On SQLite the service runs its jobs in threads; on PostgreSQL `depshield worker` does
+    # (server/tasks.py records into the same results store).
+    handler = Handler(config, queue, results=results)
+    workers = Workers(config, queue, handler) if isinstance(queue, Queue) else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -71,6 +82,7 @@ def create_app(config: ServerConfig, *, start_workers: bool = True) -> Starlette
         finally:
             if workers is not None:
                 workers.stop()
+            results.close()
 
     async def webhook(request: Request) -> Response:
         return await receive(request, config, queue, workers)
@@ -82,10 +94,11 @@ def create_app(config: ServerConfig, *, start_workers: bool = True) -> Starlette
         routes=[
             Route("/webhook", webhook, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *Dashboard(dashboard, results).routes(),
         ],
         lifespan=lifespan,
     )
-    app.state.queue, app.state.workers = queue, workers
+    app.state.queue, app.state.workers, app.state.results = queue, workers, results
     return app
 
 

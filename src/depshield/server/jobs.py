@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -18,6 +18,9 @@ from depshield.server.logs import Timer, log
 from depshield.server.queue import IGNORE_ALL, Job
 from depshield.server.store import Store
 
+if TYPE_CHECKING:
+    from depshield.dashboard.store import ResultsStore
+
 PR_ACTIONS = ("opened", "synchronize", "reopened")
 CONCLUSION = {"block": "failure", "warn": "neutral", "pass": "success"}
 TITLE = {
@@ -29,9 +32,14 @@ TITLE = {
 
 class Handler:
     def __init__(
-        self, config: ServerConfig, queue: Store, client: httpx.Client | None = None
+        self,
+        config: ServerConfig,
+        queue: Store,
+        client: httpx.Client | None = None,
+        results: ResultsStore | None = None,
     ) -> None:
         self.config, self.queue, self.client = config, queue, client
+        self.results = results  # what the dashboard shows; None records nothing
         self.tokens = Tokens(config.api_url, config.app_id, config.private_key, client)
 
     def handle(self, job: Job) -> str:
@@ -47,6 +55,10 @@ class Handler:
 
     def on_pull_request(self, payload: dict[str, Any], received: float = 0.0) -> str:
         action = payload.get("action")
+        if action in ("closed", "reopened") and self.results is not None:
+            state = "closed" if action == "closed" else "open"
+            self._record(self.results.set_state, _repo(payload).full_name,
+                         int(payload["pull_request"]["number"]), state)  # fmt: skip
         if action not in PR_ACTIONS:
             return f"pull_request {action}: nothing to do"
         pull = payload["pull_request"]
@@ -79,6 +91,10 @@ class Handler:
                 self.queue.add_ignore(repo.full_name, number, command.package, login)
             elif command.verb == "ignore-all":
                 self.queue.add_ignore(repo.full_name, number, IGNORE_ALL, login)
+            if command.verb != "rescan" and self.results is not None:
+                why = str(comment.get("body") or "")
+                spec = command.package or IGNORE_ALL
+                self._record(self.results.record_ignore, repo.full_name, number, spec, login, why)
         _, _, base, head = self.queue.pull(repo.full_name, number)
         if base is None or head is None:
             pull = github.pull(repo, number)
@@ -124,6 +140,9 @@ class Handler:
             )
             self.queue.save_pull(repo.full_name, number, comment_id=comment_id)
             self.queue.set_applied(repo.full_name, number, received)
+            if self.results is not None:
+                self._record(self.results.record_run, repo.full_name, number, base, head,
+                             report, body)  # fmt: skip
             github.finish_check(
                 repo, check_id, CONCLUSION[report.verdict], TITLE[report.verdict], body
             )
@@ -173,6 +192,13 @@ class Handler:
             items.append(replace(item, ignored_by=who) if who else item)
         notes = [*report.notes, *old.notes, *new.notes]
         return replace(report, items=items, notes=notes, ignores=specific, ignore_all_by=ignore_all)
+
+    def _record(self, write: Any, *args: Any) -> None:
+        """The dashboard's record is not worth a retry that would post the comment again."""
+        try:
+            write(*args)
+        except Exception as exc:  # noqa: BLE001 - any database failure: log it, go on
+            log().warning("result not recorded", extra={"error": f"{type(exc).__name__}: {exc}"})
 
 
 def _covers(spec: str, ref: Any) -> bool:

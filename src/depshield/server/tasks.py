@@ -31,8 +31,11 @@ def _handler() -> tuple[Handler, PostgresStore]:
     config = from_env()
     if not config.database_url:
         raise ConfigError("DEPSHIELD_DATABASE_URL is not set to a postgresql:// URL")
+    from depshield.dashboard.store import ResultsStore
+
     store = PostgresStore(config.database_url)
-    return Handler(config, store), store
+    # What the dashboard shows, in its own tables of the same database (dashboard/store.py).
+    return Handler(config, store, results=ResultsStore(config.database_url)), store
 
 
 @blueprint.task(

@@ -1,0 +1,1 @@
+"""The web dashboard: what the service judged (results store) and the pages that show it."""
