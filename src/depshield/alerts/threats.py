@@ -178,8 +178,8 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
         return []
     kinds = {str(f.props.get("kind", "")) for f in sources}
     sink_kinds = {str(f.props.get("kind") or "network") for f in sinks}
-    # Strings the code hid (a string array decoded statically, analyzers/js_strarray.py) that
-    # turn out to name a sensitive read and a send: hiding where data goes is the intent.
+    # Strings the code hid (a string array decoded statically, analyzers/javascript/strarray.py)
+    # that turn out to name a sensitive read and a send: hiding where data goes is the intent.
     hidden = bool(kinds & STRONG_SOURCES) and any(
         "deobfuscated" in f.props for f in (*sources, *sinks)
     )

@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from depshield.analyzers import js_text
 from depshield.analyzers.base import SIGNALS
-from depshield.analyzers.js_bindings import Bindings
-from depshield.analyzers.js_fold import Folder
-from depshield.analyzers.js_resolve import Resolver
-from depshield.analyzers.js_scope import Scopes
+from depshield.analyzers.javascript import text as js_text
+from depshield.analyzers.javascript.bindings import Bindings
+from depshield.analyzers.javascript.fold import Folder
+from depshield.analyzers.javascript.resolve import Resolver
+from depshield.analyzers.javascript.scope import Scopes
 from depshield.model import Finding
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class Collector:
 
 @dataclass(slots=True)
 class Sites:
-    """Call sites the flow rules (js_threats) look at after the calls pass."""
+    """Call sites the flow rules (javascript/threats) look at after the calls pass."""
 
     downloads: list[Node] = field(default_factory=list)
     execs: list[Node] = field(default_factory=list)

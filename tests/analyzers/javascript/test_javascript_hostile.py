@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from depshield.analyzers.javascript import JavaScriptAnalyzer
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "js"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "js"
 ANALYZER = JavaScriptAnalyzer()
 DEPTH = 10_000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from depshield.analyzers.js_resolve import package_of
+from depshield.analyzers.javascript.resolve import package_of
 from depshield.lazyre import LazyPattern
 
 NETWORK_MODULES = frozenset(

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from depshield.analyzers import budget, js_text
-from depshield.analyzers.js_obfuscation import Verdict, classify
-from depshield.analyzers.js_parse import capture, grammar_for, parse
+from depshield.analyzers import budget
+from depshield.analyzers.javascript import text as js_text
+from depshield.analyzers.javascript.obfuscation import Verdict, classify
+from depshield.analyzers.javascript.parse import capture, grammar_for, parse
 from depshield.model import FileAnalysis, Finding
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
-    from depshield.analyzers.js_strarray import Decoded
+    from depshield.analyzers.javascript.context import JsContext
+    from depshield.analyzers.javascript.strarray import Decoded
 
 EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
@@ -52,7 +53,7 @@ class JavaScriptAnalyzer:
 def _analyze(
     path: str, data: bytes, grammar: str, language: str, partial: list[JsContext], depth: int = 0
 ) -> FileAnalysis:
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     loc = js_text.lines_of_code(text)
@@ -100,7 +101,7 @@ def _analyze(
 
 
 def _decoded(source: bytes, caps: dict[str, list[Node]]) -> Decoded | None:
-    from depshield.analyzers.js_strarray import decode
+    from depshield.analyzers.javascript.strarray import decode
 
     try:
         return decode(source, caps)
@@ -128,7 +129,7 @@ def _profile_metadata(ctx: JsContext) -> None:
 def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
     """Analyse what a packer hides and report it at the `eval` that runs it: the packed
     string is the whole program (m-backdoor's install script), invisible otherwise."""
-    from depshield.analyzers.js_unpack import unpack
+    from depshield.analyzers.javascript.unpack import unpack
 
     for offset, program in unpack(ctx.full_text):
         start = len(ctx.full_text[:offset].encode("utf-8"))
@@ -154,8 +155,13 @@ def _verdict_finding(path: str, verdict: Verdict) -> Finding:
 
 
 def _run(ctx: JsContext) -> None:
-    from depshield.analyzers import js_browser, js_calls, js_env, js_exec, js_modules, js_threats
-    from depshield.analyzers.js_loadtime import mark_load_time
+    from depshield.analyzers.javascript import browser as js_browser
+    from depshield.analyzers.javascript import calls as js_calls
+    from depshield.analyzers.javascript import env as js_env
+    from depshield.analyzers.javascript import exec as js_exec
+    from depshield.analyzers.javascript import modules as js_modules
+    from depshield.analyzers.javascript import threats as js_threats
+    from depshield.analyzers.javascript.loadtime import mark_load_time
 
     _bind(ctx)
     mark_load_time(ctx)
@@ -197,7 +203,7 @@ def _members(ctx: JsContext) -> list[Node]:
 
 def _bind(ctx: JsContext) -> None:
     """Declarations first, then assignments (which bind in the declaring scope)."""
-    from depshield.analyzers.js_modules import source_of, spec_of
+    from depshield.analyzers.javascript.modules import source_of, spec_of
 
     b, caps = ctx.bindings, ctx.caps
     for fn in caps.get("fn", ()):
@@ -238,7 +244,7 @@ def _template_store(ctx: JsContext, node: Node) -> None:
     browser's profile path from the user's folder (`${home}/AppData/Roaming/discord/Local
     Storage/leveldb`), so the literal scan (whole literals only) never sees the path."""
     from depshield.analyzers.base import SIGNAL_SOURCE
-    from depshield.analyzers.js_catalog import path_source
+    from depshield.analyzers.javascript.catalog import path_source
 
     parts = [ctx.text(c) for c in node.named_children if c.type == "string_fragment"]
     if len(parts) == len(node.named_children):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from depshield.analyzers import js_text
 from depshield.analyzers.base import (
     SIGNAL_DECODE,
     SIGNAL_DOWNLOAD,
@@ -13,7 +12,8 @@ from depshield.analyzers.base import (
     SIGNAL_SOURCE,
     SIGNAL_WRITE,
 )
-from depshield.analyzers.js_catalog import (
+from depshield.analyzers.javascript import text as js_text
+from depshield.analyzers.javascript.catalog import (
     DNS_LOOKUPS,
     FS_DESTROYS,
     FS_LISTS,
@@ -28,18 +28,18 @@ from depshield.analyzers.js_catalog import (
     capability_of,
     path_source,
 )
-from depshield.analyzers.js_env import env_all_call, env_in_data
-from depshield.analyzers.js_exec import decode_how, on_exec
-from depshield.analyzers.js_modules import on_load_call
-from depshield.analyzers.js_resolve import GLOBAL, Ref
-from depshield.analyzers.js_scope import PROGRAM
-from depshield.analyzers.js_spawn import on_spawn
+from depshield.analyzers.javascript.env import env_all_call, env_in_data
+from depshield.analyzers.javascript.exec import decode_how, on_exec
+from depshield.analyzers.javascript.modules import on_load_call
+from depshield.analyzers.javascript.resolve import GLOBAL, Ref
+from depshield.analyzers.javascript.scope import PROGRAM
+from depshield.analyzers.javascript.spawn import on_spawn
 from depshield.analyzers.strings import scan_literal
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
 MAX_PATH_NODES = 120
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
 MAX_HOPS = 4
 # Callback registration on what a request or socket returns: `.then(res => ...)`,

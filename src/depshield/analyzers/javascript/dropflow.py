@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_bindings import Binding
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.bindings import Binding
+    from depshield.analyzers.javascript.context import JsContext
 
 _VERIFIED = re.compile(rb"createHash\s*\(|\bintegrity\b|\bsha(?:256|512|1)\b|checksum", re.I)
 MAX_CALLS = 2000
@@ -95,7 +95,7 @@ def _callback_hop(ctx: JsContext, param: Node, binding: Binding) -> set[Key]:
 
 def _function_of_param(param: Node, ctx: JsContext, binding: Binding) -> tuple[int, Node] | None:
     """(index of the parameter, the function it belongs to) for a parameter binding."""
-    from depshield.analyzers.js_parse import FUNCTION_TYPES
+    from depshield.analyzers.javascript.parse import FUNCTION_TYPES
 
     for call in ctx.caps.get("fn", ()):
         if call.type not in FUNCTION_TYPES or not call.start_byte <= binding.pos < call.end_byte:

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from depshield.analyzers.js_strarray import Decoder
+    from depshield.analyzers.javascript.strarray import Decoder
 
 # obfuscator.io's own base64 alphabet puts the lower-case letters first; some forks keep the
 # standard one. The decoder spells its alphabet out, so the kind is read off its text.

@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from depshield.analyzers import js_text
 from depshield.analyzers.base import SIGNAL_SPAWN
-from depshield.analyzers.js_catalog import SHELLS, SPAWN_FUNCTIONS
+from depshield.analyzers.javascript import text as js_text
+from depshield.analyzers.javascript.catalog import SHELLS, SPAWN_FUNCTIONS
 from depshield.analyzers.shell import analyze_shell
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
-    from depshield.analyzers.js_fold import Folded
-    from depshield.analyzers.js_resolve import Ref
+    from depshield.analyzers.javascript.context import JsContext
+    from depshield.analyzers.javascript.fold import Folded
+    from depshield.analyzers.javascript.resolve import Ref
 
 SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "/s", "-lc", "-ic"})
 REVERSE_SHELL = re.compile(

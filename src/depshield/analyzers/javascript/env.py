@@ -6,18 +6,18 @@ import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers.base import SIGNAL_SOURCE
-from depshield.analyzers.js_catalog import (
+from depshield.analyzers.javascript.catalog import (
     ENV_ALL_CALLS,
     SHELL_MODULES,
     SPAWN_OPTION_KEYS,
     is_secret_env,
 )
-from depshield.analyzers.js_resolve import GLOBAL, Ref
+from depshield.analyzers.javascript.resolve import GLOBAL, Ref
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
 MAX_DATA_NODES = 200
 MAX_CLIMB = 12

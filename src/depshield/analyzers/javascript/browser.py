@@ -9,7 +9,7 @@ from depshield.analyzers.base import SIGNAL_SOURCE
 from depshield.model import Finding
 
 if TYPE_CHECKING:
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
 # Magecart-style skimmers (the ua-parser-js and event-stream era of web supply-chain attacks)
 # hook the page's forms, pick the password and card fields, and send them with the cookies.

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from depshield.analyzers import js_text
-from depshield.analyzers.js_resolve import GLOBAL, Ref
+from depshield.analyzers.javascript import text as js_text
+from depshield.analyzers.javascript.resolve import GLOBAL, Ref
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_bindings import Bindings
-    from depshield.analyzers.js_resolve import Resolver
+    from depshield.analyzers.javascript.bindings import Bindings
+    from depshield.analyzers.javascript.resolve import Resolver
 
 MAX_DEPTH = 24
 MAX_OPERANDS = 4096

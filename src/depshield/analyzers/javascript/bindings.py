@@ -6,7 +6,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from depshield.analyzers.js_scope import MAX_CHAIN, PROGRAM, Scopes
+from depshield.analyzers.javascript.scope import MAX_CHAIN, PROGRAM, Scopes
 
 if TYPE_CHECKING:
     from tree_sitter import Node

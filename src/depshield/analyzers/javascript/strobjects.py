@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from depshield.analyzers.js_text import literal_value
+from depshield.analyzers.javascript.text import literal_value
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from depshield.analyzers import js_strdecode, js_strobjects
-from depshield.analyzers.js_fold import js_number
-from depshield.analyzers.js_text import literal_value
+from depshield.analyzers.javascript import strdecode as js_strdecode
+from depshield.analyzers.javascript import strobjects as js_strobjects
+from depshield.analyzers.javascript.fold import js_number
+from depshield.analyzers.javascript.text import literal_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -11,7 +11,7 @@ import pytest
 from depshield.analyzers.javascript import JavaScriptAnalyzer
 from depshield.model import FileAnalysis, Finding
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "js"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "js"
 ANALYZER = JavaScriptAnalyzer()
 
 
@@ -226,7 +226,8 @@ def test_wants() -> None:
 
 
 def test_literals_and_shell_text_go_to_the_shared_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
-    from depshield.analyzers import js_spawn, strings
+    from depshield.analyzers import strings
+    from depshield.analyzers.javascript import spawn as js_spawn
 
     literals: list[tuple[str, int, bool]] = []
     shells: list[tuple[str, int, bool]] = []

@@ -5,7 +5,7 @@ Template engines (ejs, lodash.template), schema compilers (ajv, zod), polyfills 
 body from code text they carry, with only names, lists of names or their own sub-results
 substituted. What runs is visible in the file: it is no downloaded or decoded payload, so such
 an exec does not pair up with a download or a decode elsewhere in the file. A flow straight
-from a download into it is still remote code (js_threats.remote_code).
+from a download into it is still remote code (javascript/threats.remote_code).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
 MAX_HOPS = 2
 MAX_NODES = 200

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from depshield.analyzers.js_scope import PROGRAM
+from depshield.analyzers.javascript.scope import PROGRAM
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
 MAX_CLIMB = 40
 MAX_LOOP_NODES = 4000
@@ -54,8 +54,8 @@ _WIRE_OUT = re.compile(
 
 
 def run_all(ctx: JsContext) -> None:
-    from depshield.analyzers.js_dropflow import download_written_then_run
-    from depshield.analyzers.js_remote import remote_commands
+    from depshield.analyzers.javascript.dropflow import download_written_then_run
+    from depshield.analyzers.javascript.remote import remote_commands
 
     remote_code(ctx)
     remote_commands(ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from depshield.analyzers.js_text import unescape
+from depshield.analyzers.javascript.text import unescape
 
 MAX_WORDS = 50_000  # the packer's dictionary size `c`; larger ones are not worth rebuilding
 MAX_PAYLOAD = 4 << 20

@@ -9,7 +9,7 @@ import pytest
 from depshield.analysis import analyze_artifact
 from depshield.analyzers.javascript import JavaScriptAnalyzer
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 def remote(name: str) -> set[int]:

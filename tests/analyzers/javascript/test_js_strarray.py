@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from depshield.alerts.grading import THREATS
 from depshield.analysis import analyze_artifact
 from depshield.analyzers.javascript import JavaScriptAnalyzer
-from depshield.analyzers.js_parse import capture, parse
-from depshield.analyzers.js_strarray import decode
-from depshield.analyzers.js_strdecode import parse_int
+from depshield.analyzers.javascript.parse import capture, parse
+from depshield.analyzers.javascript.strarray import decode
+from depshield.analyzers.javascript.strdecode import parse_int
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "js"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "js"
 OBFUSCATED = FIXTURES / "obfuscated"
 ANALYZER = JavaScriptAnalyzer()
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from depshield.analyzers.js_catalog import NETWORK_GLOBALS, capability_of
-from depshield.analyzers.js_resolve import GLOBAL
+from depshield.analyzers.javascript.catalog import NETWORK_GLOBALS, capability_of
+from depshield.analyzers.javascript.resolve import GLOBAL
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
 # Callbacks that run right after (or during) the call that receives them.
 SOON_METHODS = frozenset(

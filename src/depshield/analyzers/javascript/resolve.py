@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from depshield.analyzers.js_bindings import Binding, Bindings
+from depshield.analyzers.javascript.bindings import Binding, Bindings
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_fold import Folded, Folder
+    from depshield.analyzers.javascript.fold import Folded, Folder
 
 MAX_DEPTH = 12  # alias hops (const a = b; const b = require(...)) followed before giving up
 MAX_CHAIN = 64  # member/call links in one expression (a.b.c().d...)

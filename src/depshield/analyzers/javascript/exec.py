@@ -6,13 +6,13 @@ import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers.base import SIGNAL_EXEC
-from depshield.analyzers.js_codegen import generated, trivial
-from depshield.analyzers.js_resolve import GLOBAL, Ref
+from depshield.analyzers.javascript.codegen import generated, trivial
+from depshield.analyzers.javascript.resolve import GLOBAL, Ref
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
+    from depshield.analyzers.javascript.context import JsContext
 
 VM_EXEC = frozenset(
     {
@@ -69,7 +69,7 @@ def on_exec(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
     if how == "module.constructor" or not trivial(ctx, args, TRIVIAL_CODE):
         props = {"how": how}
         if generated(ctx, args, how):
-            props["code"] = "generated"  # see js_codegen: pairs with no download or decode
+            props["code"] = "generated"  # see javascript/codegen: pairs with no download or decode
         ctx.emit(SIGNAL_EXEC, node, props, key=how)
         ctx.sites.remember(ctx.sites.execs, node)
     decoded = find_decode(ctx, args)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from depshield.analyzers import js_text
 from depshield.analyzers.base import SIGNAL_EXEC, SIGNAL_PACKAGE
-from depshield.analyzers.js_catalog import NODE_BUILTINS, capability_of
-from depshield.analyzers.js_exec import decoder_function, find_decode
-from depshield.analyzers.js_resolve import GLOBAL, Ref, module_name, package_of
+from depshield.analyzers.javascript import text as js_text
+from depshield.analyzers.javascript.catalog import NODE_BUILTINS, capability_of
+from depshield.analyzers.javascript.exec import decoder_function, find_decode
+from depshield.analyzers.javascript.resolve import GLOBAL, Ref, module_name, package_of
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from depshield.analyzers.js_context import JsContext
-    from depshield.analyzers.js_fold import Folded
+    from depshield.analyzers.javascript.context import JsContext
+    from depshield.analyzers.javascript.fold import Folded
 
 # Calls in a require argument that decode a name, even when the input is not constant.
 DECODERS = frozenset(
