@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
     from depshield.analyzers.javascript.context import JsContext
+    from depshield.analyzers.javascript.spelled import Spelled
     from depshield.analyzers.javascript.strarray import Decoded
 
 EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
@@ -74,6 +75,11 @@ def _analyze(
         decoded += layer.strings
         source = layer.source
         caps = capture(grammar, parse(grammar, source))
+    spelled = _spelled(source, caps)
+    if spelled is not None:  # strings spelled from a character table
+        decoded += spelled.strings
+        source = spelled.source
+        caps = capture(grammar, parse(grammar, source))
     if decoded:
         text = source.decode("utf-8", "replace")
     total = sum(len(nodes) for nodes in caps.values())
@@ -91,6 +97,7 @@ def _analyze(
     obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
     if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
         ctx.out.add(_verdict_finding(path, verdict))
+    _hidden_programs(ctx)
     if depth < MAX_UNPACK:
         _unpacked(ctx, grammar, language, depth)
     results = ctx.out.result()
@@ -107,6 +114,18 @@ def _decoded(source: bytes, caps: dict[str, list[Node]]) -> Decoded | None:
         return decode(source, caps)
     except RecursionError:  # a hostile nesting depth: analyse the file as written
         return None
+
+
+def _spelled(source: bytes, caps: dict[str, list[Node]]) -> Spelled | None:
+    """Names written in escapes, then strings spelled from a character table."""
+    from depshield.analyzers.javascript.spelled import decode, names
+
+    literals = ((n.start_byte, n.end_byte) for k in ("string", "template") for n in caps.get(k, ()))
+    named = names(source, literals)
+    spelled = decode(named.source if named else source)
+    if named is None or spelled is None:
+        return spelled or named
+    return type(spelled)(spelled.source, spelled.strings + named.strings)
 
 
 def _profile_metadata(ctx: JsContext) -> None:
@@ -141,6 +160,14 @@ def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
         ctx.imports.update(dict.fromkeys(inner.imports))
         if inner.skipped and ctx.skipped is None:
             ctx.skipped = f"packed code at line {line}: {inner.skipped}"
+
+
+def _hidden_programs(ctx: JsContext) -> None:
+    from depshield.analyzers.javascript.hidden import hidden_programs
+
+    if ctx.sites.execs:
+        tell = next((f for f in ctx.out.findings if f.type == "obfuscatedFile"), None)
+        hidden_programs(ctx, tell)
 
 
 def _verdict_finding(path: str, verdict: Verdict) -> Finding:

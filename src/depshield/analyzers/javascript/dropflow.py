@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 _VERIFIED = re.compile(rb"createHash\s*\(|\bintegrity\b|\bsha(?:256|512|1)\b|checksum", re.I)
 MAX_CALLS = 2000
+MAX_HOPS = 3  # a command line built around the path: variable -> template -> part
+# Programs that run the file named after them (a shell, an interpreter, Windows' launchers).
+RUNNERS = frozenset(
+    {*("sh", "bash", "zsh", "dash", "cmd", "powershell", "pwsh", "start", "open", "osascript")}
+    | {*("node", "nodejs", "bun", "deno", "python", "python3", "perl", "ruby", "php")}
+    | {*("wscript", "cscript", "rundll32", "regsvr32", "msiexec", "mshta")}
+)
 Key = tuple[str, int, int]
 
 
@@ -35,10 +42,29 @@ def download_written_then_run(ctx: JsContext) -> None:
         return
     for spawn in sites.spawns:
         args = ctx.args(spawn)
-        keys = _keys_of(ctx, args[0]) if args else set()
+        keys = _keys_of(ctx, args[0]) if args and _runs_what_it_names(ctx, args[0]) else set()
         if keys & written:
             ctx.emit("remoteCodeDownload", spawn, {"how": "download-written-then-run"})
             return
+
+
+def _runs_what_it_names(ctx: JsContext, command: Node) -> bool:
+    """A command line starts the paths it names when its program is computed (the path
+    itself, a runner the code picks) or a script runner; `tar -xf ${archive}`, `chmod`,
+    `unzip` only handle the file."""
+    if command.type == "identifier":
+        binding = ctx.bindings.lookup(ctx.text(command), command.start_byte)
+        value = binding.value if binding is not None else None
+        if value is None or value.type not in ("template_string", "binary_expression"):
+            return True
+        command = value
+    if command.type not in ("template_string", "binary_expression"):
+        return True
+    first = ctx.text(command).strip("`'\" (").split(maxsplit=1)
+    program = first[0].strip("'\"").rsplit("/", 1)[-1].lower() if first else ""
+    if not program or "${" in program or not program.replace(".", "").isalnum():
+        return True  # computed: `${runner} "${dest}"`, `dest + " --flag"`
+    return program.removesuffix(".exe") in RUNNERS
 
 
 def _in_download(ctx: JsContext, write: Node) -> bool:
@@ -48,16 +74,20 @@ def _in_download(ctx: JsContext, write: Node) -> bool:
 
 def _path_keys(ctx: JsContext, write: Node) -> set[Key]:
     args = ctx.args(write)
-    return _keys_of(ctx, args[0]) if args else set()
+    return _keys_of(ctx, args[0], hops=0) if args else set()  # the path itself, not its parts
 
 
 def _key(b: Binding) -> Key:
     return (b.name, b.scope, b.pos)
 
 
-def _keys_of(ctx: JsContext, node: Node) -> set[Key]:
+def _keys_of(ctx: JsContext, node: Node, hops: int = MAX_HOPS) -> set[Key]:
     """The bindings a path value is: its variable, and for a callback's parameter the
-    variable the calling function hands that callback."""
+    variable the calling function hands that callback. A command line built around the path
+    (`` `python3 "${dest}"` ``, `"chmod +x " + p`, directly or through the variable holding
+    it) names the bindings of its parts."""
+    if node.type in ("template_string", "binary_expression") and hops > 0:
+        return {k for part in _parts(node) for k in _keys_of(ctx, part, hops - 1)}
     if node.type != "identifier":
         return set()
     binding = ctx.bindings.lookup(ctx.text(node), node.start_byte)
@@ -66,7 +96,20 @@ def _keys_of(ctx: JsContext, node: Node) -> set[Key]:
     keys = {_key(binding)}
     if binding.value is None:
         keys |= _callback_hop(ctx, node, binding)
+    elif binding.value.type in ("template_string", "binary_expression") and hops > 0:
+        keys |= _keys_of(ctx, binding.value, hops - 1)
     return keys
+
+
+def _parts(node: Node) -> list[Node]:
+    """A template's substitutions, or the operands of a `+` chain."""
+    if node.type == "template_string":
+        subs = (c for c in node.named_children if c.type == "template_substitution")
+        return [c.named_children[0] for c in subs if c.named_children]
+    op = node.child_by_field_name("operator")
+    if op is None or op.type != "+":
+        return []
+    return [c for c in (node.child_by_field_name(f) for f in ("left", "right")) if c is not None]
 
 
 def _callback_hop(ctx: JsContext, param: Node, binding: Binding) -> set[Key]:

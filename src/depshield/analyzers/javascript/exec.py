@@ -76,7 +76,7 @@ def on_exec(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
     if decoded is not None:
         ctx.emit("encodedPayloadExecution", node, {"exec": how, "decode": decoded})
     packed = args[0] if args and how in ("eval", "Function") else None
-    if packed is not None and packed.type == "string" and _packed_code(ctx, packed):
+    if packed is not None and packed.type == "string" and packed_code(ctx, packed):
         ctx.emit("obfuscatedFile", node, {"confidence": 0.8, "how": "code packed in a string"})
 
 
@@ -93,7 +93,7 @@ def on_eval_reference(ctx: JsContext, ident: Node) -> None:
     ctx.sites.remember(ctx.sites.execs, ident)
 
 
-def _packed_code(ctx: JsContext, literal: Node) -> bool:
+def packed_code(ctx: JsContext, literal: Node) -> bool:
     """A long program handed to eval as one string literal (not a bundler's eval devtool
     module, which ends with a sourceURL comment)."""
     size = literal.end_byte - literal.start_byte
@@ -151,7 +151,29 @@ def decoder_function(ctx: JsContext, fn: Node) -> bool:
         return False
     if fn.end_byte - fn.start_byte > MAX_DECODER:
         return False
-    return _DECODER_BODY.search(ctx.source[fn.start_byte : fn.end_byte]) is not None
+    if _DECODER_BODY.search(ctx.source[fn.start_byte : fn.end_byte]) is not None:
+        return True
+    return any(_decodes(ctx, call) for call in _calls_in(ctx, fn))
+
+
+def _calls_in(ctx: JsContext, fn: Node) -> list[Node]:
+    """The calls inside a (small) function: `(s) => zlib.inflateSync(Buffer.from(s, enc))`
+    decodes through a call whose encoding is a variable."""
+    from bisect import bisect_left
+
+    calls = ctx.caps.get("call", [])  # in document order (parse.capture)
+    i = bisect_left(calls, fn.start_byte, key=lambda c: c.start_byte)
+    inside = []
+    while i < len(calls) and calls[i].start_byte < fn.end_byte:
+        inside.append(calls[i])
+        i += 1
+    return inside
+
+
+def _decodes(ctx: JsContext, call: Node) -> bool:
+    callee = call.child_by_field_name("function")
+    ref = ctx.resolver.resolve(callee) if callee is not None else None
+    return ref is not None and decode_how(ctx, call, ref, False) is not None
 
 
 def find_decode(ctx: JsContext, roots: list[Node], hops: int = 3) -> str | None:
