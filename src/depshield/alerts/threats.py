@@ -381,6 +381,11 @@ def credentials(ctx: Context) -> Iterable[Finding]:
         return []
     anchor = stores[0]
     props: dict[str, object] = {"when": ctx.when.value, "detail": anchor.props.get("detail")}
+    if any(f.type == "obfuscatedFile" and f.file == anchor.file for f in ctx.findings):
+        # Password managers and browser tools name the stores they read; code that hides its
+        # names and strings while reading one hides what it takes: blocks wherever it sits.
+        props.update(severity="critical", action="error", note="read by code that hides itself")
+        return [replace(anchor, type="credentialHarvesting", props=props)]
     if ctx.when is When.CALL and _python(anchor.file) and not _any_send(ctx):
         # A browser-cookie reader that hands the cookies to its caller (a downloader's
         # `--cookies-from-browser`) sends them nowhere itself; a stealer's send is judged

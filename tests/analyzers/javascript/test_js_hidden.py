@@ -92,6 +92,7 @@ def test_identifier_escapes_are_put_back_outside_strings_only() -> None:
         ("hidden-evaluator.js", ENCODED, 8),
         ("skimmer-char-table.js", "dataExfiltration", 9),
         ("download-run-command-line.js", "remoteCodeDownload", 11),
+        ("credential-store-hidden.js", "credentialHarvesting", 3),
     ],
 )
 def test_a_payload_file_without_its_manifest_is_blocked(
@@ -112,3 +113,11 @@ def test_a_payload_file_without_its_manifest_is_blocked(
 def test_the_look_alike_files_are_not_blocked(tmp_path: Path, fixture: str) -> None:
     shutil.copy(FIXTURES / fixture, tmp_path / "index.js")
     assert analyze_artifact(tmp_path).verdict != "block"
+
+
+def test_a_credential_store_read_in_plain_code_still_only_warns(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "credential-store-templates.js", tmp_path / "index.js")
+    actions = {
+        a.action for a in analyze_artifact(tmp_path).alerts if a.type == "credentialHarvesting"
+    }
+    assert actions == {"warn"}
