@@ -12,6 +12,7 @@ import pytest
 
 from depshield.analysis import analyze_artifact
 from depshield.analyzers.javascript import JavaScriptAnalyzer
+from depshield.analyzers.javascript.parse import parse
 from depshield.analyzers.javascript.spelled import decode, names
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "js"
@@ -78,11 +79,11 @@ def test_a_table_indexed_at_run_time_or_assigned_twice_is_left_alone() -> None:
     assert decode(twice + b"x=T[0]+T[1];y=T[2]+T[3];z=T[4]+T[5];") is None
 
 
-def test_identifier_escapes_are_put_back_outside_strings_only() -> None:
-    source = b"\\u0065val(x); s = '\\u0065val'; \\\\u0065;"
-    spelled = names(source, [(source.index(b"'"), source.rindex(b"'") + 1)])
-    assert spelled is not None and spelled.strings == 1
-    assert spelled.source == b"eval(x); s = '\\u0065val'; \\\\u0065;"
+def test_identifier_escapes_are_put_back_in_names_only() -> None:
+    source = b"\\u0065val(x); s = '\\u0065val'; r = /[\\u0041-\\u005A]\\u2139/; o.\\u0062;"
+    spelled = names(source, parse("javascript", source).root_node)
+    assert spelled is not None and spelled.strings == 2
+    assert spelled.source == b"eval(x); s = '\\u0065val'; r = /[\\u0041-\\u005A]\\u2139/; o.b;"
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,8 @@ def _analyze(
         # The cheap whole-file checks still run; the rules see the head of the file only.
         whole = classify(text, source)
         source, text = head, head.decode("utf-8", errors="replace")
-    caps = capture(grammar, parse(grammar, source))
+    tree = parse(grammar, source)
+    caps = capture(grammar, tree)
     # Judge what the code does with its strings put back; lines are kept as written.
     decoded = 0
     for _ in range(MAX_LAYERS):  # an array of lookups into another array: one layer a pass
@@ -74,8 +75,9 @@ def _analyze(
             break
         decoded += layer.strings
         source = layer.source
-        caps = capture(grammar, parse(grammar, source))
-    spelled = _spelled(source, caps)
+        tree = parse(grammar, source)
+        caps = capture(grammar, tree)
+    spelled = _spelled(source, tree.root_node)
     if spelled is not None:  # strings spelled from a character table
         decoded += spelled.strings
         source = spelled.source
@@ -116,12 +118,11 @@ def _decoded(source: bytes, caps: dict[str, list[Node]]) -> Decoded | None:
         return None
 
 
-def _spelled(source: bytes, caps: dict[str, list[Node]]) -> Spelled | None:
+def _spelled(source: bytes, root: Node) -> Spelled | None:
     """Names written in escapes, then strings spelled from a character table."""
     from depshield.analyzers.javascript.spelled import decode, names
 
-    literals = ((n.start_byte, n.end_byte) for k in ("string", "template") for n in caps.get(k, ()))
-    named = names(source, literals)
+    named = names(source, root)
     spelled = decode(named.source if named else source)
     if named is None or spelled is None:
         return spelled or named

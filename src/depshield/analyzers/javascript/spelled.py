@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from depshield.analyzers.javascript.text import unescape
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 MIN_TABLE = 16  # characters: a shorter literal is a word, not an alphabet
 MAX_TABLE = 512
@@ -95,33 +98,41 @@ def _spell(source: bytes, name: bytes, alphabet: str) -> tuple[bytes, int] | Non
     return b"".join(parts), count
 
 
-_NAME_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\u(?:([0-9a-fA-F]{4})|\{([0-9a-fA-F]{1,6})\})")
-_NAME_CHAR = re.compile(r"[\w$]")
+_NAME_ESCAPE = re.compile(rb"\\u(?:([0-9a-fA-F]{4})|\{([0-9a-fA-F]{1,6})\})")
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_$]")
+# Where an escape is part of a name; escapes in strings, templates and regular expressions
+# are text (and evidence of hiding) and stay.
+NAME_NODES = frozenset(
+    {
+        "identifier",
+        "property_identifier",
+        "shorthand_property_identifier",
+        "shorthand_property_identifier_pattern",
+    }
+)
+MAX_ESCAPES = 100_000
 
 
-def names(source: bytes, literals: Iterable[tuple[int, int]]) -> Spelled | None:
-    """The file with identifier escapes outside the string literals (`literals`: their byte
-    ranges) put back as characters, or None when it has none."""
+def names(source: bytes, root: Node) -> Spelled | None:
+    """The file with escapes inside identifiers (`root`: the file's syntax tree) put back as
+    the characters they spell, or None when it has none."""
     if b"\\u" not in source:
         return None
-    spans = sorted(literals)
     parts: list[bytes] = []
     last = count = 0
-    for m in _NAME_ESCAPE.finditer(source):
-        char = chr(int(m.group(2) or m.group(3), 16))
-        if not _NAME_CHAR.fullmatch(char) or _inside(spans, m.start()):
+    for i, m in enumerate(_NAME_ESCAPE.finditer(source)):
+        if i >= MAX_ESCAPES:
+            break
+        char = chr(int(m.group(1) or m.group(2), 16))
+        if not _NAME_CHAR.fullmatch(char):
             continue
-        parts += [source[last : m.start()], m.group(1), char.encode("utf-8")]
+        node = root.descendant_for_byte_range(m.start(), m.end())
+        if node is None or node.type not in NAME_NODES:
+            continue
+        parts += [source[last : m.start()], char.encode("ascii")]
         last = m.end()
         count += 1
     if not count:
         return None
     parts.append(source[last:])
     return Spelled(b"".join(parts), count)
-
-
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    from bisect import bisect_right
-
-    i = bisect_right(spans, (pos, 1 << 62)) - 1
-    return i >= 0 and spans[i][0] <= pos < spans[i][1]
