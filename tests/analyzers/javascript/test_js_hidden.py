@@ -36,6 +36,8 @@ FIRES = [
     ("escaped-names-eval.js", ENCODED, {"decode": "decoder-function", "exec": "eval"}, {5}),
     ("skimmer-char-table.js", "signal:source", {"detail": "payment-form"}, {7}),
     ("download-run-command-line.js", "remoteCodeDownload", {}, {11}),
+    ("concat-fetched-eval.js", "remoteCodeDownload", {"how": "download-then-eval"}, {2}),
+    ("concat-template-hook.js", "signal:exec", {"code": "generated"}, {3}),
 ]
 QUIET = [
     ("hidden-program-lookalike.js", ENCODED),  # the obfuscator's own `Function("return this")`
@@ -122,3 +124,14 @@ def test_a_credential_store_read_in_plain_code_still_only_warns(tmp_path: Path) 
         a.action for a in analyze_artifact(tmp_path).alerts if a.type == "credentialHarvesting"
     }
     assert actions == {"warn"}
+
+
+def test_a_compiled_template_evaluated_beside_a_fetch_is_no_threat(tmp_path: Path) -> None:
+    """Babel compiles a template literal to `"a".concat(x, "b")`: code the file writes itself,
+    which pairs with no download elsewhere in the file (the fetch of app metadata)."""
+    from depshield.alerts.grading import THREATS
+
+    shutil.copy(FIXTURES / "concat-template-hook.js", tmp_path / "index.js")
+    result = analyze_artifact(tmp_path)
+    assert [a.type for a in result.alerts if a.type in THREATS] == []
+    assert ("index.js", 3) in [(a.file, a.line) for a in result.alerts if a.type == "usesEval"]

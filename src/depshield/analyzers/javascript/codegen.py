@@ -105,7 +105,37 @@ def _assembled(ctx: JsContext, node: Node, hops: int) -> bool:
     if node.type == "binary_expression":
         pieces = _concat_literals(ctx, node)
         return pieces is not None and _CODE.search(" ".join(pieces)) is not None
+    if node.type == "call_expression":  # `"f('".concat(id, "')")`: a template, compiled by Babel
+        pieces = _concat_call_literals(ctx, node)
+        return pieces is not None and _CODE.search(" ".join(pieces)) is not None
     return False
+
+
+def _concat_call_literals(ctx: JsContext, node: Node) -> list[str] | None:
+    """The literals of `"a".concat(x, "b")` (chained: `"a".concat(x).concat("b")`) when at
+    least one part is computed, else None: what compilers turn a template literal into."""
+    literals: list[str] = []
+    computed = 0
+    cur: Node | None = node
+    for _ in range(MAX_HOPS * 8):
+        if cur is None or cur.type != "call_expression":
+            break
+        callee = cur.child_by_field_name("function")
+        prop = callee.child_by_field_name("property") if callee is not None else None
+        if callee is None or callee.type != "member_expression" or prop is None:
+            return None
+        if ctx.text(prop) != "concat":
+            return None
+        for arg in ctx.args(cur):
+            if _literal(arg):
+                literals.append(ctx.text(arg)[1:-1])
+            else:
+                computed += 1
+        cur = callee.child_by_field_name("object")
+    if cur is None or not _literal(cur):
+        return None  # `[].concat(...)`, `list.concat(...)`: arrays, not code text
+    literals.append(ctx.text(cur)[1:-1])
+    return literals if computed else None
 
 
 def _concat_literals(ctx: JsContext, node: Node) -> list[str] | None:
