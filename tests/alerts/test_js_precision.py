@@ -129,3 +129,16 @@ def test_minified_bundle_with_download_and_eval_far_apart_on_its_line_is_monitor
 def test_minified_loader_storing_a_fetch_and_running_it_nearby_still_warns() -> None:
     result = analyze("npm-minified-loader")
     assert found(result, "remoteCodeDownload") == [("dist/app.min.js", 1, "warn")]
+
+
+def test_a_request_written_entirely_as_literals_is_not_the_send_of_an_api_client() -> None:
+    """An API client with the whole environment for settings that also downloads a fixed
+    sample file: the literal GET carries nothing it read (elizaos' plugin-openai shape)."""
+    result = analyze("npm-api-client-sample")
+    assert threats(result) == []
+    assert ("lib/index.js", 17, "monitor") in found(result, "networkAccess")  # still reported
+
+
+def test_a_secret_put_into_a_request_to_a_fixed_host_is_still_exfiltration() -> None:
+    result = analyze("npm-key-to-fixed-host")
+    assert found(result, "dataExfiltration") == [("lib/index.js", 8, "warn")]

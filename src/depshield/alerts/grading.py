@@ -24,7 +24,7 @@ THREATS = frozenset(
     }
 )
 HIDING = frozenset({"obfuscatedFile", "obfuscatedRequire"})
-ENDLESS_LOOP = "endless loop when the file loads"  # js_threats.troll_loops' reason
+ENDLESS_LOOP = "endless loop when the file loads"  # javascript/threats.troll_loops' reason
 _NON_RUNTIME_DIRS = (
     "test/",
     "tests/",

