@@ -45,6 +45,7 @@ def check_call(ctx: Ctx, site: Site) -> None:
     if qualname is None:
         return
     name = strip_calls(qualname)
+    exfil.check_bot_send(ctx, site, name)
     for hit in classify_call(qualname):
         if hit.type in (SIGNAL_SPAWN, SIGNAL_WRITE) or (
             hit.type == SIGNAL_EXEC and name in spawn.EXEC_NAMES

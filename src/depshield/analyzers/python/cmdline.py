@@ -69,6 +69,7 @@ _RUNNERS = frozenset(
         "python",
         "python3",
         "pythonw",
+        "py",
         "node",
     }
 )
@@ -111,7 +112,8 @@ def command_text(ctx: Ctx, site: Site, text: str, tokens: frozenset[str]) -> Non
     ctx.out.extend(found)
     if any(f.type == SIGNAL_DOWNLOAD for f in found) and _SAVES_OUTPUT.search(text):
         # `curl URL -o path`: a write of downloaded data that a later run of `path` links to
-        ctx.event("write-data", site, tokens, frozenset({"downloaded", "by-command"}))
+        saved = tokens | _saved_paths(text)
+        ctx.event("write-data", site, saved, frozenset({"downloaded", "by-command"}))
     encoded = _PS_ENCODED.search(text)
     if encoded:
         decoded = _utf16_base64(encoded.group(1))
@@ -203,6 +205,25 @@ def _telling(text: str) -> bool:
 
 _PROGRAM_DIR = re.compile(r"^.*[\\/]")
 _SAVES_OUTPUT = re.compile(r"\s(?:-o|-O|--output|--output-document|-OutFile|-outfile)\s|>", re.I)
+
+
+_OUTPUT_PATH = re.compile(
+    r"\s(?:-o|-O|--output|--output-document|-OutFile|-outfile)[\s=]+(\"[^\"]+\"|'[^']+'|\S+)"
+    r"|>\s*(\"[^\"]+\"|'[^']+'|\S+)",
+    re.I,
+)
+
+
+def _saved_paths(text: str) -> frozenset[str]:
+    """The files `curl URL -o "{tmp}/x.exe"` saves to, so that a later command naming the same
+    path (`cmd /c start "" "{tmp}/x.exe"`) links to the download; a path that is only a
+    placeholder (`-o {?}`) names nothing."""
+    found = set()
+    for match in _OUTPUT_PATH.finditer(text):
+        path = (match.group(1) or match.group(2)).strip("\"'")
+        if not path.startswith("/dev/") and len(re.sub(r"\{\?\}|[/\\.]", "", path)) >= 4:
+            found.add(path)
+    return frozenset(found)
 
 
 def _utf16_base64(blob: str) -> str | None:

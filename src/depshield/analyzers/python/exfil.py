@@ -4,9 +4,10 @@ A request is traced back from its arguments through variables, container stores
 (`data["host"] = platform.node()`), local functions' return values and, for a parameter, the
 arguments its callers pass (`send(collect(), "x.oast.fun")`). What reaches it decides: host and
 user facts sent to a report host (request capture, OAST, chat webhook, a bare IP address), or a
-credential file's path or the whole environment sent to any hard-coded host, is exfiltration
-in whatever function it sits. An SDK that sends where its configuration points, or a CLI that
-reads ~/.ssh/config and prints it, has no such flow.
+credential file's path, a cloud SDK's live key pair or the whole environment sent to any
+hard-coded host, is exfiltration in whatever function it sits; so are such data handed to a
+chat-bot client's send. An SDK that sends where its configuration points, or a CLI that reads
+~/.ssh/config and prints it, has no such flow.
 """
 
 from __future__ import annotations
@@ -35,6 +36,19 @@ _WHOAMI = re.compile(r"^\s*(?:whoami|id|hostname|uname\s+-[an])\b")
 _COMMAND_OUTPUT = frozenset(
     {"subprocess.getoutput", "subprocess.check_output", "os.popen", "subprocess.run"}
 )
+# Cloud SDK calls that hand back the machine's live credentials (the key pair itself): sent in
+# a request body, they are the secret leaving; an SDK signing with them never sends them.
+_SDK_CREDENTIALS = frozenset(
+    {
+        "boto3.Session.get_credentials",
+        "boto3.session.Session.get_credentials",
+        "botocore.session.get_session.get_credentials",
+        "botocore.session.Session.get_credentials",
+        "boto3.Session.get_credentials.get_frozen_credentials",
+        "google.auth.default",
+        "azure.identity.DefaultAzureCredential.get_token",
+    }
+)
 _ENVIRON = frozenset({"os.environ", "os.environ.copy", "os.environ.items", "dict"})
 _SENSITIVE = tuple(p.regex for p in PATTERNS if p.kind in ("sensitive-file", "credential-store"))
 _REPORT = tuple(
@@ -50,10 +64,11 @@ _FIXED = re.compile(r"^(?:https?|wss?)://[\w.-]+\.[a-z]{2,}(?:[:/?]|$)", re.IGNO
 # Listing the machine's folders: files found this way and sent are a harvest, not a report.
 _LISTINGS = frozenset({"os.walk", "os.listdir", "os.scandir", "glob.glob", "glob.iglob"})
 _MUTATORS = frozenset({"append", "update", "extend", "read", "read_file", "add", "insert"})
-_SKIP_KWARGS = frozenset({"timeout", "verify", "allow_redirects", "stream", "proxies"})
+# `auth=` authenticates to the host it is sent to (a signature or a login), it is no payload.
+_SKIP_KWARGS = frozenset({"timeout", "verify", "allow_redirects", "stream", "proxies", "auth"})
 _MAX_NODES = 1500
 _MAX_HOPS = 8
-_STRONG = frozenset({"sensitive-file", "credential-store", "env-all"})
+_STRONG = frozenset({"sensitive-file", "credential-store", "env-all", "cloud-credentials"})
 
 
 @dataclass
@@ -83,6 +98,37 @@ def check_sent(ctx: Ctx, site: Site, url: ast.AST | None) -> None:
         "source": sorted(kinds),
         "sink": ["webhook" if host == "report" else "network"],
         "pattern": "source-to-request",
+        "flow": reach.steps[:4],
+    }
+    ctx.emit("dataExfiltration", site, props, key=("flow-exfil", site.node))
+
+
+# Chat-bot clients: a send through them reaches the chat its token names, a report channel as
+# much as a webhook URL (`bot.send_document(chat, open(path, "rb"))`).
+_BOT_CLIENTS = frozenset({"telebot", "telegram", "aiogram", "pyrogram", "telethon", "discord"})
+_BOT_SENDS = re.compile(r"^(?:send_\w+|reply_to|reply_\w+|edit_message_\w+|upload_file)$")
+
+
+def check_bot_send(ctx: Ctx, site: Site, qualname: str) -> None:
+    """Emit dataExfiltration when a chat-bot client sends host facts, a credential file or
+    the files found by walking the machine."""
+    call = site.node
+    assert isinstance(call, ast.Call)
+    root, _, method = qualname.partition(".")
+    if root not in _BOT_CLIENTS or not _BOT_SENDS.match(method.rpartition(".")[2]):
+        return
+    data: list[ast.AST] = [
+        *call.args,
+        *(k.value for k in call.keywords if k.arg not in _SKIP_KWARGS),
+    ]
+    reach = _Reach()
+    _walk(ctx, data, site.scope, reach)
+    if not reach.kinds:
+        return
+    props = {
+        "source": sorted(reach.kinds),
+        "sink": ["webhook"],
+        "pattern": "source-to-chat-bot",
         "flow": reach.steps[:4],
     }
     ctx.emit("dataExfiltration", site, props, key=("flow-exfil", site.node))
@@ -141,6 +187,8 @@ def _source_call(ctx: Ctx, call: ast.Call, scope: Scope, reach: _Reach) -> None:
         text = ctx.resolver.text(call.args[0], scope)
         if text and _WHOAMI.match(text):
             _found(reach, "userinfo", call, text)
+    elif name in _SDK_CREDENTIALS:
+        _found(reach, "cloud-credentials", call, name)
     elif name in _ENVIRON and _whole_environ(ctx, call, scope, name):
         _found(reach, "env-all", call, "os.environ")
     elif name in _LISTINGS:

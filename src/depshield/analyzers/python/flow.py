@@ -109,12 +109,45 @@ def taint(ctx: Ctx, node: ast.AST, scope: Scope) -> Taint:
             if binding is not None:
                 values, owner = binding
                 stack.extend((v, owner, hops + 1) for v in values if v is not None)
+                if None in values and _chat_handler(ctx, owner):
+                    found.downloads.add("chat-bot message")
         stack.extend((child, where, hops) for child in ast.iter_child_nodes(current))
     folded = ctx.resolver.fold(node, scope)
     if folded is not None and folded.decoded:
         found.decoders |= folded.how & DECODING
         found.folded = True
     return found
+
+
+# Decorators that make a function a chat bot's message handler: its parameter is a message
+# someone sent over the network (`@bot.message_handler`, `@client.event async def on_message`).
+_CHAT_CLIENTS = frozenset({"telebot", "telegram", "aiogram", "pyrogram", "telethon", "discord"})
+_CHAT_HOOKS = frozenset(
+    {
+        "message_handler",
+        "channel_post_handler",
+        "callback_query_handler",
+        "on_message",
+        "on",
+        "event",
+        "command",
+        "message",
+    }
+)
+
+
+def _chat_handler(ctx: Ctx, scope: Scope) -> bool:
+    node = scope.node
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    for decorator in node.decorator_list:
+        func = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if not isinstance(func, ast.Attribute) or func.attr not in _CHAT_HOOKS:
+            continue
+        name = ctx.qualname(func, scope.parent or scope)
+        if name and name.split(".")[0] in _CHAT_CLIENTS:
+            return True
+    return False
 
 
 _LOOKUPS = frozenset({"get", "pop", "setdefault", "getlist"})
@@ -239,9 +272,13 @@ def _download_and_run_across(ctx: Ctx) -> None:
                     t
                     for t in _linked(write.tokens, spawn.flags)
                     if ("/" in t or "\\" in t)
-                    or (t in module.assigns and t not in owner.assigns and t not in scope.assigns)
+                    or (
+                        t in module.assigns
+                        and (owner is module or t not in owner.assigns)
+                        and t not in scope.assigns
+                    )
                 ]
-                if not shared and _passed_on(module.node, owner, write, scope, spawn):
+                if not shared and _passed_on(ctx, owner, write, scope, spawn):
                     shared = [f"{owner.name}() -> {scope.name}()"]
                 if shared:
                     props = {"pattern": "download-write-run", "detail": shared[:3]}
@@ -257,13 +294,17 @@ def _params(scope: Scope) -> set[str]:
     return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
 
 
-def _passed_on(module: ast.AST, owner: Scope, write: Event, scope: Scope, spawn: Event) -> bool:
+def _passed_on(ctx: Ctx, owner: Scope, write: Event, scope: Scope, spawn: Event) -> bool:
     """`run(fetch(path))`, or `p = fetch(path); run(p)`: the function that downloads to its
-    parameter hands the path on (returns it) to the function that runs its parameter."""
+    parameter hands the path on (returns it) to the function that runs its parameter, or one
+    variable is handed to both."""
     if not (write.tokens & _params(owner)) or not (spawn.flags & _params(scope)):
         return False
+    if _same_value_to_both(ctx, owner, write, scope, spawn):
+        return True
     if not _returns_param(owner):
         return False
+    module = ctx.index.module.node
     results = {
         t.id
         for node in ast.walk(module)
@@ -277,6 +318,30 @@ def _passed_on(module: ast.AST, owner: Scope, write: Event, scope: Scope, spawn:
                 if _calls(a, owner.name) or (isinstance(a, ast.Name) and a.id in results):
                     return True
     return False
+
+
+def _same_value_to_both(ctx: Ctx, owner: Scope, write: Event, scope: Scope, spawn: Event) -> bool:
+    """`install(TARGET); run(TARGET)`: one variable, in one body, handed to the function that
+    downloads to its parameter and to the function that runs its parameter."""
+    written = _passed_names(ctx, owner, write.tokens)
+    return bool(written & _passed_names(ctx, scope, spawn.flags))
+
+
+def _passed_names(ctx: Ctx, fn: Scope, used: frozenset[str]) -> set[tuple[int, str]]:
+    """(calling body, name) for each variable callers pass for a parameter of `fn` in `used`."""
+    node = fn.node
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return set()
+    params = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
+    names: set[tuple[int, str]] = set()
+    for site in ctx.index.calls:
+        call = site.node
+        if not isinstance(call, ast.Call) or not _calls(call, fn.name):
+            continue
+        pairs = [*zip(params, call.args, strict=False)]
+        pairs += [(k.arg, k.value) for k in call.keywords if k.arg]
+        names |= {(id(site.scope), v.id) for p, v in pairs if p in used and isinstance(v, ast.Name)}
+    return names
 
 
 def _returns_param(fn: Scope) -> bool:

@@ -62,13 +62,43 @@ def _hidden_exec(ctx: Ctx, reason: str, node: ast.AST | None, top: bool) -> None
     """An unreadable file that hands computed text to exec/eval/compile: code hidden from
     review and run (BlankOBF, Hyperion, lambda-chain droppers). PyArmor is left out: its
     protected modules run through its own runtime, not through exec of decoded text."""
-    if reason == "pyarmor" or "dynamic-exec" not in ctx.hints:
+    if reason == "pyarmor":
         return
-    exec_node, exec_top = ctx.hints["dynamic-exec"]
+    if "dynamic-exec" in ctx.hints:
+        exec_node, exec_top = ctx.hints["dynamic-exec"]
+    else:
+        aliased = _aliased_exec(ctx)
+        if aliased is None:
+            return
+        exec_node, exec_top = aliased, top
     props = {"pattern": "obfuscated-exec", "reason": reason, "sink": "exec", "embedded": True}
     # Anchored at the exec when the sign is file-wide, so the alert points at code that runs.
     where = exec_node if node is None else node
     ctx.out.emit("encodedPayloadExecution", where, top or exec_top, props, ("obfuscated-exec",))
+
+
+_EXEC_BUILTINS = frozenset({"exec", "eval", "compile"})
+
+
+def _aliased_exec(ctx: Ctx) -> ast.AST | None:
+    """`self._run = eval` or `(..., eval, ...)` stored or passed as a value: in an unreadable
+    file, exec handed on under another name is the call the obfuscator hides (Kramer-style
+    classes that decode hex chunks and run them through an attribute)."""
+    called = {
+        id(n.func)
+        for n in ast.walk(ctx.index.module.node)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+    for node in ast.walk(ctx.index.module.node):
+        if (
+            isinstance(node, ast.Name)
+            and node.id in _EXEC_BUILTINS
+            and isinstance(node.ctx, ast.Load)
+            and id(node) not in called
+            and node.id not in ctx.index.module.assigns
+        ):
+            return node
+    return None
 
 
 def pyarmor_line(text: str) -> int | None:

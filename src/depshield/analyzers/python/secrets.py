@@ -116,6 +116,13 @@ def check_autostart(ctx: Ctx) -> None:
         value = site.node.value if isinstance(site.node, ast.Constant) else None
         found = _AUTOSTART.search(value) if isinstance(value, str) else None
         if found and ctx.top(site) and site.scope.name in acting:
-            props = {"behaviour": "autostart", "detail": found.group(0)}
+            # Persistence set up by install or import code is what RATs and stealers do
+            # whoever's machine it is; no library starts itself at every logon.
+            props = {
+                "behaviour": "autostart",
+                "detail": found.group(0),
+                "severity": "critical",
+                "action": "error",
+            }
             ctx.emit("troll", site, props, key=("autostart",))
             return

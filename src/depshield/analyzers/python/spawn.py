@@ -23,6 +23,7 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish"})
 _PYTHON = re.compile(r"^(python[\d.]*w?|py)(\.exe)?$", re.IGNORECASE)
 _NO_COMMAND_ARG = ("os.exec", "os.spawn", "os.posix_spawn")
 EXEC_NAMES = ("exec", "eval", "compile", "execfile")
+_CIPHERS = frozenset({"xor", "substitution"})
 
 
 def spawn_rule(ctx: Ctx, site: Site, name: str) -> None:
@@ -122,11 +123,16 @@ def _payload(ctx: Ctx, site: Site, found: Taint, sink: str) -> None:
     # Decoding a file and running it as code hides the code as well; unpickling a decoded
     # cache file is ordinary, so pickle needs an embedded or downloaded blob.
     hidden_code = sink != "pickle" and found.from_file and bool(found.decoders)
-    if found.encoded or hidden_code:
+    # A command the file carries under a hand-rolled cipher (`bytes(b ^ k for b in b"...")`),
+    # whatever the key: no transport encodes a command line that way.
+    ciphered = sink == "shell" and bool(found.decoders & _CIPHERS) and found.max_literal >= 4
+    if found.encoded or hidden_code or ciphered:
         props: dict[str, object] = {"decoder": sorted(found.decoders), "sink": sink}
         if found.folded and sink != "pickle":
             # The whole argument folds to a literal the file carries, decoded: the hidden
             # code is the package's own, not data a caller passes in (debugpy's pydevd).
+            props["embedded"] = True
+        elif ciphered:
             props["embedded"] = True
         ctx.emit("encodedPayloadExecution", site, props, key=("epe", site.node))
         if found.max_literal >= 1000:
