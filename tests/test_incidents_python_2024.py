@@ -174,3 +174,101 @@ def test_files_found_by_walking_home_uploaded_to_a_bare_ip_are_blocked() -> None
     result = analyze("incidents", "pypi-walk-and-upload")
     assert ("dataExfiltration", "harvest/__init__.py", 10, "error") in alerts(result)
     assert result.verdict == "block"
+
+
+def test_cloud_sdk_key_pair_posted_to_a_foreign_host_is_blocked() -> None:
+    """fabrice shape: boto3's live credentials put in a request body for a host of its own."""
+    result = analyze("incidents", "pypi-sdk-creds-post")
+    assert ("dataExfiltration", "sdkcreds/__init__.py", 9, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_sdk_credentials_that_only_sign_a_request_are_not_exfiltration() -> None:
+    """SigV4 signing: the key pair builds `auth=`, the service sees a signature, not the key."""
+    result = analyze("lookalikes", "pypi-sigv4-signed-request")
+    assert result.verdict == "pass"
+    assert not {a.type for a in result.alerts} & THREATS
+
+
+def test_one_path_handed_to_a_downloader_and_a_runner_is_blocked() -> None:
+    """`install(TARGET); run(TARGET)`: the download is written to the path the runner starts."""
+    result = analyze("incidents", "pypi-shared-path-dropper")
+    assert ("remoteCodeDownload", "sharedrop/__init__.py", 16, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_a_downloaded_table_beside_a_shipped_script_run_is_not_remote_code() -> None:
+    """The same two functions handed two different paths: what runs was not fetched."""
+    result = analyze("lookalikes", "pypi-shared-path-data-download")
+    assert not {a.type for a in result.alerts} & THREATS, sorted(alerts(result))
+
+
+def test_curl_output_started_by_a_second_command_from_an_install_hook_is_blocked() -> None:
+    """memtools shape: `curl ... -o "{tmp}/x"` then `cmd /c start "" "{tmp}/x"`."""
+    result = analyze("incidents", "pypi-curl-then-start")
+    assert ("remoteCodeDownload", "curlstart/__init__.py", 11, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_archive_fetched_at_import_and_a_file_inside_it_run_is_blocked() -> None:
+    """ressyy shape: download, write, extract, then a nested function runs a file under it."""
+    result = analyze("incidents", "pypi-zip-dropper")
+    assert ("remoteCodeDownload", "zipdrop/__init__.py", 16, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_data_archive_fetched_at_import_and_listed_is_not_remote_code() -> None:
+    result = analyze("lookalikes", "pypi-zip-data-at-import")
+    assert not {a.type for a in result.alerts} & THREATS, sorted(alerts(result))
+
+
+def test_command_kept_under_xor_and_run_through_a_shell_is_blocked_even_if_only_called() -> None:
+    """pycryptoconf shape: `bytes([b ^ k for b in b"..."])` names the program a shell runs."""
+    result = analyze("incidents", "pypi-xor-command")
+    assert ("encodedPayloadExecution", "xorcmd/__init__.py", 14, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_xor_masked_frames_beside_literal_commands_are_not_a_payload() -> None:
+    result = analyze("lookalikes", "pypi-xor-mask-frames")
+    assert not {a.type for a in result.alerts} & THREATS, sorted(alerts(result))
+
+
+def test_unreadable_class_that_runs_decoded_text_through_an_eval_alias_is_blocked() -> None:
+    """Kramer-style: `self._exec = eval` stored, hex chunks decoded and handed to it."""
+    result = analyze("incidents", "pypi-aliased-eval-obfuscated")
+    assert ("encodedPayloadExecution", "kramerish/__init__.py", 8, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_readable_table_holding_eval_is_not_hidden_code() -> None:
+    result = analyze("lookalikes", "pypi-eval-dispatch-table")
+    assert not {a.type for a in result.alerts} & (THREATS | {"obfuscatedFile"})
+
+
+def test_install_hook_that_places_a_script_in_the_startup_folder_is_blocked() -> None:
+    """sagetestfour shape: persistence set up at install time is what RATs do."""
+    result = analyze("incidents", "pypi-install-autostart")
+    assert ("troll", "setup.py", 14, "error") in alerts(result)
+    assert result.verdict == "block"
+
+
+def test_autostart_entry_written_only_when_the_user_asks_is_not_flagged() -> None:
+    result = analyze("lookalikes", "pypi-autostart-on-request")
+    assert result.verdict == "pass"
+    assert "troll" not in {a.type for a in result.alerts}
+
+
+def test_chat_bot_that_uploads_walked_files_and_runs_sent_commands_is_blocked() -> None:
+    """aphorism-lib shape: files found by os.walk go to `bot.send_document`; a message's text
+    goes to a shell."""
+    result = analyze("incidents", "pypi-chat-bot-backdoor")
+    found = alerts(result)
+    assert ("dataExfiltration", "botwalk/__init__.py", 13, "error") in found
+    assert ("remoteCodeDownload", "botwalk/__init__.py", 27, "error") in found
+    assert result.verdict == "block"
+
+
+def test_chat_bot_that_answers_with_text_and_a_fixed_command_is_not_a_threat() -> None:
+    result = analyze("lookalikes", "pypi-chat-bot-echo")
+    assert not {a.type for a in result.alerts} & THREATS, sorted(alerts(result))

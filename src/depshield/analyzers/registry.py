@@ -30,7 +30,7 @@ TABLE = (
     Entry("depshield.analyzers.javascript", "JavaScriptAnalyzer", "javascript", "3", _JS),
     Entry("depshield.analyzers.python", "PythonAnalyzer", "python", "2", _PY),
     Entry(
-        "depshield.analyzers.shell_file",
+        "depshield.analyzers.shell.file",
         "ShellScriptAnalyzer",
         "shell",
         "1",

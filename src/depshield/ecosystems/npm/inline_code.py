@@ -20,7 +20,7 @@ MAX_INLINE = 64 << 10  # characters: a script line longer than this is not a hoo
 def inline_findings(text: str, file: str, line_offset: int) -> list[Finding]:
     """Findings of the JavaScript each `node -e CODE` in script `text` runs."""
     from depshield.analyzers.javascript import JavaScriptAnalyzer
-    from depshield.analyzers.shell_parse import parse_script
+    from depshield.analyzers.shell.parse import parse_script
 
     out: list[Finding] = []
     for cmd in parse_script(text, line_offset).commands:
