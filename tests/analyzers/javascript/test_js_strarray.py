@@ -14,16 +14,10 @@ from hypothesis import strategies as st
 
 from depshield.alerts.grading import THREATS
 from depshield.analyzers.javascript import JavaScriptAnalyzer
-<<<<<<< HEAD:tests/analyzers/test_js_strarray.py
-from depshield.analyzers.js_parse import capture, parse
-from depshield.analyzers.js_strarray import decode
-from depshield.analyzers.js_strdecode import parse_int
-from depshield.api import analyze_artifact
-=======
 from depshield.analyzers.javascript.parse import capture, parse
 from depshield.analyzers.javascript.strarray import decode
 from depshield.analyzers.javascript.strdecode import parse_int
->>>>>>> detjs:tests/analyzers/javascript/test_js_strarray.py
+from depshield.api import analyze_artifact
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "js"
 OBFUSCATED = FIXTURES / "obfuscated"
