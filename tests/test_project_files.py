@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from depshield.excerpts import excerpt
 from depshield.lockfiles.base import LockfileError
-from depshield.project_files import ProjectFileError, excerpt, read_bytes, read_text
+from depshield.project_files import ProjectFileError, read_bytes, read_text
 
 
 def test_regular_file_and_inside_symlink_are_read(tmp_path: Path) -> None:

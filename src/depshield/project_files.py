@@ -9,11 +9,11 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from depshield.excerpts import excerpt
 from depshield.lockfiles.base import LockfileError
 
 # A hostile pull request controls every project file; 64 MiB is far above any real lockfile.
 DEFAULT_CAP = 64 * 1024 * 1024
-EXCERPT_CHARS = 80
 
 _ROOT: contextvars.ContextVar[Path | None] = contextvars.ContextVar("project_root", default=None)
 
@@ -44,14 +44,6 @@ def outside_error(lockfile: str, line: int | None, target: str) -> ProjectFileEr
 
 def _where(path: str, line: int | None) -> str:
     return f"{path!r}:{line}" if line else repr(path)
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """At most `limit` characters of one line, control characters escaped, for an error."""
-    first = text.splitlines()[0] if text else ""
-    cut = first[:limit]
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
-    return shown + ("..." if len(first) > limit else "")
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ class LockfileError(DepshieldError):
     """A lockfile or manifest that cannot be parsed; the message names the file and line."""
 
     def __init__(self, path: str, line: int | None, problem: str, *, tip: str | None = None):
-        from depshield.project_files import excerpt
+        from depshield.excerpts import excerpt
 
         where = f"{path}:{line}" if line else path
         super().__init__(f"cannot parse {where}: {excerpt(problem, PROBLEM_CHARS)}", tip=tip)

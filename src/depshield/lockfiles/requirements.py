@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from depshield.excerpts import excerpt
 from depshield.lockfiles.base import LockedPackage, Lockfile, LockfileError
 from depshield.lockfiles.pycommon import ECOSYSTEM, link, url_source
 from depshield.lockfiles.requirements_line import (
@@ -19,7 +20,6 @@ from depshield.lockfiles.requirements_line import (
 from depshield.project_files import (
     ProjectFileError,
     current_root,
-    excerpt,
     inside,
     read_text,
 )

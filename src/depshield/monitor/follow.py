@@ -26,7 +26,7 @@ class Options:
 
 def prepare(settings: Settings) -> Store:
     """Both schemas, applied once whoever starts first (advisory locks serialise them)."""
-    from depshield.monitor.tasks import apply_engine_schema
+    from depshield.engine import apply_engine_schema
 
     store = Store(settings.database)
     store.migrate()

@@ -134,7 +134,8 @@ def _untar(child: subprocess.Popen[bytes], dest: Path) -> None:
 def _confined(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
     """tarfile's data filter (no links out of dest, devices or absolute paths) plus the
     project-file size cap; a refusal names the file, as the project-file reader does."""
-    from depshield.project_files import DEFAULT_CAP, ProjectFileError, excerpt
+    from depshield.excerpts import excerpt
+    from depshield.project_files import DEFAULT_CAP, ProjectFileError
 
     if member.size > DEFAULT_CAP:
         raise ProjectFileError(

@@ -21,7 +21,7 @@ T = TypeVar("T")
 WEBHOOK_QUEUE = "depshield-webhooks"
 WEBHOOK_TASK = "depshield:handle_delivery"  # server/tasks.py, in the "depshield" namespace
 # Ours, versioned: (version, SQL). Applied in order, each once, under an advisory lock; the
-# procrastinate tables come from procrastinate's own schema (monitor/tasks.apply_engine_schema).
+# procrastinate tables come from procrastinate's own schema (engine.apply_engine_schema).
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
         1,
@@ -164,7 +164,7 @@ class PostgresStore:
                     db.execute(
                         "INSERT INTO depshield_schema_migrations (version) VALUES (%s)", (version,)
                     )
-        from depshield.monitor.tasks import apply_engine_schema
+        from depshield.engine import apply_engine_schema
 
         apply_engine_schema(self.url)
 
