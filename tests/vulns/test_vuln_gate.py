@@ -53,6 +53,17 @@ def ids(pkg: dict[str, Any]) -> list[str]:
     return sorted(a["props"]["id"] for a in pkg["alerts"] if a["category"] == "vulnerability")
 
 
+def test_fail_on_vuln_never_passes_what_was_not_checked(
+    registry_server: RegistryServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry_server.post(BULK, Reply(503, b"down", {"Content-Type": "text/plain"}))
+    code, pkg, err = run(capsys)
+    assert code == 0 and pkg["scores"]["vulnerability"] is None  # not asked: the verdict counts
+    code, pkg, err = run(capsys, "--fail-on-vuln", "high")
+    assert code == 6 and pkg["scores"]["vulnerability"] is None
+    assert "not checked for npm:lodash@4.17.4" in err and "Tip: run `depshield db update`" in err
+
+
 def test_without_fail_on_vuln_only_the_verdict_counts(capsys: pytest.CaptureFixture[str]) -> None:
     code, pkg, _ = run(capsys)
     assert pkg["verdict"] == "warn" and code == 0  # criticalCVE warns; --fail-on block

@@ -102,7 +102,8 @@ def exit_code(
     results: Sequence[PackageResult], fail_on: str, fail_on_vuln: str | None = None
 ) -> int:
     """1 when a verdict is at or above `fail_on`, or a known vulnerability at or above
-    `fail_on_vuln` (the catalog's scale: critical, high, middle, low); else 0."""
+    `fail_on_vuln` (the catalog's scale: critical, high, middle, low); 6 when `fail_on_vuln` is
+    set and some package's known vulnerabilities were not checked; else 0."""
     if any(r.verdict in FAIL_LEVELS[fail_on] for r in results):
         return 1
     from depshield.vulns.gate import failing_vulnerabilities
@@ -115,6 +116,17 @@ def exit_code(
             file=sys.stderr,
         )
         return 1
+    if fail_on_vuln not in (None, "never"):
+        unchecked = [r for r in results if r.scores.vulnerability is None]
+        if unchecked:  # the gate asked for a check that was not made: not a pass
+            more = f" and {len(unchecked) - 1} more" if len(unchecked) > 1 else ""
+            print(
+                f"depshield: error: known vulnerabilities were not checked for {unchecked[0].ref}"
+                f"{more}, so --fail-on-vuln cannot pass them\nTip: run `depshield db update` "
+                "(or `depshield db import PATH`), or use a registry that serves advisories",
+                file=sys.stderr,
+            )
+            return 6
     return 0
 
 
