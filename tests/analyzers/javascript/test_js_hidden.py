@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from depshield.analysis import analyze_artifact
+from depshield.api import analyze_artifact
 from depshield.analyzers.javascript import JavaScriptAnalyzer
 from depshield.analyzers.javascript.parse import parse
 from depshield.analyzers.javascript.spelled import decode, names
