@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from depshield.api import analyze_artifact
 from depshield.analyzers.javascript import JavaScriptAnalyzer
 from depshield.analyzers.javascript.parse import parse
 from depshield.analyzers.javascript.spelled import decode, names
+from depshield.api import analyze_artifact
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "js"
 ANALYZER = JavaScriptAnalyzer()
