@@ -107,27 +107,19 @@ def report_read(ctx: Ctx, site: Site, name: str | None, node: ast.AST) -> None:
 
 
 def report_all(ctx: Ctx, site: Site, node: ast.AST) -> None:
-    ctx.emit("envVars", site, {"envVars": ["*"]}, node=node, key=("env", node, "*"))
-    ctx.emit(
-        SIGNAL_SOURCE,
-        site,
-        {"kind": "env-all", "detail": "os.environ"},
-        node=node,
-        key=("env-all", node),
-    )
+    _report_environ(ctx, site, node, "env-all", "env-all", "os.environ")
 
 
 def report_names(ctx: Ctx, site: Site, node: ast.AST) -> None:
     """The variable names formatted into data: a survey of the host (which tools, clouds and
     CI it runs), what dependency-confusion probes send home along with the host name."""
+    _report_environ(ctx, site, node, "env-names", "system-info", "os.environ names")
+
+
+def _report_environ(ctx: Ctx, site: Site, node: ast.AST, tag: str, kind: str, detail: str) -> None:
+    """The whole environment read: an `envVars` capability and the flow source of `kind`."""
     ctx.emit("envVars", site, {"envVars": ["*"]}, node=node, key=("env", node, "*"))
-    ctx.emit(
-        SIGNAL_SOURCE,
-        site,
-        {"kind": "system-info", "detail": "os.environ names"},
-        node=node,
-        key=("env-names", node),
-    )
+    ctx.emit(SIGNAL_SOURCE, site, {"kind": kind, "detail": detail}, node=node, key=(tag, node))
 
 
 def check_environ(ctx: Ctx) -> None:
