@@ -69,8 +69,8 @@ def fill(store: Any, repos: int, packages: int, now: float) -> None:
     fifty changes brings in the blocked example, one in ten warns."""
     from depshield.model import PackageRef
     from depshield.pr.changes import Change
-    from depshield.pr.markdown import render
     from depshield.pr.report import Assessed, PrReport
+    from depshield.reports.pr_markdown import render
 
     stealer, benign = examples()
     rng = random.Random(15)

@@ -1,6 +1,6 @@
 """The SQLite cache under DEPSHIELD_HOME: registry documents with a TTL, analysis results keyed
 by artifact digest and analyzer version (shared through PostgreSQL too when
-DEPSHIELD_DATABASE_URL is set: server/shared_cache.py).
+DEPSHIELD_DATABASE_URL is set: cache_shared.py).
 
 WAL mode and short transactions let two scans share it; a killed scan leaves at most an
 uncommitted transaction, which SQLite rolls back on the next open.
@@ -119,6 +119,6 @@ def _shared_analyses() -> Any:
 
     if not os.environ.get("DEPSHIELD_DATABASE_URL", "").strip():
         return None  # the usual case: nothing imported
-    from depshield.server.shared_cache import SharedAnalyses
+    from depshield.cache_shared import SharedAnalyses
 
     return SharedAnalyses.from_env()

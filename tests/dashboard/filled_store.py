@@ -34,8 +34,8 @@ class Filled:
 def scan_pull(old: list, new: list, tmp: Path) -> tuple[PrReport, str]:  # type: ignore[type-arg]
     """`depshield pr` on two lockfiles: the real resolve, fetch, analyse and judge."""
     from depshield.pr.analyse import AnalyseOptions
-    from depshield.pr.markdown import render
     from depshield.pr.project import compare_paths
+    from depshield.reports.pr_markdown import render
 
     base, head = tmp / "base" / "package-lock.json", tmp / "head" / "package-lock.json"
     for path, packages in ((base, old), (head, new)):

@@ -8,7 +8,7 @@ from typing import Any
 from service_support import APP_ID, REPO
 
 from depshield.pr.github import GitHub, GitHubError, Repo
-from depshield.pr.markdown import MARKER
+from depshield.reports.pr_markdown import MARKER
 
 
 def client(github: Any) -> GitHub:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from depshield.cache_shared import DATABASE_URL_ENV
 from depshield.errors import ConfigError
 
 REQUIRED = (
@@ -15,7 +16,6 @@ REQUIRED = (
     "DEPSHIELD_WEBHOOK_SECRET",
     "DEPSHIELD_GITHUB_API_URL",
 )
-DATABASE_URL_ENV = "DEPSHIELD_DATABASE_URL"
 MAX_PAYLOAD = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 
 

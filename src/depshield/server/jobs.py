@@ -132,7 +132,7 @@ class Handler:
                     repo.full_name, number, check_id=check_id, base_sha=base, head_sha=head
                 )
             report = self.report(github, repo, number, base, head)
-            from depshield.pr.markdown import MARKER, render
+            from depshield.reports.pr_markdown import MARKER, render
 
             body = render(report)
             comment_id = github.upsert_comment(

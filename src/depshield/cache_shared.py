@@ -9,7 +9,7 @@ import os
 import threading
 from typing import Any
 
-from depshield.server.config import DATABASE_URL_ENV
+DATABASE_URL_ENV = "DEPSHIELD_DATABASE_URL"  # also the service's store (server/config.py)
 
 
 class SharedAnalyses:
