@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.lockfiles import by_key
 
-from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError
+from depshield.lockfiles.base import ROOT, Lockfile, LockfileError
 from depshield.lockfiles.bun import BunLockParser
 from depshield.lockfiles.graph import introduced_by
 from depshield.lockfiles.package_json import (
@@ -18,10 +19,6 @@ from depshield.lockfiles.package_json import (
 )
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "npm"
-
-
-def by_key(lockfile: Lockfile) -> dict[str, LockedPackage]:
-    return {p.key: p for p in lockfile.packages}
 
 
 def parse_bun() -> Lockfile:

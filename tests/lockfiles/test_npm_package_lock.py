@@ -5,22 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.lockfiles import by_key, fixture_parser
 
-from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile
+from depshield.lockfiles.base import ROOT
 from depshield.lockfiles.graph import introduced_by
 from depshield.lockfiles.npm_lock import NpmLockParser
 from depshield.lockfiles.npm_lock_v1 import GUESSED_DIRECT
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "npm"
-
-
-def parse(name: str, manifest: str | None = None) -> Lockfile:
-    path = FIXTURES / name
-    return NpmLockParser().parse_with_manifest(path, path.read_text(), manifest)
-
-
-def by_key(lockfile: Lockfile) -> dict[str, LockedPackage]:
-    return {p.key: p for p in lockfile.packages}
+parse = fixture_parser(NpmLockParser(), FIXTURES, with_manifest=True)
 
 
 def test_wants_lockfiles_and_shrinkwrap_by_name() -> None:

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile
+from support.lockfiles import by_key, fixture_parser
+
+from depshield.lockfiles.base import ROOT
 from depshield.lockfiles.graph import introduced_by
 from depshield.lockfiles.pnpm import PnpmLockParser
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "npm"
+parse = fixture_parser(PnpmLockParser(), FIXTURES)
 TINY_SHA = "0123456789abcdef0123456789abcdef01234567"
-
-
-def parse(name: str) -> Lockfile:
-    path = FIXTURES / name
-    return PnpmLockParser().parse(path, path.read_text())
-
-
-def by_key(lockfile: Lockfile) -> dict[str, LockedPackage]:
-    return {p.key: p for p in lockfile.packages}
 
 
 def test_wants_pnpm_lock_only() -> None:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile
+from support.lockfiles import by_key, fixture_parser
+
+from depshield.lockfiles.base import ROOT
 from depshield.lockfiles.graph import introduced_by
 from depshield.lockfiles.yarn import NO_MANIFEST, YarnLockParser
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "npm"
-
-
-def parse(name: str, manifest: str | None) -> Lockfile:
-    path = FIXTURES / name
-    return YarnLockParser().parse_with_manifest(path, path.read_text(), manifest)
-
-
-def by_key(lockfile: Lockfile) -> dict[str, LockedPackage]:
-    return {p.key: p for p in lockfile.packages}
+parse = fixture_parser(YarnLockParser(), FIXTURES, with_manifest=True)
 
 
 CLASSIC_MANIFEST = (FIXTURES / "classic.package.json").read_text()

@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.lockfiles import fixture_parser
 
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError
 from depshield.lockfiles.pdm import PdmLockParser
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "python"
-
-
-def parse(name: str) -> Lockfile:
-    path = FIXTURES / name
-    return PdmLockParser().parse(path, path.read_text())
+parse = fixture_parser(PdmLockParser(), FIXTURES)
 
 
 def by_name(lockfile: Lockfile) -> dict[str, LockedPackage]:

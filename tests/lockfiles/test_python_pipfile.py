@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.lockfiles import fixture_parser
 
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError
 from depshield.lockfiles.pipfile import PipfileLockParser
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "python"
-
-
-def parse(name: str) -> Lockfile:
-    path = FIXTURES / name
-    return PipfileLockParser().parse(path, path.read_text())
+parse = fixture_parser(PipfileLockParser(), FIXTURES)
 
 
 def by_name(lockfile: Lockfile) -> dict[str, LockedPackage]:

@@ -5,17 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.lockfiles import fixture_parser
 
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError
 from depshield.lockfiles.graph import introduced_by
 from depshield.lockfiles.requirements import RequirementsParser
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "python"
-
-
-def parse(name: str) -> Lockfile:
-    path = FIXTURES / name
-    return RequirementsParser().parse(path, path.read_text())
+parse = fixture_parser(RequirementsParser(), FIXTURES)
 
 
 def by_name(lockfile: Lockfile) -> dict[str, LockedPackage]:

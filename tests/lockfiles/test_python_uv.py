@@ -5,20 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.lockfiles import by_key, fixture_parser
 
-from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError
+from depshield.lockfiles.base import ROOT, LockfileError
 from depshield.lockfiles.uv import UvLockParser
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lockfiles" / "python"
-
-
-def parse(name: str) -> Lockfile:
-    path = FIXTURES / name
-    return UvLockParser().parse(path, path.read_text())
-
-
-def by_key(lockfile: Lockfile) -> dict[str, LockedPackage]:
-    return {p.key: p for p in lockfile.packages}
+parse = fixture_parser(UvLockParser(), FIXTURES)
 
 
 def test_wants_only_uv_lock() -> None:
