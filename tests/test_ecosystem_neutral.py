@@ -28,6 +28,8 @@ CORE = (
     "pr/*.py",
     "reports/*.py",
     "intel/*.py",
+    "vulns/*.py",
+    "monitor/osv.py",
 )
 
 

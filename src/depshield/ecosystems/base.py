@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from depshield.artifacts.store import ArtifactStore
     from depshield.intel.history import History, VersionKey
     from depshield.lockfiles.base import LockedFile, LockedPackage
+    from depshield.vulns.versions import Scheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,14 @@ class EcosystemPlugin(Protocol):
     # The manifest that declares the license, and its declaring line (licence findings' line).
     license_manifest: str
     license_line: re.Pattern[str]
+    # The name OSV records give the ecosystem (affected[].package.ecosystem) and the version
+    # ordering of its ECOSYSTEM-typed ranges.
+    osv_name: str
+    version_scheme: Scheme
+    # How the configured registry serves known vulnerabilities (vulns/registry.py):
+    # "release-document" (a field of each release's JSON document, PyPI), "bulk" (one POST
+    # for many name@versions, npm audit's), or "" (it does not).
+    advisory_protocol: str
 
     def parse_spec(self, spec: str) -> PackageRef | None:
         """`npm:NAME@VERSION` / `pypi:NAME==VERSION` -> a ref, or None if not this ecosystem's."""

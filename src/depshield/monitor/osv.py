@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from depshield.model import PackageResult
-
-OSV_ECOSYSTEM = {"npm": "npm", "pypi": "PyPI"}
+from depshield.vulns.base import osv_ecosystem_of
 
 
 def mal_record(result: PackageResult, now: datetime | None = None) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def mal_record(result: PackageResult, now: datetime | None = None) -> dict[str, 
         f"- {a.type} at {a.file}:{a.line}: {a.message}" if a.file else f"- {a.type}: {a.message}"
         for a in blocking
     )
-    ecosystem = OSV_ECOSYSTEM[result.ref.ecosystem]
+    ecosystem = osv_ecosystem_of(result.ref.ecosystem)
     origin: dict[str, Any] = {"source": "depshield", "import_time": when, "modified_time": when,
                               "versions": [result.ref.version]}  # fmt: skip
     if result.digest and result.digest.startswith("sha256-"):
@@ -47,7 +46,7 @@ def mal_record(result: PackageResult, now: datetime | None = None) -> dict[str, 
 def write_record(folder: Path, record: dict[str, Any]) -> Path:
     """Atomic and idempotent: the same id always lands at the same path with the same bytes."""
     package = record["affected"][0]["package"]
-    ecosystem = {"PyPI": "pypi"}.get(package["ecosystem"], package["ecosystem"])
+    ecosystem = str(package["ecosystem"]).lower()  # the folder names: npm, pypi
     name = (
         package["name"].replace("/", "%2f") if package["name"].startswith("@") else package["name"]
     )

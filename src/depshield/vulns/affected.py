@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from depshield.vulns.ranges import EVERY_VERSION, Hit, Key, Range, compile_range, first_fix_above
-from depshield.vulns.versions import ECOSYSTEM_SCHEME, Scheme, version_key
+from depshield.vulns.versions import Scheme, ecosystem_scheme, version_key
 
 KeyOf = Callable[[Scheme], Key | None]
 
@@ -25,7 +25,7 @@ class AffectedEntry:
 
 def compile_entry(raw: Mapping[str, Any], ecosystem: str, notes: list[str]) -> AffectedEntry:
     """Compile an `affected[]` entry; unusable parts are dropped with a note, never raised."""
-    scheme = ECOSYSTEM_SCHEME.get(ecosystem, "semver")
+    scheme = ecosystem_scheme(ecosystem) or "semver"
     raw_ranges = raw.get("ranges")
     ranges = tuple(
         compiled

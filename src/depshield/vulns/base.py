@@ -6,12 +6,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from depshield.ecosystems.plugins import plugins
 from depshield.errors import DepshieldError
 from depshield.model import Finding
 
-# depshield's ecosystem names -> the names OSV records use in affected[].package.ecosystem.
-OSV_ECOSYSTEM = {"npm": "npm", "pypi": "PyPI"}
-DEPSHIELD_ECOSYSTEM = {osv: ours for ours, osv in OSV_ECOSYSTEM.items()}
+
+def osv_ecosystem(ecosystem: str) -> str | None:
+    """The name OSV records give one of depshield's ecosystems (affected[].package.ecosystem),
+    None for an ecosystem no plug-in knows."""
+    found = plugins().get(ecosystem.lower())
+    return found.osv_name if found else None
+
+
+def osv_ecosystem_of(ecosystem: str) -> str:
+    """`osv_ecosystem`, for an ecosystem that must have vulnerability data."""
+    name = osv_ecosystem(ecosystem)
+    if name is None:
+        raise VulnDbError(f"ecosystem {ecosystem!r} has no vulnerability data")
+    return name
 
 
 MALWARE = "malware"

@@ -14,18 +14,18 @@ from depshield.model import Finding, PackageRef
 from depshield.vulns import EMPTY_NOTE, default_db_path
 from depshield.vulns.affected import KeyOf, entry_hit
 from depshield.vulns.base import (
-    OSV_ECOSYSTEM,
     DbStatus,
     Lookup,
     VulnDbError,
     Vulnerability,
+    osv_ecosystem,
 )
 from depshield.vulns.db import VulnStore, generation
 from depshield.vulns.index import NameIndex
 from depshield.vulns.merge import RecordHit
 from depshield.vulns.osv import name_key
 from depshield.vulns.records import CompiledRecord, assign_groups, compile_record
-from depshield.vulns.versions import ECOSYSTEM_SCHEME, Scheme, version_key
+from depshield.vulns.versions import Scheme, ecosystem_scheme, version_key
 
 RECHECK_SECONDS = 1.0
 
@@ -65,13 +65,13 @@ class Matcher:
             self._version, self._generation, self._checked = version, generation(), now
 
     def lookup(self, ecosystem: str, name: str, version: str | None) -> Lookup:
-        osv_ecosystem = OSV_ECOSYSTEM.get(ecosystem.lower())
-        if osv_ecosystem is None:
+        osv_name = osv_ecosystem(ecosystem)
+        if osv_name is None:
             return Lookup(notes=(f"ecosystem {ecosystem!r} has no vulnerability data",))
-        index = self._index(osv_ecosystem, name_key(osv_ecosystem, name))
+        index = self._index(osv_name, name_key(osv_name, name))
         notes: list[str] = []
         key_of = key_function(version)
-        scheme = ECOSYSTEM_SCHEME[osv_ecosystem]
+        scheme = ecosystem_scheme(osv_name) or "semver"
         if version is not None and key_of(scheme) is None:
             notes.append(
                 f"{name}: version {version!r} is not a valid {scheme} version; "
@@ -96,7 +96,7 @@ class Matcher:
                     for _, seq, body in self.store.records_for(ecosystem, key)
                 ]
             ),
-            ECOSYSTEM_SCHEME[ecosystem],
+            ecosystem_scheme(ecosystem) or "semver",
         )
         with self._lock:
             self._cache[(ecosystem, key)] = compiled

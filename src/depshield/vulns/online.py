@@ -11,7 +11,7 @@ import httpx
 from depshield.errors import RegistryError
 from depshield.model import Finding, PackageRef
 from depshield.net import DEFAULT_RETRY, RetryPolicy
-from depshield.vulns.base import OSV_ECOSYSTEM, UNKNOWN_SEVERITY, Lookup, Vulnerability
+from depshield.vulns.base import UNKNOWN_SEVERITY, Lookup, Vulnerability, osv_ecosystem
 from depshield.vulns.merge import RecordHit, merge_hits
 from depshield.vulns.osv import BadRecord, name_key, to_record
 from depshield.vulns.ranges import Hit
@@ -36,7 +36,7 @@ def query_osv(
 ) -> Lookup:
     """Ask the OSV API which records affect `ref`; nothing (with a note) when none is set up."""
     base = osv_api_url(api_url)
-    ecosystem = OSV_ECOSYSTEM.get(ref.ecosystem.lower())
+    ecosystem = osv_ecosystem(ref.ecosystem)
     if base is None:
         return Lookup(notes=(f"the OSV API was not queried: no address configured ({API_TIP})",))
     if ecosystem is None:

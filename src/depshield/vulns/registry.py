@@ -55,17 +55,26 @@ def advisories_for(
     registry_package = bool(metadata) if from_registry is None else from_registry
     if not ref.version or not registry_package:
         return RegistryAdvisories(served=False)
-    if ref.ecosystem == "pypi":
-        return pypi_advisories(ref, metadata or {})
-    if ref.ecosystem == "npm":
-        return npm_advisories(ref)
+    protocol = _protocol(ref)
+    if protocol == "release-document":
+        return document_advisories(ref, metadata or {})
+    if protocol == "bulk":
+        return bulk_advisories(ref)
     return RegistryAdvisories(served=False)
 
 
-def pypi_advisories(ref: PackageRef, metadata: Mapping[str, Any]) -> RegistryAdvisories:
-    """PyPI's JSON API: the release document's `vulnerabilities` list (absent on mirrors that
-    do not serve it, such as a simple-index-only proxy). Without the document at hand (a warm
-    scan), the release document is asked for, through the cache."""
+def _protocol(ref: PackageRef) -> str:
+    """How `ref`'s registry serves advisories (its ecosystem plug-in says; ecosystems/base.py)."""
+    from depshield.ecosystems.plugins import plugins
+
+    found = plugins().get(ref.ecosystem)
+    return found.advisory_protocol if found else ""
+
+
+def document_advisories(ref: PackageRef, metadata: Mapping[str, Any]) -> RegistryAdvisories:
+    """The release document's advisories (PyPI's JSON API): its `vulnerabilities` list (absent
+    on mirrors that do not serve it, such as a simple-index-only proxy). Without the document at
+    hand (a warm scan), the release document is asked for, through the cache."""
     from depshield.ecosystems.pypi.config import index_url
 
     index = index_url()
@@ -116,8 +125,9 @@ def _put_field(key: str, field: object) -> None:
     _cache().put_document(key, json.dumps({"vulnerabilities": field}).encode())
 
 
-def npm_advisories(ref: PackageRef) -> RegistryAdvisories:
-    """npm's bulk endpoint, through the cache (which answers offline too, within its TTL)."""
+def bulk_advisories(ref: PackageRef) -> RegistryAdvisories:
+    """The bulk advisory endpoint (npm's), through the cache (which answers offline too, within
+    its TTL)."""
     from depshield.ecosystems.npm.config import registry_for
     from depshield.net import offline_requested
 
@@ -146,7 +156,7 @@ def prefetch_advisories(refs: Iterable[PackageRef]) -> list[str]:
     todo: dict[str, dict[str, set[str]]] = {}
     headers: dict[str, str | None] = {}
     for ref in refs:
-        if ref.ecosystem != "npm" or not ref.version:
+        if _protocol(ref) != "bulk" or not ref.version:
             continue
         config = registry_for(ref.name)
         if config.url in _unserved or _cached(config.url, ref) is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from depshield.errors import RegistryError, UsageError
-from depshield.vulns.base import OSV_ECOSYSTEM, ImportSummary
+from depshield.vulns.base import ImportSummary, osv_ecosystem_of
 
 BASE_URL_ENV = "DEPSHIELD_OSV_BASE_URL"
 API_URL_ENV = "DEPSHIELD_OSV_API_URL"
@@ -66,7 +66,7 @@ def require_base_url(explicit: str | None, start: Path | None = None) -> str:
 
 def export_url(base_url: str, ecosystem: str) -> str:
     """`{base}/{Ecosystem}/all.zip`, with the OSV spelling of the ecosystem (npm, PyPI)."""
-    return f"{base_url.rstrip('/')}/{OSV_ECOSYSTEM[ecosystem]}/all.zip"
+    return f"{base_url.rstrip('/')}/{osv_ecosystem_of(ecosystem)}/all.zip"
 
 
 def download_export(url: str, dest: Path, client: httpx.Client | None = None) -> Path:
@@ -115,7 +115,7 @@ def update(
     try:
         for ecosystem in ecosystems:
             url = export_url(base_url, ecosystem)
-            target = downloads / f"{OSV_ECOSYSTEM[ecosystem]}-all.zip"
+            target = downloads / f"{osv_ecosystem_of(ecosystem)}-all.zip"
             files.append((url, download_export(url, target, client)))
         store = VulnStore.open(db_path, create=True)
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 Scheme = Literal["semver", "pep440"]
@@ -12,8 +12,16 @@ Scheme = Literal["semver", "pep440"]
 MIN_KEY: tuple[Any, ...] = (0,)
 MAX_KEY: tuple[Any, ...] = (2,)
 
-# The ordering each ecosystem's ECOSYSTEM-typed ranges use.
-ECOSYSTEM_SCHEME: dict[str, Scheme] = {"npm": "semver", "PyPI": "pep440"}
+
+@cache
+def ecosystem_scheme(osv_ecosystem: str) -> Scheme | None:
+    """The ordering an OSV ecosystem's ECOSYSTEM-typed ranges use (its plug-in says)."""
+    from depshield.ecosystems.plugins import plugins
+
+    for plugin in plugins().values():
+        if plugin.osv_name == osv_ecosystem:
+            return plugin.version_scheme
+    return None
 
 
 def scheme_for(range_type: str, ecosystem: str) -> Scheme | None:
@@ -21,7 +29,7 @@ def scheme_for(range_type: str, ecosystem: str) -> Scheme | None:
     if range_type == "SEMVER":
         return "semver"
     if range_type == "ECOSYSTEM":
-        return ECOSYSTEM_SCHEME.get(ecosystem)
+        return ecosystem_scheme(ecosystem)
     return None
 
 

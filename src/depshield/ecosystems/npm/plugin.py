@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from depshield.artifacts.store import ArtifactStore
     from depshield.intel.history import History, VersionKey
     from depshield.lockfiles.base import LockedFile, LockedPackage
+    from depshield.vulns.versions import Scheme
 
 _EXACT = re.compile(r"^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 _DEPENDENCY_SECTIONS = ("dependencies", "optionalDependencies", "peerDependencies")
@@ -39,6 +40,9 @@ class NpmPlugin:
     popularity_by_downloads = True
     license_manifest = "package.json"
     license_line = re.compile(r'^\s*"licen[cs]es?"\s*:')
+    osv_name = "npm"
+    version_scheme: Scheme = "semver"
+    advisory_protocol = "bulk"
 
     def parse_spec(self, spec: str) -> PackageRef | None:
         """`npm:NAME@VERSION`, `npm:@scope/name@1.2.3`, `npm:NAME` (latest)."""

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from depshield.artifacts.store import ArtifactStore
     from depshield.intel.history import History, VersionKey
     from depshield.lockfiles.base import LockedFile, LockedPackage
+    from depshield.vulns.versions import Scheme
 
 _SPEC = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\s*(?:==|@)\s*(?P<version>\S+))?$")
 _EXACT = re.compile(r"^[0-9A-Za-z.!+_-]+$")
@@ -42,6 +43,9 @@ class PypiPlugin:
     popularity_by_downloads = False
     license_manifest = "PKG-INFO"
     license_line = re.compile(r"^(License-Expression|License):", re.IGNORECASE)
+    osv_name = "PyPI"
+    version_scheme: Scheme = "pep440"
+    advisory_protocol = "release-document"
 
     def parse_spec(self, spec: str) -> PackageRef | None:
         """`pypi:NAME==VERSION` or `pypi:NAME` (latest)."""
