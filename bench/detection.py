@@ -426,18 +426,36 @@ def _type_table(malware: list[Outcome], benign: list[Outcome]) -> list[str]:
                 counts[str(type_)][label] += 1
             for type_ in {a["type"] for a in o.alerts if a["action"] in WARN_UP}:
                 counts[str(type_)][label + "+"] += 1
+    fixtures = _fixtures()
     lines = [
-        "Alert types (behaviour rules): packages on which each type fires.",
+        "Alert types (behaviour rules): packages on which each type fires, and the test fixtures "
+        "that pin it (tests/fixtures/catalog/coverage.toml: a firing fixture and a benign "
+        "look-alike per ecosystem, checked at type, file and line by "
+        "tests/test_catalog_coverage.py; `unit` = asserted by the unit tests it names).",
         "",
-        f"| type | malware, any action (of {len(malware)}) | malware, warn+ |"
-        f" benign, any action (of {len(benign)}) | benign, warn+ |",
-        "|---|---|---|---|---|",
+        f"| type | fixtures (fires + look-alike) | malware, any action (of {len(malware)}) |"
+        f" malware, warn+ | benign, any action (of {len(benign)}) | benign, warn+ |",
+        "|---|---|---|---|---|---|",
     ]
     for type_, c in sorted(counts.items(), key=lambda kv: (-kv[1]["malware"], kv[0])):
         lines.append(
-            f"| {type_} | {c['malware']} | {c['malware+']} | {c['benign']} | {c['benign+']} |"
+            f"| {type_} | {fixtures.get(type_, 'none')} | {c['malware']} | {c['malware+']} |"
+            f" {c['benign']} | {c['benign+']} |"
         )
     return lines
+
+
+def _fixtures() -> dict[str, str]:
+    """Per alert type, the ecosystems whose firing fixture and look-alike the coverage table
+    lists (`npm, pypi`), or `unit` for types asserted by named unit tests."""
+    import tomllib
+
+    path = ROOT / "tests" / "fixtures" / "catalog" / "coverage.toml"
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    found = {type_: ", ".join(sorted(by_eco)) for type_, by_eco in table.get("case", {}).items()}
+    for type_ in table.get("external", {}):
+        found.setdefault(type_, "unit")
+    return found
 
 
 def _threats_on_benign(benign: list[Outcome]) -> list[str]:
