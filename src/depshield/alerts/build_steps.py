@@ -65,6 +65,21 @@ QUERY_TOOLS: dict[str, frozenset[str] | None] = {
     "nproc": None,
     "getconf": None,
 }
+# Text tools a build script pipes its own output through (`uname | sed ...`, `dirname "$0"`):
+# they read what the build gives them. Naming a file outside the build tree (`/etc/passwd`,
+# `~/.ssh/id_rsa`) is no build step, whatever the tool.
+TEXT_TOOLS = frozenset(
+    {
+        *("dirname", "basename", "head", "tail", "sed", "cut", "tr", "grep", "egrep", "fgrep"),
+        *("awk", "sort", "uniq", "wc", "expr", "printf", "pwd", "date", "readlink", "realpath"),
+        *("cat", "sleep"),
+    }
+)
+# Runners of a registry tool's command (`npx bin-version-check-cli python ">=2"`): the tool is
+# a package like any dependency; a URL, git or path spec instead fetches code no registry holds.
+_TOOL_RUNNERS = frozenset({"npx", "pnpx", "bunx"})
+_DLX = frozenset({"pnpm", "yarn"})
+_REGISTRY_NAME = re.compile(r"^(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*(@[\w.^~<>=*-]+)?$")
 _SCRIPT_RUNNERS = frozenset(
     {"sh", "bash", "zsh", "dash", "python", "python3", "py", "perl", "node", "nodejs", "bun"}
 )
@@ -114,9 +129,18 @@ def install_is_quiet(
     from decoded or downloaded data, no hiding, and only build tools, queries or the package's
     own scripts started (`paths`: the archive's files, whose scripts are judged as install
     code themselves: the import graph links a started file to its starter)."""
-    for f in install_findings:
+    findings = list(install_findings)
+    fetches = {
+        (f.file, f.line)
+        for f in findings
+        if f.type in ("signal:download", "signal:sink")
+        and source_archive(f.props.get("url") or f.props.get("urlTemplate"))
+    }
+    for f in findings:
         if f.type == "signal:exec" and f.props.get("code") == "plain":
             continue
+        if f.type in _FETCH_TYPES and (f.file, f.line) in fetches:
+            continue  # the build's pinned source archive (the download rules judge its use)
         if f.type in RISKY_AT_INSTALL:
             return False
         # A literal command that is no build tool (`curl`, `powershell`, a shipped .exe);
@@ -125,6 +149,27 @@ def install_is_quiet(
         if f.type == "signal:spawn" and f.props.get("command") and not _builds(_argv(f), paths):
             return False
     return True
+
+
+_FETCH_TYPES = frozenset({"networkAccess", "signal:download", "signal:sink"})
+_ARCHIVE = re.compile(r"\.(tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar|zip)$", re.IGNORECASE)
+# What pins an archive to one release: a version, a commit, or a value the build computes
+# (`{}`: `f".../archive/{commit}.tar.gz"`, the commit read from the build's own files).
+_PIN = re.compile(r"\d+\.\d+|\b[0-9a-f]{7,40}\b|\{\}")
+
+
+def source_archive(url: object) -> bool:
+    """`https://host/owner/lib/archive/<commit>.tar.gz`: a pinned release archive fetched over
+    https from a literal host, as build input (secp256k1's libsecp256k1, a vendored gpulite):
+    the file a build unpacks and compiles, not a program or script run as it arrives."""
+    if not isinstance(url, str) or not url.lower().startswith("https://"):
+        return False
+    path = url[8:].split("#", 1)[0].split("?", 1)[0]
+    host, _, rest = path.partition("/")
+    if not host or "{}" in host or not rest:
+        return False
+    name = rest.rsplit("/", 1)[-1]
+    return bool(_ARCHIVE.search(name)) and bool(_PIN.search(rest))
 
 
 def _argv(f: Finding) -> list[str]:
@@ -153,14 +198,20 @@ def _builds(argv: list[str], paths: frozenset[str]) -> bool:
     """A command a build runs: a compiler or build tool, a query, the package's own script
     (`sh autogen.sh`, `./build_bundled.sh`, `node install.js`), or a package manager building
     the project itself (`pip install .`) or installing a name computed at run time."""
+    kept = _without_redirects(argv)
+    if kept is None:
+        return False  # `echo pwned > /tmp/x`: writes outside the build, whatever the tool
+    argv = kept
     if not argv:
         return True
-    if any(w.startswith(">") for w in argv):
-        return False  # `echo pwned > /tmp/x`: writes outside the build, whatever the tool
     first = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
     rest = argv[1:]
     if first in BUILD_TOOLS or first in NPM_BUILD_TOOLS:
         return True
+    if first in TEXT_TOOLS:
+        return not any(w.startswith(("/", "~", "$HOME")) and w != "/dev/null" for w in rest)
+    if first in _TOOL_RUNNERS or (first in _DLX and rest[:1] == ["dlx"]):
+        return _registry_tool(rest[1:] if first in _DLX else rest)
     if first in QUERY_TOOLS:
         asks = QUERY_TOOLS[first]
         return asks is None or bool(rest) and rest[0] in asks
@@ -178,6 +229,52 @@ def _builds(argv: list[str], paths: frozenset[str]) -> bool:
             _local(w) or "$" in w for w in words[1:]
         )
     return False
+
+
+def _without_redirects(argv: list[str]) -> list[str] | None:
+    """`argv` without its redirections, or None when one writes outside the build tree
+    (`git rev-parse HEAD > .gitrev` writes the build's own file; `> /tmp/x`, `>> ~/.bashrc`
+    do not)."""
+    kept: list[str] = []
+    target_next = False
+    for word in argv:
+        if target_next:
+            target_next = False
+            if _outside(word):
+                return None
+            continue
+        op = re.match(r"^[0-9&]?>>?", word)
+        if op is None:
+            kept.append(word)
+            continue
+        target = word[op.end() :]
+        if not target:
+            target_next = True
+        elif not target.startswith("&") and _outside(target):
+            return None
+    return kept
+
+
+def _outside(word: str) -> bool:
+    """A path outside the build tree: absolute, in a home, climbing out, or computed."""
+    if word == "/dev/null":
+        return False
+    return word.startswith(("/", "~", "$", "..")) or "/.." in word
+
+
+def _registry_tool(args: list[str]) -> bool:
+    """`npx [-y] NAME ...`: NAME (or the `-p`/`--package` spec) is a plain registry name."""
+    specs: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word in ("-p", "--package"):
+            specs.append(next(words, ""))
+        elif word.startswith("--package="):
+            specs.append(word.partition("=")[2])
+        elif not word.startswith("-"):
+            specs.append(word)
+            break
+    return bool(specs) and all(_REGISTRY_NAME.match(s.lower()) for s in specs)
 
 
 def _shipped(word: str, paths: frozenset[str]) -> bool:

@@ -124,7 +124,7 @@ def grade(
         # site.py reads .pth files only in site-packages itself: one in a subfolder
         # (test data, a vendored tree) is never processed.
         return Grade("middle", "monitor", "a .pth file that does not land in site-packages")
-    if f.type == "installScripts" and install_quiet:
+    if f.type == "installScripts" and install_quiet and f.props.get("action") != "error":
         return Grade("middle", "monitor", ecosystem.quiet_install_note)
     return Grade(severity, action)
 

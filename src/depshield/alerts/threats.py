@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from depshield.alerts.build_steps import source_archive
 from depshield.alerts.host_threats import (
     dropper,
     hidden_window,
@@ -99,6 +100,8 @@ def beacon(ctx: Context) -> Iterable[Finding]:
         or f in network
         or (f.type == SIGNAL_SINK and _literal_host(f.evidence))
     ]
+    # A build fetching its pinned source archive announces nothing but the build.
+    calls = [c for c in calls if not source_archive(c.props.get("url"))]
     if not calls or _sources(ctx):
         return []  # with a source, exfiltration() reports it with the full chain
     anchor = calls[0]
@@ -336,6 +339,29 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
     return []
 
 
+# Code a runtime or a shell runs as it is: what a build downloads is an archive of sources or
+# a prebuilt library, not a loose script (build_steps.source_archive).
+_SCRIPT_URL = re.compile(r"\.(py|pyw|js|cjs|mjs|sh|bash|ps1|psm1|bat|cmd|vbs|jse?)$", re.IGNORECASE)
+
+
+def saved_script(ctx: Context) -> Iterable[Finding]:
+    """Install-time code that downloads a script from a literal URL and writes it to disk
+    (`requests.get(".../rat.py")` then `open("rat.py", "wb").write(...)`): code fetched from
+    outside the package, put where a later command or entry point runs it."""
+    if ctx.when is not When.INSTALL:
+        return []
+    writes = ctx.of(SIGNAL_WRITE)
+    if not writes:
+        return []
+    for download in ctx.of(SIGNAL_DOWNLOAD):
+        url = str(download.props.get("url") or "")
+        path = url.split("#", 1)[0].split("?", 1)[0]
+        if "://" in path and "/" in path.split("://", 1)[1] and _SCRIPT_URL.search(path):
+            chain = [download, writes[0]]
+            return [threat("remoteCodeDownload", ctx, download, chain, how="script-saved")]
+    return []
+
+
 def encoded_payload(ctx: Context) -> Iterable[Finding]:
     decodes, runs = ctx.of(SIGNAL_DECODE), _payload_runs(ctx)
     if not decodes or not runs:
@@ -412,6 +438,7 @@ RULES: tuple[Rule, ...] = (
     exfiltration,
     beacon,
     remote_code,
+    saved_script,
     encoded_payload,
     credentials,
     dropper,

@@ -55,6 +55,9 @@ def check_call(ctx: Ctx, site: Site) -> None:
         if hit.type in (SIGNAL_SINK, SIGNAL_DOWNLOAD):
             target = _request_url(ctx, site, arg(call, 0, "url"))
             url = ctx.resolver.text(target, site.scope) if target is not None else None
+            template = None if url else _url_template(ctx, site, target)
+            if template:  # the build rules read it (alerts/build_steps.source_archive)
+                props["urlTemplate"] = template[:200]
             if url and "://" in url:  # not a method name (`request("POST", u)`) or raw bytes
                 props["url"] = url[:200]
                 if hit.type == SIGNAL_SINK:
@@ -84,6 +87,26 @@ def _request_url(ctx: Ctx, site: Site, target: ast.expr | None) -> ast.expr | No
         if name in _REQUEST_OBJECTS:
             return arg(values[0], _REQUEST_OBJECTS[name], "url") or target
     return target
+
+
+def _url_template(ctx: Ctx, site: Site, target: ast.expr | None) -> str | None:
+    """`f"https://host/archive/{commit}.tar.gz"`: the URL with `{}` for the parts only known
+    at run time, when its scheme and host are literal (a computed host stays unknown)."""
+    if not isinstance(target, ast.JoinedStr):
+        return None
+    parts: list[str] = []
+    for value in target.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            parts.append(value.value)
+        else:
+            inner = value.value if isinstance(value, ast.FormattedValue) else value
+            parts.append(ctx.resolver.text(inner, site.scope) or "{}")
+    url = "".join(parts)
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if not sep or "{}" in scheme or not host or "{}" in host or "/" not in rest:
+        return None
+    return url
 
 
 def _load_time_probe(ctx: Ctx, site: Site, url: str) -> None:

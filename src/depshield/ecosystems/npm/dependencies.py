@@ -54,8 +54,76 @@ def dependency_findings(pkg: PackageJson) -> Iterator[Finding]:
             props: dict[str, Any] = {"dependency": name, "spec": spec, "section": section}
             if reason:
                 props["reason"] = reason
+            if kind == "httpDependency":
+                props |= _http_grade(name, str(spec), pkg)
             evidence = f'"{name}": {spec!r}' if isinstance(spec, str) else f'"{name}"'
             yield Finding(kind, PACKAGE_JSON, pkg.line(section, name), evidence, props)
+
+
+_RELEASE_TARBALL = re.compile(
+    r"^(?P<name>.+?)-v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?\.(?:tgz|tar\.gz)$"
+)
+
+
+def _http_grade(name: str, spec: str, pkg: PackageJson) -> dict[str, str]:
+    """An http(s) tarball dependency, judged by what can change under it. Over plain http
+    anyone on the path can swap the code (warn). Over https, a tarball named after the
+    dependency at one exact version (`xlsx-0.20.2.tgz` for `xlsx`), or on a host the
+    manifest itself names as its homepage, repository or bug tracker, is a release the author
+    chose to install from outside the registry: reported, not a warning."""
+    try:
+        parts = urlsplit(spec.strip())
+    except ValueError:
+        return {}
+    host = (parts.hostname or "").lower()
+    if parts.scheme.lower() != "https" or not host:
+        return {"reason": "plain http: the code can be swapped in transit"}
+    file = parts.path.rsplit("/", 1)[-1]
+    release = _RELEASE_TARBALL.match(file)
+    if release and release.group("name").lower() == name.rsplit("/", 1)[-1].lower():
+        reason = "an https release tarball of the dependency, pinned to one version"
+    elif _own_host(host.removeprefix("www."), _manifest_hosts(pkg)):
+        reason = "an https tarball on a host the manifest names as its own"
+    else:
+        return {}
+    return {"reason": reason, "severity": "middle", "action": "monitor"}
+
+
+# Code-hosting services where anyone publishes: naming one says nothing about who owns a URL.
+_SHARED_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
+_SHARED_SUFFIXES = (".github.io", ".gitlab.io", ".netlify.app", ".vercel.app", ".pages.dev")
+
+
+def _own_host(host: str, named: set[str]) -> bool:
+    """`host` is one the manifest names, or a subdomain of one (`cdn.example.invalid` for a
+    homepage on `example.invalid`), and not a shared code-hosting service."""
+    for own in named:
+        if own in _SHARED_HOSTS or own.endswith(_SHARED_SUFFIXES):
+            continue
+        if host == own or host.endswith(f".{own}"):
+            return True
+    return False
+
+
+def _manifest_hosts(pkg: PackageJson) -> set[str]:
+    """Hosts of the manifest's homepage, repository and bugs URLs (`github:` shorthands and
+    `git+https://` included)."""
+    urls: list[object] = [pkg.data.get("homepage")]
+    for key in ("repository", "bugs"):
+        value = pkg.data.get(key)
+        urls.append(value.get("url") if isinstance(value, dict) else value)
+    hosts: set[str] = set()
+    for url in urls:
+        if not isinstance(url, str):
+            continue
+        text = url.strip()
+        if text.startswith(("github:", "gitlab:", "bitbucket:", "gist:")):
+            continue  # shared code hosts (see _SHARED_HOSTS)
+        text = text.removeprefix("git+")
+        host = url_host(text if "://" in text else f"https://{text}")
+        if host:
+            hosts.add(host.removeprefix("www."))
+    return hosts
 
 
 def shipped_local_packages(

@@ -71,6 +71,9 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
         offset = max(pkg.line("scripts", name) - 1, 0)
         findings.extend(analyze_shell(text, PACKAGE_JSON, offset, True))
         findings.extend(inline_findings(text, PACKAGE_JSON, offset))
+        disguised = [f for f in _entry_files(text) if _named_as_data(f)]
+        if disguised:
+            findings = [_disguised(f, name, disguised[0]) for f in findings]
         for file in _entry_files(text):
             resolved = _hidden_twin(resolve_script_file(file, paths, main), paths)
             bucket = entries if resolved in paths else missing
@@ -79,6 +82,30 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
     return InstallScripts(
         tuple(findings), tuple(entries), tuple(missing), {n: scripts[n] for n in reached}
     )
+
+
+# What a file's name says it is not code: documentation, text, images, styles, markup. Node
+# runs any file it is given as a script (a `.json` it only parses, so that is no disguise).
+_DATA_NAMES = re.compile(
+    r"\.(md|markdown|txt|rst|png|jpe?g|gif|svg|ico|webp|css|scss|less|html?|xml|ya?ml|csv"
+    r"|woff2?|ttf|eot|map|lock|log)$|(^|/)(readme|license|licence|changelog)$",
+    re.IGNORECASE,
+)
+
+
+def _named_as_data(file: str) -> bool:
+    return bool(_DATA_NAMES.search(file.strip("'\"")))
+
+
+def _disguised(f: Finding, script: str, file: str) -> Finding:
+    """The installScripts finding of `script`, which hands a runtime a file named as data
+    (`node lib/README.md`): no build names its code that way, the name is there to hide it
+    from a reader of the package. Blocks, whether the file ships or not."""
+    if f.type != "installScripts" or f.props.get("script") != script:
+        return f
+    reason = f"runs {file}, a file named as documentation or data, as code"
+    props = {**f.props, "reason": reason, "severity": "critical", "action": "error"}
+    return Finding(f.type, f.file, f.line, f.evidence, props, f.top_level)
 
 
 def _hidden_twin(resolved: str, paths: Collection[str]) -> str:
