@@ -43,9 +43,10 @@ def test_summary_separates_sets_and_lists_benign_warns_with_reasons() -> None:
         " obfuscatedFile (warn) dist/y.js:1"
     ) in text
     assert "Threat alerts at warn+ on benign packages (1; target 0):" in text
-    # Rule table: dataExfiltration fires on 1 malware (warn+ 1) and 1 benign (warn+ 1).
-    assert "| dataExfiltration | 1 | 1 | 1 | 1 |" in text
-    assert "| networkAccess | 0 | 0 | 1 | 0 |" in text
+    # Rule table: dataExfiltration fires on 1 malware (warn+ 1) and 1 benign (warn+ 1); the
+    # fixtures column names the ecosystems of the coverage table's firing fixture + look-alike.
+    assert "| dataExfiltration | npm, pypi | 1 | 1 | 1 | 1 |" in text
+    assert "| networkAccess | npm, pypi | 0 | 0 | 1 | 0 |" in text
 
 
 def test_items_reads_both_benign_sets_with_distinct_ids(tmp_path: Path) -> None:
@@ -68,3 +69,9 @@ def test_reason_names_every_rule_and_counts_extra_places() -> None:
     assert (
         det._reason(o, det.WARN_UP) == "unresolvedRequire (warn) lib/1.js:1, lib/2.js:2 (+2 more)"
     )
+
+
+def test_rule_table_marks_types_without_fixtures() -> None:
+    o = _outcome("malware", "bad", "block", [_alert("noSuchAlertType", "error", "i.js", 3)])
+    table = "\n".join(det._type_table([o], []))
+    assert "| noSuchAlertType | none | 1 | 1 | 0 | 0 |" in table
