@@ -46,6 +46,9 @@ BENIGN_SETS = (
 )
 
 DEPSHIELD = ROOT / ".venv" / "bin" / "depshield"
+# --resident: every package is served by one resident analyser (same verdicts, a quarter of the
+# CPU), for iterating on detection; the published run measures fresh processes.
+RESIDENT = [False]
 DEFAULT_ZIP = Path(
     os.environ.get("DEPSHIELD_CORPUS", ROOT.parent / "shared/corpus/malicious-dev.zip")
 )
@@ -132,7 +135,7 @@ def _measure(item: Item, kind: str, home: Path, peer: str) -> Outcome:
             path = item.archive
         size = _size(path)
         # Measure peak RSS per process with a wrapper (ru_maxrss of waited children).
-        report, seconds, _, err = run_depshield(path, item.ecosystem, home)
+        report, seconds, _, err = run_depshield(path, item.ecosystem, home, RESIDENT[0])
     rss = _last_child_rss()
     outcome = Outcome(
         item.id,
@@ -242,7 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md (iterating)"
     )
+    parser.add_argument(
+        "--resident",
+        action="store_true",
+        help="serve every package from one resident analyser (iterating; implies --no-docs)",
+    )
     args = parser.parse_args(argv)
+    RESIDENT[0] = args.resident
+    args.no_docs = args.no_docs or args.resident
     only = _only(args.only)
     ecosystems = ["npm", "pypi"] if args.ecosystem == "all" else [args.ecosystem]
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -257,11 +267,18 @@ def main(argv: list[str] | None = None) -> int:
             per_set[kind] += 1
             work.append((kind, item))
     started = time.time()
-    with (
-        tempfile.TemporaryDirectory(prefix="ds-bench-home-") as home,
-        ThreadPoolExecutor(max_workers=args.jobs) as pool,
-    ):
-        outcomes = list(pool.map(partial_log(args.out, len(work), home, args.peer), work))
+    with tempfile.TemporaryDirectory(prefix="ds-bench-home-") as home:
+        daemon = [str(DEPSHIELD), "daemon"]
+        env = {**os.environ, "DEPSHIELD_HOME": home}
+        if args.resident:
+            subprocess.run([*daemon, "start"], env=env, check=True)
+        try:
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                log = partial_log(args.out, len(work), home, args.peer)
+                outcomes = list(pool.map(log, work))
+        finally:
+            if args.resident:
+                subprocess.run([*daemon, "stop"], env=env, check=False)
     if args.peer == "reuse":
         reuse_peer(outcomes)
     with args.out.open("w") as out:
