@@ -18,10 +18,12 @@ from depshield.model import Alert
 _WORD = re.compile(r"[a-z0-9]+")
 _SEGMENT = re.compile(r"[/:#?@]+")
 OWN_HOME_NOTE = (
-    "the package names its own home ({url}) and nothing else in it warns: a near name of an "
-    "honest project, shown as evidence"
+    "the package names its own home ({url}), runs nothing at install and nothing else in it "
+    "warns: the near name of a project of its own, kept as evidence"
 )
 _QUIET = frozenset({"monitor", "ignore"})
+# Code run at install is the squat's usual payload: even a quiet build step keeps the warning.
+_ACTS = frozenset({"installScripts"})
 
 
 def own_home(name: str, target: str, urls: Iterable[object]) -> str | None:
@@ -49,11 +51,12 @@ def grade_squats(
     alerts: Sequence[Alert], name: str, urls: Iterable[object], explicit: bool
 ) -> list[Alert]:
     """`alerts` with a didYouMean at warn graded monitor when the package `name` names its own
-    home and no other alert warns or blocks. `explicit`: the policy set didYouMean's action."""
+    home, runs nothing at install and no other alert warns or blocks. `explicit`: the policy
+    set didYouMean's action."""
     squat = next((a for a in alerts if a.type == "didYouMean"), None)
     if squat is None or explicit or squat.action in _QUIET:
         return list(alerts)
-    if any(a.action not in _QUIET for a in alerts if a is not squat):
+    if any(a.action not in _QUIET or a.type in _ACTS for a in alerts if a is not squat):
         return list(alerts)  # a squat that also does something keeps its warning
     target = squat.props.get("alternatePackage")
     url = own_home(name, target, urls) if isinstance(target, str) else None

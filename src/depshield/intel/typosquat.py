@@ -202,7 +202,7 @@ _OS_WORDS = frozenset(
 )  # fmt: skip
 _ARCH_WORDS = frozenset(
     {"x64", "x86", "ia32", "amd64", "arm", "arm64", "armv7", "armv7l", "aarch64", "ppc64",
-     "ppc64le", "s390x", "riscv64", "loong64", "mips64el", "universal", "64", "32"}
+     "ppc64le", "s390x", "riscv64", "loong64", "mips64el", "i386", "i686", "universal", "64", "32"}
 )  # fmt: skip
 
 
