@@ -169,3 +169,28 @@ def test_build_script_writes_lists_and_source(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "pypi-popular.txt").read_text() == "first\nsecond\n"
     source = (tmp_path / "out" / "POPULARITY-SOURCE.md").read_text()
     assert "download counts" in source and "facts" in source
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("libsql-linux-x64-musl", "@libsql/linux-x64-musl"),
+        ("esbuild-linux-x64", "esbuild-linux-64"),
+    ],
+)
+def test_platform_builds_are_no_typo_targets(name: str, target: str) -> None:
+    # A parent package's optionalDependencies install these; nobody types their names.
+    assert did_you_mean("npm", name) is None
+    assert (
+        did_you_mean("npm", target) is None
+        or did_you_mean("npm", target).props["alternatePackage"] != name
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "target"), [("windows-relase", "windows-release"), ("macos-relaese", "macos-release")]
+)
+def test_an_os_word_without_a_processor_is_still_a_target(name: str, target: str) -> None:
+    # `windows-release` is a library people type, not a platform build.
+    finding = did_you_mean("npm", name)
+    assert finding is not None and finding.props["alternatePackage"] == target

@@ -12,6 +12,7 @@ from depshield.alerts.dependency_use import dependency_findings
 from depshield.alerts.grading import grade, shipped
 from depshield.alerts.links import import_graph, install_entries, started_files
 from depshield.alerts.reach import Timing, reachable, resolve_import
+from depshield.alerts.squats import grade_squats
 from depshield.alerts.threats import Context, correlate
 from depshield.alerts.unanalysed import skipped_files, unanalysed_findings
 from depshield.analyzers.base import SIGNALS
@@ -71,6 +72,10 @@ def judge(
     install = timing.install_files | set(manifest.install_entries)
     findings += unanalysed_findings(skipped, install, manifest.import_entries)
     alerts, notes = _alerts(ref, findings, timing, policy, path_set)
+    alerts = grade_squats(
+        alerts, ref.name, manifest.extra.get("home_urls") or (), "didYouMean" in policy.actions
+    )
+    alerts.sort(key=_rank)
     if in_tests:
         notes.append(f"{in_tests} capability alerts in test files not listed (docs/output.md)")
     notes += extra_notes

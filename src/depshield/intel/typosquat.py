@@ -152,6 +152,8 @@ def _passes_gate(
     target_key = index.key(target_id)
     if target_key == key or (key, target_key) in index.allowed or _same_scope(key, target_key):
         return False
+    if _platform_build(target_key):
+        return False
     shortest = min(len(bare(key)), len(bare(target_key)))
     if shortest < _MIN_LENGTH[reason] + (0 if slip else 1):
         return False
@@ -190,6 +192,24 @@ def _real_word(index: PopularityIndex, key: str, target: str) -> bool:
         # an added or dropped letter keeps the word (`colors-support` for `color-support`)
         return False
     return index.word_uses(differ[0][0]) >= REAL_WORD
+
+
+# A platform build (`@libsql/linux-x64-musl`, `@esbuild/darwin-arm64`) is installed by its
+# parent package's optionalDependencies, never typed by a person: a near name catches no slip.
+_OS_WORDS = frozenset(
+    {"linux", "darwin", "macos", "osx", "win32", "win", "windows", "freebsd", "openbsd",
+     "netbsd", "sunos", "android", "aix"}
+)  # fmt: skip
+_ARCH_WORDS = frozenset(
+    {"x64", "x86", "ia32", "amd64", "arm", "arm64", "armv7", "armv7l", "aarch64", "ppc64",
+     "ppc64le", "s390x", "riscv64", "loong64", "mips64el", "i386", "i686", "universal", "64", "32"}
+)  # fmt: skip
+
+
+def _platform_build(key: str) -> bool:
+    """The name says which operating system and processor its binaries are for."""
+    words = set(_WORDS.split(key.lstrip("@")))
+    return bool(words & _OS_WORDS) and bool(words & _ARCH_WORDS)
 
 
 def _same_scope(key: str, target: str) -> bool:

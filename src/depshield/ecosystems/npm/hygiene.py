@@ -55,6 +55,19 @@ def _has_tests(data: dict[str, Any], paths: Collection[str]) -> bool:
     return False
 
 
+def home_urls(data: dict[str, Any]) -> tuple[str, ...]:
+    """The places the manifest names as the project's home: its repository (with the
+    monorepo `directory`), homepage and bug tracker (didYouMean's identity check)."""
+    repo = _url_of(data.get("repository"))
+    directory = (
+        data["repository"].get("directory") if isinstance(data.get("repository"), dict) else None
+    )
+    if repo and isinstance(directory, str) and directory.strip():
+        repo = f"{repo.rstrip('/')}/{directory.strip()}"
+    found = (repo, _url_of(data.get("homepage")), _url_of(data.get("bugs")))
+    return tuple(u for u in found if u)
+
+
 def _url_of(value: Any) -> str:
     """The URL of a `repository`/`homepage`/`bugs` field: a string or an object's `url`."""
     if isinstance(value, dict):

@@ -9,7 +9,7 @@ from typing import Any
 from depshield.ecosystems.base import ManifestAnalysis
 from depshield.ecosystems.npm.dependencies import dependency_findings, shipped_local_packages
 from depshield.ecosystems.npm.entries import bin_findings, bins, import_entries
-from depshield.ecosystems.npm.hygiene import hygiene_findings
+from depshield.ecosystems.npm.hygiene import home_urls, hygiene_findings
 from depshield.ecosystems.npm.package_json import PACKAGE_JSON, PackageJson, load
 from depshield.ecosystems.npm.scripts import read_install_scripts
 from depshield.model import Finding
@@ -51,6 +51,7 @@ def read_manifest(files: Mapping[str, bytes], paths: Sequence[str]) -> ManifestA
         bin_entries=tuple(dict.fromkeys(b.path for b in found_bins if b.path in present)),
         missing_bin_targets=tuple(b.target for b in found_bins if b.path not in present),
         description=_text(pkg.data.get("description")),
+        home_urls=home_urls(pkg.data),
         dependency_lines={n: pkg.line("dependencies", n) for n in extra["dependencies"]},
     )
     name, version = pkg.data.get("name"), pkg.data.get("version")

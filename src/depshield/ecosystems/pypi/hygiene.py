@@ -52,6 +52,12 @@ def hygiene_findings(
             yield Finding(finding, file, 0, "")
 
 
+def home_urls(fields: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every URL the metadata names for the project but its download link (didYouMean's
+    identity check)."""
+    return tuple(url.strip() for label, url in _urls(fields).items() if label != "download")
+
+
 def _urls(fields: Mapping[str, Any]) -> dict[str, str]:
     """Every URL the metadata names, keyed by its normalised label (Home-page -> "homepage")."""
     urls: dict[str, str] = {}

@@ -9,7 +9,12 @@ from typing import Any
 
 from depshield.ecosystems.base import ManifestAnalysis
 from depshield.ecosystems.pypi.commands import Command, command_findings, declared_commands
-from depshield.ecosystems.pypi.hygiene import hygiene_findings, license_classifiers, license_of
+from depshield.ecosystems.pypi.hygiene import (
+    home_urls,
+    hygiene_findings,
+    license_classifiers,
+    license_of,
+)
 from depshield.ecosystems.pypi.install_code import install_code
 from depshield.ecosystems.pypi.metadata_files import (
     KEPT,
@@ -93,6 +98,7 @@ def _extra(
         "license_classifiers": license_classifiers(fields),
         "project_urls": dict(fields.get("project_urls") or {}),
         "summary": _text(fields.get("summary")),
+        "home_urls": home_urls(fields),
         "scripts": {c.name: c.target for c in commands},
     }
 
