@@ -142,3 +142,59 @@ def test_a_request_written_entirely_as_literals_is_not_the_send_of_an_api_client
 def test_a_secret_put_into_a_request_to_a_fixed_host_is_still_exfiltration() -> None:
     result = analyze("npm-key-to-fixed-host")
     assert found(result, "dataExfiltration") == [("lib/index.js", 8, "warn")]
+
+
+def test_schema_compiler_with_a_process_hook_and_a_function_type_check_is_no_threat() -> None:
+    """ajv bundled beside a request helper and a base64 helper: the source it compiles passes
+    through an optional `code.process` hook; `schema.instanceof(Function)` names a type."""
+    result = analyze("npm-schema-compiler-hook")
+    assert threats(result) == []
+    assert found(result, "usesEval") == [("lib/index.js", 9, "monitor")]
+    assert ("lib/index.js", 12, "monitor") in found(result, "networkAccess")
+
+
+def test_a_decoded_blob_passed_through_a_hook_is_still_an_encoded_payload() -> None:
+    result = analyze("npm-hook-fed-decoded")
+    assert found(result, "encodedPayloadExecution") == [("lib/index.js", 6, "warn")]
+
+
+def test_nc_port_check_on_the_callers_host_beside_a_diagnostics_screen_is_not_exfiltration() -> (
+    None
+):
+    result = analyze("npm-port-check")
+    assert threats(result) == []
+    assert ("lib/index.js", 6, "monitor") in found(result, "shellAccess")
+
+
+def test_the_environment_piped_to_a_host_named_on_the_nc_command_line_is_exfiltration() -> None:
+    result = analyze("npm-nc-to-fixed-host")
+    assert found(result, "dataExfiltration") == [("lib/index.js", 5, "warn")]
+
+
+def test_install_licence_check_with_the_users_key_is_no_threat_at_warn() -> None:
+    """A preinstall script posting the key the user set in ICONS_LICENSE_KEY to the vendor's
+    licence server: reported, at monitor, with the variable named."""
+    result = analyze("npm-licence-check")
+    assert found(result, "dataExfiltration") == [("license-check.js", 6, "monitor")]
+    alert = next(a for a in result.alerts if a.type == "dataExfiltration")
+    assert alert.props["licenceKey"] == "ICONS_LICENSE_KEY"
+    assert ("package.json", 6, "warn") in found(result, "installScripts")
+
+
+def test_install_ping_to_a_fixed_host_without_a_licence_key_still_blocks() -> None:
+    result = analyze("npm-install-ping")
+    assert found(result, "dataExfiltration") == [("ping.js", 2, "error")]
+
+
+def test_module_loader_running_the_url_its_caller_gives_is_monitored() -> None:
+    """An AMD loader: an eval probe through a Trusted Types policy (`createScript("",
+    "true")`), then the module URL it is asked for fetched and run."""
+    result = analyze("npm-module-loader")
+    assert threats(result) == [("remoteCodeDownload", "lib/loader.js", 13)]
+    assert found(result, "remoteCodeDownload") == [("lib/loader.js", 13, "monitor")]
+    assert ("lib/loader.js", 5, "monitor") in found(result, "usesEval")
+
+
+def test_code_fetched_from_a_host_of_its_own_and_run_still_blocks() -> None:
+    result = analyze("npm-fixed-loader")
+    assert ("lib/loader.js", 3, "error") in found(result, "remoteCodeDownload")

@@ -102,6 +102,13 @@ def grade(
                 "a download (or decode) and a dynamic evaluation far apart in code that only "
                 "runs if called: nothing shows the one feeds the other",
             )
+        if f.type == "remoteCodeDownload" and f.props.get("fixedHost") is False:
+            return Grade(
+                severity,
+                "monitor",
+                "a script loader in code that only runs if called: it runs the script at the "
+                "URL its caller gives (a module loader), not one from a host of its own",
+            )
         if (
             ecosystem.call_threats_warn
             and f.type in THREATS

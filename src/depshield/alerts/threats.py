@@ -108,6 +108,9 @@ def beacon(ctx: Context) -> Iterable[Finding]:
     variable = _opt_out(ctx)
     if variable is not None:  # reports nothing sensitive and honours an opt-out: telemetry
         return [_telemetry(ctx, anchor, variable)]
+    key = _licence_key(ctx)
+    if key is not None and all(_request(c) for c in calls):
+        return [_licence_check(ctx, anchor, calls[:2], key)]
     return [
         threat(
             "dataExfiltration",
@@ -118,6 +121,51 @@ def beacon(ctx: Context) -> Iterable[Finding]:
             sink=sorted({str(c.props.get("kind") or "network") for c in calls}),
         )
     ]
+
+
+# The licence key a user sets for a commercial package (`ACME_LICENSE_KEY`, `X_LICENCE`).
+_LICENCE = re.compile(r"LICEN[CS]E", re.IGNORECASE)
+
+
+def _licence_key(ctx: Context) -> str | None:
+    """The licence variable the install code reads, if any."""
+    for f in ctx.of("envVars"):
+        for name in f.props.get("envVars") or ():
+            if isinstance(name, str) and _LICENCE.search(name):
+                return name
+    return None
+
+
+def _request(call: Finding) -> bool:
+    """A request made by the code (not a lifecycle line's curl, a DNS query or a tool)."""
+    return (
+        call.type == SIGNAL_SINK
+        and call.file != "package.json"
+        and call.props.get("kind") in ("network", None)
+    )
+
+
+def _licence_check(ctx: Context, anchor: Finding, calls: list[Finding], key: str) -> Finding:
+    """Install code that reads the licence key its user set and asks a fixed host about it,
+    reading nothing else we call sensitive: the vendor's licence server, which the user
+    enabled by setting the key. A probe has no key to check; what it reads from the machine
+    makes it exfiltration() whatever variables it also reads."""
+    found = threat(
+        "dataExfiltration",
+        ctx,
+        anchor,
+        calls,
+        source=["install-beacon"],
+        sink=["network"],
+        licenceKey=key,
+    )
+    props = {
+        **found.props,
+        "severity": "middle",
+        "action": "monitor",
+        "note": f"a licence check: sends the key set in {key} and nothing read from the machine",
+    }
+    return replace(found, props=props)
 
 
 def _literal_host(evidence: str) -> bool:
@@ -207,7 +255,7 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
         # A client that sends to the address its caller or config gives (a proxy agent,
         # an HTTP helper, an SDK) is doing its job; exfiltration names its own destination.
         # The JavaScript analyzer says which sinks do (`fixedHost`); others count as fixed.
-        sinks = [s for s in sinks if s.props.get("fixedHost", True)]
+        sinks = [s for s in sinks if s.props.get("fixedHost", _fixed_spawn(s))]
         if not sinks:
             return []
     sink = sinks[0]
@@ -232,6 +280,19 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
             sink=sorted(sink_kinds),
         )
     ]
+
+
+# A host written as a literal in a network tool's command line: a URL, or a quoted dotted name.
+_LITERAL_HOST = re.compile(r"://|[\"'`](?:[\w-]+\.)+[a-z]{2,}[\"'`/:]", re.IGNORECASE)
+
+
+def _fixed_spawn(sink: Finding) -> bool:
+    """Whether a network tool the code starts goes to a host the code names: `curl
+    https://x/p -d ...` or a command line all of literals does; `spawn("nc", ["-z", host,
+    port])`, a port check on the host its caller gives, does not."""
+    if sink.type != SIGNAL_SPAWN or isinstance(sink.props.get("args"), str):
+        return True
+    return bool(_LITERAL_HOST.search(sink.evidence))
 
 
 _LOOPBACK = re.compile(
@@ -307,9 +368,20 @@ def remote_code(ctx: Context) -> Iterable[Finding]:
         return []
     runs = _payload_runs(ctx)
     if runs:
+        # A download from the URL its caller gives whose flow into an eval the analyzer traced
+        # (a module loader) is judged by that flow; co-occurrence would add nothing.
+        traced = {
+            (f.file, f.line, f.column)
+            for f in ctx.of("remoteCodeDownload")
+            if f.props.get("how") == "download-then-eval" and f.props.get("fixedHost") is False
+        }
+        downloads = [d for d in downloads if (d.file, d.line, d.column) not in traced]
+    if downloads and runs:
         download, run = _nearest(downloads, runs)
         chain = [download, run]
         return [threat("remoteCodeDownload", ctx, run, chain, how="eval", **_apart(chain))]
+    if not downloads:
+        return []
     if ctx.when is not When.INSTALL:
         return []
     spawns, writes = ctx.of(SIGNAL_SPAWN), ctx.of(SIGNAL_WRITE)

@@ -153,7 +153,7 @@ def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None
         # import.meta.url)`): the package's own code, however it is loaded, is no download.
         ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name, "asset": "own"})
     elif download:
-        ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name})
+        ctx.emit(SIGNAL_DOWNLOAD, node, {"detail": name, "fixedHost": fixed})
         ctx.sites.remember(ctx.sites.downloads, node)
     env_in_data(ctx, node, name)
 

@@ -95,8 +95,19 @@ def _assembled(ctx: JsContext, node: Node, hops: int) -> bool:
     if node.type == "parenthesized_expression" and node.named_children:
         return _assembled(ctx, node.named_children[0], hops)
     if node.type == "identifier" and hops > 0:
-        binding = ctx.bindings.lookup(ctx.text(node), node.start_byte)
+        name = ctx.text(node)
+        binding = ctx.bindings.lookup(name, node.start_byte)
         value = binding.value if binding is not None else None
+        if value is not None and _optional_hook(ctx, value, name):
+            # `src = ...; opts.process && (src = opts.process(src))` (ajv's `code.process`): the
+            # code that runs is the one assembled before, whether or not a hook touches it.
+            assignment = value.parent
+            before = assignment.start_byte - 1 if assignment is not None else -1
+            binding = ctx.bindings.lookup(name, before)
+            earlier = binding.value if binding is not None else None
+            if earlier is None or earlier.start_byte >= before:
+                return False
+            return _assembled(ctx, earlier, hops - 1)
         return value is not None and _assembled(ctx, value, hops - 1)
     if node.type == "template_string":
         subs = [c for c in node.named_children if c.type == "template_substitution"]
@@ -108,6 +119,38 @@ def _assembled(ctx: JsContext, node: Node, hops: int) -> bool:
     if node.type == "call_expression":  # `"f('".concat(id, "')")`: a template, compiled by Babel
         pieces = _concat_call_literals(ctx, node)
         return pieces is not None and _CODE.search(" ".join(pieces)) is not None
+    return False
+
+
+def _optional_hook(ctx: JsContext, value: Node, name: str) -> bool:
+    """`cond && (name = hook(name, ...))` or `if (cond) name = hook(name)`: a conditional
+    reassignment passing the name's own value through a caller's post-processing hook."""
+    if value.type != "call_expression" or not any(
+        a.type == "identifier" and ctx.text(a) == name for a in ctx.args(value)
+    ):
+        return False
+    assignment = value.parent
+    if assignment is None or assignment.type != "assignment_expression":
+        return False
+    outer = assignment.parent
+    while outer is not None and outer.type == "parenthesized_expression":
+        outer = outer.parent
+    if outer is None:
+        return False
+    if outer.type == "binary_expression":
+        op = outer.child_by_field_name("operator")
+        right = outer.child_by_field_name("right")
+        return (
+            op is not None
+            and ctx.text(op) in ("&&", "||", "??")
+            and right is not None
+            and right.start_byte <= assignment.start_byte
+        )
+    if outer.type == "expression_statement":
+        parent = outer.parent
+        if parent is not None and parent.type == "statement_block":
+            parent = parent.parent if parent.named_child_count == 1 else None
+        return parent is not None and parent.type == "if_statement"
     return False
 
 

@@ -65,7 +65,7 @@ def on_exec(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
     if how is None:
         return
     ctx.emit("usesEval", node, {"evalType": how}, key=how)
-    args = ctx.args(node)
+    args = _trusted_script(ctx, ctx.args(node))
     if how == "module.constructor" or not trivial(ctx, args, TRIVIAL_CODE):
         props = {"how": how}
         if generated(ctx, args, how):
@@ -80,6 +80,19 @@ def on_exec(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
         ctx.emit("obfuscatedFile", node, {"confidence": 0.8, "how": "code packed in a string"})
 
 
+def _trusted_script(ctx: JsContext, args: list[Node]) -> list[Node]:
+    """`eval(policy.createScript("", code))`: a Trusted Types policy wraps the code for CSP;
+    what runs is the policy's arguments (a probe's `createScript("", "true")` is trivial)."""
+    if len(args) != 1 or args[0].type != "call_expression":
+        return args
+    callee = args[0].child_by_field_name("function")
+    prop = callee.child_by_field_name("property") if callee is not None else None
+    if prop is None or ctx.text(prop) != "createScript":
+        return args
+    inner = ctx.args(args[0])
+    return inner[-1:] if inner else args
+
+
 def on_eval_reference(ctx: JsContext, ident: Node) -> None:
     """`eval` or `Function` handed over as a value: `.then(eval)`."""
     parent = ident.parent
@@ -88,9 +101,32 @@ def on_eval_reference(ctx: JsContext, ident: Node) -> None:
     ref = ctx.resolver.resolve(ident)
     if ref is None or ref.base != GLOBAL or ref.path not in (("eval",), ("Function",)):
         return
+    if ref.path == ("Function",) and not _invokes(ctx, parent.parent):
+        return  # `z.instanceof(Function)`, `PropTypes.instanceOf(Function)`: a type, not a call
     ctx.emit("usesEval", ident, {"evalType": ref.path[0]}, key=ref.path[0])
     ctx.emit(SIGNAL_EXEC, ident, {"how": ref.path[0]}, key=ref.path[0])
     ctx.sites.remember(ctx.sites.execs, ident)
+
+
+# Calls that call what they are handed, with the values they carry: `.then(Function)`,
+# `[src].map(Function)`, `Reflect.construct(Function, [src])`.
+_INVOKERS = frozenset(
+    {"then", "catch", "finally", "map", "flatMap", "forEach", "reduce", "apply", "call", "bind"}
+    | {"construct", "pipe", "compose", "from"}
+)
+
+
+def _invokes(ctx: JsContext, call: Node | None) -> bool:
+    """The call that `Function` is handed to is one that calls it (a promise step, an array
+    method, `Reflect.construct`), not one that takes it as a type to compare against."""
+    if call is None or call.type not in ("call_expression", "new_expression"):
+        return False
+    callee = call.child_by_field_name(
+        "function" if call.type == "call_expression" else "constructor"
+    )
+    if callee is not None and callee.type == "member_expression":
+        callee = callee.child_by_field_name("property")
+    return callee is not None and ctx.text(callee) in _INVOKERS
 
 
 def packed_code(ctx: JsContext, literal: Node) -> bool:

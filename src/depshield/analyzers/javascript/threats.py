@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from depshield.analyzers.javascript.calls import fixed_destination
 from depshield.analyzers.javascript.scope import PROGRAM
 
 if TYPE_CHECKING:
@@ -92,7 +93,11 @@ def remote_code(ctx: JsContext) -> None:
         if any(start <= e.start_byte < end for e in execs) or any(
             s <= pos < t for spans in reached for s, t in spans
         ):
-            ctx.emit("remoteCodeDownload", download, {"how": "download-then-eval"})
+            # Whether the code names the host (`fetch("https://x/p.js")`) or loads the URL
+            # its caller gives (a module loader's `load(url)`): grading weighs it.
+            fixed = any(fixed_destination(ctx, a, 2) for a in ctx.args(download)[:2])
+            props = {"how": "download-then-eval", "fixedHost": fixed}
+            ctx.emit("remoteCodeDownload", download, props)
 
 
 def _values_reached(ctx: JsContext, run: Node) -> list[tuple[int, int]]:
