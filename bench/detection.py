@@ -49,6 +49,7 @@ DEPSHIELD = ROOT / ".venv" / "bin" / "depshield"
 # --resident: every package is served by one resident analyser (same verdicts, a third of the
 # wall time on a loaded machine); the summary then reports resident times.
 RESIDENT = [False]
+TIMEOUT = 900  # seconds for one package: a package that takes longer is an error row, not a crash
 DEFAULT_ZIP = Path(
     os.environ.get("DEPSHIELD_CORPUS", ROOT.parent / "shared/corpus/malicious-dev.zip")
 )
@@ -99,7 +100,12 @@ def run_depshield(
     ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out, err = proc.communicate(timeout=600)
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None, time.perf_counter() - start, 0.0, f"timed out after {TIMEOUT} s"
     seconds = time.perf_counter() - start
     rss = 0.0
     try:
