@@ -118,7 +118,9 @@ def lock_python(app: str, dest: Path) -> str:
         "# pip install --dry-run --ignore-installed --only-binary :all: --report "
         "(bench/real_app_locks.py).",
     ]
-    for item in sorted(json.loads(report.read_text())["install"], key=lambda i: i["metadata"]["name"].lower()):
+    for item in sorted(
+        json.loads(report.read_text())["install"], key=lambda i: i["metadata"]["name"].lower()
+    ):
         meta = item["metadata"]
         hashes = (item.get("download_info") or {}).get("archive_info", {}).get("hashes", {})
         pin = f"{meta['name']}=={meta['version']}"
@@ -273,7 +275,8 @@ def render(results: list[AppResult], seen: dict[str, str], tools: dict[str, str]
     hit_rows = []
     for pid, h in sorted(hits.items()):
         alerts = "; ".join(
-            f"{t}{' **(threat)**' if threat else ''} ({act}) {where}" for t, act, where, threat in h.alerts
+            f"{t}{' **(threat)**' if threat else ''} ({act}) {where}"
+            for t, act, where, threat in h.alerts
         )
         via = f" via {h.introduced_by}" if h.introduced_by else ""
         hit_rows.append(f"| {pid} | {h.verdict} | {', '.join(apps_of[pid])}{via} | {alerts} |")
@@ -308,10 +311,17 @@ def render(results: list[AppResult], seen: dict[str, str], tools: dict[str, str]
         *(hit_rows or ["| none | | | |"]),
         "",
         f"Threat alerts below warn (monitor or ignore level): {len(monitor_threats)}"
-        + ("." if not monitor_threats else ": " + "; ".join(f"`{t}`" for t in monitor_threats[:20]) + "."),
+        + (
+            "."
+            if not monitor_threats
+            else ": " + "; ".join(f"`{t}`" for t in monitor_threats[:20]) + "."
+        ),
     ]
     if errors or incomplete:
-        lines += ["", f"Scan errors ({len(errors)}; incomplete reports: {', '.join(incomplete) or 'none'}):"]
+        lines += [
+            "",
+            f"Scan errors ({len(errors)}; incomplete reports: {', '.join(incomplete) or 'none'}):",
+        ]
         lines += [f"- {e}" for e in errors[:20]]
     return "\n".join(lines)
 
