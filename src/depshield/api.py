@@ -6,7 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from depshield.analysis import cache_key, decode, encode, examine
+from depshield.artifacts.archive import artifact_digest
+from depshield.ecosystems.plugins import plugin, plugins
 from depshield.errors import RegistryError, UsageError
+from depshield.judging import judge_examined
 from depshield.model import PackageRef, PackageResult
 from depshield.policy import Policy
 
@@ -19,15 +23,14 @@ LOCAL_SUFFIXES = (".tgz", ".tar.gz", ".tar", ".zip", ".whl", ".egg", ".tar.bz2",
 
 def parse_spec(spec: str, ecosystem: str | None = None) -> PackageRef | Path:
     """A local path when one exists (or looks like an archive), else a registry reference."""
-    from depshield.ecosystems.plugins import plugins
 
     path = Path(spec).expanduser()
     if path.exists():
         return path
     if spec.lower().endswith(LOCAL_SUFFIXES) or spec.startswith((".", "/", "~")):
         raise UsageError(f"no such file or directory: {spec!r}")
-    for plugin in plugins().values():
-        ref = plugin.parse_spec(spec)
+    for candidate in plugins().values():
+        ref = candidate.parse_spec(spec)
         if ref is not None:
             return ref
     if ecosystem is not None:
@@ -49,7 +52,6 @@ def analyze_spec(
     policy: Policy | None = None,
 ) -> list[PackageResult]:
     """Analyse one package; several results when more than one artifact was asked for."""
-    from depshield.ecosystems.plugins import plugin
 
     target = parse_spec(spec, ecosystem)
     if isinstance(target, Path):
@@ -89,15 +91,11 @@ def analyze_artifact(
 
     With a cache, an artifact already examined by the same code is not read again.
     """
-    from depshield.analysis import cache_key, decode, encode, examine
-    from depshield.judging import judge_examined
 
     eco = ecosystem or (ref.ecosystem if ref else None)
     examined = None
     key = cache_key(eco)
     if cache is not None and path.is_file():
-        from depshield.artifacts.archive import artifact_digest
-
         digest = digest or artifact_digest(path)
         cached = cache.get_analysis(digest, key)
         examined = decode(cached) if cached else None

@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from depshield.cache_shared import SharedAnalyses
+from depshield.home import depshield_home
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     url TEXT PRIMARY KEY, body BLOB NOT NULL, etag TEXT, fetched_at REAL NOT NULL
@@ -31,8 +34,6 @@ class Cache:
 
     def __init__(self, path: Path | None = None) -> None:
         if path is None:
-            from depshield.home import depshield_home
-
             path = depshield_home() / "cache.sqlite"
         self.path = path
         self._local = threading.local()
@@ -119,6 +120,5 @@ def _shared_analyses() -> Any:
 
     if not os.environ.get("DEPSHIELD_DATABASE_URL", "").strip():
         return None  # the usual case: nothing imported
-    from depshield.cache_shared import SharedAnalyses
 
     return SharedAnalyses.from_env()

@@ -7,9 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from depshield.alerts.catalog import CATALOG
 from depshield.errors import ConfigError
 from depshield.model import Action
 from depshield.policy import ACTIONS, Ignore, Policy
+from depshield.vulns.gate import parse_severity
 
 CONFIG_NAMES = ("depshield.toml", "pyproject.toml", "socket.yml", "socket.yaml")
 SOCKET_NAMES = ("socket.yml", "socket.yaml")
@@ -74,7 +76,6 @@ def _socket_policy(path: Path) -> Policy:
 
 
 def policy_from_dict(data: dict[str, Any], source: str) -> Policy:
-    from depshield.alerts.catalog import CATALOG
 
     raw_actions = data.get("actions", data.get("rules", {}))
     if not isinstance(raw_actions, dict):
@@ -98,7 +99,6 @@ def policy_from_dict(data: dict[str, Any], source: str) -> Policy:
 
 
 def _fail_on_vuln(value: object, source: str) -> str | None:
-    from depshield.vulns.gate import parse_severity
 
     if value is None:
         return None
@@ -119,7 +119,6 @@ def _cooldown(value: object, source: str) -> int | None:
 
 
 def _action(value: object, type_: str, source: str) -> Action:
-    from depshield.alerts.catalog import CATALOG
 
     # socket.yml style booleans: true keeps the default action, false ignores the type.
     if value is True:

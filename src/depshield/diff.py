@@ -8,7 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from depshield.analysis import Examined
+from depshield.analysis import Examined, examine
+from depshield.api import parse_spec
+from depshield.ecosystems.plugins import plugin
+from depshield.errors import RegistryError
+from depshield.judging import judge_examined
 from depshield.model import Alert, Finding, PackageRef, PackageResult
 from depshield.policy import Policy
 
@@ -101,7 +105,6 @@ def diff_examined(
     now: datetime | None = None,
 ) -> VersionDiff:
     """Judge both versions, then compare them (the entry point a project scan can reuse)."""
-    from depshield.judging import judge_examined
 
     sides = []
     for examined, meta, ref in (
@@ -116,9 +119,6 @@ def diff_examined(
 
 def fetch_side(ref: PackageRef, policy: Policy | None = None) -> Side:
     """One registry version downloaded (verified, once per digest), examined and judged."""
-    from depshield.analysis import examine
-    from depshield.ecosystems.plugins import plugin
-    from depshield.judging import judge_examined
 
     fetched = plugin(ref.ecosystem).fetch(ref, artifact="default")[0]
     examined = examine(fetched.path, ref.ecosystem)
@@ -137,10 +137,6 @@ def load_side(
     spec: str, *, ecosystem: str | None = None, offline: bool = False, policy: Policy | None = None
 ) -> Side:
     """Examine one version (downloaded from the registry, or read from disk) and judge it."""
-    from depshield.analysis import examine
-    from depshield.api import parse_spec
-    from depshield.errors import RegistryError
-    from depshield.judging import judge_examined
 
     target = parse_spec(spec, ecosystem)
     if isinstance(target, Path):
@@ -158,7 +154,6 @@ def diff_packages(
     old: Side, new: Side, *, policy: Policy | None = None, now: datetime | None = None
 ) -> VersionDiff:
     """Compare two judged versions; the new one is judged again with the diff's findings."""
-    from depshield.judging import judge_examined
 
     change = change_kind(old.examined.ecosystem, old.result.ref.version, new.result.ref.version)
     findings, notes = _findings(old, new, change)
@@ -291,7 +286,6 @@ def change_kind(ecosystem: str, old: str | None, new: str | None) -> str:
     """major | minor | patch | same | downgrade | unknown. Where 0.x minors break
     (`zero_minor_breaks`, npm: `^0.2.0` does not accept 0.3.0) a minor bump on 0.x is a major
     one; elsewhere (PEP 440: `>=0.1` or `~=0.1` accept 0.2) the first number alone is."""
-    from depshield.ecosystems.plugins import plugin
 
     eco = plugin(ecosystem)
 
@@ -316,7 +310,6 @@ def change_kind(ecosystem: str, old: str | None, new: str | None) -> str:
 
 def dependency_names(examined: Examined) -> set[str]:
     """Names the package depends on once installed, as its ecosystem's manifest says."""
-    from depshield.ecosystems.plugins import plugin
 
     return plugin(examined.ecosystem).dependency_names(examined.manifest)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from depshield.errors import ConfigError
+
 ENV_VAR = "DEPSHIELD_HOME"
 _CHECKED: set[Path] = set()  # homes already known to be usable directories in this process
 
@@ -29,7 +31,6 @@ def depshield_home() -> Path:
 
 
 def _check(home: Path, configured: str) -> None:
-    from depshield.errors import ConfigError
 
     named = f"{ENV_VAR} {str(home)!r}" if configured else f"the cache directory {str(home)!r}"
     tip = f"set {ENV_VAR} to a directory you can write, or unset it to use the default"

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from depshield.alerts.catalog import CATALOG
 from depshield.ecosystems.plugins import plugin, plugins
 from depshield.model import Action, PackageRef, Verdict
 
@@ -69,7 +70,6 @@ class Policy:
     fail_on_vuln: str | None = None  # exit 1 on a known vulnerability at or above this severity
 
     def action_for(self, alert_type: str) -> Action:
-        from depshield.alerts.catalog import CATALOG
 
         if alert_type in self.actions:
             return self.actions[alert_type]

@@ -7,6 +7,13 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from depshield.artifacts.archive import open_artifact
+from depshield.artifacts.base import Limits, Member
+from depshield.artifacts.store import ArtifactStore, StoreError
+from depshield.ecosystems.plugins import plugins
+from depshield.errors import DepshieldError
+from depshield.reports.views import printable
+
 CONTEXT = 3  # lines either side of the alert's line
 MAX_LINE = 240
 # Limits for a page view: the archive was already read once, under the analysis limits.
@@ -38,11 +45,6 @@ def _excerpt(lines: Sequence[str], line: int) -> list[dict[str, Any]]:
 
 @functools.lru_cache(maxsize=64)
 def _sources(digest: str, files: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
-    from depshield.artifacts.archive import open_artifact
-    from depshield.artifacts.base import Limits, Member
-    from depshield.artifacts.store import ArtifactStore, StoreError
-    from depshield.errors import DepshieldError
-    from depshield.reports.views import printable
 
     try:
         path = ArtifactStore().get(digest)
@@ -67,7 +69,6 @@ def _sources(digest: str, files: tuple[str, ...]) -> Mapping[str, tuple[str, ...
 def declared_license(digest: str | None, ecosystem: str) -> str | None:
     """The license the artifact's own manifest declares, on its first license line
     (`"license": "MIT"` in package.json, `License: MIT` in PKG-INFO: the plug-in says which)."""
-    from depshield.ecosystems.plugins import plugins
 
     eco = plugins().get(ecosystem)
     if not digest or eco is None:

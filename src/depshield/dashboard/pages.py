@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from depshield.dashboard import access, views
 from depshield.dashboard.config import DashboardConfig
+from depshield.dashboard.purls import ecosystems
+from depshield.dashboard.render import environment
 from depshield.dashboard.store import ResultsStore
+from depshield.server.logs import log
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -37,15 +40,12 @@ Page = Callable[["Request"], Awaitable["Response"]]
 
 class Dashboard:
     def __init__(self, config: DashboardConfig, store: ResultsStore) -> None:
-        from depshield.dashboard.render import environment
 
         self.config, self.store = config, store
         self.env: Environment = environment(HERE / "templates")
 
     def routes(self) -> list[BaseRoute]:
         from starlette.routing import Route
-
-        from depshield.dashboard.purls import ecosystems
 
         return [
             Route("/", self.guard(self.overview)),
@@ -176,7 +176,6 @@ class Dashboard:
         return Response(body, media_type=STATIC[name], headers=headers)
 
     def unavailable(self, request: Request, exc: Exception) -> Response:
-        from depshield.server.logs import log
 
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
         log().warning("dashboard page failed", extra={"path": request.url.path, "error": first})

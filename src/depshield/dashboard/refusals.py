@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from depshield.dashboard.store import ResultsStore
+from depshield.errors import ConfigError
+from depshield.home import depshield_home
 
 LIMIT = 20
 AUDIT_ENV = "DEPSHIELD_PROXY_AUDIT_DB"
@@ -25,8 +27,6 @@ def _audit_path() -> Path | None:
     configured = os.environ.get(AUDIT_ENV, "").strip()
     if configured:
         return Path(configured)
-    from depshield.errors import ConfigError
-    from depshield.home import depshield_home
 
     try:
         return depshield_home() / "proxy" / "audit.sqlite"

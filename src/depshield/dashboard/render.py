@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from depshield.reports.views import printable
+
 if TYPE_CHECKING:
     from jinja2 import Environment
 
@@ -31,7 +33,6 @@ def environment(folder: Path) -> Environment:
 
 def text(value: Any, limit: int = 300) -> str:
     """Inert one-line text; autoescaping then turns `<`, `&` and quotes into entities."""
-    from depshield.reports.views import printable
 
     if value is None:
         return ""

@@ -8,6 +8,9 @@ import time
 from collections import Counter
 from typing import Any
 
+from depshield.dashboard.excerpts import annotate, declared_license
+from depshield.dashboard.purls import normal, parse_query
+from depshield.dashboard.refusals import recent
 from depshield.dashboard.store import ResultsStore
 
 DAY = 86400.0
@@ -74,7 +77,6 @@ def per_day(store: ResultsStore, now: float) -> list[dict[str, Any]]:
 
 
 def refusals(store: ResultsStore) -> list[dict[str, Any]]:
-    from depshield.dashboard.refusals import recent
 
     return recent(store)
 
@@ -82,7 +84,6 @@ def refusals(store: ResultsStore) -> list[dict[str, Any]]:
 def package(
     store: ResultsStore, ecosystem: str, name: str, version: str, shrink: int = 1
 ) -> dict[str, Any] | None:
-    from depshield.dashboard.purls import normal
 
     rows = store.query(
         "SELECT doc, at, name FROM dash_packages WHERE ecosystem = ? AND name_key = ? "
@@ -98,7 +99,6 @@ def package(
         "AND version = ? ORDER BY repo, lockfile, path LIMIT ?",
         [ecosystem, name, version, LIST_LIMIT // shrink],
     )
-    from depshield.dashboard.excerpts import annotate, declared_license
 
     alerts = doc.get("alerts") or []
     shown = alerts[: ALERT_LIMIT // shrink]
@@ -181,7 +181,6 @@ def pull(
 
 def search(store: ResultsStore, text: str) -> dict[str, Any]:
     """By name (substring) or purl (`pkg:npm/%40scope/name@1.0.0`, version optional)."""
-    from depshield.dashboard.purls import parse_query
 
     ecosystem, name, version = parse_query(text)
     if not name:

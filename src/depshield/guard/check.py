@@ -13,8 +13,11 @@ from depshield.errors import DepshieldError, IntegrityError, NotFoundError, Regi
 from depshield.guard.base import ExactFile, Plan
 from depshield.lockfiles.base import LockedPackage
 from depshield.model import PackageResult
+from depshield.net import iter_limited, request, session
 from depshield.policy import Policy
 from depshield.scan.fetch import Located, from_registry, from_store
+from depshield.scan.run import ScanOptions
+from depshield.scan.work import SOURCE_REASONS, AnalysisPool, local_artifact
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 LOCAL = ("file", "link")
@@ -30,8 +33,6 @@ class Checked:
 
 
 def check(plan: Plan, policy: Policy, jobs: int = 0) -> Checked:
-    from depshield.scan.run import ScanOptions
-    from depshield.scan.work import SOURCE_REASONS, AnalysisPool, local_artifact
 
     progress = _progress()
     local = {p.ref.purl: (p, local_artifact(p)) for p in plan.packages if p.source in LOCAL}
@@ -132,8 +133,6 @@ def _download(exact: ExactFile, store: ArtifactStore, label: str) -> StoredArtif
     from collections.abc import Mapping
 
     import httpx
-
-    from depshield.net import iter_limited, request, session
 
     what = f"{label} file {exact.url.rsplit('/', 1)[-1].split('#', 1)[0]!r}"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from depshield.errors import DepshieldError
 from depshield.lockfiles.base import LockedPackage, Lockfile
+from depshield.project_files import read_text
 
 # The project's own code. Local folders and tarballs (`file:`, links) are not: `npm install
 # ./folder` brings in code like a registry package does, and is analysed from disk (issue 12).
@@ -52,7 +53,6 @@ Parse = Callable[[Path, str], Lockfile]
 
 def read_lock(path: Path, parse: Parse) -> Lockfile | None:
     """A lockfile read with depshield's parser; None when it is absent or unreadable."""
-    from depshield.project_files import read_text
 
     try:  # the project-file reader: never a FIFO, a device or a symlink out of the project
         text = read_text(path, root=path.parent)

@@ -9,12 +9,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from depshield.errors import DepshieldError
 from depshield.guard.base import Plan, ResolutionFailed, Wrapped
 from depshield.guard.lockdiff import diff, installed_state, read_lock
 from depshield.guard.npm_args import NpmCommand, npm_prefix, parse_npm, parse_npx
+from depshield.guard.npm_platform import without_foreign_optionals
 from depshield.guard.process import capture, find_tool
 from depshield.lockfiles.base import Lockfile
-from depshield.project_files import read_bytes
+from depshield.lockfiles.npm_lock import NpmLockParser
+from depshield.project_files import read_bytes, read_text
 
 LOCKS = ("npm-shrinkwrap.json", "package-lock.json")
 _SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -86,7 +89,6 @@ def _fresh_plan(wrapped: Wrapped, options: list[str], specs: list[str]) -> Plan:
 def _from_lockfile(command: NpmCommand, project: Path, lock: Path | None) -> Lockfile | None:
     """The project's own lockfile when the command installs exactly it: `npm ci`, or a plain
     `npm install` whose lockfile matches package.json (npm then installs the lockfile as is)."""
-    from depshield.guard.npm_platform import without_foreign_optionals
 
     if lock is None or command.no_lock:
         return None
@@ -118,7 +120,6 @@ def _run_npm(wrapped: Wrapped, command: NpmCommand, project: Path) -> Lockfile:
 
 
 def _lock_only(folder: Path, args: list[str], shown: str) -> Lockfile:
-    from depshield.guard.npm_platform import without_foreign_optionals
 
     npm = find_tool("npm")
     argv = [npm, *args, "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"]
@@ -229,8 +230,6 @@ def _workspaces(manifest: dict[str, Any]) -> list[str]:
 
 
 def _json(path: Path) -> Any:
-    from depshield.errors import DepshieldError
-    from depshield.project_files import read_text
 
     try:
         return json.loads(read_text(path, root=path.parent))
@@ -239,6 +238,5 @@ def _json(path: Path) -> Any:
 
 
 def _parse(path: Path, text: str) -> Lockfile:
-    from depshield.lockfiles.npm_lock import NpmLockParser
 
     return NpmLockParser().parse(path, text)

@@ -11,7 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from depshield.errors import DepshieldError
 from depshield.lockfiles.base import Lockfile
+from depshield.project_files import read_text
 
 # Python's names -> node's process.platform / process.arch.
 _OS = {"win32": "win32", "cygwin": "win32", "darwin": "darwin"}
@@ -40,8 +42,6 @@ def allows(values: Any, current: str) -> bool:
 
 def without_foreign_optionals(lock: Lockfile, lock_path: Path) -> Lockfile:
     """`lock` minus the optional packages npm skips on this machine (read from the file's JSON)."""
-    from depshield.errors import DepshieldError
-    from depshield.project_files import read_text
 
     try:
         entries = json.loads(read_text(lock_path, root=lock_path.parent)).get("packages")

@@ -11,8 +11,12 @@ from typing import Any
 from depshield.errors import DepshieldError, NotFoundError, RegistryError
 from depshield.guard.base import ExactFile, GuardError, Plan, ResolutionFailed, Wrapped
 from depshield.guard.pip_args import PipCommand, needs_build, parse_pip
+from depshield.guard.pip_index import resolve_from_index, wanted
+from depshield.guard.pip_local import local_items
 from depshield.guard.process import capture, find_tool
 from depshield.lockfiles.base import LockedPackage
+from depshield.lockfiles.requirements import RequirementsParser
+from depshield.project_files import read_text
 
 SDIST_NOTE = (
     "the installer could not resolve with wheels only, so depshield resolved from the index's "
@@ -127,8 +131,6 @@ def parse_report(data: Any) -> Plan:
 
 def requirement_files(command: PipCommand, cwd: Path) -> tuple[list[LockedPackage], list[str]]:
     """Every -r file's registry requirements, and its entries pip would have to build."""
-    from depshield.lockfiles.requirements import RequirementsParser
-    from depshield.project_files import read_text
 
     packages: list[LockedPackage] = []
     builds: list[str] = []
@@ -153,8 +155,6 @@ def requirement_files(command: PipCommand, cwd: Path) -> tuple[list[LockedPackag
 def index_plan(
     command: PipCommand, from_files: list[LockedPackage], cwd: Path, builds: list[str]
 ) -> Plan:
-    from depshield.guard.pip_index import resolve_from_index, wanted
-    from depshield.guard.pip_local import local_items
 
     roots = wanted(command.requirements, from_files)
     # Local folders and archives are analysed from disk; only their declared dependencies

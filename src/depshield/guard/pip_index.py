@@ -8,7 +8,10 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from depshield.ecosystems.plugins import plugin
+from depshield.errors import DepshieldError
 from depshield.lockfiles.base import LockedPackage
+from depshield.project_files import read_text
 
 MAX_PACKAGES = 2000
 
@@ -38,8 +41,6 @@ def resolve_from_index(roots: Sequence[tuple[str, str]]) -> list[LockedPackage]:
     """Every project the roots need, each at the newest version its first requirer allows."""
     from packaging.utils import canonicalize_name
 
-    from depshield.ecosystems.plugins import plugin
-
     resolver = plugin("pypi")
     chosen: dict[str, LockedPackage] = {}
     level = [(name, spec, True) for name, spec in roots]
@@ -64,9 +65,6 @@ def resolve_from_index(roots: Sequence[tuple[str, str]]) -> list[LockedPackage]:
 def pyproject_requirements(folder: Path) -> list[tuple[str, str]] | None:
     """A local project's build requirements and dependencies, or None when only running its
     setup.py could tell (no pyproject.toml, or dependencies declared dynamic)."""
-
-    from depshield.errors import DepshieldError
-    from depshield.project_files import read_text
 
     try:
         data = tomllib.loads(read_text(folder / "pyproject.toml", root=folder))

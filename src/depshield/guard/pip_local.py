@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from depshield.guard.pip_index import pyproject_requirements, requirement_pairs
 from depshield.lockfiles.base import LockedPackage
 
 WHEEL = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-\d[^-]*)?-[^-]+-[^-]+-[^-]+\.whl$")
@@ -38,7 +39,6 @@ def local_items(items: list[str], cwd: Path) -> Local:
 
 
 def _folder(item: str, folder: Path, found: Local) -> None:
-    from depshield.guard.pip_index import pyproject_requirements
 
     name, version = _pyproject_name(folder)
     found.packages.append(_package(name or folder.name, version, folder))
@@ -95,6 +95,5 @@ def _wheel_requirements(path: Path) -> list[tuple[str, str]] | None:
             text = wheel.read(meta).decode("utf-8", errors="replace")
     except (OSError, zipfile.BadZipFile):
         return None
-    from depshield.guard.pip_index import requirement_pairs
 
     return requirement_pairs(HeaderParser().parsestr(text).get_all("Requires-Dist") or [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from depshield.ecosystems.plugins import plugin
 from depshield.guard.base import Plan, Wrapped
 from depshield.model import Alert, PackageResult
 
@@ -75,8 +76,6 @@ def safe_version_tip(plan: Plan, checked: Checked, tool: str) -> str | None:
     for result in checked.results:
         before = plan.previous.get(result.ref.name)
         if result.verdict == "block" and before and before != result.ref.version:
-            from depshield.ecosystems.plugins import plugin
-
             sep = plugin(result.ref.ecosystem).version_separator
             verb = "install" if tool != "yarn" else "add"
             return f"keep the installed version: {tool} {verb} {result.ref.name}{sep}{before}"

@@ -6,44 +6,44 @@ import sys
 from collections.abc import Callable
 
 from depshield.guard.base import Plan, ResolutionFailed, Resolver, Wrapped
+from depshield.guard.check import check
 from depshield.guard.decide import STOPPED, decide
+from depshield.guard.npm import NpmResolver, NpxResolver
+from depshield.guard.pip import PipResolver
+from depshield.guard.prompt import confirm
 from depshield.guard.report import plan_line, render, safe_version_tip, write
 from depshield.guard.settings import GuardOptions
+from depshield.guard.uv import UvResolver
+from depshield.guard.yarn_pnpm import PnpmResolver, YarnResolver
 from depshield.policy import Policy
 
 
 def _npm() -> Resolver:
-    from depshield.guard.npm import NpmResolver
 
     return NpmResolver()
 
 
 def _npx() -> Resolver:
-    from depshield.guard.npm import NpxResolver
 
     return NpxResolver()
 
 
 def _pip() -> Resolver:
-    from depshield.guard.pip import PipResolver
 
     return PipResolver()
 
 
 def _uv() -> Resolver:
-    from depshield.guard.uv import UvResolver
 
     return UvResolver()
 
 
 def _yarn() -> Resolver:
-    from depshield.guard.yarn_pnpm import YarnResolver
 
     return YarnResolver()
 
 
 def _pnpm() -> Resolver:
-    from depshield.guard.yarn_pnpm import PnpmResolver
 
     return PnpmResolver()
 
@@ -76,8 +76,6 @@ def guard(wrapped: Wrapped, options: GuardOptions, policy: Policy, *, can_ask: b
 def _check_and_decide(
     wrapped: Wrapped, plan: Plan, options: GuardOptions, policy: Policy, can_ask: bool
 ) -> int | None:
-    from depshield.guard.check import check
-    from depshield.guard.prompt import confirm
 
     checked = check(plan, policy, options.jobs)
     write(render(plan, checked), sys.stderr)

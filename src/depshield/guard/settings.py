@@ -8,7 +8,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from depshield.errors import ConfigError
+from depshield.errors import ConfigError, DepshieldError
+from depshield.project_files import read_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +25,6 @@ def allow_warn_setting(config: Path | None) -> bool:
     """`allow-warn` of the `[guard]` table; false when there is no config or no table."""
     if config is None:
         return False
-    from depshield.errors import DepshieldError
-    from depshield.project_files import read_text
 
     try:
         data = tomllib.loads(read_text(config, root=config.parent))

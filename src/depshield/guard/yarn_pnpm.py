@@ -15,6 +15,8 @@ from depshield.guard.npm import copy_project
 from depshield.guard.npm_args import npm_prefix
 from depshield.guard.process import capture, find_tool
 from depshield.lockfiles.base import Lockfile
+from depshield.lockfiles.pnpm import PnpmLockParser
+from depshield.lockfiles.yarn import YarnLockParser
 
 _PNPM_VERBS = {"add", "install", "i", "update", "up", "upgrade"}
 _YARN_VERBS = {"add", "install", "upgrade", "up"}
@@ -97,12 +99,10 @@ def _in_copy(
 
 
 def _pnpm(path: Path, text: str) -> Lockfile:
-    from depshield.lockfiles.pnpm import PnpmLockParser
 
     return PnpmLockParser().parse(path, text)
 
 
 def _yarn(path: Path, text: str) -> Lockfile:
-    from depshield.lockfiles.yarn import YarnLockParser
 
     return YarnLockParser().parse(path, text)

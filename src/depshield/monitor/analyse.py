@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from depshield.diff import diff_packages, fetch_side
+from depshield.ecosystems.pypi.index import get_project
 from depshield.errors import NotFoundError
 from depshield.model import PackageRef, PackageResult
 
@@ -19,7 +21,6 @@ class Judged:
 
 def judge_release(ecosystem: str, name: str, version: str | None) -> Judged | None:
     """None when the release is gone (unpublished or deleted since the feed named it)."""
-    from depshield.diff import diff_packages, fetch_side
 
     try:
         version, previous = _versions(ecosystem, name, version)
@@ -45,7 +46,6 @@ def _versions(ecosystem: str, name: str, version: str | None) -> tuple[str, str 
         if not target or target not in (packument.get("versions") or {}):
             raise NotFoundError(f"npm:{name} has no version {target!r}")
         return target, _npm_previous(packument, target)
-    from depshield.ecosystems.pypi.index import get_project
 
     if version is None:
         raise NotFoundError(f"pypi:{name}: the changelog named no version")

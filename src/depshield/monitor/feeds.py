@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from depshield.errors import RegistryError
+from depshield.net import get_json, make_client
 
 BATCH = 100
 
@@ -30,7 +31,6 @@ class Page:
 
 def npm_pages(url: str, since: str | None, batch: int = BATCH) -> Iterator[Page]:
     """Pages of the changes feed from `since` until it has nothing newer."""
-    from depshield.net import get_json, make_client
 
     position = since or "0"
     with make_client() as http:

@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from depshield.engine import apply_engine_schema
 from depshield.monitor.feeds import Page
 from depshield.monitor.store import Store
-from depshield.monitor.tasks import Settings
+from depshield.monitor.tasks import QUEUE, Settings, make_app, publish_pending, waiting
+from depshield.server.store import WEBHOOK_QUEUE, PostgresStore
 
 Pages = Callable[[str | None], Iterator[Page]]
 
@@ -26,7 +28,6 @@ class Options:
 
 def prepare(settings: Settings) -> Store:
     """Both schemas, applied once whoever starts first (advisory locks serialise them)."""
-    from depshield.engine import apply_engine_schema
 
     store = Store(settings.database)
     store.migrate()
@@ -37,8 +38,6 @@ def prepare(settings: Settings) -> Store:
 def follow(settings: Settings, feeds: dict[str, Pages], options: Options) -> int:
     """Returns the number of releases enqueued."""
     from procrastinate.exceptions import AlreadyEnqueued
-
-    from depshield.monitor.tasks import make_app, publish_pending, waiting
 
     store = prepare(settings)
     app = make_app(settings.database)
@@ -79,9 +78,6 @@ def work(settings: Settings, *, concurrency: int, once: bool, stalled_after: flo
     at start and then every `stalled_after` seconds, so a live worker takes them over."""
     import asyncio
 
-    from depshield.monitor.tasks import make_app
-    from depshield.server.store import PostgresStore
-
     prepare(settings)
     PostgresStore(settings.database).close()  # the service's tables, migrated
     app = make_app(settings.database)
@@ -90,9 +86,6 @@ def work(settings: Settings, *, concurrency: int, once: bool, stalled_after: flo
 
 async def _run(app: Any, concurrency: int, once: bool, stalled_after: float) -> None:
     import asyncio
-
-    from depshield.monitor.tasks import QUEUE
-    from depshield.server.store import WEBHOOK_QUEUE
 
     queues = [QUEUE, WEBHOOK_QUEUE]
     async with app.open_async():

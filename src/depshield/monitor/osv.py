@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from depshield.model import PackageResult
+from depshield.net import user_agent
 from depshield.vulns.base import osv_ecosystem_of
 
 
@@ -63,8 +64,6 @@ def write_record(folder: Path, record: dict[str, Any]) -> Path:
 def announce(webhook: str, record: dict[str, Any]) -> None:
     """Slack-compatible JSON (`text`), which Slack, Mattermost and most chat webhooks accept."""
     import httpx
-
-    from depshield.net import user_agent
 
     package = record["affected"][0]["package"]
     text = (

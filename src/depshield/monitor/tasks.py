@@ -13,7 +13,11 @@ from typing import Any
 
 import procrastinate
 
+from depshield.errors import ConfigError
+from depshield.monitor.analyse import judge_release
+from depshield.monitor.osv import announce, mal_record, write_record
 from depshield.monitor.store import Result, Store
+from depshield.server.tasks import blueprint as webhooks
 
 QUEUE = "depshield-monitor"
 DATABASE_ENV = "DEPSHIELD_DATABASE_URL"
@@ -29,7 +33,6 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        from depshield.errors import ConfigError
 
         database = os.environ.get(DATABASE_ENV, "").strip()
         if not database.startswith(("postgresql://", "postgres://")):
@@ -45,7 +48,6 @@ class Settings:
 @functools.cache
 def make_app(database: str) -> procrastinate.App:
     """One app a process: a blueprint's tasks are bound to the first app that takes them."""
-    from depshield.server.tasks import blueprint as webhooks
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=database))
     app.add_tasks_from(blueprint, namespace="depshield")
@@ -66,8 +68,6 @@ def analyse_release(ecosystem: str, name: str, version: str | None, seen: float)
     a block becomes a MAL- record, published to the folder and the webhook."""
     settings = Settings.from_env()
     store = Store(settings.database)
-    from depshield.monitor.analyse import judge_release
-    from depshield.monitor.osv import mal_record
 
     judged = judge_release(ecosystem, name, version)
     if judged is None:
@@ -98,7 +98,6 @@ def analyse_release(ecosystem: str, name: str, version: str | None, seen: float)
 def publish_pending(store: Store, settings: Settings) -> int:
     """Write and announce the records not yet published (also after a crash between the commit
     and the announcement: the monitor calls this on every pass)."""
-    from depshield.monitor.osv import announce, write_record
 
     done = 0
     for record in store.unpublished():

@@ -9,6 +9,7 @@ from depshield.model import Alert, PackageResult
 from depshield.policy import verdict_of
 from depshield.pr.changes import Change
 from depshield.pr.report import Advice
+from depshield.reports.views import ordered_alerts
 
 if TYPE_CHECKING:
     from depshield.diff import VersionDiff
@@ -47,7 +48,6 @@ def advise(
 
 
 def _worst(alerts: Sequence[Alert]) -> str:
-    from depshield.reports.views import ordered_alerts
 
     ordered = ordered_alerts([a for a in alerts if a.action in ("error", "warn")])
     if not ordered:

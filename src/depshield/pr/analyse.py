@@ -11,13 +11,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from depshield import project_files
+from depshield.analysis import cache_key, decode, encode, examine
+from depshield.cache import Cache
+from depshield.diff import diff_examined
+from depshield.ecosystems.plugins import plugin
 from depshield.errors import DepshieldError
+from depshield.judging import judge_examined
 from depshield.lockfiles.base import LockedPackage
 from depshield.policy import Policy
 from depshield.pr.advice import advise
 from depshield.pr.changes import Change
 from depshield.pr.report import Assessed
 from depshield.pr.source import inside
+from depshield.project_files import outside_error
+from depshield.scan.discover import SKIP_DIRS
+from depshield.scan.run import ScanOptions
+from depshield.scan.work import locate_all
 
 if TYPE_CHECKING:
     from depshield.analysis import Examined
@@ -45,8 +54,6 @@ class Outcome:
 
 def assess(changes: Sequence[Change], head_root: Path | None, options: AnalyseOptions) -> Outcome:
     """Fetch and examine exactly the versions the change involves, then judge each change."""
-    from depshield.scan.run import ScanOptions
-    from depshield.scan.work import locate_all
 
     wanted: dict[str, LockedPackage] = {}
     for change in changes:
@@ -69,8 +76,6 @@ def examine_all(
     located: Mapping[str, Located], jobs: int, start_method: str | None = None
 ) -> dict[str, Examined | str]:
     """purl -> what the analyzers found (cached by artifact digest), or why they could not."""
-    from depshield.analysis import cache_key, decode, encode
-    from depshield.cache import Cache
 
     found: dict[str, Examined | str] = {}
     misses: list[tuple[str, Located]] = []
@@ -116,7 +121,6 @@ def _result_or_reason(future: cf.Future[Examined | str]) -> Examined | str:
 
 
 def _safe_examine(path: str, ecosystem: str) -> Examined | str:
-    from depshield.analysis import examine
 
     try:
         return examine(Path(path), ecosystem)
@@ -150,7 +154,6 @@ def _assess_one(
 
 
 def _assess_added(change: Change, new: Examined, item: Located, policy: Policy) -> Assessed:
-    from depshield.judging import judge_examined
 
     result = judge_examined(
         new, item.path, ref=item.ref, policy=policy, digest=item.digest, metadata=item.metadata
@@ -167,7 +170,6 @@ def _assess_diff(
     new_meta: Mapping[str, Any],
     policy: Policy,
 ) -> Assessed:
-    from depshield.diff import diff_examined
 
     assert change.previous is not None and change.package is not None
     diff = diff_examined(
@@ -185,13 +187,9 @@ def _assess_diff(
 
 def _assess_local(change: Change, head_root: Path | None, policy: Policy) -> Assessed:
     """A `file:`/`link:`/workspace/path dependency: its folder as the head commit has it."""
-    from depshield.analysis import examine
-    from depshield.judging import judge_examined
 
     assert change.package is not None
     if _leaves_root(change.package, change.lockfile):
-        from depshield.project_files import outside_error
-
         refusal = outside_error(change.lockfile, change.line, change.package.resolved or "")
         return Assessed(change, None, skipped=refusal.line_with_tip, refused=True)
     folder = local_folder(change, head_root)
@@ -247,7 +245,6 @@ def local_dir(pkg: LockedPackage, lockfile: str, root: Path) -> str | None:
     if text and not text.startswith(("^", "~", "*")):
         joined = posixpath.normpath(posixpath.join(lock_dir, text.removeprefix("//")))
         return None if joined.startswith("..") else joined
-    from depshield.ecosystems.plugins import plugin
 
     if not plugin(pkg.ecosystem).links_by_name:
         return None
@@ -256,8 +253,6 @@ def local_dir(pkg: LockedPackage, lockfile: str, root: Path) -> str | None:
 
 def _named_folder(root: Path, name: str) -> str | None:
     import json
-
-    from depshield.scan.discover import SKIP_DIRS
 
     for manifest in sorted(root.rglob("package.json")):
         rel = manifest.parent.relative_to(root)

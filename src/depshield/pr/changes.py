@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from depshield.ecosystems.plugins import plugin
 from depshield.lockfiles.base import LockedPackage, Lockfile
+from depshield.lockfiles.graph import introduced_by
 from depshield.model import PackageRef
 
 ChangeKind = Literal["added", "removed", "upgraded", "downgraded", "changed"]
@@ -82,7 +84,6 @@ def diff_lockfiles(base: Sequence[Lockfile], head: Sequence[Lockfile]) -> list[C
 
 
 def _index(lockfiles: Sequence[Lockfile]) -> Index:
-    from depshield.lockfiles.graph import introduced_by
 
     index: Index = {}
     for lock in lockfiles:
@@ -148,7 +149,6 @@ def _sorted(ecosystem: str, versions: list[str]) -> list[str]:
 
 def _key(ecosystem: str, version: str) -> tuple[int, Any, str]:
     """Version order; versions neither semver nor PEP 440 sort after the valid ones, by text."""
-    from depshield.ecosystems.plugins import plugin
 
     try:
         return 0, plugin(ecosystem).version_key(version)[0], version
@@ -157,6 +157,5 @@ def _key(ecosystem: str, version: str) -> tuple[int, Any, str]:
 
 
 def _norm(ecosystem: str, name: str) -> str:
-    from depshield.ecosystems.plugins import plugin
 
     return plugin(ecosystem).canonical_name(name)

@@ -7,7 +7,10 @@ import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from depshield import project_files
 from depshield.errors import UsageError
+from depshield.excerpts import excerpt
+from depshield.project_files import ProjectFileError
 
 MAX_PATHSPEC = 500  # paths per `git archive` call: keeps the command line short
 GIT_TIMEOUT = 300  # seconds for one git command
@@ -134,12 +137,10 @@ def _untar(child: subprocess.Popen[bytes], dest: Path) -> None:
 def _confined(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
     """tarfile's data filter (no links out of dest, devices or absolute paths) plus the
     project-file size cap; a refusal names the file, as the project-file reader does."""
-    from depshield.excerpts import excerpt
-    from depshield.project_files import DEFAULT_CAP, ProjectFileError
 
-    if member.size > DEFAULT_CAP:
+    if member.size > project_files.DEFAULT_CAP:
         raise ProjectFileError(
-            excerpt(member.name), f"it is larger than the {DEFAULT_CAP} byte limit"
+            excerpt(member.name), f"it is larger than the {project_files.DEFAULT_CAP} byte limit"
         )
     try:
         return tarfile.data_filter(member, dest)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from depshield.config import find_config, load_policy
 from depshield.policy import Policy
 from depshield.pr.source import Tree
 
@@ -15,7 +16,6 @@ CONFIG_NAMES = ("depshield.toml", "pyproject.toml")
 def base_policy(tree: Tree, subdir: str = "") -> Policy:
     """The nearest depshield.toml (or pyproject.toml with [tool.depshield]) at or above
     `subdir` in the base tree; the default policy when there is none."""
-    from depshield.config import find_config, load_policy
 
     folder = PurePosixPath(subdir) if subdir not in ("", ".") else PurePosixPath()
     candidates = [

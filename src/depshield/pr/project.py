@@ -8,12 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from depshield.errors import UsageError
 from depshield.lockfiles.base import Lockfile
+from depshield.lockfiles.graph import introduced_by
+from depshield.pr import git
 from depshield.pr.analyse import AnalyseOptions, assess, local_dir
 from depshield.pr.changes import LOCAL_SOURCES, Change, diff_lockfiles
+from depshield.pr.policy import base_policy as read_policy
 from depshield.pr.report import PrReport
 from depshield.pr.source import GitTree, Tree, project_files
 from depshield.reports.base import InputError
+from depshield.scan.resolve import resolve_unpinned
+from depshield.scan.run import read_project
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +57,6 @@ def compare_refs(
 ) -> PrOutcome:
     """Two commits of the repository holding `path`; `path` below the top narrows the scan.
     With `base_policy`, the policy is the base commit's depshield.toml (see pr/policy.py)."""
-    from depshield.errors import UsageError
-    from depshield.pr import git
 
     if not path.exists():
         raise UsageError(f"no such file or directory: {str(path)!r}")
@@ -63,8 +67,6 @@ def compare_refs(
     new = GitTree(top, git.resolve(top, head), head)
     subdir = "" if subdir == "." else subdir
     if base_policy:
-        from depshield.pr.policy import base_policy as read_policy
-
         options = replace(options, policy=read_policy(old, subdir))
     return compare_trees(old, new, options, subdir)
 
@@ -118,8 +120,6 @@ def load_tree(tree: Tree, dest: Path, subdir: str, offline: bool) -> Side:
 
 
 def load_path(root: Path, offline: bool) -> Side:
-    from depshield.scan.resolve import resolve_unpinned
-    from depshield.scan.run import read_project
 
     refused: list[str] = []
     lockfiles, problems = read_project(root, refused)
@@ -142,7 +142,6 @@ def _changed_locals(
     subdir: str,
 ) -> list[Change]:
     """Local packages present on both sides under the same version whose folder changed."""
-    from depshield.lockfiles.graph import introduced_by
 
     before = {(p.name, p.version) for lock in base for p in lock.packages}
     found: list[Change] = []

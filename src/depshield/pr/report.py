@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from depshield.model import Alert, PackageResult, Verdict
+from depshield.policy import verdict_of
 from depshield.pr.changes import Change
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ class Assessed:
     def verdict(self) -> Verdict:
         """The verdict of what the change brings in (alerts the old version already had and
         alerts the policy ignores do not count)."""
-        from depshield.policy import verdict_of
 
         return verdict_of(a.action for a in self.introduced)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from depshield.lockfiles.parsers import parsers
+from depshield.pr.git import export, list_files, tree_id
 from depshield.scan.discover import SKIP_DIRS
 
 # Files a parser may read beside the lockfile it was given: workspace manifests, `-r` includes.
@@ -41,18 +43,15 @@ class GitTree:
     label: str
 
     def files(self) -> list[str]:
-        from depshield.pr.git import list_files
 
         return list_files(self.repo, self.commit)
 
     def export(self, paths: Sequence[str], dest: Path) -> None:
-        from depshield.pr.git import export
 
         if paths:
             export(self.repo, self.commit, list(paths), dest)
 
     def folder_id(self, path: str) -> str | None:
-        from depshield.pr.git import tree_id
 
         return tree_id(self.repo, self.commit, path)
 
@@ -60,7 +59,6 @@ class GitTree:
 def project_files(paths: Sequence[str]) -> list[str]:
     """The files a project diff reads: every file a lockfile parser wants, plus the manifests
     and requirement includes those parsers may open beside it; never inside node_modules."""
-    from depshield.lockfiles.parsers import parsers
 
     table = parsers()
     wanted: list[str] = []

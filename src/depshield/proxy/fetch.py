@@ -7,9 +7,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from depshield.api import analyze_artifact
 from depshield.artifacts.store import ArtifactStore, StoredArtifact
+from depshield.cache import Cache
+from depshield.ecosystems.npm.config import RegistryConfig, nerf_dart
+from depshield.ecosystems.npm.registry import download_tarball, expected_digests, stored_tarball
 from depshield.errors import DepshieldError, IntegrityError
 from depshield.model import PackageRef
+from depshield.net import DEFAULT_RETRY, iter_limited, request, session
 from depshield.proxy.gate import Judged
 from depshield.proxy.settings import ProxySettings
 
@@ -22,9 +27,6 @@ def npm_tarball(
     auth: str | None,
     metadata: Mapping[str, Any],
 ) -> Judged:
-    from depshield.ecosystems.npm.config import RegistryConfig, nerf_dart
-    from depshield.ecosystems.npm.registry import download_tarball, expected_digests, stored_tarball
-    from depshield.net import DEFAULT_RETRY, session
 
     store = ArtifactStore(settings.home / "artifacts")
     expected = expected_digests(dist)
@@ -53,7 +55,6 @@ def npm_tarball(
 def pypi_file(
     settings: ProxySettings, ref: PackageRef, url: str, sha256: str | None, auth: str | None
 ) -> Judged:
-    from depshield.net import iter_limited, request, session
 
     if not sha256:
         return Judged(None, None, None, "the index gives no sha256 for the file")
@@ -84,8 +85,6 @@ def pypi_file(
 def _analysed(
     settings: ProxySettings, ref: PackageRef, stored: StoredArtifact, metadata: Mapping[str, Any]
 ) -> Judged:
-    from depshield.api import analyze_artifact
-    from depshield.cache import Cache
 
     cache = Cache(settings.home / "cache.sqlite")
     try:

@@ -12,10 +12,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
+from depshield.ecosystems.npm.registry import packument_url
 from depshield.errors import UsageError
 from depshield.model import PackageRef
 from depshield.proxy.context import Proxy, refused
 from depshield.proxy.fetch import npm_tarball
+from depshield.proxy.relay import relay
 from depshield.proxy.upstream import Document
 
 PREFIX = "npm/"
@@ -23,7 +25,6 @@ FULL = "application/json"
 
 
 def _packument_url(proxy: Proxy, name: str) -> str:
-    from depshield.ecosystems.npm.registry import packument_url
 
     return packument_url(proxy.settings.npm_upstream, name)
 
@@ -69,7 +70,6 @@ async def tarball(proxy: Proxy, request: Request, name: str, file: str) -> Respo
 
 async def passthrough(proxy: Proxy, request: Request, rest: str) -> Response:
     """`/-/...` (search, ping, audit): relayed as they are; nothing here is installed."""
-    from depshield.proxy.relay import relay
 
     target = urljoin(proxy.settings.npm_upstream, "-/" + rest)
     return await relay(proxy, request, target)

@@ -12,10 +12,13 @@ from urllib.parse import quote, urljoin
 from starlette.requests import Request
 from starlette.responses import Response
 
+from depshield.ecosystems.pypi.config import json_api_base
+from depshield.errors import ConfigError
 from depshield.model import PackageRef
 from depshield.proxy import simple
 from depshield.proxy.context import Proxy, refused
 from depshield.proxy.fetch import pypi_file
+from depshield.proxy.relay import relay
 from depshield.proxy.upstream import Document
 
 FILES = "pypi/files/"
@@ -26,7 +29,6 @@ def normalize(name: str) -> str:
 
 
 async def index_root(proxy: Proxy, request: Request) -> Response:
-    from depshield.proxy.relay import relay
 
     return await relay(proxy, request, proxy.settings.pypi_upstream)
 
@@ -45,7 +47,6 @@ async def project_page(proxy: Proxy, request: Request, project: str) -> Response
 
 
 async def file(proxy: Proxy, request: Request, project: str, filename: str) -> Response:
-    from depshield.proxy.relay import relay
 
     doc = await _page(proxy, request, project, simple.ACCEPT)
     if doc.status != 200:
@@ -70,8 +71,6 @@ async def file(proxy: Proxy, request: Request, project: str, filename: str) -> R
 
 async def json_api(proxy: Proxy, request: Request, rest: str) -> Response:
     """`/pypi/NAME[/VERSION]/json`, relayed with its file URLs pointing at the proxy."""
-    from depshield.ecosystems.pypi.config import json_api_base
-    from depshield.errors import ConfigError
 
     try:
         target = urljoin(json_api_base(proxy.settings.pypi_upstream), rest)

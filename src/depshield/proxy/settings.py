@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from depshield.ecosystems.npm.config import normalize_registry, registry_for
+from depshield.ecosystems.pypi.config import index_url
 from depshield.errors import UsageError
 from depshield.policy import Policy
 
@@ -43,8 +45,6 @@ class ProxySettings:
 
 def upstreams(npm: str | None, pypi: str | None, cwd: Path) -> tuple[str, str]:
     """The upstream registries: the flags when given, else the user's npm and pip configuration."""
-    from depshield.ecosystems.npm.config import normalize_registry, registry_for
-    from depshield.ecosystems.pypi.config import index_url
 
     npm_url = normalize_registry(npm) if npm else registry_for("depshield-probe", cwd).url
     pypi_url = pypi if pypi else index_url()

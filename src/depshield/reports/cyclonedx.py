@@ -13,6 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from depshield import __version__
+from depshield.ecosystems.plugins import plugin
 from depshield.model import PackageResult
 from depshield.reports.base import Report
 from depshield.reports.views import SCORE_NAMES, ordered_alerts, score_text
@@ -84,7 +85,6 @@ def _components(report: Report) -> list[dict[str, Any]]:
 def _component(report: Report, result: PackageResult) -> dict[str, Any]:
     ref = result.ref
     component: dict[str, Any] = {"type": "library", "bom-ref": ref.purl}
-    from depshield.ecosystems.plugins import plugin
 
     group, name = plugin(ref.ecosystem).split_scope(ref.name)
     if group is not None:  # npm scopes are CycloneDX groups ("@babel")

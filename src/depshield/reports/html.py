@@ -9,6 +9,8 @@ from depshield import __version__
 from depshield.model import Alert, PackageResult
 from depshield.reports import escape
 from depshield.reports.base import Report
+from depshield.reports.html_assets import SCRIPT, STYLE
+from depshield.reports.html_tree import tree_section
 from depshield.reports.views import (
     SCORE_NAMES,
     SEVERITIES,
@@ -31,8 +33,6 @@ LOW_SCORE = 50  # scores under this are highlighted
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    from depshield.reports.html_assets import SCRIPT, STYLE
-    from depshield.reports.html_tree import tree_section
 
     summary = summarize(report)
     packages = ordered_packages(report)

@@ -12,6 +12,7 @@ from typing import Any
 from depshield import __version__
 from depshield.model import PackageResult
 from depshield.reports.base import Report
+from depshield.reports.json_stream import dumps, write_list
 from depshield.reports.views import vulnerabilities_status
 
 
@@ -36,7 +37,6 @@ def render(report: Report, *, color: bool = False) -> str:
 
 def stream(report: Report, write: Callable[[str], object]) -> None:
     """Write the report: the same bytes as `json.dumps(as_dict(report), indent=2)` + newline."""
-    from depshield.reports.json_stream import dumps, write_list
 
     for key, value in _head(report).items():
         write(("{\n  " if key == "schema" else ",\n  ") + f'"{key}": ' + dumps(value, 1))

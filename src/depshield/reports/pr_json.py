@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+from depshield import __version__
 from depshield.pr.report import PrReport
 from depshield.reports.base import Occurrence, Report
+from depshield.reports.sarif import as_dict
 
 
 def render(report: PrReport) -> str:
-    from depshield import __version__
 
     body = {"tool": {"name": "depshield", "version": __version__}, "pr": report.to_json()}
     return json.dumps(body, indent=2) + "\n"
@@ -17,7 +18,6 @@ def render(report: PrReport) -> str:
 
 def render_sarif(report: PrReport) -> str:
     """SARIF for code scanning: only the alerts the change introduces, located in the lockfile."""
-    from depshield.reports.sarif import as_dict
 
     return json.dumps(as_dict(as_scan_report(report)), indent=2) + "\n"
 

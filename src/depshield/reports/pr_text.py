@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from depshield.pr.report import PrReport
+from depshield.reports.escape import terminal as t
+from depshield.reports.views import ordered_alerts, where
 
 
 def render(report: PrReport) -> str:
-    from depshield.reports.escape import terminal as t
-    from depshield.reports.views import ordered_alerts, where
 
     counts = ", ".join(f"{n} {k}" for k, n in report.counts().items() if n) or "no changes"
     lines = [

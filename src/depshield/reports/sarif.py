@@ -13,6 +13,7 @@ from depshield import __version__
 from depshield.model import Alert, PackageResult
 from depshield.reports import sarif_rules
 from depshield.reports.base import Occurrence, Report
+from depshield.reports.sarif_advisories import advisory_advice, advisory_rules, is_advisory, rule_id
 from depshield.reports.sarif_limits import fit
 from depshield.reports.sarif_rules import LEVEL, security_severity
 from depshield.reports.views import (
@@ -47,7 +48,6 @@ def as_dict(report: Report) -> dict[str, Any]:
         ),
         key=lambda pair: (_rank(pair[1]), pair[0].ref.purl, _alert_key(pair[1])),
     )
-    from depshield.reports.sarif_advisories import advisory_rules, is_advisory, rule_id
 
     advisories = [a for _, a in pairs if is_advisory(a)]
     rules = _rules([a for _, a in pairs if not is_advisory(a)]) + advisory_rules(advisories)
@@ -134,7 +134,6 @@ def _result(
     report: Report, result: PackageResult, alert: Alert, rule_index: int, digest: str
 ) -> dict[str, Any]:
     found = occurrences(report, result.ref.purl)
-    from depshield.reports.sarif_advisories import rule_id
 
     return {
         "ruleId": rule_id(alert),
@@ -160,7 +159,6 @@ def _message(result: PackageResult, alert: Alert, found: list[Occurrence]) -> st
     if paths:
         more = f" (and {len(paths) - 3} more paths)" if len(paths) > 3 else ""
         text += f" Introduced by: {'; '.join(printable(p) for p in paths[:3])}{more}."
-    from depshield.reports.sarif_advisories import advisory_advice
 
     advice = advisory_advice(alert) or suggestion(alert.type)
     return text + (f" {advice}" if advice else "")

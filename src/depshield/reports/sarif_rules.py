@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from depshield.alerts.catalog import CATALOG
 from depshield.model import Alert
+from depshield.reports.escape import markdown_text
 
 DOCS_ENV = "DEPSHIELD_DOCS_URL"  # a fork or an internal mirror of the documentation
 CATEGORY_ANCHORS = {
@@ -92,7 +94,6 @@ def rules(worst: dict[str, Alert]) -> list[dict[str, Any]]:
 
 
 def rule(type_: str, alert: Alert) -> dict[str, Any]:
-    from depshield.alerts.catalog import CATALOG
 
     entry = CATALOG.get(type_)
     title = entry.title if entry else alert.title
@@ -118,7 +119,6 @@ def rule(type_: str, alert: Alert) -> dict[str, Any]:
 
 
 def _markdown(type_: str, title: str, alert: Alert, help_text: str, uri: str | None) -> str:
-    from depshield.reports.escape import markdown_text
 
     catalog = f"[the alert catalog]({uri})" if uri else "`depshield alerts` (the alert catalog)"
     return (

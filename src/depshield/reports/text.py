@@ -6,6 +6,7 @@ import io
 
 from depshield.model import Alert, PackageResult
 from depshield.reports.base import Report
+from depshield.reports.escape import rich as escape
 from depshield.reports.views import (
     advisory,
     advisory_text,
@@ -51,7 +52,6 @@ def render(report: Report, *, color: bool = False, width: int | None = None) -> 
             _package(console, result, report.show_all, report.quiet)
         if report.packages and not report.quiet and vulnerabilities_status(report) != "checked":
             console.print(f"known vulnerabilities: {vulnerabilities_status(report)}")
-    from depshield.reports.escape import rich as escape
 
     # A reason many packages share is said once, by the not-analysed line.
     said = {p.skipped for p in report.packages if p.skipped} if report.root is not None else set()
@@ -65,7 +65,6 @@ def render(report: Report, *, color: bool = False, width: int | None = None) -> 
 def _project(console: object, report: Report) -> None:
     """Summary first (what was scanned, verdict counts), then each flagged package, worst first,
     with the path that brings it in; clean packages are one line at the end."""
-    from depshield.reports.escape import rich as escape
 
     c = console
     packages = report.packages
@@ -121,7 +120,6 @@ def _project(console: object, report: Report) -> None:
 
 
 def _package(console: object, result: PackageResult, show_all: bool, quiet: bool = False) -> None:
-    from depshield.reports.escape import rich as escape
 
     c = console  # rich.console.Console; typed loosely to keep rich out of start-up imports
     alerts = [a for a in result.alerts if show_all or a.action != "ignore"]
@@ -164,7 +162,6 @@ def _vulns(report: Report) -> str:
 
 
 def _line(alert: Alert, count: int = 1) -> str:
-    from depshield.reports.escape import rich as escape
 
     where = ""
     if alert.file:

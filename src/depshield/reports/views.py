@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from depshield.alerts.catalog import CATALOG
 from depshield.model import Alert, PackageResult
 from depshield.reports.base import Occurrence, Report
 
@@ -102,7 +103,6 @@ def is_risky(report: Report, result: PackageResult) -> bool:
 
 
 def suggestion(alert_type: str) -> str:
-    from depshield.alerts.catalog import CATALOG
 
     entry = CATALOG.get(alert_type)
     return entry.suggestion if entry else ""

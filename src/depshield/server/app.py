@@ -11,9 +11,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from depshield.dashboard.config import from_env
+from depshield.dashboard.pages import Dashboard
+from depshield.dashboard.store import ResultsStore
 from depshield.server.config import ServerConfig
+from depshield.server.jobs import Handler
 from depshield.server.logs import Timer, log
-from depshield.server.store import StoreError
+from depshield.server.queue import Queue
+from depshield.server.store import StoreError, open_store
+from depshield.server.worker import Workers
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -55,14 +61,6 @@ def create_app(
 ) -> Starlette:
     from starlette.applications import Starlette
     from starlette.routing import Route
-
-    from depshield.dashboard.config import from_env
-    from depshield.dashboard.pages import Dashboard
-    from depshield.dashboard.store import ResultsStore
-    from depshield.server.jobs import Handler
-    from depshield.server.queue import Queue
-    from depshield.server.store import open_store
-    from depshield.server.worker import Workers
 
     queue = open_store(config)
     dashboard = dashboard or from_env(config.database)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from depshield.cache_shared import DATABASE_URL_ENV
 from depshield.errors import ConfigError
+from depshield.home import depshield_home
 
 REQUIRED = (
     "DEPSHIELD_GITHUB_APP_ID",
@@ -79,7 +80,6 @@ def _database_url(env: Mapping[str, str]) -> str | None:
 
 
 def _default_db() -> Path:
-    from depshield.home import depshield_home
 
     return depshield_home() / "server.sqlite3"
 

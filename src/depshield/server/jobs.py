@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from depshield.errors import ConfigError
+from depshield.policy import Ignore, Policy
+from depshield.pr.analyse import AnalyseOptions
+from depshield.pr.apitree import ApiTree
 from depshield.pr.github import GitHub, Repo
+from depshield.pr.policy import base_policy
+from depshield.pr.project import compare_trees
 from depshield.pr.report import PrReport
+from depshield.reports.pr_markdown import MARKER, render
 from depshield.server import commands
 from depshield.server.auth import Tokens
 from depshield.server.config import ServerConfig
@@ -132,7 +139,6 @@ class Handler:
                     repo.full_name, number, check_id=check_id, base_sha=base, head_sha=head
                 )
             report = self.report(github, repo, number, base, head)
-            from depshield.reports.pr_markdown import MARKER, render
 
             body = render(report)
             comment_id = github.upsert_comment(
@@ -159,17 +165,11 @@ class Handler:
             return f"{repo.full_name}#{number}: {report.verdict}"
 
     def report(self, github: GitHub, repo: Repo, number: int, base: str, head: str) -> PrReport:
-        from depshield.errors import ConfigError
-        from depshield.policy import Ignore, Policy
-        from depshield.pr.analyse import AnalyseOptions
-        from depshield.pr.apitree import ApiTree
-        from depshield.pr.project import compare_trees
 
         ignores = self.queue.ignores(repo.full_name, number)
         ignore_all = next((by for pkg, by in ignores if pkg == IGNORE_ALL), None)
         specific = [(pkg, by) for pkg, by in ignores if pkg != IGNORE_ALL]
         entries = tuple(Ignore(pkg, f"ignored by @{by} in a comment") for pkg, by in specific)
-        from depshield.pr.policy import base_policy
 
         blobs: dict[str, bytes] = {}
         old = ApiTree(github, repo, base, base[:12], blobs)
@@ -202,7 +202,6 @@ class Handler:
 
 
 def _covers(spec: str, ref: Any) -> bool:
-    from depshield.policy import Ignore
 
     return Ignore(spec, "").matches(ref, "any")
 

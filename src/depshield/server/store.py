@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from depshield.engine import apply_engine_schema
 from depshield.errors import DepshieldError
+from depshield.server.queue import Job, Queue
 
 if TYPE_CHECKING:
     from depshield.server.config import ServerConfig
@@ -98,7 +100,6 @@ class Store(Protocol):
 def open_store(config: ServerConfig) -> Store:
     if config.database_url:
         return PostgresStore(config.database_url)
-    from depshield.server.queue import Queue
 
     return Queue(config.database)
 
@@ -164,7 +165,6 @@ class PostgresStore:
                     db.execute(
                         "INSERT INTO depshield_schema_migrations (version) VALUES (%s)", (version,)
                     )
-        from depshield.engine import apply_engine_schema
 
         apply_engine_schema(self.url)
 
@@ -205,7 +205,6 @@ class PostgresStore:
     def start(self, delivery: str) -> Job | None:
         """A worker takes the delivery; None when it is done already (a job run again after
         its worker was killed between the effect and procrastinate's bookkeeping)."""
-        from depshield.server.queue import Job
 
         rows = self._run(
             "UPDATE depshield_deliveries SET state='running', attempts=attempts+1 "

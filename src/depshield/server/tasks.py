@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 
 import procrastinate
 
-from depshield.server.store import WEBHOOK_QUEUE
+from depshield.dashboard.store import ResultsStore
+from depshield.errors import ConfigError
+from depshield.server.config import from_env
+from depshield.server.jobs import Handler
+from depshield.server.logs import Timer, log
+from depshield.server.store import WEBHOOK_QUEUE, PostgresStore
 
 if TYPE_CHECKING:
     from depshield.server.jobs import Handler
@@ -23,15 +28,10 @@ blueprint = procrastinate.Blueprint()
 @functools.cache
 def _handler() -> tuple[Handler, PostgresStore]:
     """One handler a worker process (its installation tokens are cached across jobs)."""
-    from depshield.errors import ConfigError
-    from depshield.server.config import from_env
-    from depshield.server.jobs import Handler
-    from depshield.server.store import PostgresStore
 
     config = from_env()
     if not config.database_url:
         raise ConfigError("DEPSHIELD_DATABASE_URL is not set to a postgresql:// URL")
-    from depshield.dashboard.store import ResultsStore
 
     store = PostgresStore(config.database_url)
     # What the dashboard shows, in its own tables of the same database (dashboard/store.py).
@@ -45,7 +45,6 @@ def _handler() -> tuple[Handler, PostgresStore]:
     pass_context=True,
 )
 def handle_delivery(context: procrastinate.JobContext, delivery: str) -> str:
-    from depshield.server.logs import Timer, log
 
     handler, store = _handler()
     job = store.start(delivery)

@@ -7,7 +7,7 @@ import threading
 from depshield.server.config import ServerConfig
 from depshield.server.jobs import Handler
 from depshield.server.logs import Timer, log
-from depshield.server.queue import Queue
+from depshield.server.queue import Job, Queue
 
 IDLE_WAIT = 1.0  # seconds a worker sleeps when the queue is empty (a new delivery wakes it)
 CHECKPOINT_EVERY = 256  # jobs: under load without a pause the write-ahead log is still folded in
@@ -53,7 +53,6 @@ class Workers:
         self.queue.close()
 
     def run(self, job: object) -> None:
-        from depshield.server.queue import Job
 
         assert isinstance(job, Job)
         timer = Timer()

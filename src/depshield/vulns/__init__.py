@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from depshield.home import depshield_home
+
 DB_FILE_NAME = "osv.sqlite"
 EMPTY_NOTE = (
     "vulnerability database is empty: known vulnerabilities and malware were not checked "
@@ -21,6 +23,5 @@ NOT_CHECKED_NOTES = (EMPTY_NOTE, NOT_SERVED)
 
 def default_db_path() -> Path:
     """$DEPSHIELD_HOME/osv.sqlite (depshield.home decides where the home is)."""
-    from depshield.home import depshield_home
 
     return depshield_home() / DB_FILE_NAME

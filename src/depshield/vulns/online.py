@@ -8,15 +8,18 @@ from typing import Any
 
 import httpx
 
+from depshield import net
 from depshield.errors import RegistryError
 from depshield.model import Finding, PackageRef
-from depshield.net import DEFAULT_RETRY, RetryPolicy
+from depshield.net import DEFAULT_RETRY, RetryPolicy, host_of
 from depshield.vulns.base import UNKNOWN_SEVERITY, Lookup, Vulnerability, osv_ecosystem
+from depshield.vulns.match import key_function, record_hit
 from depshield.vulns.merge import RecordHit, merge_hits
 from depshield.vulns.osv import BadRecord, name_key, to_record
 from depshield.vulns.ranges import Hit
 from depshield.vulns.records import CompiledRecord, assign_groups, compile_record
 from depshield.vulns.update import API_URL_ENV, API_URL_KEY, configured_url
+from depshield.vulns.versions import pep440_key
 
 MAX_PAGES = 20  # the API pages long answers; a runaway page token must not loop forever
 API_TIP = f"set {API_URL_ENV} (or osv-api-url under [vulns] in depshield.toml) to the OSV API"
@@ -41,7 +44,6 @@ def query_osv(
         return Lookup(notes=(f"the OSV API was not queried: no address configured ({API_TIP})",))
     if ecosystem is None:
         return Lookup(notes=(f"ecosystem {ref.ecosystem!r} has no vulnerability data",))
-    from depshield import net
 
     net.ensure_online(f"vulnerabilities of {ref}")
     query: dict[str, Any] = {"package": {"ecosystem": ecosystem, "name": ref.name}}
@@ -61,7 +63,6 @@ def query_osv(
 
 def _lookup_from_records(records: list[Any], ecosystem: str, ref: PackageRef) -> Lookup:
     """The API already matched; our own evaluation only adds the range text and the fix."""
-    from depshield.vulns.match import key_function, record_hit
 
     key = name_key(ecosystem, ref.name)
     key_of = key_function(ref.version)
@@ -88,7 +89,6 @@ def _lookup_from_records(records: list[Any], ecosystem: str, ref: PackageRef) ->
 def _post_json(
     client: httpx.Client, url: str, body: Mapping[str, Any], retry: RetryPolicy
 ) -> dict[str, Any]:
-    from depshield.net import host_of
 
     last = "no attempt made"
     for attempt in range(max(1, retry.attempts)):
@@ -153,7 +153,6 @@ def findings_from_pypi_json(doc: Mapping[str, Any], version: str | None = None) 
 
 
 def _first_fixed(fixed_in: object, version: str | None) -> str | None:
-    from depshield.vulns.versions import pep440_key
 
     if not isinstance(fixed_in, list):
         return None

@@ -10,7 +10,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from depshield.cache import Cache
+from depshield.ecosystems.npm.config import registry_for
+from depshield.ecosystems.plugins import plugins
+from depshield.ecosystems.pypi.config import index_url, json_api_base
+from depshield.ecosystems.pypi.index import project_url
+from depshield.errors import DepshieldError
+from depshield.home import depshield_home
 from depshield.model import PackageRef
+from depshield.net import RetryPolicy, get_json, host_of, offline_requested, session
 from depshield.vulns.base import (
     CRITICAL_CVE,
     HIGH_CVE,
@@ -20,6 +28,9 @@ from depshield.vulns.base import (
     Vulnerability,
     VulnSeverity,
 )
+from depshield.vulns.online import vulnerabilities_from_pypi_json
+from depshield.vulns.severity import alert_type_for_score
+from depshield.vulns.versions import semver_key
 
 ADVISORY_TTL = 6 * 3600.0  # advisories change daily at most; a rescan within hours reuses them
 BULK_PATH = "-/npm/v1/security/advisories/bulk"
@@ -65,7 +76,6 @@ def advisories_for(
 
 def _protocol(ref: PackageRef) -> str:
     """How `ref`'s registry serves advisories (its ecosystem plug-in says; ecosystems/base.py)."""
-    from depshield.ecosystems.plugins import plugins
 
     found = plugins().get(ref.ecosystem)
     return found.advisory_protocol if found else ""
@@ -75,7 +85,6 @@ def document_advisories(ref: PackageRef, metadata: Mapping[str, Any]) -> Registr
     """The release document's advisories (PyPI's JSON API): its `vulnerabilities` list (absent
     on mirrors that do not serve it, such as a simple-index-only proxy). Without the document at
     hand (a warm scan), the release document is asked for, through the cache."""
-    from depshield.ecosystems.pypi.config import index_url
 
     index = index_url()
     key = _key(index, ref.name.lower(), ref.version or "")
@@ -92,7 +101,6 @@ def document_advisories(ref: PackageRef, metadata: Mapping[str, Any]) -> Registr
             field = _fetch_pypi_field(index, ref, key)
     if not isinstance(field, list):
         return RegistryAdvisories(served=False)
-    from depshield.vulns.online import vulnerabilities_from_pypi_json
 
     found = vulnerabilities_from_pypi_json({"vulnerabilities": field}, ref.version)
     return RegistryAdvisories(served=True, vulnerabilities=tuple(found))
@@ -101,10 +109,6 @@ def document_advisories(ref: PackageRef, metadata: Mapping[str, Any]) -> Registr
 def _fetch_pypi_field(index: str, ref: PackageRef, key: str) -> object:
     """GET `/pypi/NAME/VERSION/json` at the configured index (pip-audit's request); None, and
     the index remembered for the run, when it cannot say."""
-    from depshield.ecosystems.pypi.config import json_api_base
-    from depshield.ecosystems.pypi.index import project_url
-    from depshield.errors import DepshieldError
-    from depshield.net import RetryPolicy, get_json, offline_requested, session
 
     if offline_requested():
         return None
@@ -128,8 +132,6 @@ def _put_field(key: str, field: object) -> None:
 def bulk_advisories(ref: PackageRef) -> RegistryAdvisories:
     """The bulk advisory endpoint (npm's), through the cache (which answers offline too, within
     its TTL)."""
-    from depshield.ecosystems.npm.config import registry_for
-    from depshield.net import offline_requested
 
     config = registry_for(ref.name)
     cached = _cached(config.url, ref)
@@ -151,7 +153,6 @@ def prefetch_advisories(refs: Iterable[PackageRef]) -> list[str]:
     """Ask each registry once for many packages (`npm audit`'s bulk body: name -> versions) and
     cache the answer per name@version (refs of registries without a bulk endpoint are left
     out); what could not be asked comes back as notes."""
-    from depshield.ecosystems.npm.config import registry_for
 
     todo: dict[str, dict[str, set[str]]] = {}
     headers: dict[str, str | None] = {}
@@ -178,8 +179,6 @@ def prefetch_advisories(refs: Iterable[PackageRef]) -> list[str]:
 def _post_bulk(registry: str, body: Mapping[str, list[str]], auth: str | None) -> str | None:
     """POST one bulk query and cache every name@version in it; a note when it failed."""
     import httpx
-
-    from depshield.net import host_of, session
 
     url = registry + BULK_PATH
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -243,8 +242,6 @@ _caches: dict[str, Any] = {}
 
 def _cache() -> Any:
     """One Cache per home per process (each keeps a connection per thread)."""
-    from depshield.cache import Cache
-    from depshield.home import depshield_home
 
     home = str(depshield_home())
     if home not in _caches:
@@ -287,7 +284,6 @@ def npm_vulnerability(advisory: Mapping[str, Any], version: str) -> Vulnerabilit
 
 
 def _npm_severity(advisory: Mapping[str, Any]) -> VulnSeverity:
-    from depshield.vulns.severity import alert_type_for_score
 
     cvss = advisory.get("cvss")
     score = cvss.get("score") if isinstance(cvss, dict) else None
@@ -304,8 +300,6 @@ def first_fixed_semver(vulnerable: str, version: str) -> str | None:
     """The lowest version above `version` that the range no longer covers, among the range's
     own upper bounds (`<4.17.21` -> 4.17.21; `<=1.2.3` has no known fix)."""
     from nodesemver import make_range, satisfies
-
-    from depshield.vulns.versions import semver_key
 
     try:
         parsed = make_range(vulnerable, True)

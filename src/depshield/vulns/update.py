@@ -11,8 +11,13 @@ from pathlib import Path
 
 import httpx
 
-from depshield.errors import RegistryError, UsageError
+from depshield import net
+from depshield.config import find_config
+from depshield.errors import NotFoundError, RegistryError, UsageError
+from depshield.vulns import default_db_path
 from depshield.vulns.base import ImportSummary, osv_ecosystem_of
+from depshield.vulns.db import VulnStore
+from depshield.vulns.osv import import_paths
 
 BASE_URL_ENV = "DEPSHIELD_OSV_BASE_URL"
 API_URL_ENV = "DEPSHIELD_OSV_API_URL"
@@ -39,7 +44,6 @@ def configured_url(
 
 
 def _config_value(key: str, start: Path) -> str | None:
-    from depshield.config import find_config
 
     path = find_config(start)
     if path is None:
@@ -71,7 +75,6 @@ def export_url(base_url: str, ecosystem: str) -> str:
 
 def download_export(url: str, dest: Path, client: httpx.Client | None = None) -> Path:
     """Stream `url` to `dest` (retrying transient failures) and check it is a zip archive."""
-    from depshield import net
 
     net.ensure_online(f"the OSV export {url}")
     what = f"OSV export {url.rsplit('/', 2)[-2]}/all.zip"
@@ -83,8 +86,6 @@ def download_export(url: str, dest: Path, client: httpx.Client | None = None) ->
             for chunk in net.iter_limited(response, MAX_EXPORT_BYTES, what=what):
                 out.write(chunk)
         return dest
-
-    from depshield.errors import NotFoundError
 
     with net.session(client) as own:
         try:
@@ -105,9 +106,6 @@ def update(
     client: httpx.Client | None = None,
 ) -> list[ImportSummary]:
     """Download each ecosystem's export, then import them all in one transaction."""
-    from depshield.vulns import default_db_path
-    from depshield.vulns.db import VulnStore
-    from depshield.vulns.osv import import_paths
 
     db_path = db or default_db_path()
     downloads = db_path.parent / "downloads"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from typing import Any, Literal
 
+from depshield.ecosystems.plugins import plugins
+
 Scheme = Literal["semver", "pep440"]
 
 # Event positions: "0" sorts before every version and a "*" limit after every version, so a
@@ -16,7 +18,6 @@ MAX_KEY: tuple[Any, ...] = (2,)
 @cache
 def ecosystem_scheme(osv_ecosystem: str) -> Scheme | None:
     """The ordering an OSV ecosystem's ECOSYSTEM-typed ranges use (its plug-in says)."""
-    from depshield.ecosystems.plugins import plugins
 
     for plugin in plugins().values():
         if plugin.osv_name == osv_ecosystem:
