@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from depshield.gcpause import paused_gc
 from depshield.lockfiles.base import LockedPackage, Lockfile, Source
 from depshield.lockfiles.pycommon import (
     ECOSYSTEM,
@@ -38,6 +39,7 @@ class PoetryLockParser:
     def wants(self, path: Path) -> bool:
         return path.name == "poetry.lock"
 
+    @paused_gc()
     def parse(self, path: Path, text: str) -> Lockfile:
         roots, note = sibling_roots(path)
         lines = entry_lines(text, "package")
