@@ -77,12 +77,12 @@ def host_and_path(url: str) -> tuple[str, str]:
     common URL is split by one match; one urlsplit would treat differently (tabs or newlines it
     removes, brackets, a `%` zone, a non-ASCII netloc) still goes through it."""
     found = _HTTP_URL.match(url)
-    netloc = found.group(1) if found else ""
-    usual = found is not None and netloc.isascii() and not _HOST_UNUSUAL.search(netloc)
-    if not usual or _URL_UNUSUAL.search(url):
-        parts = urlsplit(url)
-        return parts.hostname or "", parts.path
-    return netloc.rpartition("@")[2].partition(":")[0].lower(), found.group(2)
+    if found is not None and not _URL_UNUSUAL.search(url):
+        netloc, path = found.groups()
+        if netloc.isascii() and not _HOST_UNUSUAL.search(netloc):
+            return netloc.rpartition("@")[2].partition(":")[0].lower(), path
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.path
 
 
 def guard(path: Path, parse: Callable[[], _T]) -> _T:

@@ -130,17 +130,22 @@ def _link(
 ) -> None:
     """Edges from `parent` to the entries its `dependencies` ranges resolved to."""
     meta = mapping(fields.get("dependenciesMeta"))
-    sections: tuple[tuple[str, EdgeKind], ...] = (
-        ("dependencies", "prod"),
-        ("optionalDependencies", "optional"),
-    )
-    for section, kind in sections:
+    kinds = kinds or {}
+    for section, kind in _SECTIONS:
         for name, spec in mapping(fields.get(section)).items():
             child = _find(patterns, str(name), str(spec), prefix)
-            if child is not None:
-                optional = mapping(meta.get(name)).get("optional") is True
-                chosen = (kinds or {}).get(str(name), kind)
-                builder.edge(parent, child, "optional" if optional else chosen)
+            if child is None:
+                continue
+            if meta and mapping(meta.get(name)).get("optional") is True:
+                builder.edge(parent, child, "optional")
+            else:
+                builder.edge(parent, child, kinds.get(str(name), kind))
+
+
+_SECTIONS: tuple[tuple[str, EdgeKind], ...] = (
+    ("dependencies", "prod"),
+    ("optionalDependencies", "optional"),
+)
 
 
 def _find(patterns: dict[str, str], name: str, spec: str, prefix: str) -> str | None:
