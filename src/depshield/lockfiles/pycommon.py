@@ -61,8 +61,8 @@ _PIECE_ENTRIES = 256
 
 
 def load_toml_entries(path: Path, text: str) -> dict[str, Any]:
-    """`load_toml` for a lock of [[package]] entries, parsed one entry at a time (`toml_entries`
-    with the entries kept as they are)."""
+    """`load_toml` for a lock of [[package]] entries, parsed a few hundred entries at a time
+    (`toml_entries` with the entries kept as they are)."""
     packages, rest = toml_entries(path, text, lambda _index, entry: entry)
     return {**rest, "package": packages} if packages else rest
 
@@ -74,11 +74,11 @@ def toml_entries(
     parsed, and the document's other tables.
 
     rtoml holds its own tree of the whole document besides the Python one: a 100,000-entry
-    poetry.lock peaked at 660 MB; parsed in pieces, each entry's table converted and dropped at
-    once, at ~200 MB (issue 17). Each piece starts at a line the whole document's lexer is also
-    at the start of; a piece that does not parse alone (a string or array across the cut), two
-    pieces that set the same key, or an entry `convert` refuses send the document to `load_toml`,
-    which words the error or reads what the pieces could not."""
+    poetry.lock peaked at 660 MB; parsed in pieces of `_PIECE_ENTRIES` entries, each entry's
+    table converted and dropped at once, at ~240 MB (issue 17). Each piece starts at a line the
+    whole document's lexer is also at the start of; a piece that does not parse alone (a string
+    or array across the cut), two pieces that set the same key, or an entry `convert` refuses
+    send the document to `load_toml`, which words the error or reads what the pieces could not."""
     try:
         return _by_piece(text, convert)
     except _WholeDocument:
