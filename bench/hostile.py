@@ -238,10 +238,12 @@ def _outcome(stdout: bytes) -> str:
     return f"{result['verdict']}, skipped {skipped[0]['file']}: {reason}"
 
 
-def analysis_lines(before: Path | None, tmp: Path) -> list[str]:
+def analysis_lines(before: Path | None, tmp: Path, only: str = "") -> list[str]:
     head = "| file | before | after |" if before else "| file | after |"
     lines = [head, "|---|---|---|" if before else "|---|---|"]
     for n, (label, ecosystem, name, make) in enumerate(PACKAGE_ROWS):
+        if only not in label:
+            continue
         pkg = package_dir(tmp / f"pkg{n}", ecosystem, name, make())
         cells = [measure_package(ROOT / "src", pkg, tmp / "home-after")]
         if before:
@@ -289,7 +291,9 @@ def main() -> None:
     args.add_argument(
         "--analysis-only", action="store_true", help="only PACKAGE_ROWS; print, write no docs"
     )
-    args.add_argument("--only", default="", help="only the rows whose label holds this text")
+    args.add_argument(
+        "--only", default="", help="only the rows (project and analysis) whose label holds this"
+    )
     options = args.parse_args()
     if options.analysis_only:
         with tempfile.TemporaryDirectory() as tmp:
@@ -311,7 +315,7 @@ def main() -> None:
             lines.append(f"| {row.label} | " + " | ".join(cells) + " |")
             print(lines[-1], flush=True)
             _remove(path.parent)
-        analysis = analysis_lines(options.before, Path(tmp))
+        analysis = analysis_lines(options.before, Path(tmp), options.only)
     text = "\n".join(
         [
             "## Hostile project files (issue 17)",

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from depshield.gcpause import paused_gc
 from depshield.lockfiles.base import ROOT, Lockfile, LockfileError
 from depshield.lockfiles.npm_common import (
     ECOSYSTEM,
@@ -35,6 +36,7 @@ class BunLockParser:
     def wants(self, path: Path) -> bool:
         return path.name in ("bun.lock", "bun.lockb")
 
+    @paused_gc()
     def parse(self, path: Path, text: str) -> Lockfile:
         if path.name == "bun.lockb":
             raise LockfileError(

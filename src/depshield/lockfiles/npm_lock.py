@@ -7,6 +7,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from depshield.gcpause import paused_gc
 from depshield.lockfiles.base import ROOT, Lockfile, LockfileError, Source
 from depshield.lockfiles.npm_common import (
     ECOSYSTEM,
@@ -43,6 +44,7 @@ class NpmLockParser:
     def parse(self, path: Path, text: str) -> Lockfile:
         return self.parse_with_manifest(path, text, None)
 
+    @paused_gc()
     def parse_with_manifest(self, path: Path, text: str, manifest: str | None) -> Lockfile:
         """Parse; v1 lockfiles take their direct dependencies from `manifest` (package.json)."""
         return guard(path, lambda: _parse(path, text, manifest))

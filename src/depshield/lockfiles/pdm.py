@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from depshield.gcpause import paused_gc
 from depshield.lockfiles.base import LockedPackage, Lockfile, Source
 from depshield.lockfiles.pycommon import (
     ECOSYSTEM,
@@ -35,6 +36,7 @@ class PdmLockParser:
     def wants(self, path: Path) -> bool:
         return path.name == "pdm.lock"
 
+    @paused_gc()
     def parse(self, path: Path, text: str) -> Lockfile:
         data = load_toml(path, text)
         roots, note = sibling_roots(path)

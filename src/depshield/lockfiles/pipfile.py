@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from depshield import project_files
+from depshield.gcpause import paused_gc
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, LockfileError, Source
 from depshield.lockfiles.pycommon import ECOSYSTEM, load_json, load_toml, normalize, optional_str
 
@@ -23,6 +24,7 @@ class PipfileLockParser:
     def wants(self, path: Path) -> bool:
         return path.name == "Pipfile.lock"
 
+    @paused_gc()
     def parse(self, path: Path, text: str) -> Lockfile:
         data = load_json(path, text)
         if not isinstance(data, dict):

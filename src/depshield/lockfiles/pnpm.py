@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from depshield.gcpause import paused_gc
 from depshield.lockfiles.base import ROOT, Lockfile, LockfileError, Source
 from depshield.lockfiles.npm_common import (
     ECOSYSTEM,
@@ -41,6 +42,7 @@ class PnpmLockParser:
     def wants(self, path: Path) -> bool:
         return path.name == "pnpm-lock.yaml"
 
+    @paused_gc()
     def parse(self, path: Path, text: str) -> Lockfile:
         return guard(path, lambda: _parse(path, text))
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from depshield.lockfiles.base import ROOT, LockedFile, LockedPackage, LockfileError, Source
 from depshield.lockfiles.graph import Graph
@@ -13,6 +14,7 @@ from depshield.lockfiles.graph import Graph
 ECOSYSTEM = "pypi"
 T = TypeVar("T")
 _SEPARATORS = re.compile(r"[-_.]+")
+_NOT_NORMAL = re.compile(r"[_.]|--")  # what _SEPARATORS would change in a lower-case name
 _TOML_LINE = re.compile(r"\(?at line (\d+),? column \d+\)?")
 _VCS = ("git+", "hg+", "svn+", "bzr+")
 _FILENAME = re.compile(r"[\w.+!-]+")
@@ -20,6 +22,8 @@ _FILENAME = re.compile(r"[\w.+!-]+")
 
 def normalize(name: str) -> str:
     """PEP 503 normalised project name (what every index and lockfile key compares)."""
+    if name.isascii() and name.islower() and not _NOT_NORMAL.search(name):
+        return name  # already normal: the common case, several times faster than the sub
     return _SEPARATORS.sub("-", name).lower()
 
 
@@ -47,13 +51,18 @@ def load_toml(path: Path, text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-# A line that starts a [[package]] entry or the [metadata] table, where a lock can be cut.
-_ENTRY_START = re.compile(r"^(?=\[\[package\]\][ \t]*\r?$|\[metadata\][ \t]*\r?$)", re.M)
+# A line that starts a [[package]] entry or the [metadata] table, where a lock can be cut (when
+# it starts at a line's start). It begins with a literal, so the search skips to each `[`; a
+# `^(?=...)` pattern tried every position of the text (a tenth of a poetry.lock's parse).
+_ENTRY_START = re.compile(r"\[(?:\[package\]\]|metadata\])[ \t]*\r?$", re.M)
+# Entries per piece: a piece is small beside the whole document's tree, and one rtoml call per
+# entry cost more in calls than in parsing.
+_PIECE_ENTRIES = 256
 
 
 def load_toml_entries(path: Path, text: str) -> dict[str, Any]:
-    """`load_toml` for a lock of [[package]] entries, parsed one entry at a time (`toml_entries`
-    with the entries kept as they are)."""
+    """`load_toml` for a lock of [[package]] entries, parsed a few hundred entries at a time
+    (`toml_entries` with the entries kept as they are)."""
     packages, rest = toml_entries(path, text, lambda _index, entry: entry)
     return {**rest, "package": packages} if packages else rest
 
@@ -65,11 +74,11 @@ def toml_entries(
     parsed, and the document's other tables.
 
     rtoml holds its own tree of the whole document besides the Python one: a 100,000-entry
-    poetry.lock peaked at 660 MB; parsed in pieces, each entry's table converted and dropped at
-    once, at ~200 MB (issue 17). Each piece starts at a line the whole document's lexer is also
-    at the start of; a piece that does not parse alone (a string or array across the cut), two
-    pieces that set the same key, or an entry `convert` refuses send the document to `load_toml`,
-    which words the error or reads what the pieces could not."""
+    poetry.lock peaked at 660 MB; parsed in pieces of `_PIECE_ENTRIES` entries, each entry's
+    table converted and dropped at once, at ~240 MB (issue 17). Each piece starts at a line the
+    whole document's lexer is also at the start of; a piece that does not parse alone (a string
+    or array across the cut), two pieces that set the same key, or an entry `convert` refuses
+    send the document to `load_toml`, which words the error or reads what the pieces could not."""
     try:
         return _by_piece(text, convert)
     except _WholeDocument:
@@ -89,7 +98,8 @@ def _by_piece(
 
     merged: dict[str, Any] = {}
     converted: list[T] = []
-    starts = [0, *(m.start() for m in _ENTRY_START.finditer(text)), len(text)]
+    cuts = [m.start() for m in _ENTRY_START.finditer(text) if _at_line_start(text, m.start())]
+    starts = [0, *cuts[_PIECE_ENTRIES - 1 :: _PIECE_ENTRIES], len(text)]
     for start, end in zip(starts, starts[1:], strict=False):
         try:
             data = rtoml.loads(text[start:end])
@@ -107,6 +117,10 @@ def _by_piece(
                 raise _WholeDocument from None
         merged.update(data)
     return converted, merged
+
+
+def _at_line_start(text: str, at: int) -> bool:
+    return at == 0 or text[at - 1] == "\n"
 
 
 def load_json(path: Path, text: str) -> Any:
@@ -130,13 +144,17 @@ def entry_lines(text: str, header: str) -> list[int]:
     tomllib keeps no positions; an array of tables lists its entries in document order, so the
     i-th header found here is the i-th entry the parser returns.
     """
-    headers = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(header)}[ \t]*\]\]", re.M)
+    # The header from its literal `[[` (a search that skips to each `[`), then only blanks
+    # before it on its line: `^[ \t]*` first made the search try every position.
+    headers = re.compile(rf"\[\[[ \t]*{re.escape(header)}[ \t]*\]\]")
     # The entry's `name` key, unless another table starts first.
     name_key = re.compile(r"^[ \t]*(?:(name)[ \t]*=|\[)", re.M)
     lines: list[int] = []
     pos, line = 0, 1
     for match in headers.finditer(text):
         start = match.start()
+        if text[text.rfind("\n", 0, start) + 1 : start].strip(" \t"):
+            continue  # not at the start of its line
         found = name_key.search(text, match.end())
         if found and found.group(1):
             start = found.start()
@@ -197,8 +215,6 @@ def file_hashes(files: Iterable[Any]) -> tuple[str, ...]:
 def locked_files(files: Iterable[Any]) -> tuple[LockedFile, ...]:
     """The named release files of a list of tables: `file`/`name` or the last segment of `url` /
     `path`, with `hash` ("sha256:<hex>") or `hashes` ({algorithm = digest}, PEP 751)."""
-    from urllib.parse import unquote, urlsplit
-
     found: list[LockedFile] = []
     for item in files:
         if not isinstance(item, dict):
@@ -230,13 +246,16 @@ def link(
     is reachable afterwards: one nothing leads to becomes a child of ROOT, so a lock without a
     record of its direct dependencies still gives each package a path.
     """
+    package_keys = [package.key for package in packages]
     by_name: dict[str, list[str]] = {}
-    for package in packages:
-        by_name.setdefault(package.name, []).append(package.key)
+    for package, key in zip(packages, package_keys, strict=True):
+        by_name.setdefault(package.name, []).append(key)
 
     def keys(name: str, version: str | None) -> list[str]:
-        found = by_name.get(name, [])
-        return [k for k in found if version is None or k == f"{name}@{version}"] or found
+        found = by_name.get(name, _NONE)
+        if version is None or len(found) < 2:
+            return found
+        return [k for k in found if k == f"{name}@{version}"] or found
 
     edges = [(ROOT, key) for name, version in roots for key in keys(name, version)]
     edges += [
@@ -251,9 +270,12 @@ def link(
     reached = graph.subtree(ROOT)
     # Tops first (nothing depends on them), then whatever only a cycle holds.
     for tops_only in (True, False):
-        for package in packages:
-            if package.key in reached or (tops_only and package.key in children):
+        for key in package_keys:
+            if key in reached or (tops_only and key in children):
                 continue
-            edges.append((ROOT, package.key))
-            graph.reach((package.key,), reached)
+            edges.append((ROOT, key))
+            graph.reach((key,), reached)
     return edges
+
+
+_NONE: list[str] = []  # no package of that name (never changed)

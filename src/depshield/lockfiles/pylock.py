@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from depshield.gcpause import paused_gc
 from depshield.lockfiles.base import LockedPackage, Lockfile, LockfileError, Source
 from depshield.lockfiles.pycommon import (
     ECOSYSTEM,
@@ -35,6 +36,7 @@ class PylockParser:
         name = path.name
         return name.startswith("pylock.") and name.endswith(".toml")
 
+    @paused_gc()
     def parse(self, path: Path, text: str) -> Lockfile:
         # Read as data, not through packaging.pylock: its validation parses every wheel file
         # name and URL, several times slower than the whole TOML read for a large lock.

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from depshield.gcpause import paused_gc
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile, Source
 from depshield.lockfiles.graph import Graph
 from depshield.lockfiles.pycommon import (
@@ -35,6 +36,7 @@ class UvLockParser:
     def wants(self, path: Path) -> bool:
         return path.name == "uv.lock"
 
+    @paused_gc()
     def parse(self, path: Path, text: str) -> Lockfile:
         data = load_toml(path, text)
         lines = entry_lines(text, "package")

@@ -72,26 +72,39 @@ def load_plain(text: str) -> Any:
 
 
 def _build(parser: Any, plain: _Plain) -> Any:
+    """One loop over the events, the container code inline: it runs once per node."""
     from yaml import events
 
-    stack: list[Any] = []  # open containers; a mapping's pending key is pushed after it
+    scalar, mapping_start, sequence_start = (
+        events.ScalarEvent,
+        events.MappingStartEvent,
+        events.SequenceStartEvent,
+    )
+    closing = (events.MappingEndEvent, events.SequenceEndEvent)
+    first, value = plain.first, plain.value
+    stack: list[Any] = []  # the open containers
+    keys: list[Any] = []  # per open container: a mapping's pending key, or _NO_KEY
     documents = 0
     root: Any = None
     while True:
         event = parser.get_event()
         kind = type(event)
-        if kind is events.ScalarEvent:
-            if event.tag not in (None, "!"):
+        if kind is scalar:
+            if event.tag not in (None, "!") or event.anchor is not None:
                 raise _GiveUp
-            node: Any = plain.value(event.value) if event.implicit[0] else event.value
-        elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
-            tags = _MAP_TAGS if kind is events.MappingStartEvent else _SEQ_TAGS
+            node: Any = event.value
+            if event.implicit[0] and (not node or node[0] in first):
+                node = value(node)  # a plain scalar an implicit resolver may claim
+        elif kind is mapping_start or kind is sequence_start:
+            tags = _MAP_TAGS if kind is mapping_start else _SEQ_TAGS
             if event.tag not in tags or event.anchor is not None:
                 raise _GiveUp
-            stack.append({} if kind is events.MappingStartEvent else [])
+            stack.append({} if kind is mapping_start else [])
+            keys.append(_NO_KEY)
             continue
-        elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+        elif kind in closing:
             node = stack.pop()
+            keys.pop()
         elif kind is events.DocumentStartEvent:
             documents += 1
             if documents > 1:
@@ -103,30 +116,18 @@ def _build(parser: Any, plain: _Plain) -> Any:
             continue
         else:
             raise _GiveUp  # an alias
-        if kind is events.ScalarEvent and event.anchor is not None:
-            raise _GiveUp
-        root = _place(stack, node, root)
+        # Put the finished node into the open container: as an item, a key or a value.
+        if not stack:
+            root = node
+        elif type(stack[-1]) is list:
+            stack[-1].append(node)
+        elif keys[-1] is _NO_KEY:
+            if type(node) is dict or type(node) is list:
+                raise _GiveUp  # a complex key: the ordinary loader refuses it as unhashable
+            keys[-1] = node
+        else:
+            stack[-1][keys[-1]] = node
+            keys[-1] = _NO_KEY
 
 
-def _place(stack: list[Any], node: Any, root: Any) -> Any:
-    """Put a finished node into the open container (as a key, a value or an item)."""
-    if not stack:
-        return node
-    top = stack[-1]
-    if isinstance(top, list):
-        top.append(node)
-    elif isinstance(top, _Key):
-        stack.pop()
-        stack[-1][top.key] = node
-    else:
-        if isinstance(node, (dict, list)):
-            raise _GiveUp  # a complex key: the ordinary loader refuses it as unhashable
-        stack.append(_Key(node))
-    return root
-
-
-class _Key:
-    __slots__ = ("key",)
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
+_NO_KEY = object()  # a mapping waiting for its next key

@@ -18,13 +18,19 @@ from depshield.lockfiles.lines import iter_lines
 # A JSON string, a bare word (yarn stops one at whitespace, `:` and `,`), a colon or a comma.
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([^\s:,"]+)|([:,]))')
 # The common line, `key "value"` or `key value`, with no escapes in either string.
-_SIMPLE = re.compile(r'(?:"([^"\\]*)"|([^\s:,"]+)) +(?:"([^"\\]*)"|([^\s:,"]+))$')
+_SIMPLE = re.compile(r'(?:"([^"\\]*)"|([^\s:,"]+)) +(?:"([^"\\]*)"|([^\s:,"]+))\Z')
+# The same line read whole, its indentation first (most lines cost one match and no strip); a
+# bare key may not start like a comment or a conflict marker, which the general path reads.
+_SIMPLE_LINE = re.compile(
+    r'( +)(?:"([^"\\]*)"|([^\s:,"#<=>][^\s:,"]*)) +(?:"([^"\\]*)"|([^\s:,"]+))\s*\Z'
+)
 # The rest of a line is blank: a match from a position, not a slice per token (a slice made a
 # line of n tokens cost n^2, issue 17's quadratic-shaped yarn.lock).
 _BLANK = re.compile(r"\s*\Z")
 # The common block header, `"name@range":` or `name@range:`, read without the tokenizer too.
-_HEADER = re.compile(r'(?:"([^"\\]*)"|([^\s:,"]+)):$')
+_HEADER = re.compile(r'(?:"([^"\\]*)"|([^\s:,"]+)):\Z')
 _CONFLICT = ("<<<<<<<", "=======", ">>>>>>>")
+_RARE_FIRST = frozenset("#<=>")  # the first characters of a comment or a conflict marker
 _TIP = "the file is damaged or has merge-conflict markers; run `yarn install` to rewrite it"
 
 
@@ -42,15 +48,27 @@ def parse_classic(path: Path, text: str) -> list[Block]:
     blocks: list[Block] = []
     stack: list[dict[str, Any]] = [{}]  # the open maps; stack[n] holds keys indented n levels
     for number, raw in enumerate(iter_lines(text), 1):
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
+        line = _SIMPLE_LINE.match(raw)
+        if line is not None and _fits(line.end(1), stack):
+            # `  key "value"` (most lines), read as the general path below reads it
+            _, quoted_key, bare_key, quoted, bare = line.groups()
+            del stack[line.end(1) // 2 + 1 :]
+            stack[-1][bare_key if quoted_key is None else quoted_key] = (
+                _value(bare) if quoted is None else quoted
+            )
             continue
-        if stripped.startswith(_CONFLICT):
-            _fail(path, number, "merge-conflict marker")
+        stripped = raw.strip()
+        if not stripped or stripped[0] in _RARE_FIRST:  # one test for the common line
+            if not stripped or stripped.startswith("#"):
+                continue
+            if stripped.startswith(_CONFLICT):
+                _fail(path, number, "merge-conflict marker")
         indent = len(raw) - len(raw.lstrip(" "))
-        if "\t" in raw[: indent + 1] or indent % 2 or indent // 2 >= len(stack):
+        level = indent // 2
+        if indent % 2 or level >= len(stack) or "\t" in raw[: indent + 1]:
             _fail(path, number, "unexpected indentation")
-        del stack[indent // 2 + 1 :]
+        if len(stack) > level + 1:
+            del stack[level + 1 :]
         simple = _SIMPLE.match(stripped) if indent else None
         if simple is not None:  # `key "value"`: most lines, read without the tokenizer
             quoted_key, bare_key, quoted, bare = simple.groups()
@@ -76,6 +94,11 @@ def parse_classic(path: Path, text: str) -> list[Block]:
             for key in keys:
                 stack[-1][key] = value
     return blocks
+
+
+def _fits(indent: int, stack: list[dict[str, Any]]) -> bool:
+    """An even indentation no deeper than one level inside the open maps."""
+    return not indent % 2 and indent // 2 < len(stack)
 
 
 def _line(path: Path, number: int, text: str) -> tuple[list[str], object, bool]:

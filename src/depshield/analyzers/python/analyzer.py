@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import posixpath
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from depshield.analyzers import budget
 from depshield.analyzers.python.analysis import analyze_tree, parse
@@ -13,6 +10,7 @@ from depshield.analyzers.python.emit import Emitter
 from depshield.analyzers.python.fallback import TREE_SITTER_MAX, Fallback, scan_lines
 from depshield.analyzers.python.obfuscation import pyarmor_line
 from depshield.analyzers.python.source import count_loc, decode_source, pth_has_code, pth_source
+from depshield.gcpause import paused_gc
 from depshield.model import FileAnalysis
 
 # Past this size a file is parsed with ast only when it is not dense code: a 10 MB module
@@ -73,27 +71,11 @@ class PythonAnalyzer:
             reason = _too_deep(exc)
             return (*_fallback(code, out, is_setup, python2=_looks_python2(exc)), reason)
         try:
-            with _no_gc():
+            with paused_gc():
                 index = analyze_tree(tree, out, is_setup, code)
         except (RecursionError, MemoryError) as exc:
             return (*_fallback(code, out, is_setup), budget.too_deep(type(exc).__name__))
         return "python", index.relative_imports, None
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cycle collector while the tree is walked.
-
-    A large module is hundreds of thousands of live AST nodes; every allocation burst makes the
-    collector rescan them all (a third of the run time) although they hold no cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _density(code: str) -> int:
