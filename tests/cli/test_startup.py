@@ -58,7 +58,8 @@ def test_offline_package_of_a_local_npm_package_imports_only_its_path(tmp_path: 
     loaded = _loaded(["package", str(package), "--offline", "--format", "json"], env)
     assert "depshield.analyzers.javascript" in loaded  # the probe did analyse the package
     # Nothing to ask and no database imported: no network client, no advisory or matcher
-    # modules, no terminal renderer for JSON, and no Python-only machinery for an npm package.
+    # modules, no terminal renderer for JSON, no Python-only machinery for an npm package and no
+    # shell analyzer for a package that runs no shell.
     unneeded = (
         "httpx",
         "rich",
@@ -67,4 +68,5 @@ def test_offline_package_of_a_local_npm_package_imports_only_its_path(tmp_path: 
         "depshield.vulns.base",
     )
     unneeded += ("depshield.vulns.match", "depshield.analyzers.python", "packaging")
+    unneeded += ("depshield.analyzers.shell",)  # no install script, no shell text
     assert not {m for m in loaded if m.startswith(unneeded)}
