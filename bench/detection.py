@@ -83,6 +83,11 @@ def run_depshield(
     resident analyser started for `home` serve it (bench/paired_speed.py), else a fresh run."""
     env = {**os.environ, "DEPSHIELD_HOME": str(home), "DEPSHIELD_OFFLINE": "1"}
     env.pop("DEPSHIELD_NO_DAEMON", None)
+    # An installed depshield runs from bytecode (pip compiles it at install); the source tree
+    # the bench runs has none, and PYTHONDONTWRITEBYTECODE would make every process compile
+    # every module again. Keep the bytecode beside the bench's home instead of in the tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", str(home / "pycache"))
     if not resident:
         env["DEPSHIELD_NO_DAEMON"] = "1"
     cmd = [

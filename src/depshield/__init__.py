@@ -6,7 +6,9 @@ CLI's start-up) costs nothing beyond this file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not typing's: `import depshield` starts the CLI and its client
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

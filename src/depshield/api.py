@@ -94,7 +94,8 @@ def analyze_artifact(
 
     eco = ecosystem or (ref.ecosystem if ref else None)
     examined = None
-    key = cache_key(eco)
+    # The key digests every analysing source file: only a run with a cache needs it.
+    key = cache_key(eco) if cache is not None else ""
     if cache is not None and path.is_file():
         digest = digest or artifact_digest(path)
         cached = cache.get_analysis(digest, key)

@@ -4,6 +4,7 @@ calling process would (its fds, directory, environment and umask)."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 import signal
@@ -22,6 +23,9 @@ def serve(root: Path, idle_seconds: float = IDLE_SECONDS) -> int:
     from depshield.daemon.warm import warm_up
 
     warm_up()
+    # Everything warm-up built lives as long as the daemon: out of the collector's sight, a
+    # child's collections do not walk (and copy on write) the parent's whole heap.
+    gc.freeze()
     stamp = code_stamp()
     root.mkdir(parents=True, exist_ok=True)
     path = protocol.socket_path(root)

@@ -42,6 +42,7 @@ class PopularityIndex:
         self.allowed = allowed  # (candidate, target) registry keys of honest near pairs
         self._db = db
         self._rows: dict[int, tuple[str, str, str, int]] = {}
+        self._scopes: dict[str, int] = {}  # scope -> scope_size, asked once per gate
         self._by_downloads = plugin(ecosystem).popularity_by_downloads
 
     def without_allow_list(self) -> PopularityIndex:
@@ -90,10 +91,15 @@ class PopularityIndex:
 
     def scope_size(self, scope: str) -> int:
         """How many popular names live in `scope` (`@apollo`): a scope has owners."""
-        row = self._db.execute(
-            "SELECT count(*) FROM names WHERE substr(key, 1, ?) = ?", (len(scope) + 1, scope + "/")
-        ).fetchone()
-        return int(row[0])
+        size = self._scopes.get(scope)
+        if size is None:
+            # A range over the key index ("/" + 1 is "0"), not substr() on every row: the same
+            # names, found in a few pages instead of a scan of the whole list per question.
+            row = self._db.execute(
+                "SELECT count(*) FROM names WHERE key >= ? AND key < ?", (scope + "/", scope + "0")
+            ).fetchone()
+            size = self._scopes[scope] = int(row[0])
+        return size
 
     def word_uses(self, word: str) -> int:
         """How many popular names use `word` as one of their delimited words (`os`, `diff`)."""

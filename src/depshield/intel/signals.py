@@ -70,10 +70,16 @@ def _known_vulnerabilities(
     records; "not checked" once neither had anything to say (docs/vulnerabilities.md)."""
     from depshield import vulns
     from depshield.vulns import NOT_SERVED
+
+    asked = bool(metadata) if from_registry is None else from_registry
+    if not asked and not vulns.default_db_path().is_file():
+        # A local artifact and no imported database: nobody to ask, and the advisory and
+        # matcher modules (with their record types) need not be imported at all.
+        notes.append(vulns.EMPTY_NOTE)
+        return []
     from depshield.vulns.registry import advisories_for, merge_sources
 
     registry = advisories_for(ref, metadata, from_registry=from_registry)
-    asked = bool(metadata) if from_registry is None else from_registry
     notes.extend(registry.notes)
     local: list[Vulnerability] = []
     db_notes: list[str] = []

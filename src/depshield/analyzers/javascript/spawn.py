@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from depshield.analyzers.base import SIGNAL_SPAWN
 from depshield.analyzers.javascript import text as js_text
 from depshield.analyzers.javascript.catalog import SHELLS, SPAWN_FUNCTIONS
-from depshield.analyzers.shell import analyze_shell
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -74,6 +73,10 @@ def on_spawn(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
         ctx.sites.remember(ctx.sites.spawns, node)
     shell = _shell_text(ctx, kind, args, cmd, argv_node)
     if shell is not None:
+        # The shell analyzer (tree-sitter-bash and its tables) loads only for a file that
+        # hands text to a shell: most JavaScript never does.
+        from depshield.analyzers.shell import analyze_shell
+
         text, where = shell
         top = ctx.top(node)
         ctx.out.extend(analyze_shell(text, ctx.path, where.start_point[0], top))

@@ -40,9 +40,6 @@ class InstallScripts:
 
 def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScripts:
     """installScripts findings, the shell analyzer's findings on them, and their entry files."""
-    from depshield.analyzers.shell import analyze_shell
-    from depshield.ecosystems.npm.inline_code import inline_findings
-
     raw = pkg.data.get("scripts")
     scripts = {k: v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
     findings: list[Finding] = []
@@ -67,6 +64,10 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
     entries: list[str] = []
     missing: list[str] = []
     for name in reached:
+        # The shell analyzer loads only for a package that runs a script on install.
+        from depshield.analyzers.shell import analyze_shell
+        from depshield.ecosystems.npm.inline_code import inline_findings
+
         text = scripts[name]
         offset = max(pkg.line("scripts", name) - 1, 0)
         findings.extend(analyze_shell(text, PACKAGE_JSON, offset, True))
