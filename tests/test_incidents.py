@@ -93,6 +93,15 @@ INCIDENTS: dict[str, tuple[str, list[tuple[str, str, int | None]]]] = {
     "npm-2024-shell-oneliner": ("block", [("dataExfiltration", "index.js", 2)]),
     # https.get -> write stream -> callback -> execFileSync(path): the written file is run.
     "npm-2024-download-run": ("block", [("remoteCodeDownload", "index.js", 17)]),
+    # `curl -o ${dest} ${url}` then `start "" ${dest}` in a file nothing loads (issue 11:
+    # a download written and run blocks wherever it sits).
+    "npm-2024-curl-then-start": ("block", [("remoteCodeDownload", "lib/update.js", 11)]),
+    # protestware (peacenotwar, 2022): a file left on the user's Desktop as the module loads,
+    # the path handed to a local function that writes it.
+    "npm-desktop-message": ("block", [("troll", "index.js", 8)]),
+    # typosquat probe: install-time request to a literal host the file's own call passes,
+    # carrying a host survey, its response unread: the request is the report.
+    "npm-install-survey-ping": ("block", [("dataExfiltration", "scripts/notify.js", 5)]),
     # `node -e` in a hook: the inline code is analysed as install-time JavaScript.
     "npm-2024-json-payload-hook": (
         "block",
@@ -131,6 +140,8 @@ LOOKALIKES = {
     "npm-fetch-config": "pass",  # fetched JSON read as data, never compiled
     "npm-inline-node-hook": "warn",  # `node -e` that loads its own file and prints a decoded word
     "pypi-setup-reads-readme": "pass",
+    "npm-save-to-documents": "pass",  # writes to Documents only when called; settings at load
+    "npm-install-fetches-binary": "pass",  # install-time download to a literal host, kept
 }
 
 

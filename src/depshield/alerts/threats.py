@@ -19,6 +19,7 @@ from depshield.alerts.host_threats import (
     remote_program,
     sabotage,
     ssh_backdoor,
+    user_folder_write,
 )
 from depshield.alerts.threat_base import Context, Rule, threat
 from depshield.analyzers.base import (
@@ -99,6 +100,8 @@ def beacon(ctx: Context) -> Iterable[Finding]:
         or (f.type == SIGNAL_SINK and f.props.get("kind") == "dns")
         or f in network
         or (f.type == SIGNAL_SINK and _literal_host(f.evidence))
+        # a request to a host the file names whose response nothing reads (javascript/report.py)
+        or (f.type == SIGNAL_SINK and bool(f.props.get("reportsHome")))
     ]
     # A build fetching its pinned source archive announces nothing but the build.
     calls = [c for c in calls if not source_archive(c.props.get("url"))]
@@ -517,6 +520,7 @@ RULES: tuple[Rule, ...] = (
     sabotage,
     remote_program,
     hidden_window,
+    user_folder_write,
     telemetry,
 )
 

@@ -31,9 +31,11 @@ from depshield.analyzers.javascript.catalog import (
 from depshield.analyzers.javascript.env import env_all_call, env_in_data
 from depshield.analyzers.javascript.exec import decode_how, on_exec
 from depshield.analyzers.javascript.modules import on_load_call
+from depshield.analyzers.javascript.report import reports_home
 from depshield.analyzers.javascript.resolve import GLOBAL, Ref
 from depshield.analyzers.javascript.scope import PROGRAM
 from depshield.analyzers.javascript.spawn import on_spawn
+from depshield.analyzers.javascript.userfolders import writes_user_folder
 from depshield.analyzers.strings import scan_literal
 
 if TYPE_CHECKING:
@@ -146,6 +148,10 @@ def _network(ctx: JsContext, node: Node, ref: Ref, name: str, new: bool) -> None
     props: dict[str, object] = {"kind": kind, "detail": name, "fixedHost": fixed}
     if download and args and all(_inert(ctx, a) for a in args):
         props["bare"] = True  # `fetch("https://x/sample.ogg")`: nothing computed goes out
+    elif download and reports_home(ctx, args):
+        props["reportsHome"] = (
+            True  # a literal host, the response unread: the request is the message
+        )
     ctx.emit(SIGNAL_SINK, node, props)
     ctx.sites.remember(ctx.sites.sinks, node)
     if download and args and own_asset(ctx, node, args[0]):
@@ -270,6 +276,8 @@ def _files(ctx: JsContext, node: Node, ref: Ref, name: str) -> None:
         if any("authorized_keys" in p for p in pieces):
             # A key added to ~/.ssh/authorized_keys opens the machine to its owner's SSH.
             props["target"] = "ssh-authorized-keys"
+        elif args and writes_user_folder(ctx, args[0]):
+            props["target"] = "user-folder"
         ctx.emit(SIGNAL_WRITE, node, props)
         ctx.sites.remember(ctx.sites.writes, node)
 

@@ -6,6 +6,9 @@ names: the spawned command and the written path must be one binding, directly or
 callback hop (`fetchTo(url, target, p => execFileSync(p))` where fetchTo writes `dest` and
 calls back `done(dest)`). Writes must sit in a download's callbacks; no hash check may be in
 the file (a downloader that verifies a release binary's digest is an installer, not a dropper).
+The same holds when a command line does the download (`` exec(`curl -o ${dest} ${url}`) ``,
+`wget -O`, `Invoke-WebRequest -OutFile`, `certutil -urlcache`) and a later command starts the
+path it saved to (`` exec(`start ${dest}`) ``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 _VERIFIED = re.compile(rb"createHash\s*\(|\bintegrity\b|\bsha(?:256|512|1)\b|checksum", re.I)
 MAX_CALLS = 2000
 MAX_HOPS = 3  # a command line built around the path: variable -> template -> part
+MAX_CHAIN = 8  # operands of one `+` chain spelling a command line
 # Programs that run the file named after them (a shell, an interpreter, Windows' launchers).
 RUNNERS = frozenset(
     {*("sh", "bash", "zsh", "dash", "cmd", "powershell", "pwsh", "start", "open", "osascript")}
@@ -29,6 +33,16 @@ RUNNERS = frozenset(
     | {*("wscript", "cscript", "rundll32", "regsvr32", "msiexec", "mshta")}
 )
 Key = tuple[str, int, int]
+# The text of a command line up to a hole (`${dest}`, `+ dest`) that is the file a download
+# tool saves to: curl's `-o`/`--output` (lowercase: `-O` keeps the remote name), wget's
+# `-O`/`--output-document`, PowerShell's `-OutFile`, certutil's and bitsadmin's last argument.
+_SAVES_TO = re.compile(
+    r"(?:(?i:\bcurl(?:\.exe)?)\b[^;&|]*\s(?:-[A-Za-z]*o|--output)"
+    r"|(?i:\bwget(?:\.exe)?)\b[^;&|]*\s(?:-[A-Za-z]*O|--output-document)"
+    r"|(?i:\b(?:invoke-webrequest|iwr|curl|wget)\b[^;&|]*\s-outfile)"
+    r"|(?i:\bcertutil(?:\.exe)?\b[^;&|]*\s-urlcache\b[^;&|]*\s\S+)"
+    r"|(?i:\bbitsadmin(?:\.exe)?\b[^;&|]*\s/transfer\b[^;&|]*\s\S+))[\s=]*['\"]?$"
+)
 
 
 def download_written_then_run(ctx: JsContext) -> None:
@@ -46,6 +60,67 @@ def download_written_then_run(ctx: JsContext) -> None:
         if keys & written:
             ctx.emit("remoteCodeDownload", spawn, {"how": "download-written-then-run"})
             return
+
+
+def command_download_then_run(ctx: JsContext) -> None:
+    """A command line that saves a download to a path value (`curl -o ${dest} ${url}`), and
+    another process started on that same value (`start ${dest}`, `execFile(dest)`)."""
+    spawns = ctx.sites.spawns
+    if len(spawns) < 2 or _VERIFIED.search(ctx.source):
+        return
+    saved: set[Key] = set()
+    runs: list[tuple[Node, Node]] = []
+    for spawn in spawns:
+        args = ctx.args(spawn)
+        keys = _saved_keys(ctx, args[0]) if args else set()
+        saved |= keys
+        if args and not keys and _runs_what_it_names(ctx, args[0]):
+            runs.append((spawn, args[0]))
+    for spawn, command in runs if saved else []:
+        if _keys_of(ctx, command) & saved:
+            ctx.emit("remoteCodeDownload", spawn, {"how": "command-download-then-run"})
+            return
+
+
+def _saved_keys(ctx: JsContext, command: Node) -> set[Key]:
+    """The bindings of the holes a download tool in `command` saves its response to."""
+    if command.type == "identifier":
+        binding = ctx.bindings.lookup(ctx.text(command), command.start_byte)
+        command = binding.value if binding is not None and binding.value is not None else command
+    pieces = _pieces(ctx, command, MAX_CHAIN)
+    keys: set[Key] = set()
+    before = ""
+    for text, hole in pieces:
+        if hole is None:
+            before += text
+            continue
+        if _SAVES_TO.search(before):
+            keys |= _keys_of(ctx, hole, hops=0)
+        before += "$X"
+    return keys
+
+
+def _pieces(ctx: JsContext, node: Node, depth: int) -> list[tuple[str, Node | None]]:
+    """A template or `+` chain as literal text and holes, in order."""
+    from depshield.analyzers.javascript import text as js_text
+
+    if depth <= 0:
+        return [("", node)]
+    if node.type == "template_string":
+        out: list[tuple[str, Node | None]] = []
+        for child in node.named_children:
+            if child.type == "template_substitution":
+                if child.named_children:
+                    out.append(("", child.named_children[0]))
+            else:
+                out.append((js_text.unescape(ctx.text(child)), None))
+        return out
+    if node.type == "string":
+        return [(ctx.text(node)[1:-1], None)]
+    parts = _parts(node) if node.type == "binary_expression" else []
+    if not parts:
+        return [("", node)]
+    return [p for part in parts for p in _pieces(ctx, part, depth - 1)]
 
 
 def _runs_what_it_names(ctx: JsContext, command: Node) -> bool:

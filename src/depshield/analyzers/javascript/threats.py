@@ -55,12 +55,16 @@ _WIRE_OUT = re.compile(
 
 
 def run_all(ctx: JsContext) -> None:
-    from depshield.analyzers.javascript.dropflow import download_written_then_run
+    from depshield.analyzers.javascript.dropflow import (
+        command_download_then_run,
+        download_written_then_run,
+    )
     from depshield.analyzers.javascript.remote import remote_commands
 
     remote_code(ctx)
     remote_commands(ctx)
     download_written_then_run(ctx)
+    command_download_then_run(ctx)
     reverse_shell(ctx)
     troll_loops(ctx)
     destructive_walk(ctx)
