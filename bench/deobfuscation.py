@@ -67,13 +67,13 @@ class Clock:
         def timed(*args: Any, **kwargs: Any) -> Any:
             outer = not self.active.get(step)
             self.active[step] = self.active.get(step, 0) + 1
-            start = time.perf_counter()
+            start = time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
                 self.active[step] -= 1
                 if outer:
-                    self.spent[step] = self.spent.get(step, 0.0) + time.perf_counter() - start
+                    self.spent[step] = self.spent.get(step, 0.0) + time.process_time() - start
 
         return timed
 
@@ -111,9 +111,9 @@ def measure(set_: str, package: str, path: str, data: bytes, clock: Clock) -> Fi
     if analyzer is None or len(data) > MAX_FILE:
         return None
     clock.spent = {}
-    start = time.perf_counter()
+    start = time.process_time()
     result = analyzer.analyze(path, data)
-    total = time.perf_counter() - start
+    total = time.process_time() - start
     decoded = any("deobfuscated" in f.props or "via" in f.props for f in result.findings)
     return FileRow(set_, package, path, total, dict(clock.spent), decoded, result.skipped)
 
@@ -170,7 +170,10 @@ def summarize(rows: list[FileRow], args: argparse.Namespace, wall: float) -> str
         f"of the first {args.benign_packages} benign top-300 packages per ecosystem, analysed in "
         "worker processes; the decoders' own time is measured inside the analyzers (string arrays, "
         "spelled strings, packed programs including the analysis of what they unpack, decoded "
-        "Python `exec` payloads). A file is *decoded* when a finding carries decoded evidence.",
+        "Python `exec` payloads). A file is *decoded* when a finding carries decoded evidence. "
+        "Times are CPU seconds of the worker (`time.process_time`), so the machine's load does "
+        "not inflate them; the decoders' budgets are counts (elements, rewrites, rotation work, "
+        "depth), never clock time, so a file gives the same result on any machine.",
         "",
         "| set | files | decoded | decoder time per decoded file: median / p95 / max |"
         " decoder share of analysis time | files stopped by a budget |",
