@@ -173,7 +173,10 @@ def _package_findings(
             if _unjudged(spec, fa.path):
                 continue
             if resolve_import(spec, fa.path, paths) is None and not _built_at_install(spec):
-                out.append(Finding("unresolvedRequire", fa.path, 0, spec, {"specifier": spec}))
+                props: dict[str, object] = {"specifier": spec}
+                if spec in fa.optional_imports:  # loaded in a try: the file handles its absence
+                    props.update(optional=True, action="monitor")
+                out.append(Finding("unresolvedRequire", fa.path, 0, spec, props))
     return out
 
 
