@@ -109,6 +109,7 @@ def decode(payload: dict[str, Any]) -> Examined | None:
                 imports=tuple(f["imports"]),
                 lines_of_code=f["lines_of_code"],
                 skipped=f["skipped"],
+                optional_imports=tuple(f.get("optional_imports", ())),
             )
             for f in payload["files"]
         ]

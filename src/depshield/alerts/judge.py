@@ -167,13 +167,16 @@ def _package_findings(
             # Only code that runs for the package's users counts (not tests or examples);
             # Python relative imports often name optional siblings, too noisy to judge.
             continue
-        if _test_module(fa.path):
+        if _test_module(fa.path) or _compiled_declaration(fa.path):
             continue
         for spec in fa.imports:
             if _unjudged(spec, fa.path):
                 continue
             if resolve_import(spec, fa.path, paths) is None and not _built_at_install(spec):
-                out.append(Finding("unresolvedRequire", fa.path, 0, spec, {"specifier": spec}))
+                props: dict[str, object] = {"specifier": spec}
+                if spec in fa.optional_imports:  # loaded in a try: the file handles its absence
+                    props.update(optional=True, action="monitor")
+                out.append(Finding("unresolvedRequire", fa.path, 0, spec, props))
     return out
 
 
@@ -194,6 +197,12 @@ def _test_module(path: str) -> bool:
     """`x.test.js`, `x.spec.mjs`: a test runner loads it, the package's users never do."""
     name = path.rsplit("/", 1)[-1].lower()
     return any(f".{kind}." in name for kind in ("test", "spec"))
+
+
+def _compiled_declaration(path: str) -> bool:
+    """`x.d.js`: a `.d.ts` run through a compiler by mistake. Its imports name the modules the
+    declarations describe (`./jsx.js`, published only as `jsx.d.ts`), types nothing loads."""
+    return path.lower().endswith((".d.js", ".d.mjs", ".d.cjs"))
 
 
 def _built_at_install(spec: str) -> bool:

@@ -4,14 +4,16 @@ An attacker can make a file too big or too deep for the analyzers (analyzers/bud
 the archive reader's per-file limit; that must never read as a clean pass. Each such file is
 listed in the package result (`skippedFiles`) and raises `unanalyzedFile`: monitor by default,
 warn when the file is what the package runs at install time or names as its entry point
-(docs/security.md, "Analysis budgets").
+(docs/security.md, "Analysis budgets"). A big entry point read in windows (every byte met the
+rules; only a flow across a cut was not followed) stays at monitor: a published multi-megabyte
+bundle is not hiding, and a payload appended to one is analysed like the head.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from depshield.analyzers.budget import is_budget_reason
+from depshield.analyzers.budget import IN_PARTS, is_budget_reason
 from depshield.artifacts.base import Refused
 from depshield.model import FileAnalysis, Finding, SkippedFile
 
@@ -40,7 +42,9 @@ def unanalysed_findings(
     out = []
     for item in skipped:
         props: dict[str, object] = {"kind": item.kind, "reason": item.reason}
-        if item.file in install:
+        if item.reason.startswith(IN_PARTS):
+            pass  # monitor wherever it runs: the rules saw all of it
+        elif item.file in install:
             props.update(runs="install", action="warn", severity="middle")
         elif item.file in entries:
             props.update(runs="entry", action="warn", severity="middle")

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 # minified code, 340 MB of tree): past this size a JS file gets the cheap whole-file checks
 # (minified, obfuscated) and the rules run on its first JS_PARSE_MAX_BYTES only.
 JS_PARSE_MAX_BYTES = 2 << 20
+# A file over that budget is analysed in consecutive windows of it (a published bundle of
+# 2-10 MB is an ordinary entry point), up to this many parses: at most 16 MB of code, then the
+# rest is skipped.
+JS_MAX_WINDOWS = 8
+# A window too dense for JS_MAX_NODES is tried again at half the size, down to this.
+JS_MIN_WINDOW = 256 << 10
 # Punctuation bytes stand in for syntax nodes before parsing (measured: 14-28 MB of tree per
 # 100,000 of them; `f();f();...` is the densest code there is): the parse stops short of this.
 JS_PARSE_MAX_TOKENS = 500_000
@@ -31,6 +37,8 @@ JS_MAX_NODES = 150_000
 TOO_LARGE = "file too large to parse"
 OVER_BUDGET = "analysis budget exceeded"
 TOO_DEEP = "nesting too deep to parse"
+# Every byte met the rules, in windows: only a flow across a cut was not followed.
+IN_PARTS = "analysed in parts"
 
 
 def too_large(size: int, limit: int, rest: str) -> str:
@@ -48,9 +56,21 @@ def too_deep(detail: str) -> str:
     return f"{TOO_DEEP} ({detail}); fallback scan only"
 
 
+def in_parts(size: int, analysed: int, parts: int) -> str:
+    """Why a file read in `parts` windows was not analysed as one piece (and how far)."""
+    if analysed < size:
+        return too_large(
+            size, JS_PARSE_MAX_BYTES, f"analysed the first {analysed:,} bytes in {parts} parts"
+        )
+    return (
+        f"{IN_PARTS} ({size:,} bytes in {parts} parts of at most {JS_PARSE_MAX_BYTES:,}); "
+        "a flow that crosses a cut is not followed"
+    )
+
+
 def is_budget_reason(reason: str | None) -> bool:
     """A skip the budgets caused (not a decoding failure or a bug)."""
-    return bool(reason) and reason.startswith((TOO_LARGE, OVER_BUDGET, TOO_DEEP))  # type: ignore[union-attr]
+    return bool(reason) and reason.startswith((TOO_LARGE, OVER_BUDGET, TOO_DEEP, IN_PARTS))  # type: ignore[union-attr]
 
 
 def parse_prefix(

@@ -54,17 +54,94 @@ class JavaScriptAnalyzer:
 def _analyze(
     path: str, data: bytes, grammar: str, language: str, partial: list[JsContext], depth: int = 0
 ) -> FileAnalysis:
-    from depshield.analyzers.javascript.context import JsContext
-
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     loc = js_text.lines_of_code(text)
     source = text.encode("utf-8")
-    whole: Verdict | None = None
     head, skipped = budget.parse_prefix(source)
-    if skipped is not None:
-        # The cheap whole-file checks still run; the rules see the head of the file only.
-        whole = classify(text, source)
-        source, text = head, head.decode("utf-8", errors="replace")
+    if skipped is None:
+        return _analyze_source(path, source, text, grammar, language, partial, depth, loc)
+    if depth == 0:
+        return _windows(path, source, text, grammar, language, partial, loc)
+    # Packed code inside a big file: its head only (the file itself is read in windows).
+    whole = classify(text, source)
+    head_text = head.decode("utf-8", errors="replace")
+    return _analyze_source(
+        path, head, head_text, grammar, language, partial, depth, loc, skipped, whole
+    )
+
+
+def _windows(
+    path: str,
+    source: bytes,
+    text: str,
+    grammar: str,
+    language: str,
+    partial: list[JsContext],
+    loc: int,
+) -> FileAnalysis:
+    """A file over the parse budget (a published bundle of several MB) is analysed in
+    consecutive windows, each cut like the head (budget.parse_prefix), so an appended payload
+    meets the same rules as the head; a flow that crosses a cut is not followed, which the
+    skip reason says. The cheap whole-file checks (minified, obfuscated) see the whole file."""
+    from depshield.analyzers.javascript.context import Collector
+
+    whole = classify(text, source)
+    out, imports, unguarded = Collector(), dict[str, None](), set[str]()
+    start = lines = parts = tries = 0
+    size = budget.JS_PARSE_MAX_BYTES
+    skipped: str | None = None
+    while start < len(source) and tries < budget.JS_MAX_WINDOWS:
+        tries += 1
+        head, _ = budget.parse_prefix(source[start:], size)
+        if not head:
+            break
+        part = _analyze_source(
+            path,
+            head,
+            head.decode("utf-8", errors="replace"),
+            grammar,
+            language,
+            partial if parts == 0 else [],
+            0,
+            0,
+            None,
+            whole if parts == 0 else None,
+            verdict=parts == 0,
+        )
+        if part.skipped and size > budget.JS_MIN_WINDOW:
+            size //= 2  # too dense for the rules in one window: the same start, half as much
+            continue
+        for f in part.findings:
+            moved = replace(f, line=f.line + lines) if f.line else f
+            out.add(moved, f"{f.evidence}|{f.props.get('kind', '')}")
+        imports.update(dict.fromkeys(part.imports))
+        unguarded.update(set(part.imports) - set(part.optional_imports))
+        if part.skipped:  # dense even in a small window: the rest stays unanalysed, visibly
+            rest = f"analysed in parts to the part from line {lines + 1}, then {part.skipped}"
+            skipped = budget.too_large(len(source), budget.JS_PARSE_MAX_BYTES, rest)
+            break
+        start, lines, parts = start + len(head), lines + head.count(b"\n"), parts + 1
+    if skipped is None:
+        skipped = budget.in_parts(len(source), start, parts)
+    optional = tuple(spec for spec in imports if spec not in unguarded)
+    return FileAnalysis(path, language, out.result(), tuple(imports), loc, skipped, optional)
+
+
+def _analyze_source(
+    path: str,
+    source: bytes,
+    text: str,
+    grammar: str,
+    language: str,
+    partial: list[JsContext],
+    depth: int,
+    loc: int,
+    skipped: str | None = None,
+    whole: Verdict | None = None,
+    verdict: bool = True,
+) -> FileAnalysis:
+    from depshield.analyzers.javascript.context import JsContext
+
     tree = parse(grammar, source)
     caps = capture(grammar, tree)
     # Judge what the code does with its strings put back; lines are kept as written.
@@ -94,11 +171,8 @@ def _analyze(
     partial.append(ctx)
     _run(ctx)
     _profile_metadata(ctx)
-    literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
-    verdict = classify(text, source, literals) or whole
-    obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
-    if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
-        ctx.out.add(_verdict_finding(path, verdict))
+    if verdict:
+        _file_verdict(ctx, path, text, source, whole)
     _hidden_programs(ctx)
     if depth < MAX_UNPACK:
         _unpacked(ctx, grammar, language, depth)
@@ -106,7 +180,18 @@ def _analyze(
     if decoded:
         note = f"string array: {decoded} strings decoded statically"
         results = tuple(replace(f, props={**f.props, "deobfuscated": note}) for f in results)
-    return FileAnalysis(path, language, results, tuple(ctx.imports), loc, ctx.skipped)
+    optional = tuple(spec for spec in ctx.imports if spec not in ctx.unguarded)
+    return FileAnalysis(path, language, results, tuple(ctx.imports), loc, ctx.skipped, optional)
+
+
+def _file_verdict(
+    ctx: JsContext, path: str, text: str, source: bytes, whole: Verdict | None
+) -> None:
+    literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
+    verdict = classify(text, source, literals) or whole
+    obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
+    if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
+        ctx.out.add(_verdict_finding(path, verdict))
 
 
 def _decoded(source: bytes, caps: dict[str, list[Node]]) -> Decoded | None:
@@ -159,6 +244,7 @@ def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
         for f in inner.findings:
             ctx.out.add(replace(f, line=line, top_level=top and f.top_level, column=0))
         ctx.imports.update(dict.fromkeys(inner.imports))
+        ctx.unguarded.update(set(inner.imports) - set(inner.optional_imports))
         if inner.skipped and ctx.skipped is None:
             ctx.skipped = f"packed code at line {line}: {inner.skipped}"
 

@@ -121,6 +121,7 @@ class JsContext:
         self.out = Collector()
         self.sites = Sites()
         self.imports: dict[str, None] = {}  # an ordered set: 100,000 requires stay linear
+        self.unguarded: set[str] = set()  # of those, the ones loaded outside a try/catch too
         self.skipped: str | None = None  # why part of the file was not analysed (budget.py)
         self._env_option_names: set[str] | None = None
         self._functions: dict[tuple[int, int], Node] | None = None

@@ -66,6 +66,8 @@ def loaded(ctx: JsContext, node: Node, module: str) -> None:
     """A module is loaded at `node`: remember relative files, report capability modules."""
     if is_relative(module):
         ctx.imports.setdefault(module)
+        if not optional_load(ctx, node):
+            ctx.unguarded.add(module)
         return
     capability = capability_of(module)
     if capability is not None:
@@ -73,6 +75,46 @@ def loaded(ctx: JsContext, node: Node, module: str) -> None:
     package = package_of(module)
     if package not in NODE_BUILTINS and _PACKAGE_NAME.fullmatch(package):
         ctx.emit(SIGNAL_PACKAGE, node, {"package": package}, key=package)
+
+
+MAX_GUARD_DEPTH = 64  # syntax levels climbed looking for the enclosing try
+
+
+def optional_load(ctx: JsContext, node: Node) -> bool:
+    """`node` is a load the file can do without, in the same function: inside the block of a
+    `try` that has a `catch` (an optional build, a fallback binding), or in a branch chosen by
+    an environment variable (`process.env.X_COV ? require('./lib-cov') : require('./lib')`,
+    a coverage or debug build that is not published)."""
+    child, parent = node, node.parent
+    for _ in range(MAX_GUARD_DEPTH):
+        if parent is None or parent.type in _FUNCTION_NODES:
+            return False
+        if parent.type == "try_statement" and parent.child_by_field_name("handler") is not None:
+            body = parent.child_by_field_name("body")
+            if body is not None and body.start_byte <= child.start_byte < body.end_byte:
+                return True
+        if parent.type in ("ternary_expression", "if_statement"):
+            test = parent.child_by_field_name("condition")
+            if (
+                test is not None
+                and test != child
+                and b"process.env" in ctx.source[test.start_byte : test.end_byte]
+            ):
+                return True
+        child, parent = parent, parent.parent
+    return False
+
+
+_FUNCTION_NODES = frozenset(
+    {
+        "function_declaration",
+        "function_expression",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function",
+    }
+)
 
 
 def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:
@@ -95,6 +137,8 @@ def on_load_call(ctx: JsContext, call: Node, loader: Ref) -> None:
         else:
             ctx.emit("dynamicRequire", call, {"expression": ctx.evidence(args[0])})
         return
+    if folded.how == "concat":
+        folded = _builtin_prefixed(ctx, args[0]) or folded
     module = module_name(folded.value)
     if folded.how == "decode" or (folded.how == "concat" and _sensitive(module)):
         ctx.emit("obfuscatedRequire", call, {"module": module, "how": folded.how})
@@ -126,6 +170,34 @@ def _data_url(ctx: JsContext, call: Node, arg: Node, folded: Folded | None) -> b
     if ";base64," in head[:80] or find_decode(ctx, [arg]) is not None:
         ctx.emit("encodedPayloadExecution", call, {"exec": "import", "decode": "base64"})
     return True
+
+
+def _builtin_prefixed(ctx: JsContext, arg: Node) -> Folded | None:
+    """`import(`node:${name}`)`, `require('node:' + name)` with `name` a whole name written as
+    is: the `node:` scheme put in front of a readable module name (bundlers leave a computed
+    name external), not a name split to hide it (`'chi' + 'ld_process'`)."""
+    from depshield.analyzers.javascript.fold import Folded
+
+    rest: Node | None = None
+    if arg.type == "template_string":
+        parts = arg.named_children
+        if len(parts) == 2 and parts[0].type == "string_fragment" and ctx.text(parts[0]) == "node:":
+            rest = parts[1].named_child(0) if parts[1].type == "template_substitution" else None
+    elif (
+        arg.type == "binary_expression"
+        and ctx.text(arg.child_by_field_name("operator") or arg) == "+"
+    ):
+        left = arg.child_by_field_name("left")
+        if (
+            left is not None
+            and left.type == "string"
+            and js_text.literal_value(left, ctx.source) == "node:"
+        ):
+            rest = arg.child_by_field_name("right")
+    name = ctx.folder.fold(rest) if rest is not None else None
+    if name is None or name.how != "literal":
+        return None
+    return Folded("node:" + name.value, "literal")
 
 
 def _sensitive(module: str) -> bool:
