@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from depshield.alerts.threat_base import Context, threat
 from depshield.analyzers.base import SIGNAL_SPAWN, SIGNAL_WRITE
-from depshield.model import Finding, When
+from depshield.model import Finding, Override, When
 
 
 def dropper(ctx: Context) -> Iterable[Finding]:
@@ -62,8 +62,10 @@ def sabotage(ctx: Context) -> Iterable[Finding]:
         if text.split(" ", 1)[0] in _PRINTERS:
             continue  # `echo "reboot to finish"` only says the word
         if any(d in text + " " for d in DESTRUCTIVE) or _DESTRUCTIVE_RE.search(text):
-            props = {"when": "install", "command": text, "severity": "critical", "action": "error"}
-            return [replace(spawn, type="troll", props=props)]
+            props = {"when": "install", "command": text}
+            return [
+                replace(spawn, type="troll", props=props, override=Override("critical", "error"))
+            ]
     return []
 
 

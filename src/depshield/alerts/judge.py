@@ -227,7 +227,7 @@ def _alerts(
         counts[f.type] += 1
         if counts[f.type] > MAX_PER_TYPE:
             continue
-        props = {k: v for k, v in f.props.items() if k not in ("severity", "action")}
+        props = dict(f.props)
         when = timing.when(f)
         props.setdefault("when", when.value)
         graded = grade(

@@ -13,6 +13,7 @@ from typing import Any
 
 import procrastinate
 
+from depshield.model import ecosystem_of
 from depshield.monitor.store import Result, Store
 
 QUEUE = "depshield-monitor"
@@ -69,7 +70,7 @@ def analyse_release(ecosystem: str, name: str, version: str | None, seen: float)
     from depshield.monitor.analyse import judge_release
     from depshield.monitor.osv import mal_record
 
-    judged = judge_release(ecosystem, name, version)
+    judged = judge_release(ecosystem_of(ecosystem), name, version)
     if judged is None:
         return "gone"
     release = f"{ecosystem}:{judged.result.ref.name}@{judged.result.ref.version}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from depshield.lockfiles.base import LockedPackage, Lockfile
-from depshield.model import PackageRef
+from depshield.model import PackageRef, ecosystem_of
 
 ChangeKind = Literal["added", "removed", "upgraded", "downgraded", "changed"]
 LOCAL_SOURCES = ("file", "link", "workspace")
@@ -32,7 +32,8 @@ class Change:
 
     @property
     def ref(self) -> PackageRef:
-        return PackageRef(self.ecosystem, self.name, self.new if self.new else self.old)
+        version = self.new if self.new else self.old
+        return PackageRef(ecosystem_of(self.ecosystem), self.name, version)
 
     @property
     def brings_code(self) -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from depshield.analyzers.javascript.family import RULES
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -31,6 +33,7 @@ RUNNERS = frozenset(
 Key = tuple[str, int, int]
 
 
+@RULES.rule("javascript.download-run", reads="file", emits={"remoteCodeDownload"})
 def download_written_then_run(ctx: JsContext) -> None:
     sites = ctx.sites
     if not sites.spawns or not sites.writes or not sites.downloads:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from depshield.analyzers.base import SIGNAL_EXEC
 from depshield.analyzers.javascript.codegen import generated, trivial
+from depshield.analyzers.javascript.family import EVAL_TYPES, RULES
 from depshield.analyzers.javascript.resolve import GLOBAL, Ref
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def on_exec(ctx: JsContext, node: Node, ref: Ref, new: bool) -> None:
         ctx.emit("obfuscatedFile", node, {"confidence": 0.8, "how": "code packed in a string"})
 
 
+@RULES.rule("javascript.eval-reference", reads="evalarg", emits=EVAL_TYPES)
 def on_eval_reference(ctx: JsContext, ident: Node) -> None:
     """`eval` or `Function` handed over as a value: `.then(eval)`."""
     parent = ident.parent
