@@ -34,6 +34,8 @@ _SURFACE = {
     "PackageResult": "depshield.model",
     "Alert": "depshield.model",
     "Finding": "depshield.model",
+    "Override": "depshield.model",
+    "ecosystem_of": "depshield.model",
     "FileAnalysis": "depshield.model",
     "Scores": "depshield.model",
     "SkippedFile": "depshield.model",
@@ -70,6 +72,8 @@ __all__ = [
     "PackageResult",
     "Alert",
     "Finding",
+    "Override",
+    "ecosystem_of",
     "FileAnalysis",
     "Scores",
     "SkippedFile",
@@ -106,11 +110,13 @@ if TYPE_CHECKING:
         Alert,
         FileAnalysis,
         Finding,
+        Override,
         PackageRef,
         PackageResult,
         Scores,
         SkippedFile,
         When,
+        ecosystem_of,
     )
     from depshield.policy import Ignore, Policy
     from depshield.scan.run import ScanOptions, ScanOutcome, parse_project

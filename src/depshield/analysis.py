@@ -9,7 +9,7 @@ from typing import Any
 
 from depshield.artifacts.base import Limits, Refused
 from depshield.ecosystems.base import ManifestAnalysis
-from depshield.model import FileAnalysis, Finding
+from depshield.model import FileAnalysis, Finding, Override
 
 FORMAT = 3  # bump when the cached shape changes (2: per-file content digests)
 
@@ -89,13 +89,20 @@ def encode(examined: Examined) -> dict[str, Any]:
     return asdict(examined)
 
 
+def _finding(data: dict[str, Any]) -> Finding:
+    override = data.get("override")
+    if override is None:
+        return Finding(**data)
+    return Finding(**{**data, "override": Override(**override)})
+
+
 def decode(payload: dict[str, Any]) -> Examined | None:
     try:
         m = payload["manifest"]
         manifest = ManifestAnalysis(
             name=m["name"],
             version=m["version"],
-            findings=tuple(Finding(**f) for f in m["findings"]),
+            findings=tuple(_finding(f) for f in m["findings"]),
             install_entries=tuple(m["install_entries"]),
             import_entries=tuple(m["import_entries"]),
             license=m["license"],
@@ -105,7 +112,7 @@ def decode(payload: dict[str, Any]) -> Examined | None:
             FileAnalysis(
                 path=f["path"],
                 language=f["language"],
-                findings=tuple(Finding(**x) for x in f["findings"]),
+                findings=tuple(_finding(x) for x in f["findings"]),
                 imports=tuple(f["imports"]),
                 lines_of_code=f["lines_of_code"],
                 skipped=f["skipped"],

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from depshield.model import Finding, PackageRef, PackageResult
+from depshield.model import Finding, PackageRef, PackageResult, ecosystem_of
 from depshield.policy import Policy
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def judge_examined(
     policy = policy or Policy()
     if ref is None:
         manifest = examined.manifest
-        ref = PackageRef(examined.ecosystem, manifest.name or path.name, manifest.version)
+        name = manifest.name or path.name
+        ref = PackageRef(ecosystem_of(examined.ecosystem), name, manifest.version)
     from depshield.intel.signals import judge_time_findings
 
     found, notes = judge_time_findings(ref, examined.manifest, policy, metadata, from_registry)

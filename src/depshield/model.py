@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Ecosystem = Literal["npm", "pypi"]
+ECOSYSTEMS: tuple[Ecosystem, ...] = get_args(Ecosystem)
 Verdict = Literal["block", "warn", "pass"]
 Severity = Literal["low", "middle", "high", "critical"]
 Action = Literal["error", "warn", "monitor", "ignore"]
@@ -21,9 +22,17 @@ class When(StrEnum):
     CALL = "call"
 
 
+def ecosystem_of(name: str) -> Ecosystem:
+    """`name` as an `Ecosystem` (lockfiles, feeds and documents carry it as text)."""
+    for known in ECOSYSTEMS:
+        if name == known:
+            return known
+    raise ValueError(f"unknown ecosystem {name!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class PackageRef:
-    ecosystem: str
+    ecosystem: Ecosystem
     name: str
     version: str | None = None
 
@@ -50,12 +59,23 @@ def _purl(ecosystem: str, name: str, version: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Override:
+    """A grade the finding's producer knows better than the catalog's default for this one
+    finding (a bot token shipped in install code is high/warn whatever `dataExfiltration`'s
+    default is). None keeps the catalog's value; alerts/grading.py applies it."""
+
+    severity: Severity | None = None
+    action: Action | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One fact an analyzer saw at a place in a file.
 
     `type` is an alert type from the catalog (alerts/catalog.py) or a correlation signal
     (analyzers/base.py SIGNAL_*), which the judge turns into threat alerts and never shows as is.
     `top_level` is true when the code runs as soon as the file is loaded (module scope).
+    `override`: a severity or action that replaces the catalog's for this finding.
     """
 
     type: str
@@ -65,6 +85,7 @@ class Finding:
     props: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     top_level: bool = False
     column: int = 0
+    override: Override | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from depshield.alerts.catalog import CATALOG
 from depshield.alerts.grading import grade
 from depshield.ecosystems.plugins import plugin
-from depshield.model import Finding, When
+from depshield.model import Finding, Override, When
 
 
 def graded(f: Finding, shipped: bool = True) -> tuple[str, str | None]:
@@ -55,9 +55,8 @@ def cooccurrence(download: str, run: str) -> Finding:
         {
             "how": "eval",
             "chain": [f"{download} urlopen(uri)", f"{run} exec(code)"],
-            "severity": "high",
-            "action": "warn",
         },
+        override=Override("high", "warn"),
     )
 
 

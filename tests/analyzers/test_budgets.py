@@ -86,15 +86,6 @@ DENSE = "f();" * 170_000 + "\n"  # 510,000 punctuation bytes: over the parse bud
 # name -> (files of an npm package whose main is index.js, the reason the skip starts with)
 NPM_SHAPES: dict[str, tuple[Callable[[], str], str]] = {
     "10 MB one-line bundle": (lambda: SHELL + minified(10_000_000), budget.TOO_LARGE),
-    "100,000-entry object literal of requires": (
-        lambda: (
-            SHELL
-            + "module.exports={"
-            + ",".join(f'k{i}:require("./m{i}")' for i in range(100_000))
-            + "};\n"
-        ),
-        budget.TOO_LARGE,
-    ),
     "160,000 string literals": (
         lambda: SHELL + "var a=[" + ",".join(f'"s{i}"' for i in range(160_000)) + "];\n",
         budget.OVER_BUDGET,

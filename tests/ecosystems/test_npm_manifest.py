@@ -14,7 +14,7 @@ from depshield.ecosystems.base import ManifestAnalysis
 from depshield.ecosystems.npm import manifest
 from depshield.ecosystems.npm.dependencies import classify
 from depshield.ecosystems.npm.package_json import key_lines
-from depshield.model import Finding
+from depshield.model import Finding, Override
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "manifests" / "npm"
 
@@ -90,11 +90,11 @@ def test_dependency_on_a_package_shipped_inside_warns() -> None:
     )
     found = {f.props["dependency"]: f for f in of_type(result, "fileDependency")}
     assert where([found["react"]]) == [("package.json", 5)]
-    assert found["react"].props["action"] == "warn"
+    assert found["react"].override == Override("high", "warn")
     # A folder that is not shipped, or one outside the package, stays a plain local spec.
-    assert "action" not in found["helper"].props and "action" not in found["outside"].props
+    assert found["helper"].override is None and found["outside"].override is None
     plain = read("remote-dependencies")
-    assert all("action" not in f.props for f in of_type(plain, "fileDependency"))
+    assert all(f.override is None for f in of_type(plain, "fileDependency"))
 
 
 def test_install_scripts_go_through_the_shell_analyzer_at_their_line(
@@ -398,7 +398,8 @@ def test_prepare_is_reported_low_since_registry_installs_never_run_it() -> None:
     found = of_type(result, "installScripts")
     assert where(found) == [("package.json", 4)]
     assert found[0].props["script"] == "prepare"
-    assert (found[0].props["severity"], found[0].props["action"]) == ("low", "monitor")
+    assert found[0].override == Override("low", "monitor")
+    assert "severity" not in found[0].props and "action" not in found[0].props
     assert result.install_entries == ()  # build.js is not install-time code for registry installs
 
 
@@ -427,7 +428,7 @@ def tarball_dependency(spec: str, **manifest_keys: object) -> Finding:
 )
 def test_https_release_tarball_dependency_is_monitor(spec: str, keys: dict[str, str]) -> None:
     found = tarball_dependency(spec, **keys)
-    assert (found.props["severity"], found.props["action"]) == ("middle", "monitor")
+    assert found.override == Override("middle", "monitor")
 
 
 @pytest.mark.parametrize(
@@ -441,4 +442,4 @@ def test_https_release_tarball_dependency_is_monitor(spec: str, keys: dict[str, 
 )
 def test_other_tarball_dependencies_keep_the_warning(spec: str, keys: dict[str, str]) -> None:
     found = tarball_dependency(spec, **keys)
-    assert "action" not in found.props and "severity" not in found.props
+    assert found.override is None

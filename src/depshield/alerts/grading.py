@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from depshield.alerts.catalog import AlertType
-from depshield.model import Action, Finding, Severity, When
+from depshield.model import Action, Finding, Override, Severity, When
 
 if TYPE_CHECKING:
     from depshield.ecosystems.base import EcosystemPlugin
@@ -65,8 +65,9 @@ def grade(
 ) -> Grade:
     """`shipped`: the finding's file is one of the modules the package installs (reachable
     from its import entries), not a maintainer script that only sits in the sdist."""
-    severity: Severity = f.props.get("severity") or entry.severity
-    action: Action = f.props.get("action") or entry.action
+    override = f.override or Override()
+    severity: Severity = override.severity or entry.severity
+    action: Action = override.action or entry.action
     if when is When.CALL and f.type in THREATS | HIDING:
         path = "/" + f.file.lower()
         if f.file.lower().endswith(_SHELL):
@@ -113,7 +114,7 @@ def grade(
             ecosystem.call_threats_warn
             and f.type in THREATS
             and f.type != "reverseShell"
-            and "severity" not in f.props
+            and f.override is None
             and not (shipped and _direct_python_chain(f))
         ):
             # Chains in maintainer scripts the sdist carries (`scripts/install_pip.py`) and
@@ -131,7 +132,7 @@ def grade(
         # site.py reads .pth files only in site-packages itself: one in a subfolder
         # (test data, a vendored tree) is never processed.
         return Grade("middle", "monitor", "a .pth file that does not land in site-packages")
-    if f.type == "installScripts" and install_quiet and f.props.get("action") != "error":
+    if f.type == "installScripts" and install_quiet and override.action != "error":
         return Grade("middle", "monitor", ecosystem.quiet_install_note)
     return Grade(severity, action)
 

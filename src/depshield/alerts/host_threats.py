@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from depshield.alerts.threat_base import Context, threat
 from depshield.analyzers.base import SIGNAL_SPAWN, SIGNAL_WRITE
-from depshield.model import Finding, When
+from depshield.model import Finding, Override, When
 
 
 def dropper(ctx: Context) -> Iterable[Finding]:
@@ -62,8 +62,10 @@ def sabotage(ctx: Context) -> Iterable[Finding]:
         if text.split(" ", 1)[0] in _PRINTERS:
             continue  # `echo "reboot to finish"` only says the word
         if any(d in text + " " for d in DESTRUCTIVE) or _DESTRUCTIVE_RE.search(text):
-            props = {"when": "install", "command": text, "severity": "critical", "action": "error"}
-            return [replace(spawn, type="troll", props=props)]
+            props = {"when": "install", "command": text}
+            return [
+                replace(spawn, type="troll", props=props, override=Override("critical", "error"))
+            ]
     return []
 
 
@@ -130,13 +132,9 @@ def hidden_window(ctx: Context) -> Iterable[Finding]:
     for spawn in ctx.of(SIGNAL_SPAWN):
         text = f"{spawn.props.get('command') or ''} {spawn.props.get('args') or ''}"
         if _HIDDEN_POWERSHELL.search(text):
-            props = {
-                "when": ctx.when.value,
-                "reason": "PowerShell with a hidden window",
-                "severity": "critical",
-                "action": "error",
-            }
-            return [replace(spawn, type="troll", props=props)]
+            props = {"when": ctx.when.value, "reason": "PowerShell with a hidden window"}
+            grade = Override("critical", "error")
+            return [replace(spawn, type="troll", props=props, override=grade)]
     return []
 
 
@@ -164,8 +162,7 @@ def user_folder_write(ctx: Context) -> Iterable[Finding]:
             props = {
                 "when": ctx.when.value,
                 "reason": "writes into the user's own folders as it loads",
-                "severity": "critical",
-                "action": "error",
             }
-            return [replace(write, type="troll", props=props)]
+            grade = Override("critical", "error")
+            return [replace(write, type="troll", props=props, override=grade)]
     return []

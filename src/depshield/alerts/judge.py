@@ -19,7 +19,15 @@ from depshield.analyzers.base import SIGNALS
 from depshield.artifacts.base import Refused
 from depshield.ecosystems.base import ManifestAnalysis
 from depshield.ecosystems.plugins import plugin
-from depshield.model import Alert, FileAnalysis, Finding, PackageRef, PackageResult, When
+from depshield.model import (
+    Alert,
+    FileAnalysis,
+    Finding,
+    Override,
+    PackageRef,
+    PackageResult,
+    When,
+)
 from depshield.policy import Policy, verdict_of
 from depshield.scoring import score
 from depshield.vulns import NOT_CHECKED_NOTES
@@ -174,9 +182,11 @@ def _package_findings(
                 continue
             if resolve_import(spec, fa.path, paths) is None and not _built_at_install(spec):
                 props: dict[str, object] = {"specifier": spec}
+                grade = None
                 if spec in fa.optional_imports:  # loaded in a try: the file handles its absence
-                    props.update(optional=True, action="monitor")
-                out.append(Finding("unresolvedRequire", fa.path, 0, spec, props))
+                    props["optional"] = True
+                    grade = Override(action="monitor")
+                out.append(Finding("unresolvedRequire", fa.path, 0, spec, props, override=grade))
     return out
 
 
@@ -241,7 +251,7 @@ def _alerts(
         counts[f.type] += 1
         if counts[f.type] > MAX_PER_TYPE:
             continue
-        props = {k: v for k, v in f.props.items() if k not in ("severity", "action")}
+        props = dict(f.props)
         when = timing.when(f)
         props.setdefault("when", when.value)
         graded = grade(

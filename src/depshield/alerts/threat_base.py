@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from depshield.model import Finding, When
+from depshield.model import Finding, Override, When
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +47,9 @@ def threat(
         props={
             "when": ctx.when.value,
             "chain": [f"{f.file}:{f.line} {f.evidence}"[:160] for f in chain],
-            "severity": None if severe else "high",
-            "action": None if severe else "warn",
             **props,
         },
         top_level=anchor.top_level,
+        # Code that runs only if called: a threat there is high/warn, not the catalog's grade.
+        override=Override(None, None) if severe else Override("high", "warn"),
     )

@@ -32,7 +32,7 @@ from depshield.analyzers.base import (
     SIGNAL_WRITE,
 )
 from depshield.ecosystems.system_commands import PACKAGE_INSTALLERS
-from depshield.model import Finding, When
+from depshield.model import Finding, Override, When
 
 __all__ = ["RULES", "Context", "correlate"]
 
@@ -81,8 +81,7 @@ def telemetry(ctx: Context) -> Iterable[Finding]:
 def _telemetry(ctx: Context, anchor: Finding, variable: str) -> Finding:
     found = threat("telemetry", ctx, anchor, [anchor], optOut=variable)
     # Not a threat: the catalog's severity and action (high, monitor) apply at any time.
-    props = {k: v for k, v in found.props.items() if k not in ("severity", "action")}
-    return replace(found, props=props)
+    return replace(found, override=None)
 
 
 def beacon(ctx: Context) -> Iterable[Finding]:
@@ -164,11 +163,9 @@ def _licence_check(ctx: Context, anchor: Finding, calls: list[Finding], key: str
     )
     props = {
         **found.props,
-        "severity": "middle",
-        "action": "monitor",
         "note": f"a licence check: sends the key set in {key} and nothing read from the machine",
     }
-    return replace(found, props=props)
+    return replace(found, props=props, override=Override("middle", "monitor"))
 
 
 def _literal_host(evidence: str) -> bool:
@@ -492,13 +489,16 @@ def credentials(ctx: Context) -> Iterable[Finding]:
     if any(f.type == "obfuscatedFile" and f.file == anchor.file for f in ctx.findings):
         # Password managers and browser tools name the stores they read; code that hides its
         # names and strings while reading one hides what it takes: blocks wherever it sits.
-        props.update(severity="critical", action="error", note="read by code that hides itself")
-        return [replace(anchor, type="credentialHarvesting", props=props)]
+        props["note"] = "read by code that hides itself"
+        grade = Override("critical", "error")
+        return [replace(anchor, type="credentialHarvesting", props=props, override=grade)]
     if ctx.when is When.CALL and _python(anchor.file) and not _any_send(ctx):
         # A browser-cookie reader that hands the cookies to its caller (a downloader's
         # `--cookies-from-browser`) sends them nowhere itself; a stealer's send is judged
         # by exfiltration(), which blocks a credential store read with any send.
-        props.update(severity="middle", action="monitor", note="read, never sent here")
+        props["note"] = "read, never sent here"
+        grade = Override("middle", "monitor")
+        return [replace(anchor, type="credentialHarvesting", props=props, override=grade)]
     return [replace(anchor, type="credentialHarvesting", props=props)]
 
 

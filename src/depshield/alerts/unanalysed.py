@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 
 from depshield.analyzers.budget import IN_PARTS, is_budget_reason
 from depshield.artifacts.base import Refused
-from depshield.model import FileAnalysis, Finding, SkippedFile
+from depshield.model import FileAnalysis, Finding, Override, SkippedFile
 
 # Refusals that stand for content too big to read, not for links or bad paths (which have
 # findings of their own and hold no content).
@@ -42,11 +42,15 @@ def unanalysed_findings(
     out = []
     for item in skipped:
         props: dict[str, object] = {"kind": item.kind, "reason": item.reason}
+        grade = None
         if item.reason.startswith(IN_PARTS):
             pass  # monitor wherever it runs: the rules saw all of it
         elif item.file in install:
-            props.update(runs="install", action="warn", severity="middle")
+            props["runs"] = "install"
+            grade = Override("middle", "warn")
         elif item.file in entries:
-            props.update(runs="entry", action="warn", severity="middle")
-        out.append(Finding("unanalyzedFile", item.file, 0, item.reason[:120], props, True))
+            props["runs"] = "entry"
+            grade = Override("middle", "warn")
+        text = item.reason[:120]
+        out.append(Finding("unanalyzedFile", item.file, 0, text, props, True, override=grade))
     return out

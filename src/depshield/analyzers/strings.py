@@ -60,6 +60,13 @@ _NAMESPACE_HOSTS = frozenset(
 _LOOPBACK_HOSTS = frozenset({"localhost", "0.0.0.0", "::1", "[::1]"})
 
 
+# Every type scan_literal may return: the rules that scan literals declare these.
+LITERAL_TYPES = frozenset(
+    {"longStrings", "urlStrings", "highEntropyStrings", "suspiciousString"}
+    | {p.signal for p in PATTERNS if p.signal is not None}
+)
+
+
 def scan_literal(value: str, file: str, line: int, top_level: bool = False) -> list[Finding]:
     """Findings for one string literal found at `file:line`.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from depshield.errors import DepshieldError
-from depshield.model import PackageRef
+from depshield.model import PackageRef, ecosystem_of
 
 Source = Literal["registry", "git", "http", "file", "link", "workspace"]
 
@@ -66,7 +66,7 @@ class LockedPackage:
 
     @property
     def ref(self) -> PackageRef:
-        return PackageRef(self.ecosystem, self.name, self.version)
+        return PackageRef(ecosystem_of(self.ecosystem), self.name, self.version)
 
 
 ROOT = ""  # the parent key of the project's direct dependencies

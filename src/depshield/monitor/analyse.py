@@ -10,7 +10,7 @@ from typing import Any
 from depshield.diff import diff_packages, fetch_side
 from depshield.ecosystems.pypi.index import get_project
 from depshield.errors import NotFoundError
-from depshield.model import PackageRef, PackageResult
+from depshield.model import Ecosystem, PackageRef, PackageResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +19,7 @@ class Judged:
     previous: str | None
 
 
-def judge_release(ecosystem: str, name: str, version: str | None) -> Judged | None:
+def judge_release(ecosystem: Ecosystem, name: str, version: str | None) -> Judged | None:
     """None when the release is gone (unpublished or deleted since the feed named it)."""
 
     try:

@@ -14,6 +14,7 @@ from typing import Any
 import procrastinate
 
 from depshield.errors import ConfigError
+from depshield.model import ecosystem_of
 from depshield.monitor.analyse import judge_release
 from depshield.monitor.osv import announce, mal_record, write_record
 from depshield.monitor.store import Result, Store
@@ -69,7 +70,7 @@ def analyse_release(ecosystem: str, name: str, version: str | None, seen: float)
     settings = Settings.from_env()
     store = Store(settings.database)
 
-    judged = judge_release(ecosystem, name, version)
+    judged = judge_release(ecosystem_of(ecosystem), name, version)
     if judged is None:
         return "gone"
     release = f"{ecosystem}:{judged.result.ref.name}@{judged.result.ref.version}"

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from depshield.ecosystems.plugins import plugin
 from depshield.lockfiles.base import LockedPackage, Lockfile
 from depshield.lockfiles.graph import introduced_by
-from depshield.model import PackageRef
+from depshield.model import PackageRef, ecosystem_of
 
 ChangeKind = Literal["added", "removed", "upgraded", "downgraded", "changed"]
 LOCAL_SOURCES = ("file", "link", "workspace")
@@ -34,7 +34,8 @@ class Change:
 
     @property
     def ref(self) -> PackageRef:
-        return PackageRef(self.ecosystem, self.name, self.new if self.new else self.old)
+        version = self.new if self.new else self.old
+        return PackageRef(ecosystem_of(self.ecosystem), self.name, version)
 
     @property
     def brings_code(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 
 from depshield import __version__
 from depshield.model import Alert, PackageResult
@@ -163,7 +164,7 @@ def _filters(report: Report, packages: list[PackageResult]) -> str:
     )
 
 
-def _select(id_: str, everything: str, values: list[str] | tuple[str, ...]) -> str:
+def _select(id_: str, everything: str, values: Sequence[str]) -> str:
     options = "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in values)
     return (
         f'<select id="{id_}" aria-label="{everything}"><option value="">{everything}</option>'

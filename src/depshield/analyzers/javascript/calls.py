@@ -30,6 +30,7 @@ from depshield.analyzers.javascript.catalog import (
 )
 from depshield.analyzers.javascript.env import env_all_call, env_in_data
 from depshield.analyzers.javascript.exec import decode_how, on_exec
+from depshield.analyzers.javascript.family import CALL_TYPES, RULES
 from depshield.analyzers.javascript.modules import on_load_call
 from depshield.analyzers.javascript.report import reports_home
 from depshield.analyzers.javascript.resolve import GLOBAL, Ref
@@ -52,7 +53,9 @@ def call_name(ref: Ref) -> str:
     return ".".join(path) if ref.base in (GLOBAL, "buffer") else ".".join([ref.base, *path])
 
 
+@RULES.rule("javascript.call", reads="call", emits=CALL_TYPES)
 def on_call(ctx: JsContext, call: Node) -> None:
+    """A call: a module load (`require`, `import()`), else what the resolved callee implies."""
     callee = call.child_by_field_name("function")
     if callee is None:
         return
@@ -68,7 +71,9 @@ def on_call(ctx: JsContext, call: Node) -> None:
         on_ref(ctx, call, ref, new=False)
 
 
+@RULES.rule("javascript.new", reads="new", emits=CALL_TYPES)
 def on_new(ctx: JsContext, node: Node) -> None:
+    """A construction (`new WebSocket(u)`, `new Function(s)`), as a call of its constructor."""
     ctor = node.child_by_field_name("constructor")
     ref = ctx.resolver.resolve(ctor) if ctor is not None else None
     if ref is not None:

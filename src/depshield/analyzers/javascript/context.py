@@ -12,6 +12,7 @@ from depshield.analyzers.javascript.bindings import Bindings
 from depshield.analyzers.javascript.fold import Folder
 from depshield.analyzers.javascript.resolve import Resolver
 from depshield.analyzers.javascript.scope import Scopes
+from depshield.analyzers.rule import Collector as RuleCollector
 from depshield.model import Finding
 
 if TYPE_CHECKING:
@@ -19,15 +20,17 @@ if TYPE_CHECKING:
 
     from tree_sitter import Node
 
+    from depshield.analyzers.javascript.obfuscation import Verdict
+
 MAX_PER_TYPE = 20  # findings of one type (one signal kind) per file: bundles stay bounded
 MAX_SITES = 200  # download / exec / spawn sites remembered for the flow rules
 
 
-class Collector:
+class Collector(RuleCollector):
     """Findings of one file: one per (type, key, line), at most MAX_PER_TYPE per type."""
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
+        super().__init__()
         self._seen: set[tuple[str, str, int]] = set()
         self._count: Counter[tuple[str, str]] = Counter()
         self._env: dict[int, tuple[list[str], Finding]] = {}
@@ -41,6 +44,7 @@ class Collector:
 
     def add(self, finding: Finding, key: str = "") -> bool:
         """Keep `finding` unless it repeats one already kept or its type is at its cap."""
+        self.check(finding.type)
         group = self._group(finding)
         seen = (finding.type, key or group, finding.line)
         if seen in self._seen or self.full(finding.type, group):
@@ -60,6 +64,7 @@ class Collector:
 
     def env_read(self, name: str | None, finding: Finding) -> None:
         """process.env reads merge into one envVars finding per line."""
+        self.check(finding.type)
         entry = self._env.get(finding.line)
         if entry is None:
             if len(self._env) >= MAX_PER_TYPE:
@@ -123,6 +128,12 @@ class JsContext:
         self.imports: dict[str, None] = {}  # an ordered set: 100,000 requires stay linear
         self.unguarded: set[str] = set()  # of those, the ones loaded outside a try/catch too
         self.skipped: str | None = None  # why part of the file was not analysed (budget.py)
+        # What the file-wide rules after the node rules read (javascript/__init__.py).
+        self.grammar = "javascript"
+        self.language = "javascript"
+        self.depth = 0  # packed code inside packed code
+        self.whole: Verdict | None = None  # the verdict on the whole of an over-budget file
+        self.verdict = True  # False for the later parts of a file read in parts
         self._env_option_names: set[str] | None = None
         self._functions: dict[tuple[int, int], Node] | None = None
 
@@ -144,6 +155,7 @@ class JsContext:
     def emit(
         self, type_: str, node: Node, props: dict[str, Any] | None = None, key: str = ""
     ) -> None:
+        self.out.check(type_)
         if not self.out.full(type_, str((props or {}).get("kind", ""))):
             self.out.add(self.finding(type_, node, props), key)
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from depshield.analyzers.javascript.family import RULES
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -45,6 +47,7 @@ _SAVES_TO = re.compile(
 )
 
 
+@RULES.rule("javascript.download-run", reads="file", emits={"remoteCodeDownload"})
 def download_written_then_run(ctx: JsContext) -> None:
     sites = ctx.sites
     if not sites.spawns or not sites.writes or not sites.downloads:
@@ -62,6 +65,7 @@ def download_written_then_run(ctx: JsContext) -> None:
             return
 
 
+@RULES.rule("javascript.command-download-run", reads="file", emits={"remoteCodeDownload"})
 def command_download_then_run(ctx: JsContext) -> None:
     """A command line that saves a download to a path value (`curl -o ${dest} ${url}`), and
     another process started on that same value (`start ${dest}`, `execFile(dest)`)."""

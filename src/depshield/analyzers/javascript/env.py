@@ -12,6 +12,7 @@ from depshield.analyzers.javascript.catalog import (
     SPAWN_OPTION_KEYS,
     is_secret_env,
 )
+from depshield.analyzers.javascript.family import ENV_TYPES, RULES
 from depshield.analyzers.javascript.resolve import GLOBAL, Ref
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ def is_env(ref: Ref | None) -> bool:
     return ref is not None and ref.base == "process" and ref.path == ("env",)
 
 
+@RULES.rule(
+    "javascript.member", reads="members", emits=ENV_TYPES | {"debugAccess", "obfuscatedRequire"}
+)
 def on_member(ctx: JsContext, node: Node) -> None:
     """A member access the query picked out: env reads, module internals, hidden `require`."""
     ref = ctx.resolver.resolve(node)
@@ -240,6 +244,7 @@ def env_like(ctx: JsContext, node: Node) -> bool:
     return any(p is not None and is_env(ctx.resolver.resolve(p)) for p in parts)
 
 
+@RULES.rule("javascript.spread", reads="spread", emits=ENV_TYPES)
 def on_spread(ctx: JsContext, node: Node) -> None:
     """`{...env}` through an alias (`{...process.env}` itself is seen as a member)."""
     arg = node.named_child(0)
@@ -251,6 +256,7 @@ def on_spread(ctx: JsContext, node: Node) -> None:
         env_all(ctx, holder)
 
 
+@RULES.rule("javascript.for-in", reads="forin", emits=ENV_TYPES)
 def on_for_in(ctx: JsContext, node: Node) -> None:
     right = node.child_by_field_name("right")
     if right is not None and is_env(ctx.resolver.resolve(right)):
@@ -258,6 +264,7 @@ def on_for_in(ctx: JsContext, node: Node) -> None:
         env_all(ctx, node)
 
 
+@RULES.rule("javascript.declaration", reads="decl", emits=ENV_TYPES)
 def on_declaration(ctx: JsContext, decl: Node) -> None:
     """`const {NPM_TOKEN, HOME} = process.env` reads those variables."""
     target, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")

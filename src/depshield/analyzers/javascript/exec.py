@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from depshield.analyzers.base import SIGNAL_EXEC
 from depshield.analyzers.javascript.codegen import generated, trivial
+from depshield.analyzers.javascript.family import EVAL_TYPES, RULES
 from depshield.analyzers.javascript.resolve import GLOBAL, Ref
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def _trusted_script(ctx: JsContext, args: list[Node]) -> list[Node]:
     return inner[-1:] if inner else args
 
 
+@RULES.rule("javascript.eval-reference", reads="evalarg", emits=EVAL_TYPES)
 def on_eval_reference(ctx: JsContext, ident: Node) -> None:
     """`eval` or `Function` handed over as a value: `.then(eval)`."""
     parent = ident.parent

@@ -9,6 +9,7 @@ from depshield.analyzers.base import SIGNAL_EXEC, SIGNAL_PACKAGE
 from depshield.analyzers.javascript import text as js_text
 from depshield.analyzers.javascript.catalog import NODE_BUILTINS, capability_of
 from depshield.analyzers.javascript.exec import decoder_function, find_decode
+from depshield.analyzers.javascript.family import LOAD_TYPES, RULES
 from depshield.analyzers.javascript.resolve import GLOBAL, Ref, module_name, package_of
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def spec_of(ctx: JsContext, string: Node) -> str | None:
     return js_text.literal_value(string, ctx.source)
 
 
+@RULES.rule("javascript.import", reads="import", emits=LOAD_TYPES)
 def on_static_import(ctx: JsContext, stmt: Node) -> None:
     """`import ... from 'm'`, `export ... from 'm'`: imports list and module capability."""
     src = source_of(stmt)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from depshield.analyzers.javascript.family import RULES
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -18,6 +20,9 @@ _REQUEST_INPUT = frozenset({"query", "body", "params", "headers", "cookies"})
 _REQUEST_NAMES = frozenset({"req", "request", "ctx"})
 
 
+@RULES.rule(
+    "javascript.remote-commands", reads="file", emits={"reverseShell", "remoteCodeDownload"}
+)
 def remote_commands(ctx: JsContext) -> None:
     """A process started with a command that came from a response or a socket message (a
     command-and-control loop: `socket.on('exec', c => exec(c))`, `get(u).then(r =>

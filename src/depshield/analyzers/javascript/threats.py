@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from depshield.analyzers.javascript.calls import fixed_destination
+from depshield.analyzers.javascript.family import RULES
 from depshield.analyzers.javascript.scope import PROGRAM
 
 if TYPE_CHECKING:
@@ -54,22 +55,6 @@ _WIRE_OUT = re.compile(
 )
 
 
-def run_all(ctx: JsContext) -> None:
-    from depshield.analyzers.javascript.dropflow import (
-        command_download_then_run,
-        download_written_then_run,
-    )
-    from depshield.analyzers.javascript.remote import remote_commands
-
-    remote_code(ctx)
-    remote_commands(ctx)
-    download_written_then_run(ctx)
-    command_download_then_run(ctx)
-    reverse_shell(ctx)
-    troll_loops(ctx)
-    destructive_walk(ctx)
-
-
 def _extent(node: Node) -> tuple[int, int]:
     """The expression a call is part of, up to its statement: `fetch(u).then(..).then(eval)`."""
     cur = node
@@ -85,6 +70,7 @@ def _extent(node: Node) -> tuple[int, int]:
     return cur.start_byte, cur.end_byte
 
 
+@RULES.rule("javascript.remote-code", reads="file", emits={"remoteCodeDownload"})
 def remote_code(ctx: JsContext) -> None:
     """A download whose expression (callbacks, promise chain) or result reaches eval/Function."""
     execs = ctx.sites.execs
@@ -125,6 +111,7 @@ def _values_reached(ctx: JsContext, run: Node) -> list[tuple[int, int]]:
     return spans
 
 
+@RULES.rule("javascript.reverse-shell", reads="file", emits={"reverseShell"})
 def reverse_shell(ctx: JsContext) -> None:
     """A socket, a spawned shell, and streams wired both ways between something and a child's
     stdio in one file (`client.pipe(sh.stdin); sh.stdout.pipe(client)`). Passing the
@@ -141,6 +128,7 @@ def _wired(pattern: re.Pattern[bytes], source: bytes) -> bool:
     return any(not (m.group(1) or b"").startswith(b"process") for m in pattern.finditer(source))
 
 
+@RULES.rule("javascript.troll-loops", reads="file", emits={"troll"})
 def troll_loops(ctx: JsContext) -> None:
     """An endless loop at module level hangs every program that loads the file."""
     for loop in ctx.caps.get("loop", ()):
@@ -179,6 +167,7 @@ def _escapes(loop: Node) -> bool:
     return False
 
 
+@RULES.rule("javascript.destructive-walk", reads="file", emits={"troll"})
 def destructive_walk(ctx: JsContext) -> None:
     """node-ipc: a recursive walk that overwrites or deletes files, started from the response
     of a network request (a geo-IP check)."""

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Iterable
 
 from depshield.analyzers import strings
 from depshield.analyzers.base import SIGNAL_SINK, SIGNAL_SOURCE
-from depshield.analyzers.python.calls import check_call
+from depshield.analyzers.python import calls, env, flow, imports, secrets, setup  # noqa: F401
 from depshield.analyzers.python.context import Ctx
 from depshield.analyzers.python.emit import Emitter
-from depshield.analyzers.python.env import check_environ
-from depshield.analyzers.python.flow import correlate
-from depshield.analyzers.python.imports import check_subscript
+from depshield.analyzers.python.family import RULES
 from depshield.analyzers.python.obfuscation import check_obfuscation
 from depshield.analyzers.python.reach import mark_runs_on_load
 from depshield.analyzers.python.resolve import Resolver
 from depshield.analyzers.python.scope import Index, Site, build_index
-from depshield.analyzers.python.secrets import check_autostart, check_bot_tokens
-from depshield.analyzers.python.setup import check_setup
+from depshield.analyzers.rule import Rule
+from depshield.analyzers.strings import LITERAL_TYPES
 
 # exec'd strings are analysed as code up to this depth and size (a decoded stage may hold
 # another encoded stage; three layers cover the droppers seen in the wild).
@@ -39,27 +38,36 @@ def analyze_tree(
     """Emit findings for `tree` into `out`; return the index (for imports and statistics)."""
     index = build_index(tree, main_guard_runs=is_setup)
     ctx = Ctx(out.file, index, Resolver(index.module), out, is_setup, depth, nested=_nested)
+    ctx.source = text
     if is_setup:
-        check_setup(ctx)
+        _run(ctx, RULES.reading("setup"))
     mark_runs_on_load(index)
-    for site in index.constants:
-        _literal(ctx, site)
-    for site in index.calls:
-        check_call(ctx, site)
-    for site in index.subscripts:
-        check_subscript(ctx, site)
-    for site in index.frames:
-        ctx.emit("debugAccess", site, {"module": "frame"})
-    check_environ(ctx)
-    correlate(ctx)
-    check_bot_tokens(ctx)
-    check_autostart(ctx)
-    if depth == 0:
-        check_obfuscation(ctx, text)
+    _run(ctx, [r for r in RULES if r.reads in _SITES or r.reads == "module"])
     return index
 
 
+_SITES = {
+    "constant": lambda index: index.constants,
+    "call": lambda index: index.calls,
+    "subscript": lambda index: index.subscripts,
+    "frame": lambda index: index.frames,
+}
+
+
+def _run(ctx: Ctx, rules: Iterable[Rule]) -> None:
+    """Each rule over every site of the kind it reads ("module"/"setup": once), in order."""
+    for rule in rules:
+        with ctx.out.rule(rule):
+            if rule.reads in _SITES:
+                for site in _SITES[rule.reads](ctx.index):
+                    rule.fn(ctx, site)
+            else:
+                rule.fn(ctx)
+
+
+@RULES.rule("python.literal", reads="constant", emits=LITERAL_TYPES)
 def _literal(ctx: Ctx, site: Site) -> None:
+    """Every string literal through the shared literal scan (strings.scan_literal)."""
     node = site.node
     assert isinstance(node, ast.Constant)
     value = node.value
@@ -72,6 +80,21 @@ def _literal(ctx: Ctx, site: Site) -> None:
             # example) that no code sends to or reads: no correlation signals from it.
             found = [f for f in found if f.type not in (SIGNAL_SINK, SIGNAL_SOURCE)]
         ctx.out.extend(found)
+
+
+@RULES.rule("python.frame", reads="frame", emits={"debugAccess"})
+def _frame(ctx: Ctx, site: Site) -> None:
+    """Frame objects (`f_back`, `f_globals`...) read: code inspecting its callers."""
+    ctx.emit("debugAccess", site, {"module": "frame"})
+
+
+@RULES.rule(
+    "python.obfuscation", reads="module", emits={"obfuscatedFile", "encodedPayloadExecution"}
+)
+def _obfuscation(ctx: Ctx) -> None:
+    """Obfuscation tells of the file as written (not of code nested in its strings)."""
+    if ctx.depth == 0:
+        check_obfuscation(ctx, ctx.source)
 
 
 _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)

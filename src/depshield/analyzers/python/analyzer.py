@@ -8,8 +8,11 @@ from depshield.analyzers import budget
 from depshield.analyzers.python.analysis import analyze_tree, parse
 from depshield.analyzers.python.emit import Emitter
 from depshield.analyzers.python.fallback import TREE_SITTER_MAX, Fallback, scan_lines
+from depshield.analyzers.python.family import CALL_NAME_TYPES, RULES
 from depshield.analyzers.python.obfuscation import pyarmor_line
 from depshield.analyzers.python.source import count_loc, decode_source, pth_has_code, pth_source
+from depshield.analyzers.shell.family import TYPES as SHELL_TYPES
+from depshield.analyzers.strings import LITERAL_TYPES
 from depshield.gcpause import paused_gc
 from depshield.model import FileAnalysis
 
@@ -50,7 +53,8 @@ class PythonAnalyzer:
         out.lines = code.splitlines()
         is_setup = base == "setup.py"
         if is_pth:
-            _pth_finding(out, code, path)
+            with out.rule(RULES["python.pth"]):
+                _pth_finding(out, code, path)
         language, imports, skipped = self._run(code, out, is_setup)
         return FileAnalysis(
             path,
@@ -102,6 +106,25 @@ def _looks_python2(exc: BaseException) -> bool:
 def _fallback(
     code: str, out: Emitter, is_setup: bool, huge: bool = False, python2: bool = False
 ) -> tuple[str, list[str]]:
+    with out.rule(RULES["python.fallback"]):
+        fb = _unparsed(code, out, is_setup, huge)
+    with out.rule(RULES["python.pyarmor"]):
+        _pyarmor(code, fb.out)
+    return ("python2?" if python2 or fb.python2 else "python?"), fb.imports
+
+
+# What the fallback reads of a file `ast` cannot parse: call names, exec statements, literals.
+_UNPARSED_TYPES = (
+    CALL_NAME_TYPES
+    | SHELL_TYPES
+    | LITERAL_TYPES
+    | {"usesEval", "encodedPayloadExecution", "remoteCodeDownload"}
+)
+
+
+@RULES.rule("python.fallback", reads="lines", emits=_UNPARSED_TYPES)
+def _unparsed(code: str, out: Emitter, is_setup: bool, huge: bool) -> Fallback:
+    """Code `ast` cannot parse, through tree-sitter-python, else a line scan (fallback.py)."""
     fb = Fallback(out.derived({"fallback": "tree-sitter"}), is_setup)
     done = False
     if not huge and len(code) <= TREE_SITTER_MAX:
@@ -114,21 +137,20 @@ def _fallback(
     if not done:
         fb = Fallback(out.derived({"fallback": "regex"}), is_setup)
         scan_lines(fb, code.replace("\x00", " "))
+    return fb
+
+
+@RULES.rule("python.pyarmor", reads="lines", emits={"obfuscatedFile"})
+def _pyarmor(code: str, out: Emitter) -> None:
+    """A PyArmor-protected module (its runtime's marker line) that `ast` could not read."""
     line = pyarmor_line(code)
     if line is not None:
         text = out.lines[line - 1].strip()[:120] if line <= len(out.lines) else ""
-        fb.out.add(
-            "obfuscatedFile",
-            line,
-            1,
-            text,
-            True,
-            {"confidence": 0.95, "reason": "pyarmor"},
-            ("obfuscated",),
-        )
-    return ("python2?" if python2 or fb.python2 else "python?"), fb.imports
+        props = {"confidence": 0.95, "reason": "pyarmor"}
+        out.add("obfuscatedFile", line, 1, text, True, props, ("obfuscated",))
 
 
+@RULES.rule("python.pth", reads="lines", emits={"installScripts"})
 def _pth_finding(out: Emitter, code: str, path: str) -> None:
     """A .pth import line runs at every interpreter start: install-time code in effect."""
     for number, line in enumerate(code.splitlines(), 1):

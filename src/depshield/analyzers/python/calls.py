@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from depshield.analyzers import strings
 from depshield.analyzers.base import (
@@ -14,29 +14,32 @@ from depshield.analyzers.base import (
     SIGNAL_SPAWN,
     SIGNAL_WRITE,
 )
-from depshield.analyzers.python import env, exfil, files, imports, secrets, spawn
+from depshield.analyzers.python import env, exfil, files, secrets, spawn
 from depshield.analyzers.python.context import Ctx, arg, kwarg
 from depshield.analyzers.python.decode import codec_how
+from depshield.analyzers.python.family import CALL_NAME_TYPES, ENV_TYPES, RULES, SPAWN_TYPES
 from depshield.analyzers.python.rules import (
     DECODERS,
-    DOWNLOAD_TO_FILE,
     DOWNLOADS,
-    FS_DELETES,
-    FS_WRITES,
-    IMPORT_FUNCS,
-    PICKLE_LOADS,
     SHELL_CALLS,
     classify_call,
     strip_calls,
 )
 from depshield.analyzers.python.scope import Site
 from depshield.analyzers.string_patterns import PATTERNS
+from depshield.analyzers.strings import LITERAL_TYPES
 
 CallRule = Callable[[Ctx, Site, str], None]
+# check_call's own findings: the call-name table, file methods, decodes and their literals,
+# and the request rules (a load-time probe, a wallet secret or data sent to a webhook).
+CALL_TYPES = CALL_NAME_TYPES | LITERAL_TYPES | {"dataExfiltration"}
+DECODE_TYPES = LITERAL_TYPES | {SIGNAL_DECODE}
 _MAX_SCAN = 200_000  # decoded text handed to the string scanner
 
 
+@RULES.rule("python.call", reads="call", emits=CALL_TYPES)
 def check_call(ctx: Ctx, site: Site) -> None:
+    """What a call's name implies (rules.classify_call), then the qualname rules on its name."""
     call = site.node
     assert isinstance(call, ast.Call)
     if isinstance(call.func, ast.Attribute):
@@ -66,8 +69,12 @@ def check_call(ctx: Ctx, site: Site) -> None:
                 secrets.check_wallet_secret(ctx, site, target)
                 exfil.check_sent(ctx, site, target)
         ctx.emit(hit.type, site, props)
-    for rule in RULES.get(name, ()):
-        rule(ctx, site, name)
+    for rule in RULES.named(name):
+        ctx.out.running.append(rule)
+        try:
+            rule.fn(ctx, site, name)
+        finally:
+            ctx.out.running.pop()
 
 
 _REPORT_HOSTS = tuple(
@@ -133,7 +140,14 @@ def _method(ctx: Ctx, site: Site, func: ast.Attribute) -> None:
             _scan_decoded(ctx, site)
 
 
+@RULES.rule(
+    "python.call.codec",
+    reads="qualname",
+    names={"codecs.decode", "codecs.encode"},
+    emits=DECODE_TYPES,
+)
 def _codec(ctx: Ctx, site: Site, name: str) -> None:
+    """`codecs.decode(s, "base64")`: a decode, and the literal it yields scanned."""
     call = site.node
     assert isinstance(call, ast.Call)
     enc = arg(call, 1, "encoding")
@@ -144,6 +158,7 @@ def _codec(ctx: Ctx, site: Site, name: str) -> None:
         _scan_decoded(ctx, site)
 
 
+@RULES.rule("python.call.decoded", reads="qualname", names=DECODERS, emits=LITERAL_TYPES)
 def _scan_decoded(ctx: Ctx, site: Site, name: str = "") -> None:
     """Decoded literals get the same string checks as plain ones (URLs, webhooks...)."""
     got = ctx.resolver.fold(site.node, site.scope)
@@ -170,6 +185,9 @@ _CONNECT = frozenset(
 )
 
 
+@RULES.rule(
+    "python.call.dns", reads="qualname", names=_DNS, emits={SIGNAL_SINK, "dataExfiltration"}
+)
 def _dns(ctx: Ctx, site: Site, name: str) -> None:
     """A lookup of a computed name can carry data out in the query itself."""
     call = site.node
@@ -198,7 +216,9 @@ def _dns_canary(ctx: Ctx, site: Site, host: ast.Constant) -> None:
         ctx.emit("dataExfiltration", site, props, key=("probe", site.node))
 
 
+@RULES.rule("python.call.getenv", reads="qualname", names={"os.getenv"}, emits=ENV_TYPES)
 def _env_get(ctx: Ctx, site: Site, name: str) -> None:
+    """`os.getenv(name)`: an environment read (python/env.py)."""
     call = site.node
     assert isinstance(call, ast.Call)
     key = arg(call, 0, "key")
@@ -212,7 +232,9 @@ def _event(kind: str) -> CallRule:
     return rule
 
 
+@RULES.rule("python.call.dup2", reads="qualname", names={"os.dup2"}, emits=())
 def _dup2(ctx: Ctx, site: Site, name: str) -> None:
+    """`os.dup2(sock.fileno(), ...)`: a step of the reverse-shell pattern (python/flow.py)."""
     call = site.node
     assert isinstance(call, ast.Call)
     if call.args and any(
@@ -226,6 +248,7 @@ _WORKERS = frozenset(
 )
 
 
+@RULES.rule("python.call.worker", reads="qualname", names=_WORKERS, emits=SPAWN_TYPES)
 def _worker(ctx: Ctx, site: Site, name: str) -> None:
     """`Thread(target=os.system, args=(cmd,))` runs `os.system(cmd)`: judged as that call."""
     call = site.node
@@ -247,32 +270,9 @@ def _worker(ctx: Ctx, site: Site, name: str) -> None:
     spawn.spawn_rule(ctx, Site(inner, site.scope, site.guarded, site.parents), run)
 
 
-def _table(entries: Iterable[tuple[Iterable[str], CallRule]]) -> dict[str, list[CallRule]]:
-    table: dict[str, list[CallRule]] = {}
-    for names, rule in entries:
-        for name in names:
-            table.setdefault(name, []).append(rule)
-    return table
-
-
-RULES: dict[str, list[CallRule]] = _table(
-    [
-        (files.OPEN_MODULES, files.open_rule),
-        (FS_WRITES | FS_DELETES | DOWNLOAD_TO_FILE, files.file_write_rule),
-        (files.PATH_APIS, files.path_api_rule),
-        (DOWNLOADS, _event("download")),
-        (_CONNECT, _event("connect")),
-        (("os.dup2",), _dup2),
-        (SHELL_CALLS, spawn.spawn_rule),
-        (_WORKERS, _worker),
-        (spawn.EXEC_NAMES, spawn.exec_rule),
-        (PICKLE_LOADS, spawn.pickle_rule),
-        (IMPORT_FUNCS, imports.import_rule),
-        (("getattr",), imports.getattr_rule),
-        (("codecs.decode", "codecs.encode"), _codec),
-        (DECODERS, _scan_decoded),
-        (_DNS, _dns),
-        (("os.getenv",), _env_get),
-        (imports.FILE_LOADERS, imports.load_file_rule),
-    ]
+RULES.rule("python.call.download-event", reads="qualname", names=DOWNLOADS, emits=())(
+    _event("download")
+)
+RULES.rule("python.call.connect-event", reads="qualname", names=_CONNECT, emits=())(
+    _event("connect")
 )

@@ -11,6 +11,7 @@ from depshield.analyzers.python.emit import Emitter
 from depshield.analyzers.python.paths import PathText
 from depshield.analyzers.python.resolve import Resolver
 from depshield.analyzers.python.scope import Index, Scope, Site
+from depshield.model import Override
 
 # Capability findings are de-duplicated per module and function so that a library with a
 # hundred `requests.get` calls yields one networkAccess per function, not a hundred.
@@ -38,6 +39,7 @@ class Ctx:
     hints: dict[str, tuple[ast.AST, bool]] = field(default_factory=dict)  # obfuscation hints
     # Analyses code found in a string (exec'd text, `python -c`); set by python/analysis.py.
     nested: Callable[[Ctx, str, Site, str], None] | None = None
+    source: str = ""  # the module's text (python.obfuscation reads it)
     paths: PathText = field(init=False)
 
     def __post_init__(self) -> None:
@@ -56,6 +58,7 @@ class Ctx:
         props: Mapping[str, Any] | None = None,
         node: ast.AST | None = None,
         key: Hashable = None,
+        override: Override | None = None,
     ) -> None:
         """Emit at `node` (default: the site's node); capabilities de-duplicate per function."""
         props = dict(props or {})
@@ -67,7 +70,7 @@ class Ctx:
         if key is None:
             at = node if node is not None else site.node
             key = (getattr(at, "lineno", 0), repr(sorted(props.items())))
-        self.out.emit(type_, node if node is not None else site.node, top, props, key)
+        self.out.emit(type_, node if node is not None else site.node, top, props, key, override)
 
     def event(
         self,

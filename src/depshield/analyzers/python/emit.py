@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from depshield.analyzers.python.source import char_column, snippet
-from depshield.model import Finding
+from depshield.analyzers.rule import Collector
+from depshield.model import Finding, Override
 
 # A 10 MB generated file can hold tens of thousands of identical calls; past this many of one
 # type the extra findings add nothing for the judge.
@@ -25,7 +26,9 @@ class Placement:
     props: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Emitter:
+class Emitter(Collector):
+    """The Python family's collector: de-duplication by key, a cap per type, nested placement."""
+
     def __init__(
         self,
         file: str,
@@ -37,7 +40,7 @@ class Emitter:
         self.lines = lines
         self.extra = dict(extra or {})
         self.placement = placement
-        self.findings: list[Finding] = []
+        super().__init__()
         self.seen: set[Hashable] = set()
         self.per_type: Counter[str] = Counter()
 
@@ -46,13 +49,15 @@ class Emitter:
         if self.placement is not None:  # already nested: keep the outermost real location
             line, top_level = self.placement.line, self.placement.top_level
         child = Emitter(self.file, self.lines, {**self.extra, **props}, Placement(line, top_level))
-        child.findings, child.seen, child.per_type = self.findings, self.seen, self.per_type
+        child.share(self)
+        child.seen, child.per_type = self.seen, self.per_type
         return child
 
     def derived(self, extra: Mapping[str, Any]) -> Emitter:
         """An emitter adding `extra` props (fallback marks), sharing this one's findings."""
         child = Emitter(self.file, self.lines, {**self.extra, **extra}, self.placement)
-        child.findings, child.seen, child.per_type = self.findings, self.seen, self.per_type
+        child.share(self)
+        child.seen, child.per_type = self.seen, self.per_type
         return child
 
     def evidence(self, node: ast.AST) -> tuple[int, int, str]:
@@ -76,10 +81,11 @@ class Emitter:
         top_level: bool,
         props: Mapping[str, Any] | None = None,
         key: Hashable = None,
+        override: Override | None = None,
     ) -> None:
         """Record one finding; `key` (with the type) de-duplicates, default: type + line."""
         line, column, text = self.evidence(node)
-        self.add(type_, line, column, text, top_level, props, key)
+        self.add(type_, line, column, text, top_level, props, key, override)
 
     def add(
         self,
@@ -90,7 +96,9 @@ class Emitter:
         top_level: bool,
         props: Mapping[str, Any] | None = None,
         key: Hashable = None,
+        override: Override | None = None,
     ) -> None:
+        self.check(type_)
         if self.placement is not None:
             top_level = self.placement.top_level
         dedup = (type_, line if key is None else key)
@@ -99,7 +107,8 @@ class Emitter:
         self.seen.add(dedup)
         self.per_type[type_] += 1
         merged = {**(props or {}), **self.extra}
-        self.findings.append(Finding(type_, self.file, line, text, merged, top_level, column))
+        found = Finding(type_, self.file, line, text, merged, top_level, column, override)
+        self.findings.append(found)
 
     def extend(self, findings: list[Finding]) -> None:
         """Findings from the shared string/shell helpers, re-placed when the code is nested."""
@@ -127,6 +136,7 @@ class Emitter:
             self.add_finding(f)
 
     def add_finding(self, f: Finding) -> None:
+        self.check(f.type)
         dedup = (f.type, f.line, f.evidence, repr(sorted(f.props.items())))
         if dedup in self.seen or self.per_type[f.type] >= MAX_PER_TYPE:
             return

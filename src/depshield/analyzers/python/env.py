@@ -8,6 +8,7 @@ from typing import Literal
 
 from depshield.analyzers.base import SIGNAL_SOURCE
 from depshield.analyzers.python.context import Ctx
+from depshield.analyzers.python.family import ENV_TYPES, RULES
 from depshield.analyzers.python.rules import SHELL_CALLS, SINKS, strip_calls
 from depshield.analyzers.python.scope import Site
 
@@ -122,6 +123,7 @@ def _report_environ(ctx: Ctx, site: Site, node: ast.AST, tag: str, kind: str, de
     ctx.emit(SIGNAL_SOURCE, site, {"kind": kind, "detail": detail}, node=node, key=(tag, node))
 
 
+@RULES.rule("python.environ", reads="module", emits=ENV_TYPES)
 def check_environ(ctx: Ctx) -> None:
     for site in ctx.index.environ:
         if ctx.qualname(site.node, site.scope) in ENVIRON:

@@ -6,9 +6,10 @@ import ast
 
 from depshield.analyzers.base import SIGNAL_SOURCE, SIGNAL_WRITE
 from depshield.analyzers.python.context import Ctx, arg, tokens_of
+from depshield.analyzers.python.family import FILE_TYPES, RULES
 from depshield.analyzers.python.flow import taint
 from depshield.analyzers.python.paths import classify_path
-from depshield.analyzers.python.rules import DOWNLOAD_TO_FILE, FS_DELETES
+from depshield.analyzers.python.rules import DOWNLOAD_TO_FILE, FS_DELETES, FS_WRITES
 from depshield.analyzers.python.scope import Site
 
 
@@ -121,6 +122,7 @@ OPEN_MODULES = {
 _OS_WRITE_FLAGS = frozenset({"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"})
 
 
+@RULES.rule("python.call.open", reads="qualname", names=OPEN_MODULES, emits=FILE_TYPES)
 def open_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -139,6 +141,12 @@ def open_rule(ctx: Ctx, site: Site, name: str) -> None:
         _sensitive(ctx, site, path, OPEN_MODULES[name])
 
 
+@RULES.rule(
+    "python.call.file-write",
+    reads="qualname",
+    names=FS_WRITES | FS_DELETES | DOWNLOAD_TO_FILE,
+    emits=FILE_TYPES,
+)
 def file_write_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -153,15 +161,6 @@ def file_write_rule(ctx: Ctx, site: Site, name: str) -> None:
     detail = ctx.paths.text(target, site.scope) if target is not None else None
     ctx.emit(SIGNAL_WRITE, site, {"detail": detail or name})
     ctx.event("write", site, tokens_of([target] if target is not None else [], ctx, site.scope))
-
-
-def path_api_rule(ctx: Ctx, site: Site, name: str) -> None:
-    call = site.node
-    assert isinstance(call, ast.Call)
-    if name in ("os.path.join", "pathlib.Path", "pathlib.PurePath", "os.path.expanduser"):
-        _sensitive(ctx, site, call, name.split(".")[0])
-    elif call.args:
-        _sensitive(ctx, site, call.args[0], name.split(".")[0])
 
 
 PATH_APIS = (
@@ -184,3 +183,13 @@ PATH_APIS = (
     "pathlib.PurePath",
     "os.stat",
 )
+
+
+@RULES.rule("python.call.path-api", reads="qualname", names=PATH_APIS, emits=FILE_TYPES)
+def path_api_rule(ctx: Ctx, site: Site, name: str) -> None:
+    call = site.node
+    assert isinstance(call, ast.Call)
+    if name in ("os.path.join", "pathlib.Path", "pathlib.PurePath", "os.path.expanduser"):
+        _sensitive(ctx, site, call, name.split(".")[0])
+    elif call.args:
+        _sensitive(ctx, site, call.args[0], name.split(".")[0])

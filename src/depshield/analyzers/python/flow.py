@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from depshield.analyzers.python.context import Ctx, Event
 from depshield.analyzers.python.decode import codec_how
+from depshield.analyzers.python.family import RULES
 from depshield.analyzers.python.fold_calls import DECODING
 from depshield.analyzers.python.rules import DECODERS, DOWNLOADS, strip_calls
 from depshield.analyzers.python.scope import Scope
@@ -243,6 +244,11 @@ def _codec_call(ctx: Ctx, node: ast.Call, scope: Scope, name: str | None) -> str
     return None
 
 
+@RULES.rule(
+    "python.flow",
+    reads="module",
+    emits={"remoteCodeDownload", "encodedPayloadExecution", "reverseShell"},
+)
 def correlate(ctx: Ctx) -> None:
     """Patterns made of several calls in one function (or module body)."""
     for events in ctx.events.values():

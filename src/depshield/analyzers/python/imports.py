@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 
 from depshield.analyzers.python.context import Ctx, arg
+from depshield.analyzers.python.family import IMPORT_TYPES, RULES
 from depshield.analyzers.python.fold_calls import Folded
 from depshield.analyzers.python.resolve import canonical
-from depshield.analyzers.python.rules import EVAL_CALLS
+from depshield.analyzers.python.rules import EVAL_CALLS, IMPORT_FUNCS
 from depshield.analyzers.python.scope import Scope, Site
 
 
@@ -55,6 +56,7 @@ def _picks_one(node: ast.AST) -> bool:
     return isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant | ast.UnaryOp)
 
 
+@RULES.rule("python.call.import", reads="qualname", names=IMPORT_FUNCS, emits=IMPORT_TYPES)
 def import_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -76,6 +78,7 @@ def import_rule(ctx: Ctx, site: Site, name: str) -> None:
         ctx.index.relative_imports.append(got.value)
 
 
+@RULES.rule("python.call.getattr", reads="qualname", names={"getattr"}, emits=IMPORT_TYPES)
 def getattr_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -93,6 +96,7 @@ def getattr_rule(ctx: Ctx, site: Site, name: str) -> None:
         ctx.hint("hidden-builtin", call, ctx.top(site))
 
 
+@RULES.rule("python.subscript", reads="subscript", emits=IMPORT_TYPES)
 def check_subscript(ctx: Ctx, site: Site) -> None:
     """`__builtins__.__dict__['ex' + 'ec']`: a computed key into a module namespace."""
     node = site.node
@@ -115,6 +119,15 @@ def check_subscript(ctx: Ctx, site: Site) -> None:
         ctx.hint("hidden-builtin", node, ctx.top(site))
 
 
+FILE_LOADERS = (
+    "importlib.util.spec_from_file_location",
+    "imp.load_source",
+    "imp.load_module",
+    "runpy.run_path",
+)
+
+
+@RULES.rule("python.call.load-file", reads="qualname", names=FILE_LOADERS, emits=IMPORT_TYPES)
 def load_file_rule(ctx: Ctx, site: Site, name: str) -> None:
     """Code loaded from a path (`spec_from_file_location`, `runpy.run_path`, `imp.load_source`)."""
     call = site.node
@@ -122,11 +135,3 @@ def load_file_rule(ctx: Ctx, site: Site, name: str) -> None:
     target = arg(call, 1, "location", "pathname") if name != "runpy.run_path" else arg(call, 0)
     path = ctx.paths.text(target, site.scope) if target is not None else None
     ctx.emit("dynamicRequire", site, {"function": name, "path": (path or "")[:200]})
-
-
-FILE_LOADERS = (
-    "importlib.util.spec_from_file_location",
-    "imp.load_source",
-    "imp.load_module",
-    "runpy.run_path",
-)

@@ -7,7 +7,9 @@ import re
 
 from depshield.analyzers.base import SIGNAL_SINK, SIGNAL_SPAWN, SIGNAL_WRITE
 from depshield.analyzers.python.context import Ctx
+from depshield.analyzers.python.family import RULES
 from depshield.analyzers.python.scope import Site
+from depshield.model import Override
 
 # A Telegram bot token (`<bot id>:AA<33 characters>`): with it anyone can post to the bot's
 # chats, so a library that ships one reports to whoever made the bot.
@@ -23,6 +25,7 @@ _FIXED_HOST = re.compile(r"^(?:https?|wss?)://[\w.-]+\.[a-z]{2,}(?:[:/?]|$)", re
 _MAX_HOPS = 3
 
 
+@RULES.rule("python.bot-tokens", reads="module", emits={"dataExfiltration"})
 def check_bot_tokens(ctx: Ctx) -> None:
     """A literal bot token in a module that talks to the network or to a bot client."""
     talks = any(
@@ -33,13 +36,9 @@ def check_bot_tokens(ctx: Ctx) -> None:
     for site in ctx.index.constants:
         value = site.node.value if isinstance(site.node, ast.Constant) else None
         if isinstance(value, str) and _BOT_TOKEN.search(value):
-            props = {
-                "source": ["embedded-bot-token"],
-                "sink": ["webhook"],
-                "severity": "high",
-                "action": "warn",
-            }
-            ctx.emit("dataExfiltration", site, props, key=("bot-token",))
+            props = {"source": ["embedded-bot-token"], "sink": ["webhook"]}
+            grade = Override("high", "warn")
+            ctx.emit("dataExfiltration", site, props, key=("bot-token",), override=grade)
             return
 
 
@@ -100,6 +99,7 @@ _AUTOSTART = re.compile(
 _REGISTRY = ("winreg.", "_winreg.")
 
 
+@RULES.rule("python.autostart", reads="module", emits={"troll"})
 def check_autostart(ctx: Ctx) -> None:
     """Code run at install or import that writes an autostart entry: a library has no reason
     to start itself at every logon, RATs and stealers do (hidden behaviour, `troll`)."""
@@ -118,11 +118,7 @@ def check_autostart(ctx: Ctx) -> None:
         if found and ctx.top(site) and site.scope.name in acting:
             # Persistence set up by install or import code is what RATs and stealers do
             # whoever's machine it is; no library starts itself at every logon.
-            props = {
-                "behaviour": "autostart",
-                "detail": found.group(0),
-                "severity": "critical",
-                "action": "error",
-            }
-            ctx.emit("troll", site, props, key=("autostart",))
+            props = {"behaviour": "autostart", "detail": found.group(0)}
+            grade = Override("critical", "error")
+            ctx.emit("troll", site, props, key=("autostart",), override=grade)
             return

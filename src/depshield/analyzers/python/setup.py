@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from depshield.analyzers.python.context import Ctx
+from depshield.analyzers.python.family import RULES
 from depshield.analyzers.python.scope import Scope, Site
 
 # Commands pip runs while building or installing (PEP 517 via setuptools, legacy install,
@@ -40,6 +41,7 @@ def _is_setup(name: str | None) -> bool:
     return bool(name) and name.split(".")[-1] == "setup" and name.startswith(_FRAMEWORKS)  # type: ignore[union-attr]
 
 
+@RULES.rule("python.setup", reads="setup", emits={"installScripts"})
 def check_setup(ctx: Ctx) -> None:
     """Mark install-time command classes and emit installScripts for them."""
     classes = _command_classes(ctx)

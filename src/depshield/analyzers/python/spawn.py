@@ -16,7 +16,9 @@ from depshield.analyzers.python.cmdline import (
     wrapper_calls,
 )
 from depshield.analyzers.python.context import Ctx, tokens_of
+from depshield.analyzers.python.family import RULES, SPAWN_TYPES
 from depshield.analyzers.python.flow import Taint, taint
+from depshield.analyzers.python.rules import PICKLE_LOADS, SHELL_CALLS
 from depshield.analyzers.python.scope import Site
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish"})
@@ -26,6 +28,7 @@ EXEC_NAMES = ("exec", "eval", "compile", "execfile")
 _CIPHERS = frozenset({"xor", "substitution"})
 
 
+@RULES.rule("python.call.spawn", reads="qualname", names=SHELL_CALLS, emits=SPAWN_TYPES)
 def spawn_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -146,6 +149,7 @@ def _payload(ctx: Ctx, site: Site, found: Taint, sink: str) -> None:
         )
 
 
+@RULES.rule("python.call.exec", reads="qualname", names=EXEC_NAMES, emits=SPAWN_TYPES)
 def exec_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -190,6 +194,12 @@ def _plain_text(found: Taint, folds: bool) -> bool:
     return found.from_file or folds or found.max_literal < 200
 
 
+@RULES.rule(
+    "python.call.pickle",
+    reads="qualname",
+    names=PICKLE_LOADS,
+    emits={"usesEval", SIGNAL_EXEC, "encodedPayloadExecution", "remoteCodeDownload"},
+)
 def pickle_rule(ctx: Ctx, site: Site, name: str) -> None:
     """Unpickling runs code; only data embedded in the file or decoded is worth a finding."""
     call = site.node

