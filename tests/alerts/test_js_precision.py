@@ -233,3 +233,10 @@ def test_the_environment_handed_to_an_imported_sender_is_still_exfiltration() ->
     assert found(result, "dataExfiltration") == [("lib/send.js", 4, "warn")]
     alert = next(a for a in result.alerts if a.type == "dataExfiltration")
     assert alert.props["chain"][0].startswith("lib/index.js:6 ")
+
+
+def test_the_environment_an_imported_collector_gathers_and_the_importer_sends_still_warns() -> None:
+    result = analyze("npm-env-from-collector")
+    assert found(result, "dataExfiltration") == [("lib/index.js", 7, "warn")]
+    alert = next(a for a in result.alerts if a.type == "dataExfiltration")
+    assert alert.props["chain"][0].startswith("lib/collect.js:4 ")
