@@ -222,3 +222,45 @@ def test_module_loader_running_the_url_its_caller_gives_is_monitored() -> None:
 def test_code_fetched_from_a_host_of_its_own_and_run_still_blocks() -> None:
     result = analyze("npm-fixed-loader")
     assert ("lib/loader.js", 3, "error") in found(result, "remoteCodeDownload")
+
+
+def test_two_modules_of_a_minified_bundle_sharing_a_line_are_only_monitored() -> None:
+    """A module table on one line: a fetch helper and a sandbox's `runInNewContext` ~150 bytes
+    apart, in sibling module functions of a 7 KB bundle: the line is all they share (next's
+    server runtime, ag-grid's template compiler beside an XHR in a vendor bundle)."""
+    result = analyze("npm-minified-sandbox")
+    assert found(result, "remoteCodeDownload") == [("dist/server.min.js", 1, "monitor")]
+    assert ("dist/server.min.js", 1, "monitor") in found(result, "usesEval")
+    assert result.verdict == "pass"
+
+
+def test_a_minified_bundle_module_running_the_script_it_fetched_still_warns() -> None:
+    """The same bundle shape, one module fetching a script and running the text in the same
+    function (through an object the analyzer does not follow)."""
+    result = analyze("npm-minified-fetch-run")
+    assert found(result, "remoteCodeDownload") == [("dist/app.min.js", 1, "warn")]
+    alert = next(a for a in result.alerts if a.type == "remoteCodeDownload")
+    assert alert.props["apart"] is False
+
+
+def test_an_env_listing_and_a_release_download_imported_side_by_side_are_no_exfiltration() -> None:
+    """A dev server importing its config loader (`Object.keys(process.env)` to keep what the
+    user's config set) and a certificate tool downloader: nothing passes between the two."""
+    result = analyze("npm-env-diff-and-download")
+    assert threats(result) == []
+    assert ("lib/certs.js", 13, "monitor") in found(result, "networkAccess")
+    assert ("lib/config.js", 9, "ignore") in found(result, "envVars")
+
+
+def test_the_environment_handed_to_an_imported_sender_is_still_exfiltration() -> None:
+    result = analyze("npm-env-to-sender")
+    assert found(result, "dataExfiltration") == [("lib/send.js", 4, "warn")]
+    alert = next(a for a in result.alerts if a.type == "dataExfiltration")
+    assert alert.props["chain"][0].startswith("lib/index.js:6 ")
+
+
+def test_the_environment_an_imported_collector_gathers_and_the_importer_sends_still_warns() -> None:
+    result = analyze("npm-env-from-collector")
+    assert found(result, "dataExfiltration") == [("lib/index.js", 7, "warn")]
+    alert = next(a for a in result.alerts if a.type == "dataExfiltration")
+    assert alert.props["chain"][0].startswith("lib/collect.js:4 ")

@@ -100,8 +100,9 @@ def grade(
             return Grade(
                 severity,
                 "monitor",
-                "a download (or decode) and a dynamic evaluation far apart in code that only "
-                "runs if called: nothing shows the one feeds the other",
+                "a download (or decode) and a dynamic evaluation far apart, or in code that "
+                "does not run together, in code that only runs if called: nothing shows the "
+                "one feeds the other",
             )
         if f.type == "remoteCodeDownload" and f.props.get("fixedHost") is False:
             return Grade(

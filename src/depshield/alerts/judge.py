@@ -151,8 +151,8 @@ def _contexts(
                 linked += by_file.get(target, [])
         top = [f for f in linked if timing.when(f) is When.IMPORT]
         if top:
-            contexts.append(Context(When.IMPORT, top, native))
-        contexts.append(Context(When.CALL, linked, native))
+            contexts.append(Context(When.IMPORT, top, native, file))
+        contexts.append(Context(When.CALL, linked, native, file))
     return contexts
 
 

@@ -15,6 +15,9 @@ class Context:
     when: When
     findings: Sequence[Finding]
     native: tuple[str, ...] = ()  # shipped executables (hasNativeCode) of the package
+    # The file whose context this is (it and the files it imports directly); None for the
+    # install context, which is everything install code reaches.
+    root: str | None = None
 
     def of(self, signal: str) -> list[Finding]:
         return [f for f in self.findings if f.type == signal]

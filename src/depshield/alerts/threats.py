@@ -232,6 +232,7 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
         # such a request is itself the phone-home, see beacon(); in code that hid its strings
         # the send itself may be one we cannot resolve, so the request stays the evidence.)
         sinks = [f for f in sinks if not f.props.get("bare")]
+    sources, sinks = _crossing(ctx, sources, sinks)
     if not sources or not sinks or not _sends(ctx, sinks):
         return []
     kinds = {str(f.props.get("kind", "")) for f in sources}
@@ -280,6 +281,24 @@ def exfiltration(ctx: Context) -> Iterable[Finding]:
             sink=sorted(sink_kinds),
         )
     ]
+
+
+def _crossing(
+    ctx: Context, sources: list[Finding], sinks: list[Finding]
+) -> tuple[list[Finding], list[Finding]]:
+    """The sources and sinks that can meet: in one file, or one in the context's own file and
+    the other in a file it imports (`require('./send')(JSON.stringify(process.env))`, or a
+    collector it imports whose result it sends). A read in one imported file and a request in
+    another (a CLI importing both its config loader and a certificate downloader) have no
+    path between them through the importer's code alone."""
+    if ctx.root is None:
+        return sources, sinks
+
+    def meet(source: Finding, sink: Finding) -> bool:
+        return source.file == sink.file or ctx.root in (source.file, sink.file)
+
+    kept = [s for s in sinks if any(meet(src, s) for src in sources)]
+    return [src for src in sources if any(meet(src, s) for s in kept)], kept
 
 
 # A host written as a literal in a network tool's command line: a URL, or a quoted dotted name.
@@ -449,8 +468,9 @@ _JS_FILES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
 
 def _nearest(ends: list[Finding], runs: list[Finding]) -> tuple[Finding, Finding]:
-    """The pair that sits closest (same file first, then fewest lines apart): the chain a
-    reader checks, and the one grading weighs when it asks how far apart the two ends are.
+    """The pair that sits closest (same file first, then one function, then fewest lines
+    apart): the chain a reader checks, and the one grading weighs when it asks how far apart
+    the two ends are.
     (JavaScript only for now: Python keeps the first pair its figures were measured with.)"""
     if not runs[0].file.endswith(_JS_FILES):
         return ends[0], runs[0]
@@ -458,6 +478,7 @@ def _nearest(ends: list[Finding], runs: list[Finding]) -> tuple[Finding, Finding
         ((e, r) for e in ends[:50] for r in runs[:50]),
         key=lambda p: (
             p[0].file != p[1].file,
+            not _one_function(*p),
             abs(p[0].line - p[1].line),
             abs((p[0].column or 0) - (p[1].column or 0)),
         ),
@@ -469,15 +490,36 @@ APART_BYTES = 5000  # the same on one minified line: ~30 lines of ordinary code
 
 
 def _apart(chain: list[Finding]) -> dict[str, bool]:
-    """`apart`: the two ends of a JavaScript co-occurrence sit in different files or far apart
-    in one (lines, or bytes on one minified line); grading weighs it for code that only runs
-    when called. Python chains are weighed from their lines (grading._apart)."""
+    """`apart`: the two ends of a JavaScript co-occurrence sit in different files, far apart in
+    one (lines, or bytes on one minified line), or in code that does not run together
+    (_one_function); grading weighs it for code that only runs when called. Python chains are
+    weighed from their lines (grading._apart)."""
     end, run = chain
     if not run.file.endswith(_JS_FILES):
         return {}
     lines = abs(end.line - run.line)
     far_on_line = lines == 0 and abs((end.column or 0) - (run.column or 0)) > APART_BYTES
-    return {"apart": end.file != run.file or lines > APART_LINES or far_on_line}
+    apart = end.file != run.file or lines > APART_LINES or far_on_line
+    return {"apart": apart or not _one_function(end, run)}
+
+
+def _one_function(a: Finding, b: Finding) -> bool:
+    """Whether the two ends run together: one sits inside the function that holds the other
+    (`fetch(u).then(t => eval(t))`, a download and an eval in one function body), or the
+    smallest code around both is itself small (a minified loader's `g` storing a fetch and its
+    `m` running it, a few hundred bytes). Two functions of a bundle that meet only in a module
+    table (a fetch helper, a sandbox's `runInNewContext`) share a line when minified and
+    nothing else. The analyzer places its signals (`fn`, `at`)."""
+    if a.file != b.file:
+        return False
+    fa, fb = a.props.get("fn"), b.props.get("fn")
+    at_a, at_b = a.props.get("at"), b.props.get("at")
+    if not (fa and fb and isinstance(at_a, int) and isinstance(at_b, int)):
+        return True  # not placed: the line distance is all there is
+    if fa[0][0] <= at_b < fa[0][1] or fb[0][0] <= at_a < fb[0][1]:
+        return True
+    common = next((s for s in fa if s[0] <= at_b < s[1]), fa[-1])
+    return bool(common[1] - common[0] <= APART_BYTES)
 
 
 def credentials(ctx: Context) -> Iterable[Finding]:

@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from depshield.analyzers.base import SIGNALS
+from depshield.analyzers.base import SIGNAL_DECODE, SIGNAL_DOWNLOAD, SIGNAL_EXEC, SIGNALS
 from depshield.analyzers.javascript import text as js_text
 from depshield.analyzers.javascript.bindings import Bindings
 from depshield.analyzers.javascript.fold import Folder
 from depshield.analyzers.javascript.resolve import Resolver
-from depshield.analyzers.javascript.scope import Scopes
+from depshield.analyzers.javascript.scope import PROGRAM, Scopes
 from depshield.analyzers.rule import Collector as RuleCollector
 from depshield.model import Finding
 
@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 MAX_PER_TYPE = 20  # findings of one type (one signal kind) per file: bundles stay bounded
 MAX_SITES = 200  # download / exec / spawn sites remembered for the flow rules
+# Signals the judge pairs by proximity (alerts/threats.py): they carry the byte ranges of the
+# functions they sit in (`fn`, innermost first, then the file) and their own byte offset
+# (`at`), since on a minified line the line says nothing about which code runs together.
+MAX_SPANS = 8
+_PLACED = frozenset({SIGNAL_DOWNLOAD, SIGNAL_EXEC, SIGNAL_DECODE})
 
 
 class Collector(RuleCollector):
@@ -148,9 +153,22 @@ class JsContext:
 
     def finding(self, type_: str, node: Node, props: dict[str, Any] | None = None) -> Finding:
         row, col = node.start_point
+        props = props or {}
+        if type_ in _PLACED:
+            props = {**props, "fn": self.function_spans(node.start_byte), "at": node.start_byte}
         return Finding(
-            type_, self.path, row + 1, self.evidence(node), props or {}, self.top(node), col + 1
+            type_, self.path, row + 1, self.evidence(node), props, self.top(node), col + 1
         )
+
+    def function_spans(self, pos: int) -> list[list[int]]:
+        """[start, end) bytes of the functions around `pos`, innermost first (at most
+        MAX_SPANS), always ending with the whole file."""
+        spans: list[list[int]] = []
+        for scope in self.scopes.chain(self.scopes.innermost(pos)):
+            if scope == PROGRAM or len(spans) >= MAX_SPANS:
+                break
+            spans.append([self.scopes.starts[scope], self.scopes.ends[scope]])
+        return [*spans, [0, len(self.source)]]
 
     def emit(
         self, type_: str, node: Node, props: dict[str, Any] | None = None, key: str = ""
