@@ -19,6 +19,8 @@ SOURCES = (
     "analysis.py",
     "model.py",
     "lazyre.py",
+    "gcpause.py",
+    "alerts/catalog.py",
     "analyzers/**/*.py",
     "artifacts/**/*.py",
     "ecosystems/**/*.py",
