@@ -7,7 +7,7 @@ import ast
 from depshield.analyzers.python.context import Ctx, arg
 from depshield.analyzers.python.fold_calls import Folded
 from depshield.analyzers.python.resolve import canonical
-from depshield.analyzers.python.rules import EVAL_CALLS
+from depshield.analyzers.python.rules import EVAL_CALLS, IMPORT_FUNCS, PICKLE_LOADS, SHELL_CALLS
 from depshield.analyzers.python.scope import Scope, Site
 
 
@@ -55,6 +55,19 @@ def _picks_one(node: ast.AST) -> bool:
     return isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant | ast.UnaryOp)
 
 
+_BUILTINS = ("builtins", "__builtins__", "__builtin__")
+
+
+def _loads_code(target: str, base: str) -> bool:
+    """A hidden lookup is a hidden load when what it names loads or runs code: any name of
+    the builtins namespace (exec, eval, __import__ live there), a module of `sys.modules`, or
+    a function that imports, evaluates, starts a command or unpickles. An attribute of a module
+    the file already imported (`sys._getframe`) or a flag among the file's own globals is a
+    lookup, however its name is spelled: nothing is loaded."""
+    root = base.removesuffix(".__dict__")
+    return root in _BUILTINS or base == "sys.modules" or canonical(target) in CODE_LOADERS
+
+
 def import_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
     assert isinstance(call, ast.Call)
@@ -88,6 +101,8 @@ def getattr_rule(ctx: Ctx, site: Site, name: str) -> None:
     if not _hidden(ctx, got, call.args[1], site.scope):
         return
     target = canonical(f"{base}.{got.value}")
+    if not _loads_code(target, base):
+        return
     ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})
     if target in EVAL_CALLS or base in ("builtins", "__builtins__", "__builtin__"):
         ctx.hint("hidden-builtin", call, ctx.top(site))
@@ -110,6 +125,8 @@ def check_subscript(ctx: Ctx, site: Site) -> None:
     ):
         return
     target = ctx.qualname(node, site.scope) or got.value
+    if not _loads_code(target, base):
+        return
     ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})
     if target in EVAL_CALLS:
         ctx.hint("hidden-builtin", node, ctx.top(site))
@@ -129,4 +146,8 @@ FILE_LOADERS = (
     "imp.load_source",
     "imp.load_module",
     "runpy.run_path",
+)
+# Functions that load or run code: what a decoded attribute or namespace key must name.
+CODE_LOADERS = frozenset(
+    {*IMPORT_FUNCS, *EVAL_CALLS, *SHELL_CALLS, *PICKLE_LOADS, *FILE_LOADERS, "runpy.run_module"}
 )
