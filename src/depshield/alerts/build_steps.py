@@ -189,9 +189,25 @@ def npm_install_is_quiet(install_findings: Iterable[Finding], paths: frozenset[s
     for f in install_findings:
         if f.type in NPM_RISKY or f.type in ("usesEval", "signal:exec"):
             return False
+        if f.type == "signal:spawn" and f.props.get("dependencyBin") and _plain_args(_argv(f)):
+            continue
         if f.type == "signal:spawn" and f.props.get("command") and not _builds(_argv(f), paths):
             return False
     return True
+
+
+def _plain_args(argv: list[str]) -> bool:
+    """The arguments of a declared dependency's bin are options or words, no file, path, URL
+    or computed value (`node-gyp-build-optional-packages`, `opencollective || exit 0`): the
+    bin then runs its own package's code, judged where that package is scanned; handed a
+    file (`forever start src/index.js`) it runs this package's code, which needs its own look."""
+    kept = _without_redirects(argv)
+    if kept is None:
+        return False
+    return all(_PLAIN_WORD.match(w) for w in kept[1:])
+
+
+_PLAIN_WORD = re.compile(r"^-{0,2}[A-Za-z0-9][\w-]*(=[\w-]+)?$")
 
 
 def _builds(argv: list[str], paths: frozenset[str]) -> bool:

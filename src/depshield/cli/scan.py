@@ -66,6 +66,7 @@ def _exit(outcome: Any, fail_on: str, fail_on_vuln: str | None = None) -> int:
     lockfile is 2, an unreachable registry 3, findings 1, packages not analysed 6."""
     from depshield.errors import STOPPED
     from depshield.reports.views import not_analysed_line
+    from depshield.scan.resolve import UNRESOLVED
 
     for problem in outcome.input_errors:
         _error(problem.message, problem.tip)
@@ -95,12 +96,21 @@ def _exit(outcome: Any, fail_on: str, fail_on_vuln: str | None = None) -> int:
 
         line = f"depshield: {unanalysed}. Tip: {_skip_tip(unanalysed)}"
         print(terminal(line, 2_000), file=sys.stderr)
+    unresolved = [e for e in outcome.report.errors if UNRESOLVED in e]
+    if unresolved and not outcome.network_failed:
+        # `cannot resolve NAME RANGE`: that dependency and its own were never analysed.
+        more = f" (and {len(unresolved) - 1} more)" if len(unresolved) > 1 else ""
+        _error(
+            f"{unresolved[0]}{more}",
+            "lock the project (npm install, pnpm install...) so its lockfile pins every "
+            "dependency; the report says complete: false",
+        )
     if outcome.input_errors or outside:
         return 2
     if outcome.network_failed:
         return 3
     code = exit_code(list(outcome.report.packages), fail_on, fail_on_vuln)
-    return code or (6 if unanalysed else 0)
+    return code or (6 if unanalysed or unresolved else 0)
 
 
 def _skip_tip(line: str) -> str:

@@ -68,7 +68,10 @@ def _tail(report: Report) -> dict[str, Any]:
             {"file": e.file, "line": e.line, "message": e.message, "tip": e.tip}
             for e in report.input_errors
         ],
-        "complete": not report.input_errors and not any(p.skipped for p in report.packages),
+        # A range that could not be resolved is a dependency never analysed, like a skip.
+        "complete": not report.input_errors
+        and not report.errors
+        and not any(p.skipped for p in report.packages),
         "knownVulnerabilities": vulnerabilities_status(report),
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import os
 from pathlib import Path
 
@@ -53,19 +55,76 @@ def find_files(
                 return [(root, parser)]
         return [(root, _by_content(root, parsers))]
     found: list[tuple[Path, LockfileParser]] = []
+    workspace_roots: list[tuple[Path, list[str]]] = []  # locked roots and their member globs
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _is_virtualenv(here / d))
         names = set(files)
+        if names & set(NPM_LOCKS):
+            globs = workspace_globs(here)
+            if globs:
+                workspace_roots.append((here, globs))
         for name in sorted(files):
             path = here / name
             if _superseded(name, names):
+                continue
+            if name == "package.json" and _locked_member(here, workspace_roots):
                 continue
             for parser in parsers:
                 if parser.wants(path):
                     found.append((path, parser))
                     break
     return found
+
+
+def workspace_globs(folder: Path) -> list[str]:
+    """The workspace member globs a project root declares: package.json `workspaces` (a list,
+    or yarn's `{"packages": [...]}`) and pnpm-workspace.yaml `packages:`."""
+    globs: list[str] = []
+    try:
+        data = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    declared = data.get("workspaces") if isinstance(data, dict) else None
+    if isinstance(declared, dict):
+        declared = declared.get("packages")
+    if isinstance(declared, list):
+        globs += [g for g in declared if isinstance(g, str)]
+    globs += _pnpm_globs(folder / "pnpm-workspace.yaml")
+    return globs
+
+
+def _pnpm_globs(path: Path) -> list[str]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    packages = data.get("packages") if isinstance(data, dict) else None
+    return [g for g in packages if isinstance(g, str)] if isinstance(packages, list) else []
+
+
+def _locked_member(folder: Path, roots: list[tuple[Path, list[str]]]) -> bool:
+    """`folder` is a workspace member of a root whose lockfile covers it: npm, yarn, pnpm and
+    bun lock every member with the root, so the member's package.json is no project of its
+    own (resolving its ranges against the registry would look up its sibling workspaces)."""
+    for root, globs in roots:
+        if folder == root or root not in folder.parents:
+            continue
+        rel = folder.relative_to(root).as_posix()
+        keep = [g.strip().removeprefix("./").rstrip("/") for g in globs if not g.startswith("!")]
+        drop = [g[1:].strip().removeprefix("./").rstrip("/") for g in globs if g.startswith("!")]
+        if any(_member_glob(rel, g) for g in keep) and not any(_member_glob(rel, g) for g in drop):
+            return True
+    return False
+
+
+def _member_glob(rel: str, glob: str) -> bool:
+    """A workspace glob: `*` within one folder name, `**` across folders."""
+    if "**" in glob:
+        return fnmatch.fnmatchcase(rel, glob) or fnmatch.fnmatchcase(rel, glob.replace("/**", ""))
+    return rel.count("/") == glob.count("/") and fnmatch.fnmatchcase(rel, glob)
 
 
 def _by_content(path: Path, parsers: tuple[LockfileParser, ...]) -> LockfileParser:

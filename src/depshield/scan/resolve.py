@@ -12,6 +12,8 @@ from depshield.ecosystems.plugins import plugin
 from depshield.errors import DepshieldError
 from depshield.lockfiles.base import ROOT, LockedPackage, Lockfile
 
+# The words of a range the registry could not resolve (`scan` exits 6 on it: not a pass).
+UNRESOLVED = ": cannot resolve "
 MAX_PACKAGES = 5000  # a manifest-only tree larger than this is cut, with a note
 
 
@@ -62,7 +64,7 @@ class Resolver:
                     try:
                         version, deps = future.result()
                     except DepshieldError as exc:
-                        errors.append(f"{lock.path}: cannot resolve {name} {spec}: {exc.message}")
+                        errors.append(f"{lock.path}{UNRESOLVED}{name} {spec}: {exc.message}")
                         continue
                     pkg = _pinned(origin, name, version, self.ecosystem, parent)
                     edges.append((parent, pkg.key))

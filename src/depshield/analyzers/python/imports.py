@@ -8,7 +8,7 @@ from depshield.analyzers.python.context import Ctx, arg
 from depshield.analyzers.python.family import IMPORT_TYPES, RULES
 from depshield.analyzers.python.fold_calls import Folded
 from depshield.analyzers.python.resolve import canonical
-from depshield.analyzers.python.rules import EVAL_CALLS, IMPORT_FUNCS
+from depshield.analyzers.python.rules import EVAL_CALLS, IMPORT_FUNCS, PICKLE_LOADS, SHELL_CALLS
 from depshield.analyzers.python.scope import Scope, Site
 
 
@@ -56,6 +56,19 @@ def _picks_one(node: ast.AST) -> bool:
     return isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant | ast.UnaryOp)
 
 
+_BUILTINS = ("builtins", "__builtins__", "__builtin__")
+
+
+def _loads_code(target: str, base: str) -> bool:
+    """A hidden lookup is a hidden load when what it names loads or runs code: any name of
+    the builtins namespace (exec, eval, __import__ live there), a module of `sys.modules`, or
+    a function that imports, evaluates, starts a command or unpickles. An attribute of a module
+    the file already imported (`sys._getframe`) or a flag among the file's own globals is a
+    lookup, however its name is spelled: nothing is loaded."""
+    root = base.removesuffix(".__dict__")
+    return root in _BUILTINS or base == "sys.modules" or canonical(target) in CODE_LOADERS
+
+
 @RULES.rule("python.call.import", reads="qualname", names=IMPORT_FUNCS, emits=IMPORT_TYPES)
 def import_rule(ctx: Ctx, site: Site, name: str) -> None:
     call = site.node
@@ -91,6 +104,8 @@ def getattr_rule(ctx: Ctx, site: Site, name: str) -> None:
     if not _hidden(ctx, got, call.args[1], site.scope):
         return
     target = canonical(f"{base}.{got.value}")
+    if not _loads_code(target, base):
+        return
     ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})
     if target in EVAL_CALLS or base in ("builtins", "__builtins__", "__builtin__"):
         ctx.hint("hidden-builtin", call, ctx.top(site))
@@ -114,6 +129,8 @@ def check_subscript(ctx: Ctx, site: Site) -> None:
     ):
         return
     target = ctx.qualname(node, site.scope) or got.value
+    if not _loads_code(target, base):
+        return
     ctx.emit("obfuscatedRequire", site, {"module": target[:120], "how": sorted(got.how)})
     if target in EVAL_CALLS:
         ctx.hint("hidden-builtin", node, ctx.top(site))
@@ -135,3 +152,15 @@ def load_file_rule(ctx: Ctx, site: Site, name: str) -> None:
     target = arg(call, 1, "location", "pathname") if name != "runpy.run_path" else arg(call, 0)
     path = ctx.paths.text(target, site.scope) if target is not None else None
     ctx.emit("dynamicRequire", site, {"function": name, "path": (path or "")[:200]})
+
+
+FILE_LOADERS = (
+    "importlib.util.spec_from_file_location",
+    "imp.load_source",
+    "imp.load_module",
+    "runpy.run_path",
+)
+# Functions that load or run code: what a decoded attribute or namespace key must name.
+CODE_LOADERS = frozenset(
+    {*IMPORT_FUNCS, *EVAL_CALLS, *SHELL_CALLS, *PICKLE_LOADS, *FILE_LOADERS, "runpy.run_module"}
+)

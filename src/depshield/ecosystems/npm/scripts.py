@@ -18,6 +18,45 @@ INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "preprepare", "prepar
 # A package installed from the registry never runs these: reported, but as low/monitor, and the
 # files they run are not install-time code. (The git-dependency alerts cover the other case.)
 GIT_ONLY_SCRIPTS = frozenset({"preprepare", "prepare", "postprepare"})
+# What npm installs with a registry package, and so puts on the PATH of its lifecycle scripts
+# (node_modules/.bin): devDependencies are the author's, absent on a consumer's install.
+_INSTALLED_WITH = ("dependencies", "optionalDependencies")
+
+
+def _mark_dependency_bins(found: list[Finding], pkg: PackageJson) -> list[Finding]:
+    """A started command that is the bin of a dependency the package declares (npm names a
+    package's single bin after the package, without its scope: `opencollective` for
+    `@nuxtjs/opencollective`) gets `dependencyBin`: the code it runs is that registry package,
+    which is installed, scanned and judged as a package of its own, like `npx NAME`. A system
+    command (`curl`, `sh`) keeps its own meaning whatever a dependency is called."""
+    from depshield.ecosystems.system_commands import SYSTEM_COMMANDS
+
+    bins: dict[str, str] = {}
+    for section in _INSTALLED_WITH:
+        declared = pkg.data.get(section)
+        for name in declared if isinstance(declared, dict) else ():
+            if isinstance(name, str) and name:
+                bins.setdefault(name.lower(), name)
+                bins.setdefault(name.rsplit("/", 1)[-1].lower(), name)
+    if not bins:
+        return found
+    out: list[Finding] = []
+    for f in found:
+        command = str(f.props.get("command") or "").lower()
+        dependency = bins.get(command) if f.type == "signal:spawn" else None
+        if dependency and command not in SYSTEM_COMMANDS:
+            f = Finding(
+                f.type,
+                f.file,
+                f.line,
+                f.evidence,
+                {**f.props, "dependencyBin": dependency},
+                f.top_level,
+            )
+        out.append(f)
+    return out
+
+
 # npm's default when binding.gyp exists and neither install nor preinstall is defined.
 IMPLICIT_GYP = "implicit node-gyp rebuild"
 _EVIDENCE = 200  # characters of a script shown as evidence; props keep all of it
@@ -69,7 +108,7 @@ def read_install_scripts(pkg: PackageJson, paths: Collection[str]) -> InstallScr
 
         text = scripts[name]
         offset = max(pkg.line("scripts", name) - 1, 0)
-        findings.extend(analyze_shell(text, PACKAGE_JSON, offset, True))
+        findings.extend(_mark_dependency_bins(analyze_shell(text, PACKAGE_JSON, offset, True), pkg))
         findings.extend(inline_findings(text, PACKAGE_JSON, offset))
         disguised = [f for f in _entry_files(text) if _named_as_data(f)]
         if disguised:
