@@ -121,7 +121,9 @@ _ENTRIES = [
     _t("invalidPackageJSON", QUALITY, "critical", "warn", "Invalid package metadata",
        "The package metadata does not parse; package managers may read it differently."),
     _t("unresolvedRequire", QUALITY, "critical", "warn", "Unresolved import",
-       "The code loads a relative file that is not in the package."),
+       "The code loads a relative file that is not in the package. Monitor (`optional`) when "
+       "the load sits in a `try` with a `catch` or in a branch an environment variable picks: "
+       "the file handles the absence itself. Not judged in compiled declarations (`x.d.js`)."),
     _t("unanalyzedFile", SUPPLY, "low", "monitor", "File not analysed",
        "A file was too large or too deep to analyse in full; read it before trusting the "
        "package, above all when it runs at install or is the entry point.", True),
